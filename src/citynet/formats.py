@@ -1,0 +1,115 @@
+"""The one table of RDF formats (names, media types, suffixes) and safe graph loading.
+
+Used by ``--format`` options, by the writers, by content negotiation and by every command
+that reads a graph a user hands us.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from citynet.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class RdfFormat:
+    name: str  # what --format takes
+    media_type: str
+    suffix: str
+    rdflib_name: str  # rdflib parser/serializer plugin
+    oxigraph_name: str  # pyoxigraph RdfFormat attribute name
+    quads: bool  # holds named graphs
+
+
+FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("trig", "application/trig", ".trig", "trig", "TRIG", True),
+    RdfFormat("nquads", "application/n-quads", ".nq", "nquads", "N_QUADS", True),
+    RdfFormat("turtle", "text/turtle", ".ttl", "turtle", "TURTLE", False),
+    RdfFormat("ntriples", "application/n-triples", ".nt", "nt", "N_TRIPLES", False),
+    RdfFormat("jsonld", "application/ld+json", ".jsonld", "json-ld", "JSON_LD", True),
+    RdfFormat("rdfxml", "application/rdf+xml", ".rdf", "xml", "RDF_XML", False),
+)
+
+BY_NAME = {f.name: f for f in FORMATS}
+BY_SUFFIX = {f.suffix: f for f in FORMATS} | {".owl": BY_NAME["rdfxml"], ".json": BY_NAME["jsonld"]}
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+
+
+def format_for_path(path: Path) -> RdfFormat:
+    try:
+        return BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(BY_SUFFIX))
+        raise InputError(
+            f"{path}: unknown RDF file type {path.suffix or '(no suffix)'!r}",
+            hint=f"use one of {known}",
+        ) from None
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def _check_safe(path: Path, data: bytes, fmt: RdfFormat) -> None:
+    """Refuse inputs that would make a parser expand entities or fetch remote documents."""
+    if fmt.name == "rdfxml" and _DOCTYPE.search(data):
+        raise InputError(
+            f"{path}: RDF/XML with a DOCTYPE or ENTITY declaration is refused",
+            hint="remove the DTD; citynet never expands XML entities",
+        )
+    if fmt.name == "jsonld":
+        try:
+            document = json.loads(data)
+        except ValueError as error:
+            raise InputError(f"{path}:{getattr(error, 'lineno', 1)}: invalid JSON: {error}") from None
+        if _has_remote_context(document):
+            raise InputError(
+                f"{path}: JSON-LD with a remote @context is refused",
+                hint="inline the context; citynet never fetches remote documents",
+            )
+
+
+def _has_remote_context(node: object) -> bool:
+    if isinstance(node, dict):
+        context = node.get("@context")
+        items = context if isinstance(context, list) else [context]
+        if any(isinstance(item, str) for item in items):
+            return True
+        return any(_has_remote_context(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_remote_context(item) for item in node)
+    return False
+
+
+def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
+    """Parse RDF files into one Dataset (named graphs kept), refusing unsafe inputs.
+
+    Errors name the file (and line when the parser gives one) and exit with code 2.
+    """
+    dataset = into if into is not None else Dataset(default_union=True)
+    for path in paths:
+        fmt = format_for_path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror}") from None
+        _check_safe(path, data, fmt)
+        try:
+            if fmt.quads:
+                dataset.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
+            else:
+                graph = Graph(store=dataset.store, identifier=dataset.default_context.identifier)
+                graph.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
+        except Exception as error:  # rdflib raises many unrelated types for bad syntax
+            raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
+    return dataset
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300]
