@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
 
 from citynet import __version__
 from citynet.errors import CitynetError, ExitCode
+from citynet.iris import DEFAULT_BASE_IRI
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -48,6 +51,89 @@ def cli(debug: bool) -> None:
     Example:
       citynet build && citynet query shared-projects --param city=Liège
     """
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Folder for citynet.trig/.nq/.ttl/.nt/.jsonld and report.json.",
+)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Mint IRIs here.")
+@click.option("--city", help="The city of a page that does not name its own (the seed page).")
+@click.option("--strict", is_flag=True, help="Any warning is an error (exit 1).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL validation at the end.")
+@click.option("--max-page-bytes", type=int, default=10_000_000, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@handle_errors
+def build(
+    inputs: tuple[Path, ...],
+    out: Path,
+    base_iri: str,
+    city: str | None,
+    strict: bool,
+    no_validate: bool,
+    max_page_bytes: int,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Build the graph from profile pages (files or folders; default: the bundled pages).
+
+    \b
+    Examples:
+      citynet build
+      citynet build my-pages/ --out public/ --base-iri https://data.example.org/
+      citynet build seed.txt --city Liège --strict
+    """
+    from citynet import build as build_module
+
+    result = build_module.build(
+        list(inputs) or None,
+        out=out,
+        base_iri=base_iri,
+        city=city,
+        max_page_bytes=max_page_bytes,
+    )
+    summary_report = None
+    if not no_validate and result.quads:
+        from citynet.validation import validate
+
+        summary_report = validate([result.files["trig"]])
+    if fmt == "json":
+        payload = {
+            "counts": result.counts,
+            "files": {name: str(path) for name, path in result.files.items()},
+            "errors": result.errors,
+            "conforms": summary_report.conforms if summary_report else None,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        if not quiet:
+            for page in result.pages:
+                for warning in page.warnings:
+                    click.echo(f"warning: {warning}", err=True)
+            for error in result.errors:
+                click.echo(f"error: {error}", err=True)
+        c = result.counts
+        click.echo(
+            f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
+            f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
+            f"{c['participations']} participations, {c['triples']} triples, "
+            f"{c['warnings']} warnings -> {out}/"
+        )
+        if summary_report is not None:
+            click.echo(f"validation: {summary_report.summary()}")
+    if result.errors:
+        sys.exit(int(ExitCode.INVALID_DATA))
+    if strict and result.counts["warnings"]:
+        click.echo(f"--strict: {result.counts['warnings']} warnings", err=True)
+        sys.exit(int(ExitCode.INVALID_DATA))
+    if summary_report is not None and not summary_report.conforms:
+        sys.exit(int(ExitCode.INVALID_DATA))
 
 
 def main() -> None:

@@ -65,7 +65,9 @@ def _check_safe(path: Path, data: bytes, fmt: RdfFormat) -> None:
         try:
             document = json.loads(data)
         except ValueError as error:
-            raise InputError(f"{path}:{getattr(error, 'lineno', 1)}: invalid JSON: {error}") from None
+            raise InputError(
+                f"{path}:{getattr(error, 'lineno', 1)}: invalid JSON: {error}"
+            ) from None
         if _has_remote_context(document):
             raise InputError(
                 f"{path}: JSON-LD with a remote @context is refused",

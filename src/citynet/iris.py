@@ -12,6 +12,7 @@ import unicodedata
 
 from slugify import slugify
 
+DEFAULT_BASE_IRI = "https://w3id.org/citynet/"
 UNKNOWN_COUNTRY = "zz"  # ISO 3166 user-assigned code: country not known
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _ID = re.compile(r"^[0-9]{1,12}$")

@@ -23,8 +23,9 @@ from rdflib.namespace import (
 )
 from rdflib.term import URIRef
 
+from citynet.iris import DEFAULT_BASE_IRI
+
 ONTOLOGY_IRI = "https://w3id.org/citynet/ontology"
-DEFAULT_BASE_IRI = "https://w3id.org/citynet/"
 
 
 class CN(DefinedNamespace):

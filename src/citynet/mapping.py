@@ -1,0 +1,389 @@
+"""Records to RDF: the only stage that creates RDF terms.
+
+Each page becomes one named graph (its cn:SourcePage IRI) holding everything the page
+states plus the descriptions of the nodes it mentions, so a page graph stands on its own
+(it can be replaced alone in a triple store). Terms are pyoxigraph terms: NamedNode is a
+strict IRI check, and the store and writers need no conversion. Every literal is checked
+against its XML Schema lexical form here, before it exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from pathlib import PurePath
+
+import pycountry
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib.term import URIRef
+
+from citynet import __version__, iris
+from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName
+from citynet.vocab import (
+    CN,
+    DCTERMS,
+    EU_COUNTRY,
+    GEO,
+    GEONAMES,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    event_kind_concept,
+    office_concept,
+    role_concept,
+)
+
+EFUS_NAME = "European Forum for Urban Security"
+EFUS_SLUG = "efus"
+
+
+@lru_cache(maxsize=512)
+def term(uri: URIRef | str) -> NamedNode:
+    """A vocabulary term (from citynet.vocab) as a pyoxigraph node."""
+    return NamedNode(str(uri))
+
+
+_YEAR = re.compile(r"^[0-9]{4}$")
+_YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+def year_literal(value: int | str) -> Literal:
+    text = str(value)
+    if not _YEAR.match(text):
+        raise ValueError(f"not an xsd:gYear: {text!r}")
+    return Literal(text, datatype=term(XSD.gYear))
+
+
+def temporal_literal(value: str) -> Literal:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, whichever the lexical value is."""
+    if _YEAR.match(value):
+        return year_literal(value)
+    if _YEAR_MONTH.match(value):
+        return Literal(value, datatype=term(XSD.gYearMonth))
+    match = _DATE.match(value)
+    if match:
+        date(int(match[1]), int(match[2]), int(match[3]))  # raises on 2009-02-30
+        return Literal(value, datatype=term(XSD.date))
+    raise ValueError(f"not an xsd:date, gYearMonth or gYear: {value!r}")
+
+
+def count_literal(value: int) -> Literal:
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"not an xsd:nonNegativeInteger: {value!r}")
+    return Literal(str(value), datatype=term(XSD.nonNegativeInteger))
+
+
+def integer_literal(value: int) -> Literal:
+    return Literal(str(int(value)), datatype=term(XSD.integer))
+
+
+def decimal_literal(value: float) -> Literal:
+    return Literal(f"{value:.5f}", datatype=term(XSD.decimal))
+
+
+def text_literal(value: str, language: str) -> Literal:
+    return Literal(value, language=language)
+
+
+def plain_literal(value: str) -> Literal:
+    return Literal(value)
+
+
+@lru_cache(maxsize=512)
+def country_info(code: str) -> tuple[str, str | None]:
+    """English name and ISO alpha-3 of an alpha-2 code (alpha-3 names the EU authority IRI)."""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code.upper(), None
+    return getattr(country, "common_name", None) or country.name, country.alpha_3
+
+
+def page_slug(record: PageRecord) -> str:
+    """The page's identity in IRIs: its file name without the suffix."""
+    name = PurePath(record.path).name
+    return name[: -len(".txt")] if name.endswith(".txt") else PurePath(name).stem
+
+
+class Mapper:
+    """Mints IRIs under a base and turns resolved page records into quads."""
+
+    def __init__(self, base_iri: str) -> None:
+        if not base_iri.endswith("/"):
+            base_iri += "/"
+        NamedNode(base_iri)  # fail early on an invalid base
+        self.base = base_iri
+
+    def iri(self, path: str) -> NamedNode:
+        return NamedNode(self.base + path)
+
+    # Node identities ---------------------------------------------------------------
+
+    def place_path(self, place: PlaceName) -> str:
+        name = place.resolved_name or place.name
+        return iris.city_path(name, place.country_code, kind=place.kind)
+
+    def activity_path(self, mention: ActivityMention) -> str:
+        if mention.key:
+            return mention.key
+        if mention.kind == "project":
+            return iris.project_path(mention.title, mention.network_id)
+        first = next((p.start for p in mention.periods if p.start), None)
+        place = mention.place.resolved_name or mention.place.name if mention.place else None
+        return iris.event_path(first, mention.event_kind or "other", place or mention.title)
+
+    def graph_iri(self, record: PageRecord) -> NamedNode:
+        return self.iri(iris.source_path(page_slug(record)))
+
+    # Mapping -----------------------------------------------------------------------
+
+    def map_page(self, record: PageRecord) -> tuple[list[Quad], list[PageWarning]]:
+        if record.city is None:
+            raise ValueError(f"{record.path}: page has no city; resolve it before mapping")
+        emitter = _PageEmitter(self, record)
+        emitter.emit_page()
+        return emitter.quads, emitter.warnings
+
+
+class _PageEmitter:
+    def __init__(self, mapper: Mapper, record: PageRecord) -> None:
+        self.m = mapper
+        self.r = record
+        self.g = mapper.graph_iri(record)
+        self.lang = record.language or "en"
+        self.quads: list[Quad] = []
+        self.warnings: list[PageWarning] = []
+        self._described: set[str] = set()
+
+    def add(self, s: NamedNode, p: URIRef, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, term(p), o, self.g))
+
+    def warn(self, line: int, text: str, message: str, code: str = "literal") -> None:
+        self.warnings.append(PageWarning(self.r.path, line, text, message, code=code))
+
+    def literal_or_warn(self, make, value, line: int, text: str) -> Literal | None:  # type: ignore[no-untyped-def]
+        try:
+            return make(value)
+        except ValueError as error:
+            self.warn(line, text, str(error))
+            return None
+
+    # ---
+
+    def emit_page(self) -> None:
+        r, g = self.r, self.g
+        self.add(g, RDF.type, term(CN.SourcePage))
+        if r.source_url:
+            try:
+                self.add(g, DCTERMS.source, NamedNode(r.source_url))
+            except ValueError:
+                self.warn(1, r.source_url, "source URL is not a valid IRI", code="iri")
+        self.add(g, CN.fileName, plain_literal(PurePath(r.path).name))
+        self.add(g, CN.contentHash, plain_literal(f"sha256:{r.content_sha256}"))
+        self.add(g, CN.readerVersion, plain_literal(__version__))
+        self.add(g, DCTERMS.language, plain_literal(self.lang))
+
+        assert r.city is not None
+        city = self.place(r.city)
+        self.add(city, CN.memberPage, g)
+        if r.population is not None:
+            lit = self.literal_or_warn(
+                count_literal, r.population, r.population_line or 0, str(r.population)
+            )
+            if lit is not None:
+                self.add(city, CN.population, lit)
+        if r.population_year is not None:
+            lit = self.literal_or_warn(
+                year_literal, r.population_year, r.population_line or 0, str(r.population_year)
+            )
+            if lit is not None:
+                self.add(city, CN.populationYear, lit)
+        for period in r.safety_contracts:
+            for value in (period.start, period.end):
+                if value:
+                    self.add(city, CN.safetyContractYear, year_literal(value[:4]))
+        for url in r.websites:
+            try:
+                self.add(city, CN.website, NamedNode(url))
+            except ValueError:
+                self.warn(0, url, "website is not a valid IRI", code="iri")
+        if r.description:
+            self.add(city, DCTERMS.description, text_literal("\n".join(r.description), self.lang))
+
+        efus = self.network(EFUS_SLUG, EFUS_NAME)
+        for membership in r.memberships:
+            network = efus if membership.network == EFUS_SLUG else self.forum(membership.network)
+            body = iris.slug(membership.network)
+            node = self.m.iri(f"membership/{self.m.place_path(r.city)}/{body}")
+            self.add(node, RDF.type, term(CN.Membership))
+            self.add(node, CN.member, city)
+            self.add(node, CN.network, network)
+            if membership.since is not None:
+                lit = self.literal_or_warn(
+                    year_literal, membership.since, membership.line, membership.text
+                )
+                if lit is not None:
+                    self.add(node, CN.since, lit)
+            if membership.founding:
+                self.add(node, CN.foundingMember, Literal("true", datatype=term(XSD.boolean)))
+            self.source(node, membership.line, membership.text)
+
+        for office in r.offices:
+            body_node = efus if office.body == EFUS_SLUG else self.forum(office.body)
+            path = f"office/{self.m.place_path(r.city)}/{iris.slug(office.body)}/{office.office}"
+            if office.start is not None:
+                path += f"/{office.start}"
+            node = self.m.iri(path)
+            self.add(node, RDF.type, term(CN.Office))
+            self.add(node, CN.holder, city)
+            self.add(node, CN.body, body_node)
+            self.add(node, CN.officeRole, term(office_concept(office.office)))
+            for prop, value in ((CN.startYear, office.start), (CN.endYear, office.end)):
+                if value is not None:
+                    lit = self.literal_or_warn(year_literal, value, office.line, office.text)
+                    if lit is not None:
+                        self.add(node, prop, lit)
+            self.source(node, office.line, office.text)
+
+        city_path = self.m.place_path(r.city)
+        for twin in r.twins:
+            other = self.place(twin.place)
+            other_path = self.m.place_path(twin.place)
+            if other_path == city_path:
+                self.warn(twin.line, twin.text, "a city cannot be twinned with itself", "twin")
+                continue
+            self.add(city, CN.twinnedWith, other)
+            a, b = sorted((city_path, other_path))
+            node = self.m.iri(f"twinning/{a.split('/', 1)[1]}/{b.split('/', 1)[1]}")
+            self.add(node, RDF.type, term(CN.Twinning))
+            self.add(node, CN.twinCity, city)
+            self.add(node, CN.twinCity, other)
+            if twin.since is not None:
+                lit = self.literal_or_warn(year_literal, twin.since, twin.line, twin.text)
+                if lit is not None:
+                    self.add(node, CN.since, lit)
+            self.source(node, twin.line, twin.text)
+
+        for mention in r.activities:
+            self.activity(city, city_path, mention)
+
+    def source(self, node: NamedNode, line: int, text: str) -> None:
+        self.add(node, PROV.wasDerivedFrom, self.g)
+        self.add(node, CN.sourceLine, integer_literal(line))
+        self.add(node, CN.sourceText, plain_literal(text.strip()))
+
+    def place(self, place: PlaceName) -> NamedNode:
+        path = self.m.place_path(place)
+        node = self.m.iri(path)
+        if path in self._described:
+            if place.name != (place.resolved_name or place.name):
+                self.add(node, SKOS.altLabel, plain_literal(place.name))
+            return node
+        self._described.add(path)
+        self.add(node, RDF.type, term(CN.Region if place.kind == "region" else CN.City))
+        label = place.resolved_name or place.name
+        self.add(node, RDFS.label, text_literal(label, "en"))
+        if place.name != label:
+            self.add(node, SKOS.altLabel, plain_literal(place.name))
+        if place.country_code:
+            self.add(node, CN.country, self.country(place.country_code))
+        if place.geonames_id is not None:
+            self.add(node, OWL.sameAs, NamedNode(f"{GEONAMES}{place.geonames_id}/"))
+        if place.latitude is not None and place.longitude is not None:
+            self.add(node, GEO.lat, decimal_literal(place.latitude))
+            self.add(node, GEO.long, decimal_literal(place.longitude))
+        return node
+
+    def country(self, code: str) -> NamedNode:
+        path = iris.country_path(code)
+        node = self.m.iri(path)
+        if path not in self._described:
+            self._described.add(path)
+            name, alpha3 = country_info(code)
+            self.add(node, RDF.type, term(CN.Country))
+            self.add(node, RDFS.label, text_literal(name, "en"))
+            self.add(node, CN.isoCode, plain_literal(code.upper()))
+            if alpha3:
+                self.add(node, CN.euCountry, NamedNode(f"{EU_COUNTRY}{alpha3}"))
+        return node
+
+    def network(self, slug: str, name: str) -> NamedNode:
+        path = iris.network_path(slug)
+        node = self.m.iri(path)
+        if path not in self._described:
+            self._described.add(path)
+            self.add(node, RDF.type, term(CN.Network))
+            self.add(node, RDFS.label, text_literal(name, "en"))
+            if slug == EFUS_SLUG:
+                self.add(node, SKOS.altLabel, plain_literal("Efus"))
+        return node
+
+    def forum(self, name: str) -> NamedNode:
+        path = iris.network_path(name)
+        node = self.m.iri(path)
+        if path not in self._described:
+            self._described.add(path)
+            self.add(node, RDF.type, term(CN.NationalForum))
+            self.add(node, RDFS.label, text_literal(name, self.lang))
+        return node
+
+    def activity(self, city: NamedNode, city_path: str, mention: ActivityMention) -> None:
+        path = self.m.activity_path(mention)
+        node = self.m.iri(path)
+        if path not in self._described:
+            self._described.add(path)
+            is_project = mention.kind == "project"
+            self.add(node, RDF.type, term(CN.Project if is_project else CN.Event))
+            if mention.title:
+                self.add(node, RDFS.label, text_literal(mention.title, self.lang))
+            if mention.subtitle:
+                self.add(node, CN.subtitle, text_literal(mention.subtitle, self.lang))
+            if mention.network_id:
+                self.add(node, CN.networkId, plain_literal(mention.network_id))
+            if not is_project:
+                kind = mention.event_kind or "other"
+                self.add(node, CN.eventKind, term(event_kind_concept(kind)))
+                if mention.place is not None:
+                    self.add(node, CN.place, self.place(mention.place))
+            self.period(node, mention, mention.periods, years=is_project)
+        participation = self.m.iri(f"participation/{city_path}/{path}/{mention.role}")
+        self.add(participation, RDF.type, term(CN.Participation))
+        self.add(participation, CN.participant, city)
+        self.add(participation, CN.activity, node)
+        self.add(participation, CN.role, term(role_concept(mention.role)))
+        if mention.kind == "project":
+            self.period(participation, mention, mention.periods, years=True)
+        self.source(participation, mention.line, mention.text)
+
+    def period(
+        self, node: NamedNode, mention: ActivityMention, periods: list[Period], *, years: bool
+    ) -> None:
+        starts = [p.start for p in periods if p.start]
+        ends = [p.end or p.start for p in periods if p.end or p.start]
+        if not starts:
+            return
+        start, end = min(starts), max(e for e in ends if e)
+        if years:
+            props = ((CN.startYear, start[:4]), (CN.endYear, end[:4]))
+            make = year_literal
+        else:
+            props = ((CN.startDate, start), (CN.endDate, end))
+            make = temporal_literal
+        for prop, value in props:
+            lit = self.literal_or_warn(make, value, mention.line, mention.text)
+            if lit is not None:
+                self.add(node, prop, lit)
+
+
+def map_records(
+    records: list[PageRecord], base_iri: str
+) -> Iterator[tuple[PageRecord, list[Quad], list[PageWarning]]]:
+    mapper = Mapper(base_iri)
+    for record in records:
+        quads, warnings = mapper.map_page(record)
+        yield record, quads, warnings
