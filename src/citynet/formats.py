@@ -106,7 +106,7 @@ def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
             if fmt.quads:
                 dataset.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
             else:
-                graph = Graph(store=dataset.store, identifier=dataset.default_context.identifier)
+                graph = Graph(store=dataset.store, identifier=dataset.default_graph.identifier)
                 graph.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
         except Exception as error:  # rdflib raises many unrelated types for bad syntax
             raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None

@@ -1,0 +1,138 @@
+"""`citynet build` end to end on the bundled pages: outputs, determinism, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import RdfFormat, parse
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from citynet.build import build
+from citynet.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "data" / "pages"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("build")
+    return build([PAGES], out=out), out
+
+
+def test_outputs_written(built) -> None:
+    result, out = built
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "citynet.jsonld",
+        "citynet.nq",
+        "citynet.nt",
+        "citynet.trig",
+        "citynet.ttl",
+        "report.json",
+    ]
+    assert result.counts["pages"] == 18
+    assert result.errors == []
+
+
+def test_one_named_graph_per_page(built) -> None:
+    result, out = built
+    graphs = {
+        q.graph_name.value for q in parse(path=str(out / "citynet.nq"), format=RdfFormat.N_QUADS)
+    }
+    stems = sorted(p.stem.replace(".", "-") for p in PAGES.glob("*.txt"))
+    assert sorted(g.rsplit("/", 1)[1] for g in graphs) == stems
+
+
+def test_trig_round_trip_is_isomorphic(built) -> None:
+    _, out = built
+    trig = Dataset()
+    trig.parse(out / "citynet.trig", format="trig")
+    nquads = Dataset()
+    nquads.parse(out / "citynet.nq", format="nquads")
+    assert len(trig) == len(nquads)
+    for context in nquads.graphs():
+        if len(context) == 0:
+            continue
+        assert isomorphic(context, trig.graph(context.identifier))
+    merged_ttl = Graph().parse(out / "citynet.ttl", format="turtle")
+    merged_nt = Graph().parse(out / "citynet.nt", format="nt")
+    merged_jsonld = Graph().parse(out / "citynet.jsonld", format="json-ld")
+    assert isomorphic(merged_ttl, merged_nt)
+    assert isomorphic(merged_ttl, merged_jsonld)
+    assert len(merged_ttl) == built[0].counts["triples"]
+
+
+def test_build_is_byte_identical(built, tmp_path: Path) -> None:
+    _, first = built
+    build([PAGES], out=tmp_path)
+    for path in first.iterdir():
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+
+
+def test_base_iri_is_overridable(tmp_path: Path) -> None:
+    result = build([PAGES / "charleroi.txt"], out=None, base_iri="https://data.example.org/efus")
+    subjects = {q.subject.value for q in result.quads}
+    assert "https://data.example.org/efus/city/be/charleroi" in subjects
+    assert not any(s.startswith("https://w3id.org/citynet/") for s in subjects)
+
+
+def test_report_json(built) -> None:
+    _, out = built
+    report = json.loads((out / "report.json").read_text())
+    by_file = {Path(p["file"]).name: p for p in report["pages"]}
+    liege = by_file["liege.txt"]
+    assert liege["city"] == "Liège"
+    assert liege["city_origin"] == "header"
+    assert liege["source_url"] == "https://efus.eu/about-us/liege/"
+    assert liege["facts"]["twins"] == 15
+    assert liege["facts"]["projects"] == 15 - 3
+    assert report["counts"]["pages"] == 18
+
+
+def test_cli_missing_input_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "nope.txt"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "nope.txt: no such file or folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_strict_exits_1_on_warnings(tmp_path: Path) -> None:
+    page = tmp_path / "bad.txt"
+    page.write_text(
+        "# city: Charleroi\n\nLocation: Belgium\n\nPopulation: many\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    relaxed = runner.invoke(
+        cli, ["build", str(page), "--out", str(tmp_path / "o1"), "--no-validate"]
+    )
+    assert relaxed.exit_code == 0, relaxed.output
+    strict = runner.invoke(
+        cli, ["build", str(page), "--out", str(tmp_path / "o2"), "--no-validate", "--strict"]
+    )
+    assert strict.exit_code == 1
+    assert "bad.txt:5" in strict.output
+
+
+def test_cli_page_without_city_needs_city_option(tmp_path: Path) -> None:
+    seed = ROOT.parent / "shared" / "seeds" / "efus-profile-liege.txt"
+    if not seed.exists():
+        pytest.skip("../shared is not beside this checkout")
+    page = tmp_path / "profile.txt"
+    page.write_bytes(seed.read_bytes())
+    runner = CliRunner()
+    nameless = runner.invoke(
+        cli, ["build", str(page), "--out", str(tmp_path / "o"), "--no-validate"]
+    )
+    assert nameless.exit_code == 1
+    assert "--city" in nameless.output
+    named = runner.invoke(
+        cli,
+        ["build", str(page), "--city", "Liège", "--out", str(tmp_path / "o2"), "--no-validate"],
+    )
+    assert named.exit_code == 0, named.output
+    assert "https://w3id.org/citynet/city/be/liege" in (tmp_path / "o2" / "citynet.nt").read_text()
