@@ -125,6 +125,11 @@ GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEONAMES = Namespace("https://sws.geonames.org/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+#: SPARQL 1.1 Service Description: the publish metadata describes each graph as an sd:NamedGraph.
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: The store graph where `citynet publish` records each published graph's triple count and
+#: content hash (so re-publishing identical data writes nothing); see src/citynet/publish.py.
+PUBLISH_META_GRAPH = URIRef("urn:citynet:publish-meta")
 
 #: Prefixes bound in every graph citynet writes.
 PREFIXES: dict[str, Namespace] = {
@@ -161,9 +166,11 @@ __all__ = [
     "OWL",
     "PREFIXES",
     "PROV",
+    "PUBLISH_META_GRAPH",
     "RDF",
     "RDFS",
     "SCHEMA",
+    "SD",
     "SH",
     "SKOS",
     "VANN",
