@@ -104,10 +104,10 @@ def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
         _check_safe(path, data, fmt)
         try:
             if fmt.quads:
-                dataset.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
+                dataset.parse(data=data, format=fmt.rdflib_name, publicID=path.resolve().as_uri())
             else:
                 graph = Graph(store=dataset.store, identifier=dataset.default_graph.identifier)
-                graph.parse(data=data, format=fmt.rdflib_name, publicID=path.as_uri())
+                graph.parse(data=data, format=fmt.rdflib_name, publicID=path.resolve().as_uri())
         except Exception as error:  # rdflib raises many unrelated types for bad syntax
             raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
     return dataset
