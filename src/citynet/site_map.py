@@ -1,0 +1,163 @@
+"""The index map of the static site: cities placed by their coordinates, no tiles, no scripts.
+
+An equirectangular projection fitted to the cities' bounding box (longitudes squeezed by
+the cosine of the middle latitude, so Europe does not look stretched). The result is plain
+numbers; the template draws them as an inline SVG, so the map works offline and from disk.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+MAX_WIDTH = 900.0
+MAX_HEIGHT = 640.0
+MARGIN = 40.0
+LABEL_ROOM = 120.0  # extra room on the right for the names of member cities
+MIN_SPAN_DEGREES = 1.0  # one city alone (or cities close together) still gets a sane scale
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city to draw: what the site model knows about it."""
+
+    iri: str
+    label: str
+    href: str
+    lat: float
+    long: float
+    member: bool
+    kind: str  # "city" or "region"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    iri: str
+    label: str
+    href: str
+    x: float
+    y: float
+    member: bool
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    kind: str  # "twinning" or "project"
+    a: str
+    b: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class GridLine:
+    """A meridian or parallel, so the reader can tell where things are without a basemap."""
+
+    label: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass
+class CityMap:
+    width: float
+    height: float
+    markers: list[Marker] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    grid: list[GridLine] = field(default_factory=list)
+
+    @property
+    def twinning_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.kind == "twinning"]
+
+    @property
+    def project_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.kind == "project"]
+
+
+def parse_coordinate(text: str, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (limit 180) from a literal, or None when unusable."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if math.isnan(value) or not -limit <= value <= limit:
+        return None
+    return value
+
+
+def draw_map(
+    places: list[Place],
+    twinnings: list[tuple[str, str, str]],
+    shared_projects: list[tuple[str, str, str]],
+) -> CityMap | None:
+    """Project the places; lines join pairs of IRIs (a, b, title) when both are placed.
+
+    Returns None when no place has coordinates (the index then says so instead of a map).
+    """
+    if not places:
+        return None
+    mid_lat = (min(p.lat for p in places) + max(p.lat for p in places)) / 2
+    squeeze = math.cos(math.radians(mid_lat))
+
+    def raw(p: Place) -> tuple[float, float]:
+        return p.long * squeeze, -p.lat
+
+    xs = [raw(p)[0] for p in places]
+    ys = [raw(p)[1] for p in places]
+    span_x = max(max(xs) - min(xs), MIN_SPAN_DEGREES)
+    span_y = max(max(ys) - min(ys), MIN_SPAN_DEGREES)
+    scale = min((MAX_WIDTH - 2 * MARGIN) / span_x, (MAX_HEIGHT - 2 * MARGIN) / span_y)
+    # Centre the box when the minimum span widened it.
+    x0 = (min(xs) + max(xs)) / 2 - span_x / 2
+    y0 = (min(ys) + max(ys)) / 2 - span_y / 2
+    width = round(span_x * scale + 2 * MARGIN + LABEL_ROOM, 1)
+    height = round(span_y * scale + 2 * MARGIN, 1)
+
+    def to_svg(x: float, y: float) -> tuple[float, float]:
+        return round((x - x0) * scale + MARGIN, 1), round((y - y0) * scale + MARGIN, 1)
+
+    def project(p: Place) -> tuple[float, float]:
+        return to_svg(*raw(p))
+
+    city_map = CityMap(width=width, height=height)
+    city_map.grid = _grid(x0, y0, span_x, span_y, squeeze, to_svg)
+    positions: dict[str, tuple[float, float]] = {}
+    for place in sorted(places, key=lambda p: (p.member, p.label, p.iri)):
+        x, y = project(place)
+        positions[place.iri] = (x, y)
+        city_map.markers.append(
+            Marker(place.iri, place.label, place.href, x, y, place.member, place.kind)
+        )
+    for kind, pairs in (("project", shared_projects), ("twinning", twinnings)):
+        for a, b, title in sorted(set(pairs)):
+            if a in positions and b in positions and a != b:
+                (x1, y1), (x2, y2) = positions[a], positions[b]
+                city_map.lines.append(Line(kind, a, b, x1, y1, x2, y2, title))
+    return city_map
+
+
+def _grid(x0, y0, span_x, span_y, squeeze, to_svg) -> list[GridLine]:  # type: ignore[no-untyped-def]
+    """Meridians and parallels every 1, 2, 5, 10 or 20 degrees (about 3 to 8 of each)."""
+    pad = MARGIN / 2
+    lat_lo, lat_hi = -(y0 + span_y), -y0
+    long_lo, long_hi = x0 / squeeze, (x0 + span_x) / squeeze
+    step = next(
+        (s for s in (1, 2, 5, 10, 20) if max(lat_hi - lat_lo, long_hi - long_lo) / s <= 8), 30
+    )
+    lines = []
+    for lat in range(math.ceil(lat_lo / step) * step, math.floor(lat_hi) + 1, step):
+        (xa, y), (xb, _) = to_svg(x0, -lat), to_svg(x0 + span_x, -lat)
+        label = f"{abs(lat)}°{'N' if lat > 0 else 'S' if lat < 0 else ''}"
+        lines.append(GridLine(label, xa - pad, y, xb + pad, y))
+    for long in range(math.ceil(long_lo / step) * step, math.floor(long_hi) + 1, step):
+        (x, ya), (_, yb) = to_svg(long * squeeze, y0), to_svg(long * squeeze, y0 + span_y)
+        label = f"{abs(long)}°{'E' if long > 0 else 'W' if long < 0 else ''}"
+        lines.append(GridLine(label, x, ya - pad, x, yb + pad))
+    return lines
