@@ -901,6 +901,9 @@ def generate(n_pages: int, seed: int, out_dir: Path | str) -> dict[str, Any]:
                 "geonameid": member.place.geonameid,
                 "malformed": page.malformed,
                 "tolerated": page.tolerated,
+                "projects": len(member.projects),
+                "events": len(member.events),
+                "twins": len(member.twins),
             }
     manifest = {
         "generator_version": GENERATOR_VERSION,

@@ -1,0 +1,250 @@
+"""One measurement in a fresh process: ``python -m benchmarks.worker TASK JSON-ARGS``.
+
+The harness runs every measurement in its own interpreter so that the peak memory it
+reads (VmHWM from /proc/self/status, ru_maxrss as a fallback) is the peak of that task
+alone, interpreter and imports included, as a user running the command would see it.
+The last line on stdout is a JSON object: ``seconds`` (a list: one value per timed
+repetition inside the process), ``peak_rss_mb`` and task-specific figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MiB (VmHWM, else ru_maxrss)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            return int(match[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------
+# Builds
+
+
+def task_build(args: dict[str, Any]) -> dict[str, Any]:
+    """The in-memory build of citynet.build (all quads as a Python list, sorted)."""
+    from citynet.build import build
+
+    t0 = time.perf_counter()
+    result = build([Path(args["pages"])], out=Path(args["out"]))
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": [seconds],
+        "pages": result.counts["pages"],
+        "triples": result.counts["triples"],
+        "quads": len(result.quads),
+        "warnings": result.counts["warnings"],
+    }
+
+
+def task_stream_build(args: dict[str, Any]) -> dict[str, Any]:
+    """The streaming build (citynet.streaming) into a pyoxigraph store."""
+    from citynet.streaming import stream_build
+
+    t0 = time.perf_counter()
+    result = stream_build(
+        [Path(args["pages"])],
+        out=Path(args["out"]),
+        store_dir=Path(args["store"]) if args.get("store") else None,
+        workers=args.get("workers"),
+        incremental=bool(args.get("incremental")),
+        formats=tuple(args.get("formats", ("nquads",))),
+    )
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": [seconds],
+        "pages": result.counts["pages"],
+        "triples": result.counts["triples"],
+        "quads": result.counts["quads"],
+        "warnings": result.counts["warnings"],
+        "phases": result.timings,
+    }
+
+
+def task_rdflib_parse(args: dict[str, Any]) -> dict[str, Any]:
+    """Baseline: parse the build's N-Quads into an rdflib in-memory Dataset."""
+    from rdflib import Dataset
+
+    t0 = time.perf_counter()
+    dataset = Dataset()
+    dataset.parse(args["nquads"], format="nquads")
+    seconds = time.perf_counter() - t0
+    return {"seconds": [seconds], "quads": len(dataset)}
+
+
+def task_oxigraph_parse(args: dict[str, Any]) -> dict[str, Any]:
+    """Reference: load the build's N-Quads into an in-memory pyoxigraph Store."""
+    from pyoxigraph import RdfFormat, Store
+
+    t0 = time.perf_counter()
+    store = Store()
+    store.bulk_load(path=args["nquads"], format=RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - t0
+    return {"seconds": [seconds], "quads": len(store)}
+
+
+# ---------------------------------------------------------------------------------------
+# Validation
+
+
+def _shapes_graph():  # type: ignore[no-untyped-def]
+    from rdflib import Graph
+
+    from citynet.resources import resource_dir
+
+    shapes = Graph()
+    for path in sorted(resource_dir("shapes").glob("*.ttl")):
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def task_validate(args: dict[str, Any]) -> dict[str, Any]:
+    """citynet's own validation (fast_validation when present, else validation)."""
+    module = args.get("module", "citynet.validation")
+    t0 = time.perf_counter()
+    if module == "citynet.fast_validation":
+        from citynet.fast_validation import validate_fast
+
+        report = validate_fast([Path(args["nquads"])])
+    else:
+        from citynet.validation import validate
+
+        report = validate([Path(args["nquads"])])
+    seconds = time.perf_counter() - t0
+    return {"seconds": [seconds], "conforms": bool(report.conforms), "results": _count(report)}
+
+
+def _count(report: Any) -> int | None:
+    for name in ("results", "violations"):
+        value = getattr(report, name, None)
+        if value is not None:
+            try:
+                return len(value)
+            except TypeError:
+                return None
+    return None
+
+
+def task_pyshacl(args: dict[str, Any]) -> dict[str, Any]:
+    """Baseline: pySHACL over the whole rdflib graph (union of the page graphs)."""
+    import pyshacl
+    from rdflib import Dataset, Graph
+
+    t0 = time.perf_counter()
+    dataset = Dataset()
+    dataset.parse(args["nquads"], format="nquads")
+    data = Graph()
+    for triple in dataset.triples((None, None, None)):  # union of all named graphs
+        data.add(triple)
+    t_loaded = time.perf_counter()
+    conforms, report_graph, _ = pyshacl.validate(
+        data, shacl_graph=_shapes_graph(), inference="none", advanced=True
+    )
+    seconds = time.perf_counter() - t0
+    from rdflib.namespace import SH
+
+    results = len(set(report_graph.subjects(predicate=SH.focusNode)))
+    return {
+        "seconds": [seconds],
+        "validate_only": time.perf_counter() - t_loaded,
+        "conforms": bool(conforms),
+        "results": results,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Queries
+
+
+def _query_runner(engine: str, nquads: str) -> tuple[Callable[[str, dict], list], float, Any]:
+    """A function running a named query with parameters, the seconds loading took, and a
+    function running raw SPARQL (to find the benchmarked city before timing)."""
+    from citynet.queries import make_backend, run_query
+
+    t0 = time.perf_counter()
+    backend = make_backend([Path(nquads)], engine="rdflib" if engine == "rdflib" else "oxigraph")
+    load = time.perf_counter() - t0
+
+    def run(name: str, params: dict) -> list:
+        return run_query(name, params, backend=backend).rows
+
+    def raw(text: str) -> list:
+        return backend.run(text, "select").rows
+
+    return run, load, raw
+
+
+def _city_of_page(raw: Callable[[str], list], graph: str) -> str:
+    from citynet.vocab import CN
+
+    rows = raw(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?c <{CN.memberPage}> <{graph}> }} }}")
+    if not rows:
+        raise SystemExit(f"no city has the member page {graph}")
+    value = rows[0][0]
+    return str(getattr(value, "value", value))
+
+
+def task_queries(args: dict[str, Any]) -> dict[str, Any]:
+    """Named queries on one engine: each timed ``repeat`` times after one warm-up."""
+    run, load, data = _query_runner(args["engine"], args["nquads"])
+    out: dict[str, Any] = {"load_seconds": load, "queries": {}}
+    for label, name, params in args["queries"]:
+        if "city_page" in params:  # the city a page describes, found before timing
+            params = {"city": _city_of_page(data, params["city_page"])}
+        run(name, params)  # warm-up: plans, label resolution caches
+        times, rows = [], 0
+        for _ in range(int(args.get("repeat", 3))):
+            t0 = time.perf_counter()
+            rows = len(run(name, params))
+            times.append(time.perf_counter() - t0)
+        out["queries"][label] = {"seconds": times, "rows": rows}
+    out["seconds"] = [load]
+    return out
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "build": task_build,
+    "stream-build": task_stream_build,
+    "rdflib-parse": task_rdflib_parse,
+    "oxigraph-parse": task_oxigraph_parse,
+    "validate": task_validate,
+    "pyshacl": task_pyshacl,
+    "queries": task_queries,
+}
+
+
+def main(argv: list[str]) -> int:
+    task, raw = argv[0], argv[1]
+    sys.path.insert(0, str(ROOT))
+    result = TASKS[task](json.loads(raw))
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
