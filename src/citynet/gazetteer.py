@@ -366,6 +366,9 @@ class Gazetteer:
         self, key: str, codes: tuple[str, ...], region: str | None, how: str
     ) -> list[CityMatch]:
         rows = self._lookup(key)
+        # Transliterations only count when no real name matches anywhere: Bordeaux's
+        # "porto" (from Japanese) must not make "Porto (France)" Bordeaux.
+        rows = tuple(r for r in rows if r[7] < 2) or rows
         if codes:
             for code in codes:
                 in_country = [r for r in rows if r[2] == code]

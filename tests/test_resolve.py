@@ -1,0 +1,311 @@
+"""Resolution: places to GeoNames ids, countries to ISO codes, mentions to shared keys."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from citynet import aliases
+from citynet.gazetteer import Gazetteer, default_gazetteer, name_key
+from citynet.records import ActivityMention, PageRecord, Period, PlaceName, Twin
+from citynet.resolve import parse_location, project_title_key, resolve_place, resolve_records
+from citynet.resolve import Resolution
+
+SHARED = Path("/work/shared")
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+def resolved(gaz: Gazetteer, name: str, country: str | None = None, region: str | None = None):
+    place = PlaceName(name=name, country=country, region=region)
+    resolution = Resolution()
+    resolve_place(place, gaz, resolution, file="t.txt", line=1, text=name, role="twin")
+    return place, resolution
+
+
+# -- places ----------------------------------------------------------------------------------
+
+KNOWN = [
+    ("Liège", "Belgium", 2792413, "Liège", "BE"),
+    ("Aix-la-Chapelle", "Germany", 3247449, "Aachen", "DE"),
+    ("Cologne", "Germany", 2886242, "Köln", "DE"),
+    ("Cologne", "Allemagne", 2886242, "Köln", "DE"),
+    ("Tanger", "Morocco", 2530335, "Tangier", "MA"),
+    ("Plzeň", "Czech Republic", 3068160, "Pilsen", "CZ"),
+    ("Porto", "Portugal", 2735943, "Porto", "PT"),
+    ("Saint-Louis", "Sénégal", 2246452, "Saint-Louis", "SN"),
+    ("Lille", "France", 2998324, "Lille", "FR"),
+    ("Saragossa", "Spain", 3104324, "Zaragoza", "ES"),
+]
+
+
+@pytest.mark.parametrize(("name", "country", "geonames_id", "label", "code"), KNOWN)
+def test_known_names_resolve_to_their_geonames_id(gaz, name, country, geonames_id, label, code):
+    place, resolution = resolved(gaz, name, country)
+    assert (place.geonames_id, place.resolved_name, place.country_code, place.kind) == (
+        geonames_id,
+        label,
+        code,
+        "city",
+    )
+    assert place.name == name  # the page's spelling is kept (it becomes an altLabel)
+    assert resolution.warnings == []
+
+
+def test_the_country_decides_between_homonyms(gaz):
+    # Bordeaux's GeoNames alternate names include "porto" (a transliteration).
+    assert resolved(gaz, "Porto", "Portugal")[0].geonames_id == 2735943
+    porto_fr, resolution = resolved(gaz, "Porto", "France")
+    assert porto_fr.geonames_id is None and porto_fr.country_code == "FR"
+    assert [w.code for w in resolution.warnings] == ["unresolved-place"]
+    assert resolved(gaz, "Saint-Louis", "USA")[0].geonames_id == 4407066
+    assert resolved(gaz, "St.Louis", "Missouri, USA")[0].geonames_id == 4407066
+    lille_be = resolved(gaz, "Lille", "Belgium")[0]
+    assert lille_be.country_code == "BE" and lille_be.geonames_id not in (None, 2998324)
+
+
+def test_a_name_without_country_takes_the_most_likely_and_warns_when_close(gaz):
+    lille, resolution = resolved(gaz, "Lille")
+    assert lille.geonames_id == 2998324 and resolution.warnings == []
+    saint_louis, resolution = resolved(gaz, "Saint-Louis")
+    assert saint_louis.geonames_id == 4407066  # St. Louis, Missouri: the larger
+    assert [w.code for w in resolution.warnings] == ["ambiguous-place"]
+    assert "2246452" in resolution.warnings[0].message
+
+
+def test_region_stays_out_of_the_city_name(gaz):
+    cleveland, resolution = resolved(gaz, "Cleveland", "United States", region="Ohio")
+    assert (cleveland.geonames_id, cleveland.resolved_name, cleveland.country_code) == (
+        5150529,
+        "Cleveland",
+        "US",
+    )
+    # The same with the region written into the country text.
+    assert resolved(gaz, "Cleveland", "Ohio, United States")[0].geonames_id == 5150529
+    # A region alone in the parenthesis gives the country: "Halle(Saxony-Anhalt)".
+    halle = resolved(gaz, "Halle", "Saxony-Anhalt")[0]
+    assert (halle.geonames_id, halle.country_code) == (2911522, "DE")
+    assert resolution.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "geonames_id", "code"),
+    [
+        ("Kinshasa", "Congo", 2314302, "CD"),  # Brussels page
+        ("Bissau", "Guinea", 2374775, "GW"),  # Lisbon page
+        ("Cachéu", "Guiné", 2374311, "GW"),
+        ("Macau", "China", 1821274, "MO"),
+        ("Lubumbashi", "R.D.Congo", 922704, "CD"),
+    ],
+)
+def test_countries_the_pages_use_loosely(gaz, name, country, geonames_id, code):
+    place = resolved(gaz, name, country)[0]
+    assert (place.geonames_id, place.country_code) == (geonames_id, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("R.D.Congo", "CD"),
+        ("Czech Republic", "CZ"),
+        ("Allemagne", "DE"),
+        ("Italie", "IT"),
+        ("Japon", "JP"),
+        ("États-Unis", "US"),
+        ("Etats Unis", "US"),
+        ("Sénégal", "SN"),
+        ("England", "GB"),
+        ("Wales", "GB"),
+        ("United Kingdom", "GB"),
+        ("USA", "US"),
+        ("United-States", "US"),
+        ("United States of America", "US"),
+        ("Brasil", "BR"),
+        ("Capo Verde", "CV"),
+        ("Cabe Verde", "CV"),
+        ("Cape Verde", "CV"),
+        ("Malásia", "MY"),
+        ("Marroco", "MA"),
+        ("Guiné", "GN"),
+        ("Tunesia", "TN"),
+        ("Équateur", "EC"),
+        ("Russia", "RU"),
+        ("Russian Federation", "RU"),
+        ("S. Tomé e Príncipe", "ST"),
+        ("São Tomé e Príncipe", "ST"),
+        ("Palestine", "PS"),
+        ("Peoples Republic of China", "CN"),
+        ("Holland", "NL"),
+        ("the Netherlands", "NL"),
+        ("Bosnie-Herzégovine", "BA"),
+        ("Israël", "IL"),
+        ("Argentine", "AR"),
+        ("Espagne", "ES"),
+        ("Turkey", "TR"),
+        ("Belgium", "BE"),
+        ("[link url=”,4.37&z=6″]Belgium[/link]", "BE"),
+    ],
+)
+def test_country_names_in_english_french_and_as_written(gaz, text, code):
+    assert gaz.resolve_country(text) == code
+
+
+def test_unknown_country_text_is_none(gaz):
+    assert gaz.resolve_country("Atlantis") is None
+    assert gaz.resolve_country("") is None
+    assert gaz.resolve_country(None) is None
+
+
+def test_location_text_gives_country_and_region(gaz):
+    assert parse_location("Bavaria, Germany", gaz) == ("Germany", "Bavaria")
+    assert parse_location("Canary Islands – Spain", gaz) == ("Spain", "Canary Islands")
+    assert parse_location("District of Lisbon, Portugal", gaz) == ("Portugal", "District of Lisbon")
+    assert parse_location("Belgium", gaz) == ("Belgium", None)
+    assert parse_location(None, gaz) == (None, None)
+
+
+def test_generalitat_is_a_region_without_geonames_id(gaz):
+    place, resolution = resolved(gaz, "Generalitat de Catalunya")
+    assert (place.kind, place.resolved_name, place.country_code, place.geonames_id) == (
+        "region",
+        "Catalunya",
+        "ES",
+        None,
+    )
+    assert [w.code for w in resolution.warnings] == ["region"]
+    assert [(u.name, u.kind) for u in resolution.unresolved] == [
+        ("Generalitat de Catalunya", "region")
+    ]
+    principe = resolved(gaz, "Autonomous region of Príncipe", "S. Tomé e Príncipe")[0]
+    assert (principe.kind, principe.resolved_name, principe.country_code) == (
+        "region",
+        "Príncipe",
+        "ST",
+    )
+    # "Atlanta (USA), Georgia (USA)": no city Georgia in the US, the state Georgia.
+    georgia = resolved(gaz, "Georgia", "USA")[0]
+    assert (georgia.kind, georgia.country_code, georgia.geonames_id) == ("region", "US", None)
+
+
+def test_unresolvable_name_is_kept_with_its_country_and_a_warning(gaz):
+    place, resolution = resolved(gaz, "Xyzzyville", "France")
+    assert (place.name, place.resolved_name, place.country_code, place.geonames_id) == (
+        "Xyzzyville",
+        None,
+        "FR",
+        None,
+    )
+    assert [(w.file, w.line, w.code) for w in resolution.warnings] == [
+        ("t.txt", 1, "unresolved-place")
+    ]
+    assert [(u.name, u.country_code, u.role) for u in resolution.unresolved] == [
+        ("Xyzzyville", "FR", "twin")
+    ]
+
+
+def test_close_spelling_resolves_with_a_warning(gaz):
+    # "Lubljana" is a GeoNames alternate name; "Ljubjlana" (two letters swapped) is not.
+    place, resolution = resolved(gaz, "Ljubjlana", "Slovenia")
+    assert (place.geonames_id, place.resolved_name) == (3196359, "Ljubljana")
+    assert [w.code for w in resolution.warnings] == ["close-spelling"]
+    # Short names are never guessed.
+    assert resolved(gaz, "Sefton", "United Kingdom")[0].geonames_id is None
+
+
+def test_candidates_for_a_page_that_does_not_name_its_city(gaz):
+    candidates = gaz.candidates("BE", 190_000)
+    assert candidates[0].geonames_id == 2792413  # Liège, 195,278 in GeoNames
+    assert all(c.country_code == "BE" for c in candidates)
+    assert all(142_500 <= c.population <= 237_501 for c in candidates)
+    assert [c.country_code for c in gaz.candidates("BE", None)][:1] == ["BE"]
+    assert gaz.candidates(None, 190_000) == []
+
+
+# -- the alias list stays small and true -----------------------------------------------------
+
+
+def test_every_city_alias_is_needed_and_points_at_real_data(gaz):
+    bare = Gazetteer()
+    bare._city_aliases = {}
+    bare._db = gaz._index()
+    for written, (target, code) in aliases.CITY_ALIASES.items():
+        assert bare.city_matches(written, code) == [], f"{written} needs no alias"
+        assert gaz.city_matches(target, code), f"{target} ({code}) is not in GeoNames"
+        assert gaz.resolve_city(written, code).name == gaz.resolve_city(target, code).name
+
+
+def test_every_country_and_region_alias_is_needed(monkeypatch):
+    from citynet import gazetteer as module
+
+    monkeypatch.setattr(aliases, "COUNTRY_ALIASES", {})
+    monkeypatch.setattr(aliases, "REGION_ALIASES", {})
+    countries = module._build_country_index({})
+    regions = module._build_region_index()
+    monkeypatch.undo()
+    import pycountry
+
+    for written, codes in aliases.COUNTRY_ALIASES.items():
+        assert countries.get(name_key(written)) != codes, f"{written} needs no alias"
+        for code in codes:
+            assert pycountry.countries.get(alpha_2=code), code
+    for written, code in aliases.REGION_ALIASES.items():
+        assert code not in {m.code for m in regions.get(name_key(written), ())}, written
+        assert pycountry.subdivisions.get(code=code), code
+
+
+# -- spellings (property-based) --------------------------------------------------------------
+
+SPELLED = [
+    ("Liège", "BE", 2792413),
+    ("Aix-la-Chapelle", "DE", 3247449),
+    ("Köln", "DE", 2886242),
+    ("Plzeň", "CZ", 3068160),
+    ("Saint-Louis", "SN", 2246452),
+    ("Esch-sur-Alzette", "LU", 2960596),
+    ("Kraków", "PL", 3094802),
+    ("Brive-la-Gaillarde", "FR", 3029974),
+    ("Rio de Janeiro", "BR", 3451190),
+]
+_ACCENTS = ["\u0301", "\u0300", "\u0302", "\u0308", "\u030c"]
+
+
+@st.composite
+def spellings(draw):
+    name, code, geonames_id = draw(st.sampled_from(SPELLED))
+    words = name.replace("-", " ").split()
+    separators = st.sampled_from([" ", "  ", "-", " - ", ".", ". ", "'", "", "_", " ,"])
+    out = words[0]
+    for word in words[1:]:
+        out += draw(separators) + word
+    chars = []
+    for char in out:
+        case = draw(st.sampled_from(["keep", "upper", "lower"]))
+        char = char.upper() if case == "upper" else char.lower() if case == "lower" else char
+        accent = draw(st.sampled_from(["keep", "strip", "add"]))
+        if accent == "strip":
+            char = "".join(
+                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+            )
+        elif accent == "add" and char.isalpha():
+            char = unicodedata.normalize("NFC", char + draw(st.sampled_from(_ACCENTS)))
+        chars.append(char)
+    text = "".join(chars)
+    text = draw(st.sampled_from(["", " ", "“", "\u00a0"])) + text
+    text += draw(st.sampled_from(["", " ", ".", ",", "”", " "]))
+    return text, code, geonames_id
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spellings())
+def test_any_spelling_of_a_known_name_resolves_to_the_same_id(case):
+    text, code, geonames_id = case
+    gaz = default_gazetteer()
+    assert gaz.resolve_city(text, code).geonames_id == geonames_id
+    assert resolved(gaz, text, gaz.country_name(code))[0].geonames_id == geonames_id
