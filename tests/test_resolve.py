@@ -12,8 +12,13 @@ from hypothesis import strategies as st
 from citynet import aliases
 from citynet.gazetteer import Gazetteer, default_gazetteer, name_key
 from citynet.records import ActivityMention, PageRecord, Period, PlaceName, Twin
-from citynet.resolve import parse_location, project_title_key, resolve_place, resolve_records
-from citynet.resolve import Resolution
+from citynet.resolve import (
+    Resolution,
+    parse_location,
+    project_title_key,
+    resolve_place,
+    resolve_records,
+)
 
 SHARED = Path("/work/shared")
 
@@ -309,3 +314,315 @@ def test_any_spelling_of_a_known_name_resolves_to_the_same_id(case):
     gaz = default_gazetteer()
     assert gaz.resolve_city(text, code).geonames_id == geonames_id
     assert resolved(gaz, text, gaz.country_name(code))[0].geonames_id == geonames_id
+
+
+# -- projects and events: hand-made records mirroring the Liège and Charleroi pages ---------
+
+
+def period(text: str) -> list[Period]:
+    start, _, end = text.partition("-")
+    return [Period(start, end or None, text)]
+
+
+def project(title, line, years=None, network_id=None, subtitle=None, role="partner"):
+    return ActivityMention(
+        kind="project",
+        title=title,
+        role=role,
+        line=line,
+        text=f"line {line}: {title}",
+        periods=period(years) if years else [],
+        subtitle=subtitle,
+        network_id=network_id,
+    )
+
+
+def event(title, kind, line, date, place=None, country=None, network_id=None, role="attendee"):
+    return ActivityMention(
+        kind="event",
+        title=title,
+        role=role,
+        line=line,
+        text=f"line {line}: {title}",
+        periods=[Period(date, None, date)],
+        network_id=network_id,
+        event_kind=kind,
+        place=PlaceName(place, country=country, line=line) if place else None,
+    )
+
+
+def liege() -> PageRecord:
+    record = PageRecord(path="liege.txt", content_sha256="0", location="Belgium")
+    record.population, record.population_line = 190_000, 3
+    record.twins = [
+        Twin(PlaceName("Aix-la-Chapelle", "Germany"), None, 15, "Aix-la-Chapelle (Germany)"),
+        Twin(PlaceName("Porto", "Portugal"), None, 15, "Porto (Portugal)"),
+    ]
+    record.activities = [
+        project(
+            "Goal Project",
+            27,
+            "2009-2012",
+            "31294",
+            "Gathering of All Local Actors to prevent violence during sporting events",
+        ),
+        project("Citizens, Cities and CCTV", 28, "2009-2010", "1797"),
+        event(
+            "the debate on collective violence",
+            "debate",
+            29,
+            "2009-06-26",
+            "Toulouse",
+            None,
+            "30325",
+            "presenter",
+        ),
+        project("Democracy, Cities &Drugs II", 30, "2001-2008"),
+        event(
+            "Conference on Local Safety Audits",
+            "conference",
+            31,
+            "2008-03-27",
+            "Brussels",
+            "Belgium",
+            "1766",
+            "presenter",
+        ),
+        project("Abused and neglected Elderly Women", 34, "2001-2002", "1621"),
+        project("Drugs Network", 35, "2000-2001", "12"),
+        project("SecuCities Football : Euro 2000 cities against racism", 36, "2000", "30286"),
+        event(
+            "Conference “A stadium in the city, a city in the stadium",
+            "conference",
+            37,
+            "1999-06-04",
+            network_id="30285",
+            role="presenter",
+        ),
+        project("The Pertinency of Drug Prevention Messages", 38, "1998-1999", "12"),
+        project("Local voices – Local communication strategies to prevent extremism", 41),
+        event("General Assembly", "general-assembly", 44, "2013-06-27", "Cascais", "Portugal"),
+        event("General Assembly", "general-assembly", 45, "2012-06-07", "Brussels", "Belgium"),
+    ]
+    return record
+
+
+def charleroi() -> PageRecord:
+    record = PageRecord(path="charleroi.txt", content_sha256="1", location="Belgium")
+    record.city = PlaceName("Charleroi", line=3)
+    record.population, record.population_line = 201_593, 5
+    record.activities = [
+        project("GOAL Project", 28, "2009-2012", subtitle="Preventing violence in sport"),
+        project("Democracy, Cities &Drugs I", 29, "2005-2007"),
+        project("Abused and neglected Elderly Women", 31, "2001-2002"),
+        project("SecuCities Football : Euro 2000 cities against racism", 32, "2000"),
+        event("General Assembly", "general-assembly", 36, "2013-06-27", "Cascais", "Portugal"),
+        event("General Assembly", "general-assembly", 38, "2012-06-07", "Brussels", "Belgium"),
+        event(
+            "Conference on Local Safety Audits",
+            "conference",
+            39,
+            "2008-03-27",
+            "Brussels",
+            "Belgium",
+        ),
+        event(
+            "Conference “A stadium in the city, a city in the stadium”",
+            "conference",
+            41,
+            "1999-06-04",
+        ),
+    ]
+    return record
+
+
+def barcelona() -> PageRecord:
+    record = PageRecord(path="barcelona.txt", content_sha256="2", location="Spain")
+    record.city = PlaceName("Barcelona", line=3)
+    record.activities = [
+        project("The Pertinency of Drug Prevention Messages project", 44, "1998-1999"),
+        project("SecuCities Managers project", 42, "2000-2001"),
+    ]
+    return record
+
+
+@pytest.fixture(scope="module")
+def merged():
+    records = [liege(), charleroi(), barcelona()]
+    records[0].city = PlaceName("Liège", line=1)
+    resolution = resolve_records(records, gazetteer=default_gazetteer())
+    keys = {(r.path, a.line): a.key for r in records for a in r.activities}
+    return records, resolution, keys
+
+
+def test_page_cities_and_twins_resolve(merged):
+    records, resolution, _ = merged
+    liege_city = records[0].city
+    assert (liege_city.geonames_id, liege_city.country_code) == (2792413, "BE")
+    assert (records[1].city.geonames_id, records[1].city.resolved_name) == (2800481, "Charleroi")
+    assert [t.place.geonames_id for t in records[0].twins] == [3247449, 2735943]
+
+
+def test_one_goal_project_from_id_and_title(merged):
+    _, resolution, keys = merged
+    assert keys[("liege.txt", 27)] == keys[("charleroi.txt", 28)] == "project/31294"
+    group = resolution.merges["project/31294"]
+    assert [(m.file, m.line) for m in group.mentions] == [
+        ("liege.txt", 27),
+        ("charleroi.txt", 28),
+    ]
+    assert group.reasons == [
+        "same normalised title 'goal' and overlapping period (2009-2012, 2009-2012)"
+    ]
+
+
+def test_shared_projects_merge_by_id_and_title(merged):
+    _, resolution, keys = merged
+    assert keys[("liege.txt", 34)] == keys[("charleroi.txt", 31)] == "project/1621"
+    assert keys[("liege.txt", 36)] == keys[("charleroi.txt", 32)] == "project/30286"
+    assert resolution.merges["project/30286"].reasons == [
+        "same normalised title 'football euro 2000 cities against racism' and overlapping"
+        " period (2000, 2000)"
+    ]
+
+
+def test_roman_numerals_keep_projects_apart(merged):
+    _, _, keys = merged
+    assert keys[("liege.txt", 30)] == "project/democracy-cities-and-drugs-ii"
+    assert keys[("charleroi.txt", 29)] == "project/democracy-cities-and-drugs-i"
+    assert project_title_key("Democracy, Cities &Drugs II") != project_title_key(
+        "Democracy, Cities & Drugs I"
+    )
+
+
+def test_an_id_shared_by_two_projects_keys_neither(merged):
+    _, resolution, keys = merged
+    assert keys[("liege.txt", 35)] == "project/drugs-network"
+    # Barcelona's mention has no id: it joins Liège's by title and period.
+    assert (
+        keys[("liege.txt", 38)]
+        == keys[("barcelona.txt", 44)]
+        == "project/pertinency-of-drug-prevention-messages"
+    )
+    assert "project/12" not in keys.values()
+    conflicts = [c for c in resolution.id_conflicts if c.kind == "same id, different titles"]
+    assert [(c.network_ids, c.titles) for c in conflicts] == [
+        (["12"], ["Drugs Network", "The Pertinency of Drug Prevention Messages"])
+    ]
+    warned = sorted((w.file, w.line) for w in resolution.warnings if w.code == "id-conflict")
+    assert warned == [("liege.txt", 35), ("liege.txt", 38)]
+
+
+def test_one_event_per_date_kind_and_place(merged):
+    _, resolution, keys = merged
+    assert (
+        keys[("liege.txt", 44)]
+        == keys[("charleroi.txt", 36)]
+        == "event/2013-06-27/general-assembly/cascais"
+    )
+    assert (
+        keys[("liege.txt", 45)]
+        == keys[("charleroi.txt", 38)]
+        == "event/2012-06-07/general-assembly/brussels"
+    )
+    assert (
+        keys[("liege.txt", 31)]
+        == keys[("charleroi.txt", 39)]
+        == "event/2008-03-27/conference/brussels"
+    )
+    assert resolution.merges["event/2013-06-27/general-assembly/cascais"].reasons == [
+        "same date 2013-06-27, kind general-assembly and place Cascais (GeoNames 2269594)"
+    ]
+    # Without a place, the normalised title decides (quotes and "the" do not count).
+    assert (
+        keys[("liege.txt", 37)]
+        == keys[("charleroi.txt", 41)]
+        == "event/1999-06-04/conference/conference-a-stadium-in-city-a-city-in-stadium"
+    )
+
+
+def test_every_mention_has_a_key_and_keys_are_safe(merged):
+    records, _, keys = merged
+    from citynet.iris import is_safe_path
+
+    assert all(keys.values())
+    assert all(is_safe_path(k) for k in keys.values())
+    assert len(keys) == sum(len(r.activities) for r in records)
+
+
+def test_population_within_a_quarter_is_not_reported(merged):
+    _, resolution, _ = merged
+    # Liège 190,000 vs GeoNames 195,278; Charleroi 201,593 vs 200,132.
+    assert resolution.population_mismatches == []
+
+
+def test_population_mismatch_is_reported():
+    record = PageRecord(path="brussels.txt", content_sha256="0", location="Belgium")
+    record.city = PlaceName("Brussels", line=1)
+    record.population, record.population_line = 170_407, 7
+    resolution = resolve_records([record], gazetteer=default_gazetteer())
+    assert [
+        (p.file, p.line, p.page_population, p.geonames_population, p.geonames_id)
+        for p in resolution.population_mismatches
+    ] == [("brussels.txt", 7, 170_407, 1_019_022, 2800866)]
+    assert [(w.line, w.code) for w in resolution.warnings] == [(7, "population-mismatch")]
+
+
+def test_same_title_different_ids_is_a_possible_duplicate():
+    record = PageRecord(path="a.txt", content_sha256="0", location="France")
+    record.city = PlaceName("Lille")
+    other = PageRecord(path="b.txt", content_sha256="1", location="France")
+    other.city = PlaceName("Nantes")
+    record.activities = [project("Safer Touristic Cities", 3, "2013-2015", "100")]
+    other.activities = [project("Safer Touristic Cities", 4, "2013-2015", "200")]
+    resolution = resolve_records([record, other], gazetteer=default_gazetteer())
+    assert record.activities[0].key == "project/100"
+    assert other.activities[0].key == "project/200"
+    assert [(c.kind, c.network_ids) for c in resolution.id_conflicts] == [
+        ("possible duplicate", ["100", "200"])
+    ]
+    assert resolution.merges == {}
+
+
+def test_same_title_apart_in_time_stays_two_projects():
+    record = PageRecord(path="a.txt", content_sha256="0", location="France")
+    record.city = PlaceName("Lille")
+    record.activities = [
+        project("Women victims of trafficking", 3, "1998-1999"),
+        project("Secucities Women victims of trafficking", 4, "2003-2004"),
+    ]
+    resolve_records([record], gazetteer=default_gazetteer())
+    assert [a.key for a in record.activities] == [
+        "project/women-victims-of-trafficking-1998",
+        "project/women-victims-of-trafficking-2003",
+    ]
+
+
+def test_different_events_on_one_page_same_day_and_place_stay_apart():
+    record = PageRecord(path="amadora.txt", content_sha256="0", location="Portugal")
+    record.city = PlaceName("Amadora")
+    record.activities = [
+        event("Presentation of the GPIS", "presentation", 34, "2015-06-26", "Paris", "France"),
+        event(
+            "Presentation and visit of the Night Council",
+            "presentation",
+            35,
+            "2015-06-26",
+            "Paris",
+            "France",
+        ),
+    ]
+    resolution = resolve_records([record], gazetteer=default_gazetteer())
+    assert [a.key for a in record.activities] == [
+        "event/2015-06-26/presentation/paris-presentation-of-gpis",
+        "event/2015-06-26/presentation/paris-presentation-and-visit-of-night-council",
+    ]
+    assert {w.code for w in resolution.warnings} == {"event-split"}
+
+
+def test_page_without_city_gets_candidates_and_a_warning():
+    record = PageRecord(path="seed.txt", content_sha256="0", location="Belgium")
+    record.population, record.population_line = 190_000, 3
+    resolution = resolve_records([record], gazetteer=default_gazetteer())
+    assert resolution.city_candidates["seed.txt"][0].geonames_id == 2792413
+    assert [(w.line, w.code) for w in resolution.warnings] == [(3, "city-not-named")]
