@@ -136,6 +136,80 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
 
 
+DEFAULT_GRAPH = Path("build/citynet.trig")
+
+
+@cli.command()
+@click.argument("graph", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the site (replaced as a whole, atomically).",
+)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="IRIs to publish.")
+@click.option("--sparql-endpoint", metavar="URL", help="Named in the VoID/DCAT description.")
+@click.option("--license", "license_iri", metavar="IRI", help="Licence of the dataset (VoID).")
+@handle_errors
+def site(
+    graph: tuple[Path, ...],
+    out: Path,
+    base_iri: str,
+    sparql_endpoint: str | None,
+    license_iri: str | None,
+) -> None:
+    """Write the graph as a static linked-data site (default GRAPH: build/citynet.trig).
+
+    Every IRI under the base gets DIR/<path>.html, .ttl and .jsonld; DIR/.htaccess and
+    DIR/nginx.conf serve the right one by the Accept header. A failed run leaves the
+    previous site as it was (exit 4).
+
+    \b
+    Example:
+      citynet build && citynet site --out public/
+    """
+    from citynet.site import DEFAULT_LICENSE, build_site
+
+    result = build_site(
+        list(graph) or [DEFAULT_GRAPH],
+        out,
+        base_iri=base_iri,
+        sparql_endpoint=sparql_endpoint,
+        license_iri=license_iri or DEFAULT_LICENSE,
+    )
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.argument("graph", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="IRIs to publish.")
+@handle_errors
+def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
+    """Preview the site on 127.0.0.1 with content negotiation and a SPARQL endpoint.
+
+    The SPARQL endpoint is a real Oxigraph server loaded with the graph (default GRAPH:
+    build/citynet.trig), proxied at /sparql. Stop with Ctrl-C.
+
+    \b
+    Example:
+      citynet serve --port 8000
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/city/be/liege
+    """
+    from citynet.serve import serve as start
+
+    server = start(list(graph) or [DEFAULT_GRAPH], port, base_iri=base_iri)
+    try:
+        click.echo(f"site:   {server.url}")
+        click.echo(f"sparql: {server.sparql_url}")
+        click.echo("Ctrl-C to stop")
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
