@@ -210,6 +210,133 @@ def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
         server.stop()
 
 
+@cli.command()
+@click.argument("query_name", metavar="NAME|FILE.rq")
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="RDF file to query (repeatable; default build/citynet.trig).",
+)
+@click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter value.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Result format (CONSTRUCT/DESCRIBE always print Turtle).",
+)
+@click.option(
+    "--timeout", type=float, default=60.0, show_default=True, help="Endpoint timeout (s)."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, allow_dash=True), default="-", help="File or -."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Engine for local files.",
+)
+@click.option("--print-query", is_flag=True, help="Print the query as it would be sent; run nothing.")
+@handle_errors
+def query(
+    query_name: str,
+    data: tuple[Path, ...],
+    endpoint: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    timeout: float,
+    out: Path,
+    engine: str,
+    print_query: bool,
+) -> None:
+    """Run a named query (see `citynet queries`) or a query file.
+
+    Parameter values are typed and bound with a VALUES block, never spliced into the
+    text. A city or project accepts its label in any spelling, or its IRI. Endpoint
+    credentials come only from CITYNET_ENDPOINT_USER / CITYNET_ENDPOINT_PASSWORD.
+
+    \b
+    Examples:
+      citynet query shared-projects --param city=Liège
+      citynet query city-twins --param city=Lüttich --format csv --out twins.csv
+      citynet query project-partners --param "project=Goal Project" --format json
+      citynet query stats --endpoint http://localhost:7878/query --timeout 10
+      citynet query my-query.rq --data build/citynet.trig --format markdown
+    """
+    from citynet.queries import find_query, make_backend, parse_param_options, run_query
+    from citynet.results import format_results
+
+    named = find_query(query_name)  # checked (syntax, parameters) before any data or network
+    values = parse_param_options(params)
+    backend = make_backend(data, endpoint=endpoint, timeout=timeout, engine=engine)
+    if print_query:
+        from citynet.queries import prepare
+
+        _write(out, prepare(named, values, backend).text)
+        return
+    result = run_query(named, values, backend=backend)
+    for warning in result.warnings:
+        click.echo(f"note: {warning}", err=True)
+    width = None
+    if str(out) == "-" and sys.stdout.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    _write(out, format_results(result, fmt, width=width))
+
+
+@cli.command("queries")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@handle_errors
+def queries_command(fmt: str) -> None:
+    """List the named queries with their titles, parameters and columns.
+
+    \b
+    Examples:
+      citynet queries
+      citynet queries --format json
+    """
+    from citynet.queries import list_queries
+
+    named = list_queries()
+    if fmt == "json":
+        click.echo(json.dumps([q.as_json() for q in named], ensure_ascii=False, indent=2))
+        return
+    for q in named:
+        params = ", ".join(
+            f"{p.name} ({p.type}{'' if p.required else ', optional'})" for p in q.params
+        )
+        click.echo(f"{q.name}: {q.title}")
+        click.echo(f"    parameters: {params or 'none'}")
+        click.echo(f"    columns: {', '.join(c.name for c in q.columns)}")
+
+
+def _write(out: Path, text: str) -> None:
+    """Write to stdout or atomically to a file."""
+    if str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, out)
+    except OSError as error:
+        from citynet.errors import InputError
+
+        raise InputError(f"{out}: cannot write: {error.strerror}") from None
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
