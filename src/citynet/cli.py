@@ -337,6 +337,91 @@ def _write(out: Path, text: str) -> None:
         raise InputError(f"{out}: cannot write: {error.strerror}") from None
 
 
+@cli.command()
+@click.argument(
+    "graph_file",
+    metavar="[GRAPH]",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+)
+@click.option(
+    "--store",
+    required=True,
+    metavar="URL",
+    help="Graph Store endpoint: Oxigraph .../store, Fuseki .../ds/data, "
+    "Virtuoso .../sparql-graph-crud.",
+)
+@click.option(
+    "--graph", "graph_iri", metavar="IRI", help="Publish the merged graph into this one graph."
+)
+@click.option(
+    "--replace/--merge",
+    default=True,
+    show_default=True,
+    help="Replace each graph (staged, one atomic MOVE) or add the triples to it.",
+)
+@click.option("--force", is_flag=True, help="Publish even if the graph breaks the shapes.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="S",
+    help="Seconds to wait for each request.",
+)
+@click.option(
+    "--query-endpoint", metavar="URL", help="SPARQL query URL [default: query beside --store]."
+)
+@click.option(
+    "--update-endpoint", metavar="URL", help="SPARQL update URL [default: update beside --store]."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handle_errors
+def publish(
+    graph_file: Path | None,
+    store: str,
+    graph_iri: str | None,
+    replace: bool,
+    force: bool,
+    timeout: float,
+    query_endpoint: str | None,
+    update_endpoint: str | None,
+    fmt: str,
+) -> None:
+    """Load the graph into a SPARQL 1.1 store (default GRAPH: build/citynet.trig).
+
+    Each page's named graph goes to the same graph in the store; re-publishing identical
+    data writes nothing. Credentials come from CITYNET_STORE_USER and
+    CITYNET_STORE_PASSWORD (Basic auth, https or localhost only).
+
+    \b
+    Examples:
+      citynet publish --store http://localhost:7878/store
+      citynet publish build/citynet.trig --store https://example.org/ds/data \\
+          --graph https://example.org/graph/citynet
+    """
+    from citynet import publish as publish_module
+
+    report = publish_module.publish(
+        graph_file or publish_module.DEFAULT_GRAPH_FILE,
+        store,
+        graph=graph_iri,
+        mode="replace" if replace else "merge",
+        force=force,
+        timeout=timeout,
+        query_endpoint=query_endpoint,
+        update_endpoint=update_endpoint,
+    )
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for outcome in report.outcomes:
+        click.echo(f"{outcome.status:>10}  <{outcome.target}>  {outcome.triples} triples")
+    click.echo(report.summary())
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
