@@ -422,6 +422,73 @@ def publish(
     click.echo(report.summary())
 
 
+@cli.command("validate")
+@click.argument(
+    "graphs", nargs=-1, metavar="[GRAPH]...", type=click.Path(path_type=Path, allow_dash=True)
+)
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SHACL shapes (Turtle) [default: the shapes shipped with citynet].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, turtle for the W3C validation report graph.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["trig", "turtle", "nquads", "ntriples", "jsonld", "rdfxml"]),
+    help="Format of standard input (GRAPH '-') [default: guessed; TriG covers Turtle].",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Accept shapes with owl:imports (ignored) or SPARQL SERVICE clauses (run).",
+)
+@handle_errors
+def validate_command(
+    graphs: tuple[Path, ...],
+    shapes: Path | None,
+    fmt: str,
+    input_format: str | None,
+    allow_network: bool,
+) -> None:
+    """Check a graph against the SHACL shapes and say which page line each problem came from.
+
+    GRAPH defaults to build/citynet.trig; '-' reads standard input. Exit 0 when the graph
+    conforms (warnings allowed), 1 when it has violations.
+
+    \b
+    Examples:
+      citynet validate
+      citynet validate build/citynet.trig --format json
+      citynet validate my-graph.ttl --shapes my-shapes.ttl --format turtle
+      cat build/citynet.trig | citynet validate -
+    """
+    from citynet import validation
+
+    paths = list(graphs) or [Path("build/citynet.trig")]
+    if any(str(p) == "-" for p in paths):
+        if len(paths) > 1:
+            raise click.UsageError("'-' (standard input) cannot be combined with other graphs")
+        data = validation.load_data_bytes(click.get_binary_stream("stdin").read(), input_format)
+        report = validation.validate(data, shapes=shapes, allow_network=allow_network)
+    else:
+        report = validation.validate(paths, shapes=shapes, allow_network=allow_network)
+    if fmt == "json":
+        click.echo(json.dumps(validation.report_to_json(report), indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        click.echo(report.turtle(), nl=False)
+    else:
+        click.echo(validation.format_report_text(report), nl=False)
+    if not report.conforms:
+        sys.exit(int(ExitCode.INVALID_DATA))
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

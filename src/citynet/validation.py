@@ -17,7 +17,7 @@ import difflib
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from citynet.errors import InputError
@@ -338,9 +340,42 @@ def _as_dataset(data: Dataset | Graph | Sequence[Path]) -> Dataset | Graph:
     return load_graph(paths)
 
 
+class _PreparedQueryGraph(Graph):
+    """A Graph that parses each SPARQL text once.
+
+    pySHACL runs a SPARQL-based constraint once per focus node with the same text and
+    $this bound; rdflib would parse it every time (most of the validation time).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's name)
+        initBindings: Mapping[str, Node] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(query_object, str) and processor == "sparql":
+            key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = prepareQuery(query_object, initNs=dict(initNs or {}))
+                self._prepared[key] = prepared
+            query_object = prepared
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def _union(data: Dataset | Graph) -> Graph:
     """All triples of every named graph (and the default graph) in one plain Graph."""
-    union = Graph()
+    union = _PreparedQueryGraph()
     for prefix, namespace in PREFIXES.items():
         union.bind(prefix, str(namespace))
     if isinstance(data, ConjunctiveGraph | Dataset):
@@ -501,10 +536,10 @@ class _Names:
         return None
 
     def compact(self, term: Node) -> str:
-        text = str(term)
-        if self.base and text.startswith(self.base):
-            return f"<{text[len(self.base) :]}>"
-        return _compact(term)
+        short = _compact(term)
+        if short.startswith("<") and self.base and str(term).startswith(self.base):
+            return f"<{str(term)[len(self.base) :]}>"  # data IRIs relative to the base
+        return short
 
     def label(self, node: Node) -> str | None:
         labels = list(self.g.objects(node, RDFS.label))
