@@ -54,8 +54,11 @@ class PageWarning:
     code: str = "unmapped"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" + (f":{self.col}" if self.col else "")
-        return f"{where}: {self.message}: {self.text.strip()}"
+        # line 0 means the whole page (empty page, no recognisable section)
+        where = self.file if not self.line else f"{self.file}:{self.line}"
+        where += f":{self.col}" if self.col and self.line else ""
+        text = self.text.strip()
+        return f"{where}: {self.message}" + (f": {text}" if text else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,8 @@ class PlaceName:
     latitude: float | None = None
     longitude: float | None = None
     geonames_population: int | None = None
-    kind: Literal["city", "region"] = "city"
+    # "country": an event place written as a country only ("…, Spain, 2006"); name = country.
+    kind: Literal["city", "region", "country"] = "city"
 
 
 @dataclass(slots=True)
@@ -152,6 +156,8 @@ class PageRecord:
     city: PlaceName | None = None
     city_origin: str | None = None  # "header", "title line", "url", "file name", "--city"
     location: str | None = None  # the "Location:" text as written
+    country: str | None = None  # country as written in Location ("Belgium"), even with no city
+    region: str | None = None  # region as written in Location ("Bavaria", "Canary Islands")
     population: int | None = None
     population_year: int | None = None
     population_line: int | None = None
