@@ -342,14 +342,7 @@ def check_syntax(text: str, path: Path | str) -> str:
         # nothing runs (not even a SERVICE call).
         answer = ox.Store().query(text)
     except SyntaxError as error:
-        message = str(error)
-        match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
-        if match:
-            line, col, detail = match.groups()
-            raise InputError(
-                f"{path}:{line}:{col}: SPARQL syntax error: {_one_line(detail)}"
-            ) from None
-        raise InputError(f"{path}: SPARQL syntax error: {_one_line(message)}") from None
+        raise _syntax_error(text, path, str(error)) from None
     try:
         from rdflib.plugins.sparql import prepareQuery
 
@@ -371,6 +364,31 @@ def check_syntax(text: str, path: Path | str) -> str:
     if isinstance(answer, ox.QueryBoolean):
         return "ask"
     return forms.get(name, "select")
+
+
+def _syntax_error(text: str, path: Path | str, message: str) -> InputError:
+    """file:line:col of a syntax error pyoxigraph found.
+
+    pyoxigraph's parser often reports the position where it gave up (the end of the
+    text); rdflib's points at the start of the element that failed. The earlier of the
+    two is given, with that line's text, and pyoxigraph's expectation.
+    """
+    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    if not match:
+        return InputError(f"{path}: SPARQL syntax error: {_one_line(message)}")
+    line, col, detail = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        from rdflib.plugins.sparql import prepareQuery
+
+        prepareQuery(text)
+    except Exception as error:
+        other = (getattr(error, "lineno", None), getattr(error, "col", None))
+        if isinstance(other[0], int) and isinstance(other[1], int) and other < (line, col):
+            line, col = other[0], other[1]
+    lines = text.splitlines()
+    near = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    where = f" near {_show(near)}" if near else " at the end of the query"
+    return InputError(f"{path}:{line}:{col}: SPARQL syntax error{where}: {_one_line(detail)}")
 
 
 def _check_params(text: str, path: Path, params: Iterable[Param], tokens: list[_Token]) -> None:
@@ -469,6 +487,13 @@ def typed_value(param: Param, value: str) -> Literal | URIRef:
     if param.type == "iri":
         return check_iri(value, param=name)
     if param.type == "string":
+        if re.search(r"\\[uU]", value):
+            # Some engines (rdflib, Jena) decode \uXXXX before parsing, so the same text
+            # would mean different strings on different stores.
+            raise InputError(
+                f"--param {name}: a backslash followed by 'u' is not accepted in a string",
+                hint="write the character itself",
+            )
         return Literal(value)
     if param.type == "integer":
         if not _INTEGER.match(value):
