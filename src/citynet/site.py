@@ -32,6 +32,7 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -44,6 +45,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from citynet import __version__, iris
@@ -256,6 +258,7 @@ class Site:
         )
         self.incoming: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
         self.graph_names: set[URIRef] = set()
+        self.default_graph = dataset.default_graph.identifier
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = getattr(g, "identifier", g)
             if isinstance(s, BNode) or isinstance(o, BNode):
@@ -266,9 +269,8 @@ class Site:
             self.out[s][(p, o)].add(graph)
             if isinstance(o, URIRef):
                 self.incoming[o].add((s, p))
-            if isinstance(graph, URIRef) and graph != dataset.default_context.identifier:
+            if isinstance(graph, URIRef) and graph != self.default_graph:
                 self.graph_names.add(graph)
-        self.default_graph = dataset.default_context.identifier
         self.docs: dict[str, list[URIRef]] = self._collect_docs()
         if not self.docs:
             raise InputError(
@@ -557,8 +559,9 @@ class Site:
             for name, ns in PREFIXES.items()
             if any(term.startswith(str(ns)) for term in used)
         }
-        text = graph.serialize(format="json-ld", context=context, indent=2, sort_keys=True)
-        return text if text.endswith("\n") else text + "\n"
+        text = graph.serialize(format="json-ld", context=context)
+        stable = _stable(json.loads(text))
+        return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     # Rendering ------------------------------------------------------------------------
 
@@ -755,7 +758,9 @@ class Site:
             else self.ontology.serialize(format="turtle").encode()
         )
         yield ONTOLOGY_DOC + TURTLE.suffix, turtle
-        yield ONTOLOGY_DOC + JSONLD.suffix, self._jsonld(self.ontology).encode()
+        # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
+        canonical = to_canonical_graph(self.ontology)
+        yield ONTOLOGY_DOC + JSONLD.suffix, self._jsonld(canonical).encode()
 
     # VoID / DCAT and the dump ---------------------------------------------------------
 
@@ -839,6 +844,21 @@ class Site:
                         terms.append(g.n3())
                     lines.add(" ".join(terms) + " .\n")
         return "".join(sorted(lines)).encode()
+
+
+def _stable(value: object, *, ordered: bool = False) -> object:
+    """JSON-LD with every unordered array sorted, so the same graph gives the same bytes.
+
+    rdflib emits nodes and values in hash order; arrays under ``@list`` keep their order.
+    """
+    if isinstance(value, dict):
+        return {key: _stable(item, ordered=key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_stable(item) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
 
 
 def _iana(media_type: str) -> str:
