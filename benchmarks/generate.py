@@ -23,7 +23,7 @@ What the pages hold, so that the graph has the shape of a real network:
   countries in brackets or after a comma, English or French country names,
   ``[link url=”ID″]Title[/link]`` shortcodes, the corpus's date forms);
 - a few malformed lines (population "many", a 31st of February, a shortcode left open,
-  a line cut off mid-word), listed in the manifest with their line numbers so a test can
+  a page cut off mid-word), listed in the manifest with their line numbers so a test can
   check that the reader warns about exactly those.
 
 The manifest also lists "tolerated" lines: lines that carry no fact (website labels,
@@ -794,7 +794,9 @@ def _english_page(
         for line, bad in event_lines:
             _bullet(page, line, bad)
     if bad_kind == "cut":
+        # The captured copy stops mid-word, as several corpus pages do: nothing follows.
         page.bad(f"{BULLET}Secu", "cut")
+        return page
     page.blank()
 
     if place.cc in FORUMS and rng.random() < 0.1:
