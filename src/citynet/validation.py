@@ -187,6 +187,7 @@ def lint_shapes(
             elif isinstance(node, Literal) and node.datatype is not None:
                 terms.add(URIRef(node.datatype))
     known_sh = {str(t) for t in dir(SH)}
+    lookalikes: set[str] = set()
     sh_ns = str(SH)
     for term in sorted(terms):
         iri = str(term)
@@ -197,12 +198,16 @@ def lint_shapes(
                 hint = f"; did you mean sh:{close[0]}?" if close else ""
                 error(line_of(term), f"unknown SHACL term sh:{local}{hint}")
         elif _SHACL_LOOKALIKE.match(iri):
-            error(
-                line_of(term),
-                f"<{iri}> is not in the SHACL namespace <{sh_ns}> (check the sh: prefix)",
-            )
+            lookalikes.add(re.sub(r"[^#/]*$", "", iri))
         elif iri.startswith(str(CN._NS)) and term not in CN and not _is_concept(term):
             error(line_of(term), f"{_compact(term)} is not a term of the citynet ontology")
+
+    for namespace in sorted(lookalikes):
+        error(
+            _line_of_text(lines, namespace),
+            f"<{namespace}> is not the SHACL namespace <{sh_ns}>: "
+            "nothing written with it is a shape (check the sh: prefix)",
+        )
 
     shape_nodes = _shapes_of(shapes)
     if not shape_nodes:
@@ -218,10 +223,11 @@ def lint_shapes(
         for predicate in _SPARQL_TEXT:
             for node, query in shapes.subject_objects(predicate):
                 if _SERVICE.search(_strip_sparql_comments(str(query))):
+                    owner = next(iter(shapes.subjects(SH.sparql, node)), node)
                     error(
                         _line_of_text(lines, "SERVICE"),
-                        f"a SPARQL constraint ({_compact(node)}) uses SERVICE, which queries a "
-                        "remote endpoint; refused unless --allow-network",
+                        f"the SPARQL constraint of {_compact(owner)} uses SERVICE, which "
+                        "queries a remote endpoint; refused unless --allow-network",
                     )
 
     if data is not None:
@@ -238,7 +244,7 @@ def lint_shapes(
                                 f"({_compact(predicate)}), which selects no node of the data",
                             )
                         )
-    return sorted(issues, key=lambda i: (i.level, i.line or 0, i.message))
+    return sorted(issues, key=lambda i: (i.level, i.line or 10**9, i.message))
 
 
 def _is_concept(term: URIRef) -> bool:
