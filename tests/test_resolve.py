@@ -626,3 +626,140 @@ def test_page_without_city_gets_candidates_and_a_warning():
     resolution = resolve_records([record], gazetteer=default_gazetteer())
     assert resolution.city_candidates["seed.txt"][0].geonames_id == 2792413
     assert [(w.line, w.code) for w in resolution.warnings] == [(3, "city-not-named")]
+
+
+# -- the real pages (data/pages: the seed copy and the corpus) -------------------------------
+
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    pages = pytest.importorskip("citynet.pages")
+    records = [pages.read_page(path) for path in sorted(PAGES.glob("*.txt"))]
+    resolution = resolve_records(records, gazetteer=default_gazetteer())
+    return {Path(r.path).name: r for r in records}, resolution
+
+
+def test_every_twin_of_the_seed_resolves(corpus):
+    records, _ = corpus
+    seed = records["liege.txt"]
+    assert (seed.city.geonames_id, seed.city.resolved_name) == (2792413, "Liège")
+    assert [(t.place.name, t.place.resolved_name, t.place.country_code) for t in seed.twins] == [
+        ("Nancy", "Nancy", "FR"),
+        ("Maastricht", "Maastricht", "NL"),
+        ("Aix-la-Chapelle", "Aachen", "DE"),
+        ("Rotterdam", "Rotterdam", "NL"),
+        ("Turin", "Turin", "IT"),
+        ("Cologne", "Köln", "DE"),
+        ("Esch-sur-Alzette", "Esch-sur-Alzette", "LU"),
+        ("Volgograd", "Volgograd", "RU"),
+        ("Lubumbashi", "Lubumbashi", "CD"),
+        ("Plzeň", "Pilsen", "CZ"),
+        ("Porto", "Porto", "PT"),
+        ("Krakow", "Kraków", "PL"),
+        ("Saint-Louis", "Saint-Louis", "SN"),
+        ("Tanger", "Tangier", "MA"),
+        ("Lille", "Lille", "FR"),
+    ]
+    assert all(t.place.geonames_id and t.place.kind == "city" for t in seed.twins)
+    ids = {t.place.name: t.place.geonames_id for t in seed.twins}
+    assert [ids[n] for n in ("Aix-la-Chapelle", "Cologne", "Plzeň", "Porto", "Tanger")] == [
+        3247449,
+        2886242,
+        3068160,
+        2735943,
+        2530335,
+    ]
+    assert [ids[n] for n in ("Saint-Louis", "Lille")] == [2246452, 2998324]
+
+
+def test_no_geonames_id_under_two_keys(corpus):
+    records, _ = corpus
+    from citynet.iris import city_path
+
+    keys: dict[int, set[str]] = {}
+    places = []
+    for record in records.values():
+        places.append(record.city)
+        places.extend(t.place for t in record.twins)
+        places.extend(a.place for a in record.activities if a.place)
+    for place in places:
+        if place.geonames_id is not None:
+            key = city_path(place.resolved_name, place.country_code, kind=place.kind)
+            keys.setdefault(place.geonames_id, set()).add(key)
+    assert {gid: k for gid, k in keys.items() if len(k) > 1} == {}
+    # Spellings that meet: Köln/Cologne, Brussels/Bruxelles, Lisbon/Lisboa, Gdańsk/Gdansk.
+    assert keys[2886242] == {"city/de/koln"}
+    assert keys[2800866] == {"city/be/brussels"}
+    assert keys[2267057] == {"city/pt/lisbon"}
+    assert keys[3099434] == {"city/pl/gdansk"}
+
+
+def test_what_the_corpus_leaves_unresolved(corpus):
+    _, resolution = corpus
+    assert sorted((Path(u.file).name, u.name, u.kind) for u in resolution.unresolved) == [
+        ("amadora.txt", "Autonomous region of Príncipe", "region"),
+        ("brussels.txt", "Georgia", "region"),
+        ("charleroi.txt", "Aubervilliers & Saint-Denis", "city"),
+        ("gdansk.txt", "Sefton", "region"),
+        ("generalitat-de-catalunya.fr.txt", "Generalitat de Catalunya", "region"),
+        ("generalitat-de-catalunya.txt", "Generalitat de Catalunya", "region"),
+        ("stuttgart.txt", "Aubervilliers & Saint Denis", "city"),
+    ]
+    assert [(Path(p.file).name, p.page_population) for p in resolution.population_mismatches] == [
+        ("brussels.txt", 170_407)
+    ]
+
+
+def test_liege_and_charleroi_pages_merge(corpus):
+    records, resolution = corpus
+
+    def key(page: str, title: str, date: str | None = None) -> str:
+        found = {
+            a.key
+            for a in records[page].activities
+            if project_title_key(a.title) == project_title_key(title)
+            and (date is None or (a.periods and a.periods[0].start == date))
+        }
+        assert len(found) == 1, (page, title, found)
+        return found.pop()
+
+    assert key("liege.txt", "Goal Project") == key("charleroi.txt", "GOAL Project")
+    assert key("liege.txt", "Goal Project") == "project/31294"
+    elderly = "Abused and neglected Elderly Women"
+    assert key("liege.txt", elderly) == key("charleroi.txt", elderly) == "project/1621"
+    football = "SecuCities Football : Euro 2000 cities against racism"
+    assert key("liege.txt", football) == key("charleroi.txt", football) == "project/30286"
+    assert key("brussels.txt", football) == "project/30286"
+    assert key("liege.txt", "Democracy, Cities &Drugs II") == (
+        "project/democracy-cities-and-drugs-ii"
+    )
+    assert key("charleroi.txt", "Democracy, Cities &Drugs I") == (
+        "project/democracy-cities-and-drugs-i"
+    )
+    assert key("liege.txt", "Drugs Network") == "project/drugs-network"
+    assert key("liege.txt", "The Pertinency of Drug Prevention Messages") == (
+        "project/pertinency-of-drug-prevention-messages"
+    )
+    cascais = "event/2013-06-27/general-assembly/cascais"
+    assert key("liege.txt", "General Assembly", "2013-06-27") == cascais
+    assert key("charleroi.txt", "General Assembly", "2013-06-27") == cascais
+    audits = "event/2008-03-27/conference/brussels"
+    assert key("liege.txt", "Conference on Local Safety Audits") == audits
+    assert key("charleroi.txt", "Conference on Local Safety Audits") == audits
+    brussels_2012 = "event/2012-06-07/general-assembly/brussels"
+    assert key("liege.txt", "General Assembly", "2012-06-07") == brussels_2012
+    assert [Path(m.file).name for m in resolution.merges[cascais].mentions] == [
+        "augsburg.txt",
+        "charleroi.txt",
+        "liege.txt",
+    ]
+    assert sorted(Path(m.file).name for m in resolution.merges[brussels_2012].mentions) == [
+        "charleroi.txt",
+        "liege.txt",
+        "nantes.txt",
+        "stuttgart.txt",
+    ]
+    conflicts = [c for c in resolution.id_conflicts if c.kind == "same id, different titles"]
+    assert [c.network_ids for c in conflicts] == [["12"]]

@@ -33,6 +33,7 @@ Choices (the issue left them open):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ class UnresolvedName:
     name: str
     country: str | None  # as written
     country_code: str | None  # when the country resolved
-    kind: Literal["city", "region"]
+    kind: Literal["city", "region", "country"]
     reason: str
 
 
@@ -159,7 +160,8 @@ class Resolution:
     one_sided_twinnings: list[tuple[str, str, MentionRef]] = field(default_factory=list)
 
     def warn(self, file: str, line: int | None, text: str, message: str, code: str) -> PageWarning:
-        warning = PageWarning(file, line or 1, text, message, code=code)
+        # Line 0 means the page as a whole (e.g. a city named by the file name only).
+        warning = PageWarning(file, line or 0, text, message, code=code)
         self.warnings.append(warning)
         return warning
 
@@ -280,6 +282,10 @@ def resolve_place(
     """Fill the resolution fields of one place (in place), reporting what is unsure."""
     line = line or place.line
     name = clean_name(place.name)
+    if place.kind == "country":
+        _resolve_country_place(place, gazetteer, resolution, file, line, text, role)
+        return
+    written_kind = place.kind
     region_text = place.region
     codes: tuple[str, ...] = ()
     if place.country:
@@ -310,11 +316,18 @@ def resolve_place(
             codes = (region.country_code,)
     place.country_code = codes[0] if codes else None
 
-    def unresolved(reason: str, kind: Literal["city", "region"] = "city") -> None:
-        place.kind = kind
+    def unresolved(reason: str) -> None:
+        place.kind = written_kind  # what the reader saw: "city" or "region"
         resolution.unresolved.append(
             UnresolvedName(
-                file, line or 1, role, place.name, place.country, place.country_code, kind, reason
+                file,
+                line or 0,
+                role,
+                place.name,
+                place.country,
+                place.country_code,
+                written_kind,
+                reason,
             )
         )
         resolution.warn(file, line, text, reason, "unresolved-place")
@@ -328,7 +341,7 @@ def resolve_place(
         resolution.unresolved.append(
             UnresolvedName(
                 file,
-                line or 1,
+                line or 0,
                 role,
                 place.name,
                 place.country,
@@ -343,7 +356,7 @@ def resolve_place(
         unresolved("empty place name")
         return
     country = codes[0] if len(codes) == 1 else None
-    if gazetteer.region_prefix(name):
+    if written_kind == "region" or gazetteer.region_prefix(name):
         region = gazetteer.resolve_region(name, country)
         if region:
             as_region(region)
@@ -411,8 +424,34 @@ def resolve_place(
         unresolved(f"no place {name!r} in GeoNames: kept unresolved")
 
 
+def _resolve_country_place(
+    place: PlaceName,
+    gazetteer: Gazetteer,
+    resolution: Resolution,
+    file: str,
+    line: int | None,
+    text: str,
+    role: Literal["city", "twin", "event place"],
+) -> None:
+    """A place the page names by its country only ("conference of Saragossa, Spain")."""
+    code = gazetteer.resolve_country(place.name) or gazetteer.resolve_country(place.country)
+    place.geonames_id = place.latitude = place.longitude = place.geonames_population = None
+    if code:
+        place.country_code = code
+        place.resolved_name = gazetteer.country_name(code)
+        return
+    place.country_code = None
+    reason = f"unknown country {place.name!r}: kept unresolved"
+    resolution.unresolved.append(
+        UnresolvedName(file, line or 0, role, place.name, place.country, None, "country", reason)
+    )
+    resolution.warn(file, line, text, reason, "unresolved-place")
+
+
 def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
-    country, region = parse_location(record.location, gazetteer)
+    country, region = record.country, record.region
+    if country is None and region is None:
+        country, region = parse_location(record.location, gazetteer)
     city = record.city
     if city is None:
         code = gazetteer.resolve_country(country) if country else None
@@ -449,7 +488,7 @@ def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Res
     ):
         mismatch = PopulationMismatch(
             record.path,
-            record.population_line or city.line or 1,
+            record.population_line or city.line or 0,
             city.resolved_name or city.name,
             record.population,
             city.geonames_population,
@@ -524,18 +563,41 @@ class _Mention:
 
 
 class _Groups:
-    """Union-find over mentions, keeping each group's members and merge reasons."""
+    """Union-find over mentions, keeping each group's members, merge reasons and summary.
+
+    The summary makes a merge check constant-time: the common part of the group's
+    periods (periods overlap pairwise exactly when they all share a year), each page's
+    periods, and the network ids.
+    """
 
     def __init__(self, mentions: list[_Mention]) -> None:
         self.parent = list(range(len(mentions)))
         self.members: dict[int, list[_Mention]] = {m.index: [m] for m in mentions}
         self.reasons: dict[int, list[str]] = defaultdict(list)
+        self.common: dict[int, tuple[int, int] | None] = {m.index: m.span for m in mentions}
+        self.pages: dict[int, dict[str, set[tuple[int, int]]]] = {
+            m.index: ({m.file: {m.span}} if m.span else {}) for m in mentions
+        }
+        self.ids: dict[int, set[str]] = {
+            m.index: ({m.network_id} if m.network_id else set()) for m in mentions
+        }
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
             self.parent[i] = self.parent[self.parent[i]]
             i = self.parent[i]
         return i
+
+    def fits(self, ra: int, rb: int) -> bool:
+        """Periods of the two groups overlap and no page gives one of them two periods."""
+        a, b = self.common[ra], self.common[rb]
+        if a and b and max(a[0], b[0]) > min(a[1], b[1]):
+            return False
+        pages_a, pages_b = self.pages[ra], self.pages[rb]
+        for file in pages_a.keys() & pages_b.keys():
+            if len(pages_a[file] | pages_b[file]) > 1:
+                return False  # one page listing two periods lists two projects
+        return True
 
     def union(self, a: int, b: int, reason: str) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -545,6 +607,14 @@ class _Groups:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
+        common_a, common_b = self.common[ra], self.common.pop(rb)
+        if common_a and common_b:
+            self.common[ra] = (max(common_a[0], common_b[0]), min(common_a[1], common_b[1]))
+        else:
+            self.common[ra] = common_a or common_b
+        for file, spans in self.pages.pop(rb).items():
+            self.pages[ra].setdefault(file, set()).update(spans)
+        self.ids[ra] |= self.ids.pop(rb)
         reasons = self.reasons[ra]
         for r in [reason, *self.reasons.pop(rb, [])]:
             if r not in reasons:
@@ -552,18 +622,6 @@ class _Groups:
 
     def groups(self) -> list[list[_Mention]]:
         return [sorted(ms, key=lambda m: m.index) for _, ms in sorted(self.members.items())]
-
-
-def _spans_fit(a: list[_Mention], b: list[_Mention]) -> bool:
-    for x in a:
-        for y in b:
-            if x.span is None or y.span is None:
-                continue
-            if x.file == y.file and x.span != y.span:
-                return False  # one page listing two periods lists two projects
-            if max(x.span[0], y.span[0]) > min(x.span[1], y.span[1]):
-                return False
-    return True
 
 
 def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None:
@@ -616,9 +674,6 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
                     f"same network id {network_id} and same normalised title",
                 )
 
-    def valid_ids(members: list[_Mention]) -> set[str]:
-        return {m.network_id for m in members if m.network_id and m.network_id not in conflicted}
-
     # 2. The normalised title, when periods fit and ids do not disagree.
     by_title: dict[str, list[_Mention]] = defaultdict(list)
     for m in mentions:
@@ -626,19 +681,22 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
             by_title[m.title_key].append(m)
     reported: set[tuple[str, ...]] = set()
     for title, same in sorted(by_title.items()):
-        for a_index, a in enumerate(same):
-            for b in same[a_index + 1 :]:
+        # The first mention of each group met so far with this title stands for it.
+        seen: list[_Mention] = []
+        for b in same:
+            for a in seen:
                 ra, rb = groups.find(a.index), groups.find(b.index)
                 if ra == rb:
                     continue
-                ids = valid_ids(groups.members[ra]) | valid_ids(groups.members[rb])
+                ids = (groups.ids[ra] | groups.ids[rb]) - conflicted
                 if len(ids) > 1:
                     pair = tuple(sorted(ids))
                     if pair not in reported:
                         reported.add(pair)
+                        shown = clean_name(a.mention.title)
                         message = (
-                            f"same title {clean_name(a.mention.title)!r} with different"
-                            f" network ids {', '.join(pair)}: possible duplicate, kept apart"
+                            f"same title {shown!r} with different network ids"
+                            f" {', '.join(pair)}: possible duplicate, kept apart"
                         )
                         resolution.id_conflicts.append(
                             IdConflict(
@@ -647,25 +705,27 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
                                 message,
                                 [a.ref, b.ref],
                                 list(pair),
-                                [clean_name(a.mention.title)],
+                                [shown],
                             )
                         )
                         resolution.warn(
                             b.file, b.mention.line, b.mention.text, message, "possible-duplicate"
                         )
                     continue
-                if not _spans_fit(groups.members[ra], groups.members[rb]):
+                if not groups.fits(ra, rb):
                     continue
                 if a.span and b.span:
                     how = f"overlapping period ({_period_text(a.span)}, {_period_text(b.span)})"
                 else:
                     how = "no period on one mention"
                 groups.union(a.index, b.index, f"same normalised title {title!r} and {how}")
+            if all(groups.find(a.index) != groups.find(b.index) for a in seen):
+                seen.append(b)
 
     # 3. Keys: the network id when it names this project only, else the title.
     keyed: list[tuple[str, list[_Mention], str]] = []
     for members in groups.groups():
-        ids = valid_ids(members)
+        ids = groups.ids[groups.find(members[0].index)] - conflicted
         title = members[0].title_key or clean_name(members[0].mention.title) or "untitled"
         if len(ids) == 1:
             keyed.append((iris.project_path(title, next(iter(ids))), members, title))
@@ -675,13 +735,13 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
     for key, _, _ in keyed:
         counts[key] += 1
     used: set[str] = set()
-    for key, members, title in keyed:
+    for key, members, _title in keyed:
         if counts[key] > 1:
-            # Same title, periods apart (or kept apart by ids): tell them apart by year.
+            # Same title (or a long title cut to the same slug), periods apart or kept
+            # apart by ids: tell them apart by the first year.
             span = _years([p for m in members for p in m.mention.periods])
-            key = _title_path(f"{title} {span[0] if span else 'undated'}")
-            while key in used:
-                key += "-x"
+            key = f"{key}-{span[0] if span else 'undated'}"
+        key = _unused(key, used)
         used.add(key)
         for m in members:
             m.mention.key = key
@@ -693,6 +753,14 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
                 [m.ref for m in members],
                 groups.reasons.get(groups.find(members[0].index), []),
             )
+
+
+def _unused(key: str, used: set[str] | dict[str, str]) -> str:
+    """``key``, or ``key-2``, ``key-3``... when it is taken."""
+    candidate, number = key, 2
+    while candidate in used:
+        candidate, number = f"{key}-{number}", number + 1
+    return candidate
 
 
 def _title_path(title: str) -> str:
@@ -736,8 +804,12 @@ def _resolve_events(records: list[PageRecord], resolution: Resolution) -> None:
             per_page[m.file].add(m.title_key)
         split = place_name and date and any(len(t) > 1 for t in per_page.values())
         if split:
+            assigned: dict[str, str] = {}
+            for title_key in sorted({m.title_key for m in same}):
+                path = iris.event_path(date, kind, f"{place_name} {title_key}")
+                assigned[title_key] = _unused(path, set(assigned.values()))
             for m in same:
-                m.mention.key = iris.event_path(date, kind, f"{place_name} {m.title_key}")
+                m.mention.key = assigned[m.title_key]
             file = next(f for f, t in per_page.items() if len(t) > 1)
             message = (
                 f"{file} lists different {kind} events in {place_name} on {date}:"
@@ -778,8 +850,9 @@ def _resolve_events(records: list[PageRecord], resolution: Resolution) -> None:
     for m in mentions:
         date, kind, place_name = parts[m.index]
         if date and place_name:
-            by_place[(kind, place_name)].append(m)
-    for (kind, place_name), same in sorted(by_place.items()):
+            by_place[(kind, iris.slug(place_name))].append(m)
+    for (kind, _), same in sorted(by_place.items()):
+        place_name = parts[same[0].index][2]
         dates = sorted({parts[m.index][0] or "" for m in same})
         for short in dates:
             longer = [d for d in dates if d != short and d.startswith(short)]
@@ -804,7 +877,12 @@ def _resolve_events(records: list[PageRecord], resolution: Resolution) -> None:
 
 
 def _city_key(place: PlaceName) -> str:
-    return iris.city_path(place.resolved_name or place.name, place.country_code, kind=place.kind)
+    return _city_path(place.resolved_name or place.name, place.country_code, place.kind)
+
+
+@functools.lru_cache(maxsize=65536)
+def _city_path(name: str, country_code: str | None, kind: str) -> str:
+    return iris.city_path(name, country_code, kind=kind)
 
 
 def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> None:
