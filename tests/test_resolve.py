@@ -763,3 +763,42 @@ def test_liege_and_charleroi_pages_merge(corpus):
     ]
     conflicts = [c for c in resolution.id_conflicts if c.kind == "same id, different titles"]
     assert [c.network_ids for c in conflicts] == [["12"]]
+
+
+# -- the cached index ------------------------------------------------------------------------
+
+TINY_CITIES = (
+    [
+        (2792413, "Liège", "BE", 50.63373, 5.56749, 195278, "WAL"),
+        (2998324, "Lille", "FR", 50.63297, 3.05858, 238695, "32"),
+    ],
+    sorted([("liege", 2792413, 0, "BE"), ("luik", 2792413, 1, "BE"), ("lille", 2998324, 0, "FR")]),
+)
+
+
+def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
+    from citynet import gazetteer as module
+
+    monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
+    first = Gazetteer(cache_directory=tmp_path)
+    assert first.resolve_city("LUIK", "BE").geonames_id == 2792413
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == 1 and files[0].startswith("geonames-cities500-")  # no temp files left
+
+    def fail():
+        raise AssertionError("rebuilt an index that is cached")
+
+    monkeypatch.setattr(module, "_index_rows", fail)
+    again = Gazetteer(cache_directory=tmp_path)
+    assert again.resolve_city("Lille").geonames_id == 2998324
+
+
+def test_index_is_built_in_memory_when_the_cache_is_not_writable(tmp_path, monkeypatch):
+    from citynet import gazetteer as module
+
+    monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    gaz = Gazetteer(cache_directory=blocked / "cache")
+    assert gaz.resolve_city("Liege", "BE").geonames_id == 2792413
+    assert blocked.read_text() == "not a folder"
