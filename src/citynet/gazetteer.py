@@ -36,7 +36,7 @@ from pathlib import Path
 from citynet import aliases
 
 DATASET = "cities500"
-INDEX_VERSION = "1"  # bump when name_key() or the schema changes
+INDEX_VERSION = "2"  # bump when name_key() or the schema changes
 LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # pycountry translations read, in order
 
 # Letters that Unicode decomposition does not reduce to ASCII.
@@ -147,7 +147,8 @@ def _index_rows():
             quality = 2 if alternate[:1].islower() else 1
             if best.get(key, 3) > quality:
                 best[key] = quality
-        name_rows.extend((key, geonames_id, quality) for key, quality in best.items())
+        country = city["countrycode"]
+        name_rows.extend((key, geonames_id, quality, country) for key, quality in best.items())
     name_rows.sort()
     return city_rows, name_rows
 
@@ -161,12 +162,14 @@ def _create(db: sqlite3.Connection, meta: dict[str, str]) -> None:
         " pop INTEGER, admin1 TEXT)"
     )
     db.execute(
-        "CREATE TABLE name(key TEXT, id INTEGER, q INTEGER, PRIMARY KEY(key, id)) WITHOUT ROWID"
+        "CREATE TABLE name(key TEXT, id INTEGER, q INTEGER, cc TEXT, PRIMARY KEY(key, id))"
+        " WITHOUT ROWID"
     )
     db.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
     db.executemany("INSERT INTO city VALUES (?,?,?,?,?,?,?)", city_rows)
-    db.executemany("INSERT INTO name VALUES (?,?,?)", name_rows)
+    db.executemany("INSERT INTO name VALUES (?,?,?,?)", name_rows)
     db.execute("CREATE INDEX city_cc_pop ON city(cc, pop)")
+    db.execute("CREATE INDEX name_cc_key ON name(cc, key)")  # close spellings in a country
     db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
     db.commit()
 
@@ -235,6 +238,7 @@ class Gazetteer:
             (name_tokens(p) for p in aliases.REGION_PREFIXES), key=len, reverse=True
         )
         self._rows: dict[str, tuple[tuple, ...]] = {}
+        self._close: dict[str, CityMatch | None] = {}
 
     # -- countries ----------------------------------------------------------------------
 
@@ -407,18 +411,21 @@ class Gazetteer:
         key = name_key(clean_name(name))
         if len(key) < 7:
             return None
+        memo_key = f"{country_code.upper()}:{key}"
+        if memo_key in self._close:
+            return self._close[memo_key]
         limit = 1 if len(key) < 12 else 2
         rows = (
             self._index()
             .execute(
                 "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1"
                 " FROM name n JOIN city c ON c.id = n.id"
-                " WHERE n.key >= ? AND n.key < ? AND n.q < 2 AND c.cc = ?"
+                " WHERE n.cc = ? AND n.key >= ? AND n.key < ? AND n.q < 2"
                 " AND length(n.key) BETWEEN ? AND ?",
                 (
+                    country_code.upper(),
                     key[0],
                     chr(ord(key[0]) + 1),
-                    country_code.upper(),
                     len(key) - limit,
                     len(key) + limit,
                 ),
@@ -430,14 +437,16 @@ class Gazetteer:
             distance = _osa_distance(key, row[0], limit)
             if distance <= limit:
                 scored.append((distance, -row[6], row[1], row))
-        if not scored:
-            return None
-        scored.sort()
-        best = scored[0]
-        if len({s[2] for s in scored if s[0] == best[0]}) > 1:
-            return None  # two different places equally close: do not choose
-        r = best[3]
-        return CityMatch(r[1], r[2], r[3], r[4], r[5], r[6], r[7], "close spelling")
+        found = None
+        if scored:
+            scored.sort()
+            best = scored[0]
+            # Two different places equally close: do not choose.
+            if len({s[2] for s in scored if s[0] == best[0]}) == 1:
+                r = best[3]
+                found = CityMatch(r[1], r[2], r[3], r[4], r[5], r[6], r[7], "close spelling")
+        self._close[memo_key] = found
+        return found
 
     def city_by_id(self, geonames_id: int) -> CityMatch | None:
         row = (
