@@ -780,10 +780,13 @@ def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
     from citynet import gazetteer as module
 
     monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
+    (tmp_path / "geonames-cities500-0.1-v0.sqlite").write_bytes(b"an older index")
     first = Gazetteer(cache_directory=tmp_path)
     assert first.resolve_city("LUIK", "BE").geonames_id == 2792413
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert len(files) == 1 and files[0].startswith("geonames-cities500-")  # no temp files left
+    # No temporary file left, the older index removed.
+    assert len(files) == 1 and files[0].startswith("geonames-cities500-")
+    assert files[0] != "geonames-cities500-0.1-v0.sqlite"
 
     def fail():
         raise AssertionError("rebuilt an index that is cached")

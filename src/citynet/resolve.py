@@ -62,6 +62,8 @@ __all__ = [
     "UnresolvedName",
     "parse_location",
     "project_title_key",
+    "resolve_across_pages",
+    "resolve_page_places",
     "resolve_place",
     "resolve_records",
 ]
@@ -903,35 +905,49 @@ def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> N
 # -- entry point ---------------------------------------------------------------------------
 
 
+def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
+    """The page-local half: the page's city, its twins and its event places (in place)."""
+    _resolve_page_city(record, gazetteer, resolution)
+    for twin in record.twins:
+        resolve_place(
+            twin.place,
+            gazetteer,
+            resolution,
+            file=record.path,
+            line=twin.line,
+            text=twin.text,
+            role="twin",
+        )
+    for activity in record.activities:
+        if activity.kind == "event" and activity.place is not None:
+            resolve_place(
+                activity.place,
+                gazetteer,
+                resolution,
+                file=record.path,
+                line=activity.line,
+                text=activity.text,
+                role="event place",
+            )
+
+
+def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> None:
+    """The cross-page half, on place-resolved records: activity keys, one-sided twinnings.
+
+    Linear in the number of mentions (grouping by id, title and date/kind/place in
+    dictionaries), so a streaming build can run it once over slim records.
+    """
+    _resolve_projects(records, resolution)
+    _resolve_events(records, resolution)
+    _one_sided_twinnings(records, resolution)
+
+
 def resolve_records(records: list[PageRecord], *, gazetteer: Gazetteer | None = None) -> Resolution:
     """Resolve every place and key every activity mention of the records, in place."""
     gazetteer = gazetteer or default_gazetteer()
     resolution = Resolution()
     for record in records:
-        _resolve_page_city(record, gazetteer, resolution)
-        for twin in record.twins:
-            resolve_place(
-                twin.place,
-                gazetteer,
-                resolution,
-                file=record.path,
-                line=twin.line,
-                text=twin.text,
-                role="twin",
-            )
-        for activity in record.activities:
-            if activity.kind == "event" and activity.place is not None:
-                resolve_place(
-                    activity.place,
-                    gazetteer,
-                    resolution,
-                    file=record.path,
-                    line=activity.line,
-                    text=activity.text,
-                    role="event place",
-                )
-    _resolve_projects(records, resolution)
-    _resolve_events(records, resolution)
-    _one_sided_twinnings(records, resolution)
+        resolve_page_places(record, gazetteer, resolution)
+    resolve_across_pages(records, resolution)
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution
