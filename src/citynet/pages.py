@@ -61,7 +61,7 @@ import html as html_lib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from citynet.dates import DateHit, find_dates, year_of
@@ -199,9 +199,17 @@ class _Link:
     col: int  # 1-based column of "[link" in the line
     id: str | None = None
     fragment: str | None = None
+    closed: bool = True  # False: an unclosed shortcode whose label runs to the line end
 
     def label(self, clean: str) -> str:
         return clean[self.start : self.end].strip()
+
+
+def _shift(links: list[_Link], offset: int) -> list[_Link]:
+    """The links of a text cut ``offset`` characters from its start."""
+    return [
+        replace(k, start=k.start - offset, end=k.end - offset) for k in links if k.start >= offset
+    ]
 
 
 def _scan_links(line: str, base_col: int) -> tuple[str, list[_Link], list[tuple[int, str]]]:
@@ -215,9 +223,9 @@ def _scan_links(line: str, base_col: int) -> tuple[str, list[_Link], list[tuple[
     problems: list[tuple[int, str]] = []
     current: tuple[str, int, int] | None = None  # (url, col, label start)
 
-    def close(link: tuple[str, int, int]) -> None:
+    def close(link: tuple[str, int, int], closed: bool = True) -> None:
         url, col, start = link
-        links.append(_Link(start, size, url, col))
+        links.append(_Link(start, size, url, col, closed=closed))
 
     for m in _SHORTCODE.finditer(line):
         piece = line[pos : m.start()]
@@ -242,7 +250,7 @@ def _scan_links(line: str, base_col: int) -> tuple[str, list[_Link], list[tuple[
     size += len(rest)
     if current is not None:
         problems.append((current[1], "unclosed [link] shortcode: the label runs to the line end"))
-        close(current)
+        close(current, closed=False)
     clean = "".join(out)
     for link in links:
         m = _LINK_ID.match(link.url)
@@ -401,7 +409,7 @@ _ROLE = re.compile(
     r"\b(?P<r>associated?\s+partners?|lead\s+partners?|partners?|pilots?|co-?ordinators?"
     r"|leaders?|partenaires?\s+associ[ée]s?|partenaires?|pilotes?|coordinat(?:eur|rice)s?"
     r"|chef\s+de\s+file)\b(?P<c>\s*,|\s+(?:for\s+the\s+city\s+of\s+[\w-]+\s+)?"
-    r"(?:of|in|on|to|du|de|des|dans|au|à)\s+(?:the\s+|le\s+|la\s+|les\s+|l['’]\s*)?)",
+    r"(?:of|in|on|to|du|de|des|dans|au|à)\b\s*(?:(?:the|le|la|les)\b\s*|l['’]\s*)?)",
     _I,
 )
 _ROLE_RANK = {"coordinator": 4, "pilot": 3, "partner": 2, "associate-partner": 1}
@@ -526,13 +534,19 @@ def _tidy(text: str) -> str:
     return text.strip(" ,;:.–—-(\t").strip()
 
 
+_SPLIT_SPECIAL = {
+    seps: re.compile("[" + re.escape("()[]{}" + _ALL_DQ + seps) + "]") for seps in (",", ";", ",;")
+}
+
+
 def _split_top(
     text: str, seps: str, protected: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[int, str]]:
     """Split on ``seps`` outside brackets, double quotes and protected spans.
 
-    Linear in ``text``. Returns (start offset, piece) pairs. Quotes toggle whatever their
-    direction (pages write “…“ too); with an odd number of quotes they are ignored.
+    Linear in ``text`` (only special characters are visited). Returns (start offset,
+    piece) pairs. Quotes toggle whatever their direction (pages write “…“ too); with an
+    odd number of quotes they are ignored.
     """
     quotes_ok = sum(text.count(q) for q in _ALL_DQ) % 2 == 0
     pieces: list[tuple[int, str]] = []
@@ -541,25 +555,23 @@ def _split_top(
     start = 0
     spans = sorted(protected)
     k = 0
-    i = 0
-    n = len(text)
-    while i < n:
+    for m in _SPLIT_SPECIAL[seps].finditer(text):
+        i = m.start()
         while k < len(spans) and spans[k][1] <= i:
             k += 1
-        if k < len(spans) and spans[k][0] <= i < spans[k][1]:
-            i = spans[k][1]
-            continue
+        if k < len(spans) and spans[k][0] <= i:
+            continue  # inside a link label
         ch = text[i]
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth = max(0, depth - 1)
-        elif quotes_ok and ch in _ALL_DQ:
-            in_quote = not in_quote
-        elif ch in seps and depth == 0 and not in_quote:
+        elif ch in _ALL_DQ:
+            if quotes_ok:
+                in_quote = not in_quote
+        elif depth == 0 and not in_quote:
             pieces.append((start, text[start:i]))
             start = i + 1
-        i += 1
     pieces.append((start, text[start:]))
     return pieces
 
@@ -604,7 +616,7 @@ def _looks_like_place(text: str) -> bool:
     if _words(text) > 5:
         return False
     # An organiser written in capitals with a hyphen ("Efus-FFSU") is not a place.
-    return not re.fullmatch(r"[A-Z]{2,}(?:[-/][A-Z]{2,})+", text)
+    return not _ORGANISER.fullmatch(text)
 
 
 def _slug_name(slug: str) -> str:
@@ -690,9 +702,14 @@ def _city_from_file(name: str) -> str | None:
     return _slug_name(re.sub(r"[-_.\s]+", "-", stem))
 
 
+_REGION_START = re.compile(
+    "^(?:" + "|".join(re.escape(w) for w in sorted(REGION_WORDS, key=len, reverse=True)) + r")\b"
+)
+_ORGANISER = re.compile(r"[A-Z]{2,}(?:[-/][A-Z]{2,})+")
+
+
 def _place_kind(name: str) -> str:
-    low = fold(name)
-    return "region" if any(low.startswith(w) for w in REGION_WORDS) else "city"
+    return "region" if _REGION_START.match(fold(name)) else "city"
 
 
 def _body_name(text: str) -> str:
@@ -973,12 +990,7 @@ class _Reader:
             self.ctx = "twins"
             value = m.group("v")
             if value.strip():
-                off = m.start("v")
-                shifted = [
-                    _Link(k.start - off, k.end - off, k.url, k.col, k.id, k.fragment)
-                    for k in links
-                    if k.start >= off
-                ]
+                shifted = _shift(links, m.start("v"))
                 self.read_twins(line, value, shifted, bulleted=False)
             else:
                 self.mark(line, "label")
@@ -1008,12 +1020,7 @@ class _Reader:
                 self.ctx_role = None
             value = m.group("v")
             if value.strip():
-                off = m.start("v")
-                shifted = [
-                    _Link(k.start - off, k.end - off, k.url, k.col, k.id, k.fragment)
-                    for k in links
-                    if k.start >= off
-                ]
+                shifted = _shift(links, m.start("v"))
                 self.read_activity(line, value, shifted, self.ctx_role)
             else:
                 self.mark(line, "label")
@@ -1311,8 +1318,10 @@ class _Reader:
         text = clean.rstrip()
         lead = len(text) - len(text.lstrip())
         text = text.strip()
-        links = [_Link(k.start - lead, k.end - lead, k.url, k.col, k.id, k.fragment) for k in links]
-        spans = [(k.start, k.end) for k in links]
+        links = _shift(links, lead)
+        # Dates inside a link label are part of the title ("Euro 2000"); an unclosed link
+        # has no known end, so its dates still count.
+        spans = [(k.start, k.end) for k in links if k.closed]
 
         # 1. Dates at the end (or before a trailing place: "9-10 October 2014, Paris").
         hits = [
@@ -1519,7 +1528,7 @@ class _Reader:
             first = seen.get(key)
             if first is None:
                 seen[key] = act
-            elif fold(first.title) != fold(act.title):
+            elif first.title and act.title and fold(first.title) != fold(act.title):
                 rec.warnings.append(
                     PageWarning(
                         self.name,
