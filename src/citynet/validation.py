@@ -479,13 +479,18 @@ def _results(
         shape = report.value(node, SH.sourceShape)
         component = report.value(node, SH.sourceConstraintComponent)
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-        source_file, source_line = sources.locate(focus, path, value)
+        source_file, source_line = sources.locate(focus, path, value, component)
+        shown = names.term_text(value) if value is not None else None
+        if value is None and isinstance(path, URIRef) and component in _MANY_VALUES:
+            # "More than one": show them all, so the person sees what disagrees.
+            many = _clashing_values(union, focus, path, component)
+            shown = ", ".join(names.term_text(v) for v in many) or None
         out.append(
             ValidationResult(
                 focus=str(focus),
                 focus_label=names.describe(focus),
                 path=names.compact(path) if isinstance(path, URIRef) else None,
-                value=names.term_text(value) if value is not None else None,
+                value=shown,
                 value_label=names.describe(value) if isinstance(value, URIRef) else None,
                 message=messages[0] if messages else "",
                 severity=_local(severity) if severity is not None else "Violation",
@@ -507,6 +512,21 @@ def _results(
         )
     )
     return out
+
+
+_MANY_VALUES = (SH.MaxCountConstraintComponent, SH.UniqueLangConstraintComponent)
+
+
+def _clashing_values(graph: Graph, focus: Node, path: URIRef, component: Node) -> list[Node]:
+    values = sorted(graph.objects(focus, path), key=lambda v: (str(v), repr(v)))
+    if component == SH.UniqueLangConstraintComponent:
+        languages = [v.language.lower() for v in values if isinstance(v, Literal) and v.language]
+        values = [
+            v
+            for v in values
+            if isinstance(v, Literal) and v.language and languages.count(v.language.lower()) > 1
+        ]
+    return values
 
 
 def _local(term: Node) -> str:
@@ -623,7 +643,11 @@ class _Sources:
         return sorted({c for *_, c in self.data.quads(triple)}, key=str)  # type: ignore[arg-type]
 
     def locate(
-        self, focus: Node | None, path: Node | None, value: Node | None
+        self,
+        focus: Node | None,
+        path: Node | None,
+        value: Node | None,
+        component: Node | None = None,
     ) -> tuple[str | None, int | None]:
         if focus is None:
             return None, None
@@ -658,16 +682,55 @@ class _Sources:
             return self.file_of_graph[focus], None
         # 4. The page graph that states the offending fact, else any fact about the node.
         patterns: list[tuple[Node | None, Node | None, Node | None]] = []
-        if isinstance(path, URIRef):
+        if isinstance(path, URIRef) and component == SH.UniqueLangConstraintComponent:
+            # Point at a page stating one of the names that share a language.
+            by_language: dict[str, list[Node]] = defaultdict(list)
+            for name in self.union.objects(focus, path):
+                if isinstance(name, Literal) and name.language:
+                    by_language[name.language.lower()].append(name)
+            for names in by_language.values():
+                if len(names) > 1:
+                    patterns.extend((focus, path, name) for name in names)
+        elif isinstance(path, URIRef):
             patterns.append((focus, path, value))
-        patterns.append((focus, None, None))
+        graphs: list[Node] = []
         for pattern in patterns:
-            files = sorted(
-                self.file_of_graph[g] for g in self._graphs_with(pattern) if g in self.file_of_graph
-            )
-            if files:
-                return files[0], None
+            graphs.extend(g for g in self._graphs_with(pattern) if g in self.file_of_graph)
+        if not graphs:
+            for g in self._graphs_with((focus, None, None)):
+                if g in self.file_of_graph:
+                    graphs.append(g)
+        if graphs:
+            first = min(graphs, key=lambda g: self.file_of_graph[g])
+            return self.file_of_graph[first], self._mention_line(focus, first)
         return None, None
+
+    # A project, event or twin city has no line of its own: the page line that mentions it
+    # is the participation (or twinning) that links to it, in the same page graph.
+    _MENTIONS = (CN.activity, CN.twinCity, CN.place)
+
+    def _mention_line(self, focus: Node, graph: Node) -> int | None:
+        assert isinstance(self.data, ConjunctiveGraph | Dataset)
+        if (focus, CN.memberPage, graph) in self.union:
+            return None  # the page's own city: its facts come from many lines
+        frontier, seen = [focus], {focus}
+        for _ in range(2):  # participation -> event -> place
+            lines: list[int] = []
+            found: list[Node] = []
+            for node in frontier:
+                for predicate in self._MENTIONS:
+                    for subject, *_ in self.data.quads((None, predicate, node, graph)):
+                        if subject in seen:
+                            continue
+                        seen.add(subject)
+                        found.append(subject)
+                        for *_, line, _ in self.data.quads((subject, CN.sourceLine, None, graph)):
+                            if isinstance(line, Literal) and str(line).isdigit():
+                                lines.append(int(line))
+            if lines:
+                return min(lines)
+            frontier = found
+        return None
 
 
 # --------------------------------------------------------------------------- output
