@@ -279,17 +279,18 @@ def _build(kind: str, m: re.Match[str]) -> tuple[Period, str]:
     raise AssertionError(kind)  # pragma: no cover - every branch is handled above
 
 
-# Every date expression ends with a four-digit year, and none is longer than _REACH
-# characters before that year. So the full regex only runs in short windows that end at
-# a year: a long line with few years costs one cheap scan.
-_YEAR_ONLY = re.compile(r"(?<![\w.,/])[12]\d{3}(?![\w])")
+# Every date expression has a four-digit year at its end (or, in ISO form, six characters
+# before its end), and none is longer than _REACH characters before that year. So the
+# full regex only runs in short windows around years: a long line with few years costs
+# one cheap scan.
+_YEAR_ONLY = re.compile(r"(?<!\d)[12]\d{3}(?!\d)")
 _REACH = 64
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _YEAR_ONLY.finditer(text):
-        start, end = max(0, m.start() - _REACH), m.end()
+        start, end = max(0, m.start() - _REACH), min(len(text), m.end() + 6)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], end)
         else:
@@ -301,7 +302,6 @@ def _matches(text: str) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     last_end = 0
     for start, end in _windows(text):
-        # endpos ends the window at the year; the year regex already checked what follows.
         for m in _DATE_RE.finditer(text, max(start, last_end), end):
             found.append(m)
             last_end = m.end()

@@ -18,7 +18,8 @@ forms with one reader, :func:`html_to_text` renders the HTML into exactly that t
 - ``<link rel="canonical">`` or ``<meta property="og:url">`` becomes a ``# source:``
   header and ``<meta name="citynet:city">`` a ``# city:`` header;
 - whitespace runs are collapsed as a browser does (ASCII whitespace only; no-break spaces
-  are left for the reader's normalisation).
+  are left for the reader's normalisation); a space typed right before the end of a block
+  is kept, because on a page's last line it is how a cut shows in the text form.
 
 It also returns, for every text line, the HTML source line it starts on, so warnings
 point into the file the user has (see :func:`citynet.pages.read_html`).
@@ -111,7 +112,12 @@ class _Converter(HTMLParser):
         self._buf.append(text)
 
     def _flush(self) -> None:
-        line = _WS.sub(" ", "".join(self._buf)).strip()
+        raw = "".join(self._buf)
+        line = _WS.sub(" ", raw).strip()
+        # A space typed before the end of a block ("<li>New jobs: Local </li>") is kept:
+        # on a page's last line it is the sign of a cut, as in the text form.
+        if line and raw.endswith((" ", "\u00a0")):
+            line += " "
         self._buf = []
         if not line:
             return

@@ -1534,8 +1534,8 @@ class _Reader:
                         self.name,
                         act.line,
                         act.text,
-                        f"network id {act.network_id} also names {first.title!r} "
-                        f"(line {first.line}); kept as two activities",
+                        f"network id {act.network_id} also names {first.title!r}; "
+                        "kept as two activities",
                         None,
                         "duplicate-id",
                     )
