@@ -41,8 +41,6 @@ BASE = DEFAULT_BASE_IRI
 
 def bundled_graph(tmp: Path) -> Path:
     """The build of the bundled pages (the real data the site is made for)."""
-    # TODO(site): drop this skip once the page reader (citynet.pages) has landed.
-    pytest.importorskip("citynet.pages", reason="the page reader is not merged yet")
     from citynet.build import build
 
     result = build([PAGES], out=tmp)
@@ -427,18 +425,15 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
     placed = {c for c in cities if dataset.value(URIRef(c), GEO.lat) is not None}
     members = {c for c in cities if dataset.value(URIRef(c), CN.memberPage) is not None}
     page = parse_page(out / "index.html")
-    markers = [attrs for tag, attrs in page.elements if tag == "circle" and "data-iri" in attrs]
+    main_map = [attrs for _, attrs in page.elements if attrs.get("data-map") == "city-map"]
+    markers = [attrs for attrs in main_map if "city-marker" in (attrs.get("class") or "")]
     assert sorted(m["data-iri"] for m in markers) == sorted(placed)
     assert result.markers == len(placed)
     assert {m["data-iri"] for m in markers if "member" in (m["class"] or "").split()} == (
         placed & members
     )
     # Every marker sits inside a link to its city's page.
-    links = [
-        attrs["href"]
-        for tag, attrs in page.elements
-        if tag == "a" and "city-link" in (attrs.get("class") or "")
-    ]
+    links = [attrs["href"] for attrs in main_map if attrs.get("class") == "city-link"]
     assert sorted(links) == sorted(c[len(BASE) :] + ".html" for c in placed)
     assert not any(tag == "script" and attrs.get("src") for tag, attrs in page.elements)
 
@@ -448,7 +443,7 @@ def test_map_lines_join_twins_and_project_partners(sample_site: Path) -> None:
     lines = {
         (attrs["class"], attrs["data-a"], attrs["data-b"])
         for tag, attrs in page.elements
-        if tag == "line" and "data-a" in attrs
+        if tag == "line" and attrs.get("data-map") == "city-map"
     }
     liege, nancy = BASE + "city/be/liege", BASE + "city/fr/nancy"
     maastricht = BASE + "city/nl/maastricht"
@@ -630,3 +625,20 @@ def test_site_touches_no_network(tmp_path: Path) -> None:
     finally:
         active["on"] = False
     assert connections == []
+
+
+def test_detail_map_shows_the_members_region(sample_site: Path) -> None:
+    page = parse_page(sample_site / "index.html")
+    detail = {
+        attrs["data-iri"]
+        for tag, attrs in page.elements
+        if tag == "circle" and attrs.get("data-map") == "detail-map"
+    }
+    # Members: Liège, Nancy, the hostile city (Brussels' coordinates); Maastricht lies in
+    # their padded box, Cascais does not.
+    assert detail == {
+        BASE + "city/be/liege",
+        BASE + "city/fr/nancy",
+        BASE + "city/nl/maastricht",
+        BASE + "city/be/script-alert-1-script",
+    }

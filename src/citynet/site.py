@@ -53,7 +53,7 @@ from citynet.conneg import JSONLD, NQUADS, REPRESENTATIONS, TURTLE, htaccess, ng
 from citynet.errors import DataInvalid, InputError, PublishAborted
 from citynet.formats import load_graph
 from citynet.resources import resource_dir
-from citynet.site_map import CityMap, Place, draw_map, parse_coordinate
+from citynet.site_map import CityMap, Place, detail_places, draw_map, parse_coordinate
 from citynet.site_ontology import ontology_context
 from citynet.site_terms import (
     Link,
@@ -281,6 +281,17 @@ class Site:
         self.projects = sorted(self._typed(CN.Project), key=self.sort_key)
         self.events = sorted(self._typed(CN.Event), key=self._event_key)
         self.participations = self._participations()
+        # Look-ups the pages repeat for every resource.
+        self.kinds = {
+            **{c: "city" for c in self.cities},
+            **{p: "project" for p in self.projects},
+            **{e: "event" for e in self.events},
+        }
+        self.by_participant: dict[Node, list[dict[str, Node]]] = defaultdict(list)
+        self.by_activity: dict[Node, list[dict[str, Node]]] = defaultdict(list)
+        for row in self.participations:
+            self.by_participant[row["participant"]].append(row)
+            self.by_activity[row["activity"]].append(row)
         self.city_map = self._map()
 
     # IRIs and paths -------------------------------------------------------------------
@@ -520,9 +531,8 @@ class Site:
             for a, b in self._twin_pairs()
         ]
         by_project: dict[Node, set[str]] = defaultdict(set)
-        projects = set(self.projects)
         for row in self.participations:
-            if row["activity"] in projects:
+            if self.kinds.get(row["activity"]) == "project":
                 by_project[row["activity"]].add(str(row["participant"]))
         shared: list[tuple[str, str, str]] = []
         for project, members in sorted(by_project.items(), key=lambda kv: str(kv[0])):
@@ -537,7 +547,10 @@ class Site:
         first: dict[tuple[str, str], tuple[str, str, str]] = {}
         for item in shared:
             first.setdefault(item[:2], item)
-        return draw_map(places, twinnings, list(first.values()))
+        shared_lines = list(first.values())
+        detail = detail_places(places)
+        self.detail_map = draw_map(detail, twinnings, shared_lines) if detail else None
+        return draw_map(places, twinnings, shared_lines)
 
     # Descriptions ---------------------------------------------------------------------
 
@@ -625,18 +638,16 @@ class Site:
             "activities": [],
             "participants": [],
         }
-        if iri in set(self.cities):
+        if self.kinds.get(iri) == "city":
             section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
             section["activities"] = [
                 self._participation_row(r, "activity", doc)
-                for r in self.participations
-                if r["participant"] == iri
+                for r in self.by_participant.get(iri, [])
             ]
-        if iri in set(self.projects) or iri in set(self.events):
+        if self.kinds.get(iri) in ("project", "event"):
             section["participants"] = [
                 self._participation_row(r, "participant", doc)
-                for r in self.participations
-                if r["activity"] == iri
+                for r in self.by_activity.get(iri, [])
             ]
         return section
 
@@ -672,7 +683,7 @@ class Site:
                 for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
                 for v in self._objects(activity, prop)
             ]
-        kind = "project" if activity in set(self.projects) else "event"
+        kind = "project" if self.kinds.get(activity) == "project" else "event"
         lines = [str(v) for v in self._objects(node, CN.sourceLine)]
         graphs = {g for where in self.out[node].values() for g in where}
         return {
@@ -688,6 +699,8 @@ class Site:
     def _render_indexes(
         self, env: Environment, sparql_endpoint: str | None
     ) -> Iterator[tuple[str, bytes]]:
+        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
+
         def city_row(city: URIRef) -> dict[str, object]:
             country = self._one(city, CN.country)
             return {
@@ -695,8 +708,8 @@ class Site:
                 "country": self.link(country, "") if country is not None else None,
                 "member": bool(self._objects(city, CN.memberPage)),
                 "twins": len(self.twins(city)),
-                "activities": sum(1 for r in self.participations if r["participant"] == city),
-                "placed": any(m.iri == str(city) for m in self._markers()),
+                "activities": len(self.by_participant.get(city, [])),
+                "placed": str(city) in placed,
             }
 
         def activity_row(activity: URIRef) -> dict[str, object]:
@@ -711,9 +724,7 @@ class Site:
                 "when": " – ".join(dict.fromkeys(when)),
                 "place": self.link(place, "") if place is not None else None,
                 "participants": [
-                    self.link(r["participant"], "")
-                    for r in self.participations
-                    if r["activity"] == activity
+                    self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
                 ],
             }
 
@@ -721,6 +732,7 @@ class Site:
         index = {
             **self._common("", "citynet"),
             "map": self.city_map,
+            "detail_map": self.detail_map,
             "members": [self.link(c, "") for c in members],
             "counts": {
                 "cities": len(self.cities),
@@ -741,9 +753,6 @@ class Site:
         for name, title, kind, rows in lists:
             context = {**self._common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
-
-    def _markers(self) -> list:  # type: ignore[type-arg]
-        return self.city_map.markers if self.city_map else []
 
     # Ontology -------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ MAX_HEIGHT = 640.0
 MARGIN = 40.0
 LABEL_ROOM = 120.0  # extra room on the right for the names of member cities
 MIN_SPAN_DEGREES = 1.0  # one city alone (or cities close together) still gets a sane scale
+DETAIL_PADDING = 0.25  # the detail map shows the members' box plus a quarter on each side
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,28 @@ class CityMap:
     @property
     def project_lines(self) -> list[Line]:
         return [line for line in self.lines if line.kind == "project"]
+
+
+def detail_places(places: list[Place]) -> list[Place] | None:
+    """The places inside the member cities' box (padded), for a closer map of the network.
+
+    None when that box would hold every place anyway (the main map is then close enough)
+    or when fewer than two members have coordinates.
+    """
+    members = [p for p in places if p.member]
+    if len(members) < 2:
+        return None
+    lat_lo, lat_hi = min(p.lat for p in members), max(p.lat for p in members)
+    long_lo, long_hi = min(p.long for p in members), max(p.long for p in members)
+    pad_lat = max((lat_hi - lat_lo) * DETAIL_PADDING, MIN_SPAN_DEGREES)
+    pad_long = max((long_hi - long_lo) * DETAIL_PADDING, MIN_SPAN_DEGREES)
+    inside = [
+        p
+        for p in places
+        if lat_lo - pad_lat <= p.lat <= lat_hi + pad_lat
+        and long_lo - pad_long <= p.long <= long_hi + pad_long
+    ]
+    return inside if len(inside) < len(places) else None
 
 
 def parse_coordinate(text: str, limit: float) -> float | None:
