@@ -470,6 +470,7 @@ _FRIENDSHIP = re.compile(
     r"|cooperation\s+agreements?)\b",
     _I,
 )
+_COUNTRY_GROUP = re.compile(r"^(?P<c>[^:()\d]{2,40}):\s*(?P<rest>.+)$")
 _AND_SPLIT = re.compile(r"\s+(?:and|et|und)\s+", _I)
 _FUNCTION_WORDS = frozenset(
     [
@@ -530,8 +531,8 @@ def _strip_quotes(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    """Trim separators a title or name keeps at its ends."""
-    return text.strip(" ,;:.–—-(\t").strip()
+    """Trim separators a title or name keeps at its ends; one space between words."""
+    return _MULTISPACE.sub(" ", text).strip(" ,;:.–—-(\t").strip()
 
 
 _SPLIT_SPECIAL = {
@@ -1142,6 +1143,23 @@ class _Reader:
             return
         items: list[str]
         has_brackets = "(" in text
+        group = _COUNTRY_GROUP.match(text)
+        if group and _is_country(group.group("c")):
+            # "Germany: Bremen, Jena" -> one country for a group of twins
+            country = group.group("c").strip()
+            found = []
+            for _, piece in _split_top(group.group("rest"), ",;"):
+                for name in self._split_and(piece):
+                    twin = self._twin(name.strip(" ,;."), line, False)
+                    if twin is not None:
+                        twin.place.country = twin.place.country or country
+                        found.append(twin)
+            if found:
+                self.rec.twins.extend(found)
+                self.mark(line, "twin")
+            else:
+                self.nofact(line, "twin list entry without a city name", "unmapped")
+            return
         if bulleted and not has_brackets:
             items = [text.strip(" ,;.")]
             comma_form = True
@@ -1638,6 +1656,19 @@ def _read(
         or any(k in ("heading", "label") for k in rec.line_kinds.values())
     )
     if not structured:
+        if reader.title_city is not None:  # a short first line of a non-page is no city name
+            number = reader.ln(reader.title_city[1])
+            rec.line_kinds[number] = "warning"
+            rec.warnings.append(
+                PageWarning(
+                    name,
+                    number,
+                    reader.lines[reader.title_city[1]].strip(),
+                    "line not understood: it carries no fact the reader knows",
+                )
+            )
+            reader.title_city = None
+            rec.warnings.sort(key=lambda w: (w.line, w.col or 0))
         rec.warnings.insert(
             0,
             PageWarning(
