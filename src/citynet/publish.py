@@ -38,11 +38,16 @@ record, since the graph no longer holds exactly one publish.
 The publish metadata lives in one named graph, ``urn:citynet:publish-meta``
 (``vocab.PUBLISH_META_GRAPH``), one record per published graph::
 
-    <urn:citynet:publish-meta:{sha256 of the graph IRI}> a sd:NamedGraph ;
+    <urn:citynet:publish-meta:{sha256 of the graph IRI}>
         sd:name <graph IRI> ;
-        void:triples 57 ;
-        cn:contentHash "sha256:{hex}" ;     # of the graph's canonical N-Quads (below)
+        void:triples 57 ;                   # what the store holds (replace mode only)
+        cn:contentHash "sha256:{hex}" ;     # of the graph's canonical N-Quads (replace only)
+        prov:wasGeneratedBy <urn:citynet:publish-meta:run:{run id}> ;
         dcterms:modified "2026-...Z"^^xsd:dateTime .
+
+It is written by the swap request itself, so it always describes what the swap put in
+place; the run IRI is the receipt that tells, after a lost answer, whether the swap
+committed.
 
 The record is a node of its own (not the graph IRI, which for page graphs is also the
 source page node carrying the page file's ``cn:contentHash``). Canonical N-Quads: every
@@ -76,7 +81,7 @@ from pyoxigraph import (
 from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
 from citynet.formats import BY_MEDIA_TYPE, format_for_path, load_graph
 from citynet.gsp import Endpoints, StoreClient, UpdateRefused, display_url
-from citynet.vocab import CN, DCTERMS, PUBLISH_META_GRAPH, RDF, SD, VOID, XSD
+from citynet.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
 
 DEFAULT_GRAPH_FILE = Path("build/citynet.trig")
 DEFAULT_TIMEOUT_S = 60.0
@@ -355,6 +360,7 @@ class _Publication:
         self.mode = mode
         self.store = display_url(client.endpoints.store)
         self.run_id = uuid.uuid4().hex
+        self.run_iri = f"{PUBLISH_META_GRAPH}:run:{self.run_id}"
 
     # -------------------------------------------------------------- reads
 
@@ -493,21 +499,27 @@ class _Publication:
         for item in staged:
             record = _iri(meta_record_iri(item.payload.target))
             ops.append(f"DELETE WHERE {{ GRAPH {meta_graph} {{ {record} ?p ?o }} }}")
-        if self.mode == "replace":
-            now = Literal(
-                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                datatype=NamedNode(str(XSD.dateTime)),
+        now = Literal(
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            datatype=NamedNode(str(XSD.dateTime)),
+        )
+        records = []
+        for item in staged:
+            # prov:wasGeneratedBy names this run: the receipt that the swap committed.
+            record = (
+                f"{_iri(meta_record_iri(item.payload.target))} "
+                f"{_iri(SD.name)} {_iri(item.payload.target)} ; "
+                f"{_iri(PROV.wasGeneratedBy)} {_iri(self.run_iri)} ; "
+                f"{_iri(DCTERMS.modified)} {now}"
             )
-            records = []
-            for item in staged:
+            if self.mode == "replace":  # after a merge the graph is no single publish
                 held = Literal(str(item.held), datatype=NamedNode(str(XSD.integer)))
-                records.append(
-                    f"{_iri(meta_record_iri(item.payload.target))} {_iri(RDF.type)} "
-                    f"{_iri(SD.NamedGraph)} ; {_iri(SD.name)} {_iri(item.payload.target)} ; "
-                    f"{_iri(VOID.triples)} {held} ; {_iri(CN.contentHash)} "
-                    f"{Literal(item.payload.digest)} ; {_iri(DCTERMS.modified)} {now} ."
+                record += (
+                    f" ; {_iri(VOID.triples)} {held} ; "
+                    f"{_iri(CN.contentHash)} {Literal(item.payload.digest)}"
                 )
-            ops.append(f"INSERT DATA {{ GRAPH {meta_graph} {{ {' '.join(records)} }} }}")
+            records.append(record + " .")
+        ops.append(f"INSERT DATA {{ GRAPH {meta_graph} {{ {' '.join(records)} }} }}")
         return " ;\n".join(ops)
 
     def swap(self, staged: list[_Staged]) -> None:
@@ -526,17 +538,22 @@ class _Publication:
             raise
 
     def swap_applied(self, staged: list[_Staged], error: CitynetError) -> bool:
-        """After a failed swap request: was it applied anyway? The request is atomic, so
-        either every staging graph is gone (applied) or every one is still there."""
+        """After a failed swap request (e.g. the answer was lost): was it committed? The
+        request is atomic and writes one record per graph naming this run, so the records
+        tell; missing staging graphs alone do not (someone else may have dropped them)."""
         try:
-            counts = self.counts([item.staging for item in staged], timeout=CLEANUP_TIMEOUT_S)
+            rows = self.client.select(
+                f"SELECT (COUNT(?m) AS ?n) WHERE {{ GRAPH {_iri(PUBLISH_META_GRAPH)} "
+                f"{{ ?m {_iri(PROV.wasGeneratedBy)} {_iri(self.run_iri)} }} }}",
+                what="the publish metadata",
+                timeout=CLEANUP_TIMEOUT_S,
+            )
         except CitynetError:
             raise EndpointError(
                 f"{error.message}; the store cannot say whether the swap was applied",
                 hint="run citynet publish again: it republishes whatever is not in place",
             ) from None
-        # MOVE, or ADD then DROP: a staging graph is gone only if its swap ran.
-        return all(counts[item.staging] == 0 for item in staged)
+        return bool(rows) and _as_int(rows[0].get("n"), self.client) == len(staged)
 
     def staging_diagnosis(self, staged: list[_Staged]) -> str:
         try:
