@@ -856,3 +856,61 @@ def test_two_publishes_at_once_end_consistent(oxigraph_server) -> None:
         (expected,) = [p.digest for p in load_payloads(in_place) if p.target == LIEGE]
         assert [row["hash"] for row in rows] == [expected]
         assert expected in digests
+
+
+# ------------------------------------------------------------------------ queries over the store
+
+SAMPLE = Path(__file__).parent / "fixtures" / "queries" / "sample.trig"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+QUERY_RUNS = [
+    ("shared-projects", {}),
+    ("shared-projects", {"city": "Liège"}),
+    ("shared-events", {}),
+    ("city-twins", {"city": "Liège"}),
+    ("city-activities", {"city": "Liège"}),
+    ("project-partners", {"project": "Goal Project"}),
+    ("twins-in-network", {}),
+    ("timeline", {}),
+    ("stats", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from citynet.build import build
+
+    out = tmp_path_factory.mktemp("bundled")
+    build([Path(__file__).resolve().parents[1] / "data" / "pages"], out=out)
+    return out / "citynet.trig"
+
+
+@pytest.mark.parametrize("source", ["sample", "bundled"])
+def test_named_queries_give_the_same_rows_after_publish(
+    request: pytest.FixtureRequest, oxigraph_server, source: str
+) -> None:
+    from citynet.backends import EndpointBackend, OxigraphBackend, endpoint_config
+    from citynet.queries import find_query, run_query
+
+    graph_file = SAMPLE if source == "sample" else request.getfixturevalue("bundled_build")
+    report = publish(graph_file, oxigraph_server.store, force=True)
+    assert {o.status for o in report.outcomes} == {"created"}
+    local = OxigraphBackend([graph_file])
+    remote = EndpointBackend(endpoint_config(oxigraph_server.query, timeout=30))
+    for name, params in QUERY_RUNS:
+        query = find_query(name)
+        here = run_query(query, params, backend=local).comparable()
+        there = run_query(query, params, backend=remote).comparable()
+        assert here, (name, params)
+        if name == "stats":
+            # The store also holds the publish metadata graph (one record of 5 triples
+            # per published graph), which stats counts: only those two rows differ.
+            # TODO: drop this branch once queries/stats.rq skips urn:citynet:publish-meta.
+            graphs = len(report.outcomes)
+            extra = {'"named graphs"': 1, '"quads"': 5 * graphs}
+            there = [
+                (item, f'"{int(count.split(chr(34))[1]) - extra[item]}"^^<{XSD_INTEGER}>')
+                if item in extra
+                else (item, count)
+                for item, count in there
+            ]
+        assert here == there, (name, params)
