@@ -157,3 +157,18 @@ def test_port_in_use_is_a_usage_error(server: PreviewServer) -> None:
     result = CliRunner().invoke(cli, ["serve", str(SAMPLE), "--port", str(server.port)])
     assert result.exit_code == 2, result.output
     assert f"cannot listen on 127.0.0.1:{server.port}" in result.output
+
+
+def test_serves_the_build_of_the_bundled_pages(tmp_path: Path) -> None:
+    from citynet.build import build
+
+    result = build([ROOT / "data" / "pages"], out=tmp_path)
+    graph = result.files["trig"]
+    quads = len(list(load_graph([graph]).quads((None, None, None, None))))
+    with serve([graph], port=0) as running:
+        status, headers, body = get(running.url + "city/be/liege", "text/turtle")
+        assert status == 200
+        assert (URIRef(LIEGE), RDF.type, CN.City) in Graph().parse(data=body, format="turtle")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        body = get(running.sparql_url + "?" + urllib.parse.urlencode({"query": count}))[2]
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == quads

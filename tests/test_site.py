@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -493,9 +494,16 @@ def test_void_counts_licence_dump_and_endpoint(sample_site: Path) -> None:
     assert partitions[CN.City] == 6
     assert partitions[CN.Project] == 3
     assert partitions[CN.Participation] == 6
-    dump = Dataset()
-    dump.parse(sample_site / "citynet.nq", format="nquads")
-    assert len(list(dump.quads((None, None, None, None)))) == 228
+
+
+def test_dump_is_strict_nquads_of_every_quad(built) -> None:
+    graph, dataset, out, _ = built
+    dumped = list(ox.parse(path=str(out / "citynet.nq"), format=ox.RdfFormat.N_QUADS))
+    source = list(ox.parse(path=str(graph), format=ox.RdfFormat.TRIG))
+    assert len(dumped) == len(set(source)) == len(list(dataset.quads((None, None, None, None))))
+    assert set(dumped) == set(source)
+    lines = (out / "citynet.nq").read_bytes().splitlines()
+    assert lines == sorted(lines)
 
 
 def test_void_without_endpoint_names_none(tmp_path: Path) -> None:

@@ -74,6 +74,10 @@ def find_oxigraph() -> Path:
     )
 
 
+# Oxigraph prints a Rust backtrace with its errors when these are set; we show one line.
+_QUIET_RUST = {**os.environ, "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"}
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
@@ -180,6 +184,7 @@ def _start_oxigraph(binary: Path, workdir: Path, dump: Path) -> tuple[subprocess
         capture_output=True,
         timeout=600,
         check=False,
+        env=_QUIET_RUST,
     )
     if load.returncode != 0:
         raise EndpointError(f"oxigraph load failed: {_tail(load.stderr)}")
@@ -199,6 +204,7 @@ def _start_oxigraph(binary: Path, workdir: Path, dump: Path) -> tuple[subprocess
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        env=_QUIET_RUST,
     )
     log.close()
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -224,8 +230,12 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 def _tail(data: bytes) -> str:
-    text = data.decode("utf-8", "replace").strip().splitlines()
-    return " ".join(text[-3:])[:300] if text else "(no output)"
+    """The error lines of Oxigraph's output, without hints or backtraces, on one line."""
+    lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines()]
+    if "Stack backtrace:" in lines:
+        lines = lines[: lines.index("Stack backtrace:")]
+    errors = [line for line in lines if "rror" in line] or [line for line in lines if line]
+    return " ".join(errors[-3:])[:300] if errors else "(no output)"
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -843,16 +844,33 @@ class Site:
         return void.serialize(format="turtle")
 
     def dump(self) -> bytes:
-        """Every quad as sorted N-Quads (named graphs kept): the dataset's data dump."""
-        lines = set()
-        for s, pairs in self.out.items():
-            for (p, o), graphs in pairs.items():
-                for g in graphs:
-                    terms = [s.n3(), p.n3(), o.n3()]
-                    if g != self.default_graph:
-                        terms.append(g.n3())
-                    lines.add(" ".join(terms) + " .\n")
-        return "".join(sorted(lines)).encode()
+        """Every quad as sorted N-Quads (named graphs kept): the dataset's data dump.
+
+        Written by pyoxigraph's strict N-Quads writer (rdflib's ``n3()`` would write
+        multi-line literals in Turtle's long form, which N-Quads does not allow).
+        """
+        quads = [
+            ox.Quad(
+                _ox_term(s),
+                _ox_term(p),
+                _ox_term(o),
+                ox.DefaultGraph() if g == self.default_graph else _ox_term(g),
+            )
+            for s, pairs in self.out.items()
+            for (p, o), graphs in pairs.items()
+            for g in graphs
+        ]
+        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    return ox.NamedNode(str(term))
 
 
 def _stable(value: object, *, ordered: bool = False) -> object:
