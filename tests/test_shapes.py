@@ -188,3 +188,19 @@ def test_shapes_file_conforms_to_the_w3c_shapes_for_shapes(shapes_graph: Graph) 
     broken += shapes_graph
     broken.add((URIRef(CNSH + "label-required"), SH.path, URIRef(str(CN.country))))
     assert not pyshacl.validate(broken, shacl_graph=shsh, inference="none")[0]
+
+
+def test_docs_list_every_shape_with_its_severity(shapes_graph: Graph) -> None:
+    docs = (REPO / "docs" / "validation.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+        for line in docs.splitlines()
+        if line.startswith("| `cnsh:")
+    }
+    expected = {
+        "cnsh:" + shape.removeprefix(CNSH): str(
+            shapes_graph.value(URIRef(shape), SH.severity)
+        ).removeprefix(str(SH))
+        for shape in _constraint_shapes(shapes_graph)
+    }
+    assert rows == expected
