@@ -196,8 +196,15 @@ def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
       citynet serve --port 8000
       curl -H 'Accept: text/turtle' http://127.0.0.1:8000/city/be/liege
     """
+    import signal
+
     from citynet.serve import serve as start
 
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # `kill` (SIGTERM) stops the Oxigraph server and removes the temporary site too.
+    signal.signal(signal.SIGTERM, interrupted)
     server = start(list(graph) or [DEFAULT_GRAPH], port, base_iri=base_iri)
     try:
         click.echo(f"site:   {server.url}")
@@ -241,7 +248,9 @@ def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
     show_default=True,
     help="Engine for local files.",
 )
-@click.option("--print-query", is_flag=True, help="Print the query as it would be sent; run nothing.")
+@click.option(
+    "--print-query", is_flag=True, help="Print the query as it would be sent; run nothing."
+)
 @handle_errors
 def query(
     query_name: str,
