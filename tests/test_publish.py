@@ -101,6 +101,10 @@ class Reset:
     """Reset the connection (TCP RST) instead of answering."""
 
 
+class Trickle:
+    """Answer 200 with SPARQL JSON, one byte every 0.1 s, never finishing."""
+
+
 @dataclass
 class Before:
     """Run ``action`` on the real store, then forward the request."""
@@ -108,7 +112,7 @@ class Before:
     action: Callable[[], None]
 
 
-Rule = Callable[[Seen], "Answer | Hang | Reset | Before | None"]
+Rule = Callable[[Seen], "Answer | Hang | Reset | Trickle | Before | None"]
 ResetRule = Callable[[Seen], bool]
 
 
@@ -193,6 +197,16 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         if isinstance(action, Reset):
             self._reset()
+            return
+        if isinstance(action, Trickle):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            while not proxy.release.wait(0.1):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+            self.close_connection = True
             return
         if isinstance(action, Answer):
             self._send(action.status, action.body, action.content_type, action.headers)
@@ -289,7 +303,8 @@ def graph_lines(server: OxigraphServer, graph: str) -> set[str]:
 
 
 def published_v1(server: OxigraphServer) -> None:
-    report = publish(V1, server.store)
+    """Set-up: v1 in the store (the shapes check is tested on its own, so skipped here)."""
+    report = publish(V1, server.store, force=True)
     assert [o.status for o in report.outcomes] == ["created", "created"]
 
 
@@ -452,6 +467,15 @@ def test_default_graph_triples_need_a_target_graph(tmp_path: Path) -> None:
     assert [p.target for p in load_payloads(data, into="urn:example:g")] == ["urn:example:g"]
 
 
+def test_missing_graph_file_says_to_build_first(tmp_path: Path) -> None:
+    missing = tmp_path / "build" / "citynet.trig"
+    code, output = run_cli(str(missing), "--store", "http://127.0.0.1:9/store")
+    assert (code, output) == (
+        2,
+        f"error: {missing}: no such file (run `citynet build` first, or name the file)\n",
+    )
+
+
 def test_bad_input_is_a_usage_error_naming_the_line(tmp_path: Path) -> None:
     data = tmp_path / "bad.trig"
     data.write_text("<urn:example:g> {\n<urn:example:s> <urn:example:p> oops .\n}\n")
@@ -526,6 +550,16 @@ def test_hanging_store_times_out_with_exit_3(proxy_factory) -> None:
     code, output = run_cli(str(V1), "--store", proxy.store, "--timeout", "0.5")
     assert code == 3
     assert output.startswith(f"error: {proxy.url}/query did not answer a triple count within 0.5 s")
+
+
+def test_store_trickling_its_answer_times_out(proxy_factory) -> None:
+    # Each byte comes well within the timeout; the whole answer never does.
+    proxy = proxy_factory(None, lambda seen: Trickle())
+    code, output = run_cli(str(V1), "--store", proxy.store, "--timeout", "0.5", "--force")
+    assert code == 3
+    assert output.splitlines()[-1].startswith(
+        f"error: {proxy.url}/query did not answer a triple count within 0.5 s"
+    )
 
 
 def test_hang_at_the_swap_drops_staging_and_keeps_production(
@@ -825,7 +859,7 @@ def test_two_publishes_at_once_end_consistent(oxigraph_server) -> None:
     def run(path: Path, barrier: threading.Barrier, statuses: list, errors: list) -> None:
         barrier.wait()
         try:
-            report = publish(path, oxigraph_server.store)
+            report = publish(path, oxigraph_server.store, force=True)
             statuses.extend(o.status for o in report.outcomes)
         except BaseException as error:  # collected for the assert below
             errors.append(error)

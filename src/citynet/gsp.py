@@ -219,7 +219,7 @@ class StoreClient:
         response: httpx.Response | None = None
         for attempt in range(CONNECT_ATTEMPTS):
             try:
-                response = self._http.request(
+                request = self._http.build_request(
                     method,
                     url,
                     params=params,
@@ -228,6 +228,7 @@ class StoreClient:
                     headers=headers,
                     timeout=limit,
                 )
+                response = self._fetch(request, limit)
                 break
             except httpx.ConnectError as error:
                 if _is_tls_failure(error):
@@ -290,6 +291,26 @@ class StoreClient:
                 hint="check the URL; a proxy or login page is in the way",
             )
         return response
+
+    def _fetch(self, request: httpx.Request, limit: float) -> httpx.Response:
+        """Send and read the whole answer within ``limit`` seconds in total: httpx's own
+        timeouts are per network operation, so a store trickling bytes would never end."""
+        deadline = time.monotonic() + limit
+        response = self._http.send(request, stream=True)
+        try:
+            chunks = []
+            for chunk in response.iter_raw():  # decoded by the Response built below
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the answer took too long", request=request)
+        finally:
+            response.close()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=b"".join(chunks),
+            request=request,
+        )
 
     # ------------------------------------------------------------------ SPARQL protocol
 
