@@ -95,6 +95,40 @@ class OxigraphServer:
         rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {row["g"]: int(row["n"]) for row in rows}
 
+    def put_graph(self, graph: str, data: bytes, media_type: str = "application/n-triples") -> None:
+        """Replace one named graph (SPARQL 1.1 Graph Store HTTP Protocol, PUT on /store)."""
+        target = f"{self.store}?{urllib.parse.urlencode({'graph': graph})}"
+        request = urllib.request.Request(
+            target, data=data, method="PUT", headers={"Content-Type": media_type}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status in (200, 201, 204), response.status
+
+    def load_dataset(self, path: Path) -> int:
+        """Load each named graph of a quad file with one Graph Store PUT; returns how many.
+
+        Default-graph quads are refused: citynet keeps every fact in a named graph.
+        """
+        import pyoxigraph as ox
+
+        graphs: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(path=str(path)):
+            assert not isinstance(quad.graph_name, ox.DefaultGraph), f"{path}: default graph"
+            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+        for graph, triples in sorted(graphs.items()):
+            self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        return len(graphs)
+
+    def count_quads(self) -> int:
+        """Quads in the whole store: default graph and every named graph."""
+        rows = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        return int(rows[0]["n"])
+
+    def clear(self) -> None:
+        self.update("DROP SILENT ALL")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -103,17 +137,22 @@ class OxigraphServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        if self.log is not None:
-            self.log.close()
 
 
-def start_oxigraph(tmp_path: Path, *, union_default_graph: bool = False) -> OxigraphServer:
-    """Start an in-memory Oxigraph server on 127.0.0.1 and a free port; wait until it answers."""
+def start_oxigraph(
+    tmp_path: Path, *, union_default_graph: bool = False, location: Path | None = None
+) -> OxigraphServer:
+    """Start an Oxigraph server on 127.0.0.1 and a free port; wait until it answers.
+
+    In memory by default; with ``location``, a store persisted in that directory.
+    """
     binary = oxigraph_binary()
     for _ in range(3):  # a free port can be taken between the probe and the bind
         port = free_port()
         log = tmp_path / f"oxigraph-{port}.log"
         command = [str(binary), "serve", "--bind", f"{HOST}:{port}"]
+        if location is not None:
+            command += ["--location", str(location)]
         if union_default_graph:
             command.append("--union-default-graph")
         with open(log, "wb") as handle:
