@@ -467,6 +467,22 @@ def test_default_graph_triples_need_a_target_graph(tmp_path: Path) -> None:
     assert [p.target for p in load_payloads(data, into="urn:example:g")] == ["urn:example:g"]
 
 
+def test_jsonld_goes_through_the_safe_loader(tmp_path: Path) -> None:
+    data = tmp_path / "graph.jsonld"
+    data.write_text(
+        '{"@id": "urn:example:g", "@graph": [{"@id": "urn:example:s", "urn:example:p": "x"}]}'
+    )
+    (payload,) = load_payloads(data)
+    assert (payload.target, payload.lines) == (
+        "urn:example:g",
+        ('<urn:example:s> <urn:example:p> "x" .\n',),
+    )
+    remote = tmp_path / "remote.jsonld"
+    remote.write_text('{"@context": "https://example.org/context.jsonld", "@id": "urn:x"}')
+    with pytest.raises(InputError, match="JSON-LD with a remote @context is refused"):
+        load_payloads(remote)
+
+
 def test_missing_graph_file_says_to_build_first(tmp_path: Path) -> None:
     missing = tmp_path / "build" / "citynet.trig"
     code, output = run_cli(str(missing), "--store", "http://127.0.0.1:9/store")
