@@ -260,6 +260,9 @@ class Site:
         self.incoming: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
         self.graph_names: set[URIRef] = set()
         self.default_graph = dataset.default_graph.identifier
+        self._labels: dict[Node, str] = {}
+        self._ontology_labels: dict[Node, str | None] = {}
+        self._docs_of: dict[str, tuple[str, str] | None] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = getattr(g, "identifier", g)
             if isinstance(s, BNode) or isinstance(o, BNode):
@@ -298,6 +301,11 @@ class Site:
     # IRIs and paths -------------------------------------------------------------------
 
     def doc_of(self, iri: str) -> tuple[str, str] | None:
+        if iri not in self._docs_of:
+            self._docs_of[iri] = self._locate(iri)
+        return self._docs_of[iri]
+
+    def _locate(self, iri: str) -> tuple[str, str] | None:
         """(document path, fragment) for an IRI under the base; None when outside it.
 
         Raises DataInvalid for an IRI under the base whose path is not plain slugs
@@ -382,26 +390,28 @@ class Site:
 
     def label(self, node: Node) -> str:
         """The English label (or any label), else a label made from what the node links."""
-        for graph in (self.out.get(node, {}), None):
-            if graph is None:
-                found = self._ontology_label(node)
-                if found:
-                    return found
-                continue
-            for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
-                labels = [o for (p, o) in graph if p == prop and isinstance(o, Literal)]
-                if labels:
-                    return str(pick_language(labels))
-        return self._derived_label(node)
+        if node not in self._labels:
+            self._labels[node] = self._find_label(node)
+        return self._labels[node]
+
+    def _find_label(self, node: Node) -> str:
+        described = self.out.get(node, {})
+        for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
+            labels = [o for (p, o) in described if p == prop and isinstance(o, Literal)]
+            if labels:
+                return str(pick_language(labels))
+        return self._ontology_label(node) or self._derived_label(node)
 
     def _ontology_label(self, node: Node) -> str | None:
-        labels = [
-            o
-            for prop in (RDFS.label, SKOS.prefLabel)
-            for o in self.ontology.objects(node, prop)  # type: ignore[arg-type]
-            if isinstance(o, Literal)
-        ]
-        return str(pick_language(labels)) if labels else None
+        if node not in self._ontology_labels:
+            labels = [
+                o
+                for prop in (RDFS.label, SKOS.prefLabel)
+                for o in self.ontology.objects(node, prop)  # type: ignore[arg-type]
+                if isinstance(o, Literal)
+            ]
+            self._ontology_labels[node] = str(pick_language(labels)) if labels else None
+        return self._ontology_labels[node]
 
     def _derived_label(self, node: Node) -> str:
         types = {o for (p, o) in self.out.get(node, {}) if p == RDF.type}
