@@ -72,6 +72,15 @@ def test_html_for_a_browser(server: PreviewServer) -> None:
     assert get(server.url + "city/be/liege")[2] == body
 
 
+def test_the_ontology_iri_negotiates_too(server: PreviewServer) -> None:
+    status, headers, body = get(server.url + "ontology", "text/turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    ontology = Graph().parse(data=body, format="turtle")
+    assert (CN.City, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology
+    status, _, body = get(server.url + "ontology", BROWSER_ACCEPT)
+    assert status == 200 and b'id="City"' in body
+
+
 def test_unacceptable_type_is_406(server: PreviewServer) -> None:
     status, headers, body = get(server.url + "city/be/liege", "application/rdf+xml")
     assert status == 406
