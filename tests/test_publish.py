@@ -374,6 +374,22 @@ def test_replace_with_a_smaller_graph_drops_the_old_triples(oxigraph_server, pro
     assert staging_graphs(oxigraph_server) == []
 
 
+def test_store_with_a_union_default_graph_behaves_the_same(tmp_path: Path) -> None:
+    server = start_oxigraph(tmp_path, union_default_graph=True)
+    try:
+        assert [o.status for o in publish(V1, server.store, force=True).outcomes] == [
+            "created",
+            "created",
+        ]
+        assert [o.status for o in publish(V2, server.store, force=True).outcomes] == [
+            "replaced",
+            "unchanged",
+        ]
+        assert server.graphs() == {LIEGE: 11, NANCY: 12, META: 10}
+    finally:
+        server.stop()
+
+
 def test_graph_option_publishes_the_union_into_one_graph(oxigraph_server) -> None:
     target = "https://example.org/graph/citynet"
     code, output = run_cli(str(V1), "--store", oxigraph_server.store, "--graph", target)
