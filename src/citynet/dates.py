@@ -64,7 +64,7 @@ _SEASONS = (
 )
 
 
-def _trie_regex(words: list[str]) -> str:
+def trie_regex(words: list[str]) -> str:
     """One regex for many words, factored by common prefixes (j(?:an(?:uary|vier)|u...)).
 
     Python's engine tries a plain alternation word by word at every position; the trie
@@ -90,8 +90,8 @@ def _trie_regex(words: list[str]) -> str:
     return "(?:" + build(trie) + ")"
 
 
-_MONTH = _trie_regex(sorted(_MONTHS)) + r"\.?"
-_SEASON = _trie_regex(sorted(_SEASONS))
+_MONTH = trie_regex(sorted(_MONTHS)) + r"\.?"
+_SEASON = trie_regex(sorted(_SEASONS))
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|e|ème)?"
 _YEAR = r"[12]\d{3}"
 _END = r"(?![\w])"  # a date never runs into a letter or digit ("1990s", "20091")
@@ -169,6 +169,12 @@ _DATE_RE = re.compile(
     _START + "(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _BRANCHES) + ")" + _END,
     re.IGNORECASE,
 )
+# Where a date expression can start: a digit, a month or season name, or the first word of
+# "between/from ... and/to ...". Finding these first and trying the full regex only there
+# is several times faster than letting the full regex try every position.
+_CANDIDATE = re.compile(
+    _START + rf"(?:\d|{_MONTH}|{_SEASON}|between\b|from\b|entre\b|de\b|du\b)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +216,7 @@ class _Rejected(Exception):
 
 
 def _day(text: str) -> int:
-    return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]
+    return int(text[:2] if text[1:2].isdigit() else text[:1])
 
 
 def _month(text: str) -> int:
@@ -302,9 +308,13 @@ def _matches(text: str) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     last_end = 0
     for start, end in _windows(text):
-        for m in _DATE_RE.finditer(text, max(start, last_end), end):
-            found.append(m)
-            last_end = m.end()
+        for c in _CANDIDATE.finditer(text, max(start, last_end), end):
+            if c.start() < last_end:
+                continue
+            m = _DATE_RE.match(text, c.start(), end)
+            if m:
+                found.append(m)
+                last_end = m.end()
     return found
 
 

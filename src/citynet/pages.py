@@ -64,7 +64,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from citynet.dates import DateHit, find_dates, year_of
+from citynet.dates import DateHit, find_dates, trie_regex, year_of
 from citynet.errors import InputError
 from citynet.pagehtml import html_to_text, looks_like_html
 from citynet.placewords import COUNTRY_NAMES, REGION_NAMES, REGION_WORDS, fold
@@ -139,6 +139,9 @@ _SPACE = dict.fromkeys(
     [0x09, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000], 0x20
 )
 _TABLE = {**_DROP, **_SPACE}
+# str.translate looks every character up in a dict; finding the few odd characters with
+# one regex scan first is much faster on pages that have none or a handful.
+_ODD = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MULTISPACE = re.compile(r" {2,}")
@@ -152,7 +155,8 @@ def normalize_text(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         text = _ENTITY.sub(lambda m: html_lib.unescape(m.group()), text)
-    text = text.translate(_TABLE)
+    if _ODD.search(text):
+        text = text.translate(_TABLE)
     if not text.isascii():
         text = _SURROGATE.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
@@ -189,6 +193,7 @@ _WEB_URL = re.compile(r"^(?:https?://|www\.)[^\s/]+\.[^\s]+", re.IGNORECASE)
 _OPEN_DQ = "\u201c\u201e\u00ab\u201f"
 _CLOSE_DQ = "\u201d\u00bb"
 _ALL_DQ = '"' + _OPEN_DQ + _CLOSE_DQ
+_DQ = re.compile("[" + _ALL_DQ + "]")
 
 
 @dataclass(slots=True)
@@ -359,6 +364,14 @@ _ACTIVITY_LABEL = re.compile(
     r"|a\s+particip[ée]\s+[àa]|activities|activités)\b\s*:?\s*(?P<v>.*)$",
     _I,
 )
+# The first words every label pattern below can start with (a cheap gate before them).
+_LABEL_START = re.compile(
+    r"^(?:the|la|le|population|habitants|inhabitants|location|localisation|situation|lieu"
+    r"|local|safety|contrat|twin|sister|jumel|villes|official|web|site|blog|homepage|page"
+    r"|participat|member|membre|took|attend|pr[ée]sen|hosted|host|accueil|a\s|activit"
+    r"|vice|pr[ée]sident|co-?chair|chair|found)",
+    _I,
+)
 _PRACTICE_LABEL = re.compile(r"^practices\s+cited\s+in\s+publications\s*:?$", _I)
 _EXCO = re.compile(
     r"^(?:member|membre)\s+(?:of\s+(?:the\s+)?|du\s+|de\s+la\s+|de\s+l['’]\s*)"
@@ -405,11 +418,47 @@ _TITLE_CITY_PREFIX = re.compile(
 )
 _TITLE_LINE = re.compile(r"^[^\W\d_][^\d:;!?@#]{0,58}$")
 
+# Role words as literal phrases (lines have single spaces by then), compiled as a trie:
+# a plain alternation tried at every word made this the reader's slowest regex.
+_ROLE_WORDS = {
+    **dict.fromkeys(
+        [
+            "associate partner",
+            "associate partners",
+            "associated partner",
+            "associated partners",
+            "partenaire associé",
+            "partenaire associée",
+            "partenaires associés",
+            "partenaire associe",
+            "partenaires associes",
+        ],
+        "associate-partner",
+    ),
+    **dict.fromkeys(
+        [
+            "lead partner",
+            "lead partners",
+            "coordinator",
+            "coordinators",
+            "co-ordinator",
+            "co-ordinators",
+            "leader",
+            "leaders",
+            "coordinateur",
+            "coordinateurs",
+            "coordinatrice",
+            "coordinatrices",
+            "chef de file",
+        ],
+        "coordinator",
+    ),
+    **dict.fromkeys(["pilot", "pilots", "pilote", "pilotes"], "pilot"),
+    **dict.fromkeys(["partner", "partners", "partenaire", "partenaires"], "partner"),
+}
 _ROLE = re.compile(
-    r"\b(?P<r>associated?\s+partners?|lead\s+partners?|partners?|pilots?|co-?ordinators?"
-    r"|leaders?|partenaires?\s+associ[ée]s?|partenaires?|pilotes?|coordinat(?:eur|rice)s?"
-    r"|chef\s+de\s+file)\b(?P<c>\s*,|\s+(?:for\s+the\s+city\s+of\s+[\w-]+\s+)?"
-    r"(?:of|in|on|to|du|de|des|dans|au|à)\b\s*(?:(?:the|le|la|les)\b\s*|l['’]\s*)?)",
+    r"\b(?P<r>" + trie_regex(sorted(_ROLE_WORDS)) + r")\b(?P<c>\s*,|\s+(?:for\s+the\s+city\s+of"
+    r"\s+[\w-]+\s+)?(?:of|in|on|to|du|de|des|dans|au|à)\b\s*(?:(?:the|le|la|les)\b\s*|l['’]\s*)?)",
     _I,
 )
 _ROLE_RANK = {"coordinator": 4, "pilot": 3, "partner": 2, "associate-partner": 1}
@@ -426,31 +475,48 @@ _PROJECT_WORD = re.compile(
 )
 _TRAILING_PROJECT = re.compile(r"\s+(?:project|projet)\s*$", _I)
 _SUBTITLE_SPLIT = re.compile(r"\s+[–—-]\s+")
-_EVENT_WORDS = (
-    (
+
+
+def _forms(kind: str, words: str) -> dict[str, str]:
+    """'conference(s)|conférence(s)' -> every written form, singular and plural."""
+    out: dict[str, str] = {}
+    for word in words.split("|"):
+        if word.endswith("(s)"):
+            out[word[:-3]] = out[word[:-3] + "s"] = kind
+        else:
+            out[word] = kind
+    return out
+
+
+#: Event words and their kind; the earliest word in a title decides (and at the same
+#: place the longest: "executive committee meeting" is an executive-committee event).
+_EVENT_WORDS: dict[str, str] = {
+    **_forms(
         "general-assembly",
-        r"general\s+assembl(?:y|ies)|assembl[ée]e\s+g[ée]n[ée]rale|asamblea\s+general",
+        "general assembly|general assemblies|assemblée générale|assemblées générales"
+        "|assemblee generale|asamblea general",
     ),
-    (
+    **_forms(
         "executive-committee",
-        r"executi(?:ve|f)\s+committee|comit[ée]\s+ex[ée]cutif|executive\s+board",
+        "executive committee|executif committee|exécutif committee|comité exécutif"
+        "|comite executif|executive board",
     ),
-    ("working-group", r"working\s+groups?|work\s*groups?|groupes?\s+de\s+travail"),
-    ("field-visit", r"field\s+visits?|study\s+visits?|site\s+visits?|visites?|visits?"),
-    ("seminar", r"seminars?|s[ée]minaires?|seminario"),
-    ("debate", r"debates?|d[ée]bats?"),
-    ("workshop", r"workshops?|ateliers?"),
-    (
+    **_forms(
+        "working-group",
+        "working group(s)|work group(s)|workgroup(s)|groupe de travail|groupes de travail",
+    ),
+    **_forms("field-visit", "field visit(s)|study visit(s)|site visit(s)|visite(s)|visit(s)"),
+    **_forms("seminar", "seminar(s)|séminaire(s)|seminaire(s)|seminario"),
+    **_forms("debate", "debate(s)|débat(s)|debat(s)"),
+    **_forms("workshop", "workshop(s)|atelier(s)"),
+    **_forms(
         "conference",
-        r"conferences?|conf[ée]rences?|colloques?|congress|congr[èe]s|symposium|summit|sommet",
+        "conference(s)|conférence(s)|colloque(s)|congress|congrès|congres|symposium|summit|sommet",
     ),
-    ("meeting", r"meetings?|r[ée]unions?|rencontres?"),
-    ("presentation", r"presentations?|pr[ée]sentations?"),
-)
-_EVENT_RE = re.compile(
-    r"\b(?:" + "|".join(f"(?P<k{i}>{pat})" for i, (_, pat) in enumerate(_EVENT_WORDS)) + r")\b",
-    _I,
-)
+    **_forms("meeting", "meeting(s)|réunion(s)|reunion(s)|rencontre(s)"),
+    **_forms("presentation", "presentation(s)|présentation(s)"),
+}
+_EVENT_RE = re.compile(r"\b(?:" + trie_regex(sorted(_EVENT_WORDS)) + r")\b", _I)
 _GENERIC_EVENT = re.compile(
     r"^(?P<t>(?:efus[’']?s?\s+)?(?i:general\s+assembly|executive\s+committee(?:\s+meeting)?"
     r"|assembl[ée]e\s+g[ée]n[ée]rale|comit[ée]\s+ex[ée]cutif))\s*(?:[–—-]\s*|\bin\s+|\bà\s+)?"
@@ -470,6 +536,8 @@ _FRIENDSHIP = re.compile(
     r"|cooperation\s+agreements?)\b",
     _I,
 )
+_COUNTRY_PREFIX = re.compile(r"^([^:()]{2,40}):\s*(.+)$")
+_BRACKETS = re.compile(r"\(([^()]*)\)")
 _COUNTRY_GROUP = re.compile(r"^(?P<c>[^:()\d]{2,40}):\s*(?P<rest>.+)$")
 _AND_SPLIT = re.compile(r"\s+(?:and|et|und)\s+", _I)
 _FUNCTION_WORDS = frozenset(
@@ -549,7 +617,7 @@ def _split_top(
     piece) pairs. Quotes toggle whatever their direction (pages write “…“ too); with an
     odd number of quotes they are ignored.
     """
-    quotes_ok = sum(text.count(q) for q in _ALL_DQ) % 2 == 0
+    quotes_ok = len(_DQ.findall(text)) % 2 == 0
     pieces: list[tuple[int, str]] = []
     depth = 0
     in_quote = False
@@ -585,20 +653,13 @@ def _event_kind(*texts: str | None) -> str | None:
     for text in texts:
         if text:
             m = _EVENT_RE.search(text)
-            if m and m.lastgroup:
-                return _EVENT_WORDS[int(m.lastgroup[1:])][0]
+            if m:
+                return _EVENT_WORDS.get(m.group().lower(), "other")
     return None
 
 
 def _role_id(word: str) -> str:
-    w = word.lower()
-    if w.startswith(("associate", "partenaire associ", "partenaires associ")):
-        return "associate-partner"
-    if w.startswith(("lead", "co", "leader", "chef")):
-        return "coordinator"
-    if w.startswith("pilot"):
-        return "pilot"
-    return "partner"
+    return _ROLE_WORDS.get(word.lower(), "partner")
 
 
 def _is_country(text: str) -> bool:
@@ -608,7 +669,7 @@ def _is_country(text: str) -> bool:
 def _looks_like_place(text: str) -> bool:
     """A short capitalised name without digits or event words ("São João da Madeira")."""
     text = text.strip()
-    if not text or len(text) > 60 or any(c.isdigit() for c in text):
+    if not text or len(text) > 60 or _HAS_DIGIT.search(text):
         return False
     if not (text[0].isupper() or text[0] in '«“"'):
         return False
@@ -706,6 +767,7 @@ def _city_from_file(name: str) -> str | None:
 _REGION_START = re.compile(
     "^(?:" + "|".join(re.escape(w) for w in sorted(REGION_WORDS, key=len, reverse=True)) + r")\b"
 )
+_HAS_DIGIT = re.compile(r"\d")
 _ORGANISER = re.compile(r"[A-Z]{2,}(?:[-/][A-Z]{2,})+")
 
 
@@ -905,6 +967,8 @@ class _Reader:
 
     def read_heading(self, line: _Line) -> bool:
         text = line.text
+        if len(text) > 120:  # headings are short
+            return False
         numbered = _NUMBERED.match(text)
         candidate = numbered.group("h").strip() if numbered else text
         candidate = candidate.rstrip(" :").strip()
@@ -962,6 +1026,8 @@ class _Reader:
 
     # -- labelled lines --------------------------------------------------------------
     def read_labelled(self, line: _Line, clean: str, links: list[_Link]) -> bool:
+        if not _LABEL_START.match(clean):  # most list items: skip the label patterns at once
+            return False
         long = len(clean) > 4000  # office/membership patterns only make sense on short lines
         m = _SUBSECTION.match(clean) if not long else None
         if m:
@@ -1110,8 +1176,7 @@ class _Reader:
 
     def read_website(self, line: _Line, clean: str, links: list[_Link], value: str | None) -> None:
         self.seen_structure = True
-        urls = [k.url for k in links if _WEB_URL.match(k.url)]
-        urls += [u for u in _URL_IN_TEXT.findall(clean) if u not in urls]
+        urls = [k.url for k in links if _WEB_URL.match(k.url)] or _URL_IN_TEXT.findall(clean)
         if not urls and value is not None and not value.strip():
             # "Website of the crime prevention service:" with the link on the next line
             j = line.index + 1
@@ -1223,12 +1288,12 @@ class _Reader:
             since = int(m.group("y") or m.group("y2"))
             core = item[: m.start()].strip()
         name, region, country = core, None, None
-        group = re.match(r"^([^:()]{2,40}):\s*(.+)$", core)
+        group = _COUNTRY_PREFIX.match(core)
         if group and _is_country(group.group(1)):  # "Germany: Bremen"
             name, country = group.group(2), group.group(1).strip()
         elif "(" in core:
             name = core[: core.index("(")].strip()
-            groups = re.findall(r"\(([^()]*)\)", core[core.index("(") :])
+            groups = _BRACKETS.findall(core, core.index("("))
             groups = [g.strip() for g in groups if g.strip() and fold(g) not in _QUALIFIERS]
             tail = core[core.rindex(")") + 1 :].strip() if ")" in core else ""
             if groups:
@@ -1385,9 +1450,9 @@ class _Reader:
                 is_project = True
                 start = pm.end()
             zone_end = min([k.start for k in links if k.start >= start] + [len(core)])
-            quote = next((i for i, c in enumerate(core[:zone_end]) if c in _ALL_DQ), None)
+            quote = _DQ.search(core, 0, zone_end)
             if quote is not None:
-                zone_end = quote
+                zone_end = quote.start()
             roles: list[str] = []
             for rm in _ROLE.finditer(core, start, zone_end):
                 roles.append(_role_id(rm.group("r")))
@@ -1572,7 +1637,7 @@ class _Reader:
         clean, _, _ = _scan_links(line.body, 1)
         words = _WORD.findall(clean)
         trailing_space = raw != raw.rstrip()
-        quotes = sum(clean.count(q) for q in _ALL_DQ)
+        quotes = len(_DQ.findall(clean))
         unbalanced = quotes % 2 == 1 or not _brackets_balanced(clean)
         ends_small = bool(words) and words[-1].lower() in _FUNCTION_WORDS and clean[-1:].isalpha()
         lone_word = len(words) == 1 and clean[-1:].isalpha() and kind != "activity"
