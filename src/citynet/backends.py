@@ -262,7 +262,7 @@ class EndpointBackend:
                 content_type = (response.headers.get("Content-Type") or "").split(";")[0]
                 body = response.read()
                 return body, content_type.strip().lower()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise EndpointError(
                     f"{where}: no answer within {config.timeout:g} s",
                     hint="raise --timeout or check the endpoint",

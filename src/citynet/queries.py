@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,7 +40,7 @@ from citynet.backends import (
 from citynet.errors import InputError
 from citynet.resources import resource_dir
 from citynet.results import QueryResult, escape_string
-from citynet.vocab import PREFIXES, RDFS, SKOS, XSD
+from citynet.vocab import CN, GEONAMES, OWL, PREFIXES, RDFS, SKOS, XSD
 
 DEFAULT_DATA = Path("build/citynet.trig")
 MARKER = "# @values"
@@ -156,8 +157,7 @@ def parse_header(text: str, path: Path) -> dict[str, list[tuple[int, str, list[s
             # Free comments are allowed in the header only before the first field.
             if any(fields.values()):
                 raise InputError(
-                    f"{path}:{number}: header line is not 'key: value' or an indented "
-                    "continuation",
+                    f"{path}:{number}: header line is not 'key: value' or an indented continuation",
                     hint="see queries/README.md",
                 )
             continue
@@ -254,9 +254,7 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    return [
-        _Token(m.lastgroup or "other", m.group(), m.start()) for m in _TOKENS.finditer(text)
-    ]
+    return [_Token(m.lastgroup or "other", m.group(), m.start()) for m in _TOKENS.finditer(text)]
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -291,6 +289,18 @@ def find_query(name_or_path: str, directory: Path | None = None) -> NamedQuery:
 
 
 def load_query(path: Path) -> NamedQuery:
+    """Read and check a query file (cached while the file is unchanged)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such query file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    return _load_query(path.resolve(), stat.st_mtime_ns, stat.st_size, path)
+
+
+@lru_cache(maxsize=128)
+def _load_query(resolved: Path, mtime_ns: int, size: int, path: Path) -> NamedQuery:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -366,6 +376,14 @@ def check_syntax(text: str, path: Path | str) -> str:
     return forms.get(name, "select")
 
 
+def _check_bound_syntax(text: str, path: Path) -> None:
+    """The text with its VALUES block must still parse (pyoxigraph; nothing runs)."""
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        raise _syntax_error(text, f"{path} (with parameter values)", str(error)) from None
+
+
 def _syntax_error(text: str, path: Path | str, message: str) -> InputError:
     """file:line:col of a syntax error pyoxigraph found.
 
@@ -403,8 +421,7 @@ def _check_params(text: str, path: Path, params: Iterable[Param], tokens: list[_
             line, col = _position(text, offset)
             raise InputError(
                 f"{path}:{line}:{col}: ${var} is not a declared parameter",
-                hint="declare it in the header ('# param: NAME TYPE var=...') or write ?"
-                + var,
+                hint="declare it in the header ('# param: NAME TYPE var=...') or write ?" + var,
             )
     for var, param in declared.items():
         if var not in used:
@@ -583,13 +600,25 @@ def name_key(text: str) -> str:
     return gazetteer_key(text)
 
 
-def resolve_label(
-    backend: Backend, label: str, classes: tuple[URIRef, ...]
-) -> list[URIRef]:
+SAME_AS_QUERY = f"""PREFIX owl: <{OWL}>
+SELECT DISTINCT ?iri
+WHERE {{
+  {MARKER}
+  GRAPH ?g {{ ?iri owl:sameAs ?same . }}
+}}
+ORDER BY ?iri
+"""
+
+_PLACE_CLASSES = {CN.City, CN.Region, CN.LocalAuthority}
+
+
+def resolve_label(backend: Backend, label: str, classes: tuple[URIRef, ...]) -> list[URIRef]:
     """IRIs whose rdfs:label or skos:altLabel is ``label`` in any spelling.
 
-    Exact matches win; otherwise matches of the normalised key. The label is compared in
-    Python: the only values the lookup query binds are the class IRIs.
+    Exact matches win; then matches of the normalised key (case, accents, punctuation).
+    For places, a name the graph does not hold ("Lüttich") is looked up in the offline
+    gazetteer, and its GeoNames ids matched against the graph's owl:sameAs links. The
+    label itself never enters a query: the lookups bind only class and GeoNames IRIs.
     """
     lookup = LOOKUP_QUERY
     if classes:
@@ -610,7 +639,26 @@ def resolve_label(
             exact.add(iri)
         elif key and name_key(text) == key:
             close.add(iri)
-    return sorted(exact or close)
+    found = exact or close
+    if not found and (not classes or _PLACE_CLASSES & set(classes)):
+        found = _resolve_by_gazetteer(backend, label, {iri for iri, _ in result.rows})
+    return sorted(found)
+
+
+def _resolve_by_gazetteer(backend: Backend, label: str, candidates: set) -> set[URIRef]:
+    try:
+        from citynet.gazetteer import default_gazetteer
+
+        matches = default_gazetteer().city_matches(label)
+    except Exception:  # an unusable gazetteer cache only loses this fallback
+        return set()
+    if not matches:
+        return set()
+    same = [URIRef(f"{GEONAMES}{m.geonames_id}/") for m in matches[:20]]
+    offset = SAME_AS_QUERY.index(MARKER) + len(MARKER) + 1
+    text = insert_block(SAME_AS_QUERY, offset, values_block({"same": list(same)}))
+    rows = backend.run(text, "select").rows
+    return {row[0] for row in rows if isinstance(row[0], URIRef) and row[0] in candidates}
 
 
 # VALUES block --------------------------------------------------------------------------------
@@ -698,7 +746,7 @@ def prepare(
     text = query.text
     if bindings:
         text = insert_block(query.text, query.marker_offset, values_block(bindings))
-        check_syntax(text, f"{query.path} (with parameter values)")
+        _check_bound_syntax(text, query.path)
     return PreparedQuery(query, text, bindings, warnings)
 
 

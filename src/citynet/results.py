@@ -51,7 +51,11 @@ class QueryResult:
     def as_dicts(self) -> list[dict[str, Term]]:
         """Rows as {variable: term}, unbound variables left out."""
         return [
-            {var: value for var, value in zip(self.variables, row, strict=True) if value is not None}
+            {
+                var: value
+                for var, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
             for row in self.rows
         ]
 
