@@ -805,3 +805,18 @@ def test_index_is_built_in_memory_when_the_cache_is_not_writable(tmp_path, monke
     gaz = Gazetteer(cache_directory=blocked / "cache")
     assert gaz.resolve_city("Liege", "BE").geonames_id == 2792413
     assert blocked.read_text() == "not a folder"
+
+
+def test_resolving_twice_gives_the_same_answer():
+    records = [liege(), charleroi()]
+    records[0].city = PlaceName("Liège", line=1)
+    first = resolve_records(records, gazetteer=default_gazetteer())
+    keys = [a.key for r in records for a in r.activities]
+    places = [(t.place.geonames_id, t.place.resolved_name) for r in records for t in r.twins]
+    again = resolve_records(records, gazetteer=default_gazetteer())
+    assert [a.key for r in records for a in r.activities] == keys
+    assert [(t.place.geonames_id, t.place.resolved_name) for r in records for t in r.twins] == (
+        places
+    )
+    assert again.warnings == first.warnings
+    assert sorted(again.merges) == sorted(first.merges)

@@ -288,6 +288,9 @@ def resolve_place(
         _resolve_country_place(place, gazetteer, resolution, file, line, text, role)
         return
     written_kind = place.kind
+    # Start clean, so resolving a record twice gives the same answer.
+    place.resolved_name = place.geonames_id = place.geonames_population = None
+    place.latitude = place.longitude = None
     region_text = place.region
     codes: tuple[str, ...] = ()
     if place.country:
@@ -374,6 +377,15 @@ def resolve_place(
                 text,
                 f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
                 "alias",
+            )
+        elif best.match == "transliteration":
+            resolution.warn(
+                file,
+                line,
+                text,
+                f"{name!r} matches only a transliterated GeoNames name of {best.name}"
+                f" (GeoNames {best.geonames_id})",
+                "ambiguous-place",
             )
         if not codes:
             rivals = [
