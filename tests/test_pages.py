@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citynet.errors import InputError
 from citynet.pagehtml import html_to_text, looks_like_html
@@ -1017,6 +1019,13 @@ def test_html_entities_links_and_skipped_elements() -> None:
     assert sources == [2, 3, 3, 3]  # a blank separator line takes the next block's line
 
 
+def test_language_header_and_bare_www_address() -> None:
+    rec = read_text(
+        "# language: de\n1. General Information :\nOfficial website: www.essen.de\n", "e.txt"
+    )
+    assert (rec.language, rec.websites, rec.warnings) == ("de", ["http://www.essen.de"], [])
+
+
 def test_html_website_with_a_real_address() -> None:
     rec = read_html(
         "<html><body><h2>1. General Information</h2>"
@@ -1343,3 +1352,117 @@ def test_two_hundred_thousand_item_list_and_megabyte_lines() -> None:
     ]:
         rec = read_text(line, "long.txt")
         assert len(rec.line_kinds) == 1
+
+
+_FRAGMENTS = [
+    "1. General Information :",
+    "2. The city in our network :",
+    "Population: ",
+    "Location: ",
+    "Twinned with: ",
+    "Participated in:",
+    "Attended :",
+    "Hosted :",
+    "Member since : ",
+    "Member of the Executive Committee ",
+    "President of ",
+    "  • ",
+    "- ",
+    "[link url=”31294″]",
+    "[/link]",
+    "[link url=””]",
+    "“",
+    "”",
+    "(",
+    ")",
+    ", ",
+    "; ",
+    " and ",
+    "2009-2012",
+    "26th of June 2009",
+    "31st of February 2009",
+    "Summer 2009",
+    "Cascais, Portugal",
+    "since ",
+    "# city: ",
+    "\n",
+    "\r\n",
+    "\u00a0",
+    "\ufeff",
+    "\x00",
+    "&#8221;",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_FRAGMENTS), st.text(min_size=0, max_size=12)),
+        max_size=40,
+    )
+)
+def test_any_text_reads_without_an_exception_and_every_line_is_accounted(parts: list[str]) -> None:
+    text = "".join(parts)
+    rec = read_text(text, "fuzz.txt")
+    lines = normalize_text(text).split("\n")
+    non_blank = {i + 1 for i, line in enumerate(lines) if line.strip(" \t")}
+    if non_blank:
+        assert set(rec.line_kinds) == non_blank
+    else:
+        assert [w.code for w in rec.warnings] == ["empty"]
+    assert set(rec.line_kinds.values()) <= set(LINE_KINDS)
+    assert {n for n, k in rec.line_kinds.items() if k == "warning"} <= {
+        w.line for w in rec.warnings
+    }
+    for act in rec.activities:
+        assert act.network_id != ""
+        for period in act.periods:
+            assert period.start is not None and len(period.start) in (4, 7, 10)
+
+
+_HTML_FRAGMENTS = [
+    "<p>",
+    "</p>",
+    "<li>",
+    "<ul>",
+    "<a href='https://efus.eu/?p=1'>",
+    "</a>",
+    "<br>",
+    "<![",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "<!",
+    "</",
+    "<script>",
+    "</script>",
+    "&#",
+    "&amp",
+    "<h2>",
+    "Population: 1",
+    "<",
+    ">",
+    "<img alt='x'",
+    "<head>",
+    "<!DOCTYPE",
+    "<?",
+    "<link rel=canonical href=''>",
+]
+
+
+def test_broken_html_declaration_is_kept_as_text() -> None:
+    rec = read_html("<![<p>Population: 12 000</p>", "broken.html")
+    assert rec.population == 12000
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_HTML_FRAGMENTS), st.text(max_size=8)),
+        max_size=40,
+    )
+)
+def test_any_html_reads_without_an_exception(parts: list[str]) -> None:
+    rec = read_html("".join(parts), "fuzz.html")
+    assert set(rec.line_kinds.values()) <= set(LINE_KINDS)

@@ -133,6 +133,15 @@ class _Converter(HTMLParser):
         self._pending_blank = True
 
     # -- parser events -------------------------------------------------------------
+    def parse_html_declaration(self, i: int) -> int:
+        # The standard parser asserts on broken declarations ("<![<p>"); a page is never
+        # refused for that: the characters are kept as text.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            self.handle_data(self.rawdata[i : i + 2])
+            return i + 2
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "head":

@@ -824,8 +824,9 @@ class _Reader:
         self.header_city: tuple[str, int] | None = None
         self.title_city: tuple[str, int] | None = None
         self.seen_structure = False
-        self.fr = 0
+        self.fr = 0  # votes of French and English labels decide the page's language
         self.en = 0
+        self.lang_header: str | None = None
         self.paragraphs: list[list[tuple[int, str]]] = []
         self.para_open = False
         self.consumed: set[int] = set()
@@ -960,8 +961,7 @@ class _Reader:
             if value:
                 self.header_city = (value, line.index)
         elif key in ("lang", "language"):
-            self.rec.language = value.lower()[:8] or self.rec.language
-            self.fr = self.en = -1000 if value else 0
+            self.lang_header = value.lower()[:8] or None
         else:
             self.warn(line, f"unknown header '# {key}:' ignored", "unknown-header")
 
@@ -1195,6 +1195,7 @@ class _Reader:
             self.nofact(line, "website without an address in the text form", "no-url")
             return
         for url in urls:
+            url = url if "://" in url else "http://" + url  # "www.liege.be"
             if url not in self.rec.websites:
                 self.rec.websites.append(url)
         self.mark(line, "website")
@@ -1707,7 +1708,9 @@ def _read(
     rec.line_count = (
         line_count if line_count is not None else len(reader.lines) - (text.endswith("\n"))
     )
-    if reader.fr > reader.en:
+    if reader.lang_header:
+        rec.language = reader.lang_header
+    elif reader.fr > reader.en:
         rec.language = "fr"
     structured = (
         rec.population
