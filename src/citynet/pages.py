@@ -842,7 +842,7 @@ class _Reader:
     def mark(self, line: _Line, kind: str) -> None:
         key = self.ln(line.index)
         old = self.rec.line_kinds.get(key)
-        if old is None or kind == "warning" or (old in ("heading", "label") and kind != old):
+        if old is None or kind == "warning":  # HTML: one entry per source line, warning wins
             self.rec.line_kinds[key] = kind
         if kind == "prose":
             if not self.para_open:
@@ -1266,19 +1266,17 @@ class _Reader:
 
     @staticmethod
     def _split_and(piece: str) -> list[str]:
+        """'Casablanca (Morocco) et Kinshasa (Congo)' -> two items; never inside brackets."""
         if " and " not in piece and " et " not in piece and " und " not in piece:
             return [piece]
         parts: list[str] = []
-        depth_ok = [0]
-        # split on "and"/"et" only outside brackets
         last = 0
         for m in _AND_SPLIT.finditer(piece):
             before = piece[: m.start()]
-            if before.count("(") == before.count(")") and ")" in piece[last : m.start()] + "":
+            if before.count("(") == before.count(")"):
                 parts.append(piece[last : m.start()])
                 last = m.end()
         parts.append(piece[last:])
-        del depth_ok
         return parts
 
     def _twin(self, item: str, line: _Line, comma_form: bool) -> Twin | None:
