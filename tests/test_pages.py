@@ -1019,6 +1019,19 @@ def test_html_entities_links_and_skipped_elements() -> None:
     assert sources == [2, 3, 3, 3]  # a blank separator line takes the next block's line
 
 
+def test_prose_that_starts_like_a_label_stays_prose() -> None:
+    rec = read_text(
+        "1. General Information :\n"
+        "President Macron visited the city in 2018 and met the mayor and the police.\n"
+        "Participation in the programme was high among young people of the city.\n"
+        "Member states of the Union fund several of the city's prevention programmes.\n",
+        "p.txt",
+    )
+    assert (rec.offices, rec.activities, rec.memberships, rec.warnings) == ([], [], [], [])
+    assert set(rec.line_kinds.values()) == {"heading", "prose"}
+    assert len(rec.description) == 1 and rec.description[0].count("\n") == 2
+
+
 def test_language_header_and_bare_www_address() -> None:
     rec = read_text(
         "# language: de\n1. General Information :\nOfficial website: www.essen.de\n", "e.txt"

@@ -361,7 +361,7 @@ _OTHER_NETWORKS = re.compile(
 _ACTIVITY_LABEL = re.compile(
     r"^(?P<k>participated(?:\s+in)?|participation(?:\s+(?:in|to|à))?|took\s+part\s+in"
     r"|attended|attendance|pr[ée]sence|hosted|host\s+of|accueil(?:li)?|a\s+accueilli"
-    r"|a\s+particip[ée]\s+[àa]|activities|activités)\b\s*:?\s*(?P<v>.*)$",
+    r"|a\s+particip[ée]\s+[àa]|activities|activités)\b\s*(?::\s*(?P<v>.*)|$)",
     _I,
 )
 # The first words every label pattern below can start with (a cheap gate before them).
@@ -381,7 +381,11 @@ _EXCO = re.compile(
 )
 _PRESIDENT = re.compile(
     r"^(?P<o>vice[-\s]?pr[ée]sident(?:e)?|pr[ée]sident(?:e)?|co-?chair(?:man|woman|person)?"
-    r"|chair(?:man|woman|person)?)\b(?P<tail>.{0,300})$",
+    r"|chair(?:man|woman|person)?)\b"
+    # what may follow: nothing, ":", "(", a year, or "of/since/from/between ..." -- not
+    # prose such as "President Macron visited ..."
+    r"(?P<tail>(?:\s*[:(–-]|\s+(?:of|du|de|des|since|from|between|depuis|entre|in)\b"
+    r"|\s+\d|\s*$).{0,300})$",
     _I,
 )
 _OF_BODY = re.compile(
@@ -1085,7 +1089,7 @@ class _Reader:
                 self.ctx_role = "host"
             else:
                 self.ctx_role = None
-            value = m.group("v")
+            value = m.group("v") or ""
             if value.strip():
                 shifted = _shift(links, m.start("v"))
                 self.read_activity(line, value, shifted, self.ctx_role)
