@@ -420,7 +420,7 @@ def test_b28_injection_is_a_name_matching_nothing(oxigraph_server: OxigraphServe
     _load_into(oxigraph_server, SAMPLE)
     before = oxigraph_server.count_quads()
     sent: list[PreparedQuery] = []
-    backend = EndpointBackend(endpoint_config(oxigraph_server.query, timeout=30))
+    backend = RecordingBackend(EndpointBackend(endpoint_config(oxigraph_server.query, timeout=30)))
     result = run_query(
         "shared-projects", {"city": INJECTION}, backend=backend, on_prepared=sent.append
     )
@@ -428,7 +428,9 @@ def test_b28_injection_is_a_name_matching_nothing(oxigraph_server: OxigraphServe
     assert result.warnings == [f"--param city: nothing is labelled {INJECTION!r}"]
     assert oxigraph_server.count_quads() == before
     text = sent[0].text
-    assert "DROP" not in text
+    # Nothing sent, label lookups included, carries the value.
+    assert len(backend.texts) == 2 and backend.texts[-1] == text
+    assert not any("DROP" in t or INJECTION in t or 'Liège"' in t for t in backend.texts)
     query = find_query("shared-projects")
     block = f"VALUES (?city_param) {{ (<{NO_MATCH}>) }}"
     # Byte-identical except for the VALUES block on the line after the marker.
@@ -436,6 +438,28 @@ def test_b28_injection_is_a_name_matching_nothing(oxigraph_server: OxigraphServe
     # Same on the local engines.
     for local in (OxigraphBackend([SAMPLE]), RdflibBackend([SAMPLE])):
         assert run_query("shared-projects", {"city": INJECTION}, backend=local).rows == []
+
+
+class RecordingBackend:
+    """Passes queries on and keeps every text sent."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.description = inner.description
+        self.texts: list[str] = []
+
+    def run(self, text: str, form: str) -> QueryResult:
+        self.texts.append(text)
+        return self.inner.run(text, form)
+
+
+def test_resource_dir_finds_the_shipped_folders() -> None:
+    from citynet.resources import resource_dir
+
+    assert (resource_dir("queries") / "shared-projects.rq").is_file()
+    assert resource_dir("queries") == ROOT / "queries"
+    with pytest.raises(ValueError, match="unknown resource"):
+        resource_dir("secrets")
 
 
 def test_b28_cli_injection_exit_0_zero_rows() -> None:
