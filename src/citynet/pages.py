@@ -52,6 +52,20 @@ Decisions where the pages are ambiguous (the tests hold them)
 - The last line of a page that is visibly cut (trailing space, unbalanced quote, ends on
   a function word, a lone word, a list item too short to be one) gives no fact and a
   ``cut-off`` warning.
+- Website lines whose address the text form lost ("Official website", "Blog of the
+  Ministry ...") are ``no-url`` warnings: a website was there, we cannot say which.
+- Best-practice forms and membership of other networks are not modelled: their lines are
+  ``unmapped`` warnings. Logo captions, language switches and "Available soon" are
+  boilerplate (no warning).
+- Prose (long lines, sentences, everything under "Further information") goes to
+  ``description``: consecutive prose lines form one paragraph, joined with newlines.
+- A "Participated in" style label needs a colon or must stand alone, and an office word
+  ("President") must be followed by its body, a colon or a year, so prose that merely
+  starts with such a word stays prose.
+
+Public API: :func:`read_page` (a file, text or HTML by content), :func:`read_text`,
+:func:`read_html`, :func:`normalize_text`, :func:`decode_page`; dates live in
+:mod:`citynet.dates`.
 """
 
 from __future__ import annotations
