@@ -209,7 +209,7 @@ def test_standard_input_bytes_turtle_trig_and_declared_format() -> None:
     assert [r.source_shape for r in report.results] == ["cnsh:label-required"]
     nquads = load_graph([BASELINE]).serialize(format="nquads").encode("utf-8")
     assert validate(load_data_bytes(nquads, "nquads")).conforms
-    with pytest.raises(InputError, match=r"^<stdin>: not valid trig"):
+    with pytest.raises(InputError, match=r"^<stdin>:1:9: not valid trig: "):
         load_data_bytes(b"<a> <b> .\n")
     with pytest.raises(InputError, match="empty input"):
         load_data_bytes(b"  \n")
