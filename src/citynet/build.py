@@ -19,7 +19,7 @@ from typing import Any
 
 from pyoxigraph import Quad, RdfFormat, Triple, serialize
 
-from citynet.errors import InputError
+from citynet.errors import DataInvalid, InputError
 from citynet.mapping import Mapper, page_slug
 from citynet.records import PageRecord, PageWarning
 from citynet.vocab import CN, DEFAULT_BASE_IRI, PREFIXES, RDF
@@ -174,10 +174,11 @@ def build_graph(
     """Resolve and map records; returns sorted unique quads, page reports, the resolution."""
     from citynet.resolve import resolve_records
 
-    resolution = resolve_records([r for r in records if r.city is not None])
+    resolution = resolve_records([r for r in records if r.city is not None and has_content(r)])
     extra: dict[str, list[PageWarning]] = {}
     for warning in getattr(resolution, "warnings", []):
         extra.setdefault(warning.file, []).append(warning)
+    nameless = _nameless_errors([r for r in records if r.city is None and has_content(r)])
 
     mapper = Mapper(base_iri)
     quads: set[Quad] = set()
@@ -193,8 +194,12 @@ def build_graph(
             warnings=list(record.warnings) + extra.get(record.path, []),
         )
         reports.append(report)
+        if not has_content(record):
+            continue  # an empty page: its warning says so; it gives no node (B1)
         if record.city is None:
-            report.error = "the page does not name its city; give it with --city"
+            report.error = nameless.get(
+                record.path, "the page does not name its city; give it with --city"
+            )
             continue
         graph = str(mapper.graph_iri(record))
         if graph in graphs:
@@ -214,6 +219,29 @@ def build_graph(
     for report in reports:
         report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
     return sorted(quads, key=_sort_key), reports, resolution
+
+
+def has_content(record: PageRecord) -> bool:
+    """False for an empty or whitespace-only page (the reader's ``empty`` warning)."""
+    return not any(w.code == "empty" for w in record.warnings)
+
+
+def _nameless_errors(records: list[PageRecord]) -> dict[str, str]:
+    """For pages that name no city: the error listing the cities that fit (B2)."""
+    if not records:
+        return {}
+    from citynet.gazetteer import default_gazetteer
+    from citynet.resolve import Resolution, resolve_page_places
+
+    errors = {}
+    gazetteer = default_gazetteer()
+    for record in records:
+        resolution = Resolution()
+        resolve_page_places(record, gazetteer, resolution)  # city None: candidates only
+        found = [w for w in resolution.warnings if w.code == "city-not-named"]
+        if found:
+            errors[record.path] = found[0].message
+    return errors
 
 
 def _fact_kinds(record: PageRecord) -> dict[str, int]:
@@ -311,11 +339,18 @@ def build(
     records = read_pages(files, city=None, max_page_bytes=max_page_bytes)
     if city is not None:
         _apply_city(records, city)
+    if records and not any(has_content(r) for r in records):
+        raise DataInvalid(
+            f"no input page has content ({', '.join(r.path for r in records[:5])}"
+            f"{', ...' if len(records) > 5 else ''}): every page is empty",
+            hint="check the input files; nothing was written",
+        )
     quads, reports, resolution = build_graph(records, base_iri=base_iri, progress=progress)
-    counts = {"pages": sum(1 for r in reports if r.error is None)}
+    counts = {"pages": sum(1 for r in reports if r.graph is not None)}  # built pages
     counts.update(count_facts(quads))
     counts["warnings"] = sum(len(r.warnings) for r in reports)
     counts["errors"] = sum(1 for r in reports if r.error)
+    counts["empty"] = sum(1 for r in records if not has_content(r))
     written = write_outputs(quads, reports, out, base_iri=base_iri, counts=counts) if out else {}
     return BuildResult(reports, counts, quads, written, resolution)
 

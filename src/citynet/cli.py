@@ -116,14 +116,16 @@ def build(
             for page in result.pages:
                 for warning in page.warnings:
                     click.echo(f"warning: {warning}", err=True)
-            for error in result.errors:
-                click.echo(f"error: {error}", err=True)
+        for error in result.errors:  # even with --quiet: exit 1 always says why
+            click.echo(f"error: {error}", err=True)
         c = result.counts
+        empty = c.get("empty", 0)
+        empty_text = f", {empty} empty page{'s' if empty > 1 else ''}" if empty else ""
         click.echo(
             f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
             f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
             f"{c['participations']} participations, {c['triples']} triples, "
-            f"{c['warnings']} warnings -> {out}/"
+            f"{c['warnings']} warnings{empty_text} -> {out}/"
         )
         if summary_report is not None:
             click.echo(f"validation: {summary_report.summary()}")
