@@ -159,6 +159,7 @@ class _PageEmitter:
         self.quads: list[Quad] = []
         self.warnings: list[PageWarning] = []
         self._described: set[str] = set()
+        self._labels: dict[str, str] = {}  # place path -> its rdfs:label on this page
 
     def add(self, s: NamedNode, p: URIRef, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, term(p), o, self.g))
@@ -281,12 +282,15 @@ class _PageEmitter:
         path = self.m.place_path(place)
         node = self.m.iri(path)
         if path in self._described:
-            if place.name != (place.resolved_name or place.name):
+            # Another spelling of the node (or a slug collision, which resolution reports):
+            # keep it, never drop it silently.
+            if place.name != self._labels.get(path, place.name):
                 self.add(node, SKOS.altLabel, plain_literal(place.name))
             return node
         self._described.add(path)
         self.add(node, RDF.type, term(CN.Region if place.kind == "region" else CN.City))
         label = place.resolved_name or place.name
+        self._labels[path] = label
         self.add(node, RDFS.label, text_literal(label, "en"))
         if place.name != label:
             self.add(node, SKOS.altLabel, plain_literal(place.name))

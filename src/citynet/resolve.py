@@ -914,6 +914,46 @@ def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> N
                 )
 
 
+def _slug_collisions(records: list[PageRecord], resolution: Resolution) -> None:
+    """Warn when places that may differ get one IRI (reliability case B19).
+
+    A place is known by its GeoNames id, else its resolved name, else its spelling. Two
+    such identities on one IRI path ("Saint-Denis" and "Saint Denis" left unresolved, or
+    a spelling beside a resolved city) stay one node, with every spelling kept as a
+    label, and a ``slug-collision`` warning at the later mention: never a silent merge,
+    and an error under --strict.
+    """
+    first: dict[str, dict[object, tuple[str, str, int | None]]] = {}
+    for record in records:
+        places: list[tuple[PlaceName, int | None, str]] = []
+        if record.city is not None:
+            places.append((record.city, record.city.line, record.city.name))
+        places.extend((t.place, t.line, t.text) for t in record.twins)
+        places.extend(
+            (a.place, a.line, a.text)
+            for a in record.activities
+            if a.kind == "event" and a.place is not None
+        )
+        for place, line, text in places:
+            path = _city_key(place)
+            identity: object = place.geonames_id or place.resolved_name or place.name
+            seen = first.setdefault(path, {})
+            if identity in seen:
+                continue
+            if seen:
+                other_name, other_file, other_line = next(iter(seen.values()))
+                where = f"{other_file}:{other_line}" if other_line else other_file
+                resolution.warn(
+                    record.path,
+                    line,
+                    text,
+                    f"{place.name!r} and {other_name!r} ({where}) get the same IRI {path}:"
+                    " kept as one place with both spellings; check they are the same place",
+                    "slug-collision",
+                )
+            seen[identity] = (place.name, record.path, line)
+
+
 # -- entry point ---------------------------------------------------------------------------
 
 
@@ -952,6 +992,7 @@ def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> N
     _resolve_projects(records, resolution)
     _resolve_events(records, resolution)
     _one_sided_twinnings(records, resolution)
+    _slug_collisions(records, resolution)
 
 
 def resolve_records(records: list[PageRecord], *, gazetteer: Gazetteer | None = None) -> Resolution:
