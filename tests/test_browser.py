@@ -5,7 +5,7 @@ coordinates and a click on one opens that city's page; a city page shows its twi
 projects; the console shows no errors, no request leaves the disk, and the hostile page
 opens no dialog. Screenshots go to test-artifacts/ (gitignored) for people to look at.
 
-Needs Debian's ``chromium`` (``make test`` installs it when missing); skipped without it.
+Needs Debian's ``chromium`` (``make test`` installs it when missing); fails without it.
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import websockets.sync.client as websockets_client
 from rdflib import URIRef
 
 from citynet.formats import load_graph
 from citynet.site import build_site
 from citynet.vocab import CN, DEFAULT_BASE_IRI, GEO, RDF
-
-websockets_client = pytest.importorskip("websockets.sync.client")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"
@@ -204,7 +203,7 @@ class Browser:
 def browser() -> Iterator[Browser]:
     binary = chromium_binary()
     if binary is None:
-        pytest.skip("chromium is not installed (make test installs Debian's chromium)")
+        pytest.fail("chromium is not installed: run `make test`, which installs Debian's chromium")
     running = Browser(binary)
     try:
         yield running

@@ -582,21 +582,6 @@ def test_unwritable_location_is_exit_4(tmp_path: Path) -> None:
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores modes")
-def test_read_only_parent_keeps_previous_site(tmp_path: Path) -> None:
-    parent = tmp_path / "parent"
-    out = parent / "out"
-    build_site([SAMPLE], out)
-    before = tree_digest(out)
-    parent.chmod(0o555)
-    try:
-        result = CliRunner().invoke(cli, ["site", str(SAMPLE), "--out", str(out)])
-    finally:
-        parent.chmod(0o755)
-    assert result.exit_code == 4, result.output
-    assert tree_digest(out) == before
-
-
 def test_rerun_replaces_the_whole_previous_site(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_site([SAMPLE], out)
