@@ -136,3 +136,58 @@ def test_cli_page_without_city_needs_city_option(tmp_path: Path) -> None:
     )
     assert named.exit_code == 0, named.output
     assert "https://w3id.org/citynet/city/be/liege" in (tmp_path / "o2" / "citynet.nt").read_text()
+
+
+HTML_TWINS = {
+    "brussels.html": "brussels.txt",
+    "essen.html": "essen.txt",
+    "gdansk.html": "gdansk.txt",
+    "nantes.html": "nantes.txt",
+    "generalitat-de-catalunya.fr.html": "generalitat-de-catalunya.fr.txt",
+}
+# Provenance that legitimately differs between the two forms of one page.
+FORM_SPECIFIC = {
+    "https://w3id.org/citynet/ontology#sourceLine",
+    "https://w3id.org/citynet/ontology#contentHash",
+    "https://w3id.org/citynet/ontology#fileName",
+}
+
+
+def _form_neutral(quads) -> set[tuple[str, str, str]]:
+    return {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in quads
+        if q.predicate.value not in FORM_SPECIFIC
+    }
+
+
+@pytest.mark.parametrize(("html", "text"), sorted(HTML_TWINS.items()))
+def test_html_and_text_forms_give_the_same_graph(tmp_path: Path, html: str, text: str) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "pages"
+    # Same file stem, so both forms get the same named graph IRI.
+    html_copy = tmp_path / "html" / (text.removesuffix(".txt") + ".html")
+    html_copy.parent.mkdir()
+    html_copy.write_bytes((fixtures / html).read_bytes())
+    from_html = build([html_copy], out=None)
+    from_text = build([PAGES / text], out=None)
+    assert from_html.counts == from_text.counts
+    assert _form_neutral(from_html.quads) == _form_neutral(from_text.quads)
+
+
+def test_html_seed_gives_the_seed_graph(tmp_path: Path) -> None:
+    html = ROOT / "tests" / "fixtures" / "pages" / "efus-profile-liege.html"
+    copy = tmp_path / "liege.html"
+    copy.write_bytes(html.read_bytes())
+    from_html = build([copy], out=None, city="Liège")
+    from_text = build([PAGES / "liege.txt"], out=None)
+    assert from_html.counts["twinnings"] == 15
+    only_text = _form_neutral(from_text.quads) - _form_neutral(from_html.quads)
+    assert _form_neutral(from_html.quads) - _form_neutral(from_text.quads) == set()
+    # The bundled copy carries the source URL header the published page lacks.
+    assert only_text == {
+        (
+            "<https://w3id.org/citynet/source/liege>",
+            "<http://purl.org/dc/terms/source>",
+            "<https://efus.eu/about-us/liege/>",
+        )
+    }
