@@ -55,7 +55,7 @@ class PageReport:
             "city": self.city,
             "city_origin": self.city_origin,
             "graph": self.graph,
-            "built": self.error is None,
+            "built": self.graph is not None,  # not for an error or an empty page
             "error": self.error,
             "facts": dict(sorted(self.facts.items())),
             "warnings": [

@@ -656,11 +656,13 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
             by_id[m.network_id].append(m)
     conflicted: set[str] = set()
     for network_id, same in sorted(by_id.items()):
-        titles = sorted({m.title_key for m in same})
-        if len(titles) == 1:
+        # A link with the id but no label ([link url=”4242″][/link]) names no other
+        # project: it joins the id, whose label comes from the pages that give one (B8).
+        if len({m.title_key for m in same if m.title_key}) <= 1:
             for m in same[1:]:
                 groups.union(same[0].index, m.index, f"same network id {network_id}")
             continue
+        titles = sorted({m.title_key for m in same})
         conflicted.add(network_id)
         shown = sorted({clean_name(m.mention.title) for m in same})
         message = (
