@@ -221,6 +221,24 @@ def build_graph(
     return sorted(quads, key=_sort_key), reports, resolution
 
 
+def check_base_iri(base_iri: str) -> None:
+    """--base-iri must be an absolute http(s) IRI (the site makes every IRI dereferenceable)."""
+    from urllib.parse import urlsplit
+
+    try:
+        Mapper(base_iri)
+    except ValueError as error:
+        raise InputError(
+            f"--base-iri {base_iri!r} is not a valid IRI: {error}",
+            hint="e.g. https://data.example.org/",
+        ) from None
+    parts = urlsplit(base_iri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(
+            f"--base-iri {base_iri!r} is not an http(s) IRI", hint="e.g. https://data.example.org/"
+        )
+
+
 def has_content(record: PageRecord) -> bool:
     """False for an empty or whitespace-only page (the reader's ``empty`` warning)."""
     return not any(w.code == "empty" for w in record.warnings)
@@ -335,6 +353,7 @@ def build(
     progress: Callable[[PageRecord], None] | None = None,
 ) -> BuildResult:
     """Build the graph from page files or folders (default: the bundled pages)."""
+    check_base_iri(base_iri)
     files = collect_inputs(inputs or [default_pages_dir()])
     records = read_pages(files, city=None, max_page_bytes=max_page_bytes)
     if city is not None:
