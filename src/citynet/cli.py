@@ -34,7 +34,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except CitynetError as error:
             if ctx.find_root().params.get("debug"):
-                raise
+                import traceback
+
+                traceback.print_exc()  # then the same one-line error and exit code
             click.echo(f"error: {error}", err=True)
             sys.exit(int(error.exit_code))
 
