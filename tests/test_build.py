@@ -191,3 +191,25 @@ def test_html_seed_gives_the_seed_graph(tmp_path: Path) -> None:
             "<https://efus.eu/about-us/liege/>",
         )
     }
+
+
+def test_report_explains_resolution(built) -> None:
+    _, out = built
+    resolution = json.loads((out / "report.json").read_text())["resolution"]
+    mismatches = {Path(m["file"]).name: m for m in resolution["population_mismatches"]}
+    # Brussels' page gives the City of Brussels (170 407); GeoNames the whole region.
+    assert mismatches["brussels.txt"]["page"] == 170407
+    assert mismatches["brussels.txt"]["geonames_id"] == 2800866
+    goal = next(m for m in resolution["merges"] if m["key"] == "project/31294")
+    assert sorted(Path(m["file"]).name for m in goal["mentions"]) == ["charleroi.txt", "liege.txt"]
+
+
+def test_no_two_city_nodes_share_a_geonames_id(built) -> None:
+    result, _ = built
+    same_as = "http://www.w3.org/2002/07/owl#sameAs"
+    owners: dict[str, set[str]] = {}
+    for quad in result.quads:
+        if quad.predicate.value == same_as:
+            owners.setdefault(quad.object.value, set()).add(quad.subject.value)
+    assert owners, "no GeoNames links at all"
+    assert {g: s for g, s in owners.items() if len(s) > 1} == {}

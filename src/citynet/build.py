@@ -300,7 +300,13 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 def write_outputs(
-    quads: list[Quad], reports: list[PageReport], out: Path, *, base_iri: str, counts: dict
+    quads: list[Quad],
+    reports: list[PageReport],
+    out: Path,
+    *,
+    base_iri: str,
+    counts: dict,
+    resolution: Any = None,
 ) -> dict[str, Path]:
     prefixes = _prefixes(base_iri)
     triples = sorted(
@@ -330,6 +336,9 @@ def write_outputs(
             "counts": counts,
             "pages": [page.as_json() for page in reports],
         }
+        if resolution is not None and hasattr(resolution, "as_json"):
+            # Merge decisions, id conflicts, population mismatches, unresolved names.
+            report["resolution"] = resolution.as_json()
         path = out / "report.json"
         atomic_write(
             path,
@@ -370,7 +379,11 @@ def build(
     counts["warnings"] = sum(len(r.warnings) for r in reports)
     counts["errors"] = sum(1 for r in reports if r.error)
     counts["empty"] = sum(1 for r in records if not has_content(r))
-    written = write_outputs(quads, reports, out, base_iri=base_iri, counts=counts) if out else {}
+    written = (
+        write_outputs(quads, reports, out, base_iri=base_iri, counts=counts, resolution=resolution)
+        if out
+        else {}
+    )
     return BuildResult(reports, counts, quads, written, resolution)
 
 
