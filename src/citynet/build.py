@@ -114,7 +114,11 @@ def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
 
 
 def read_pages(
-    files: list[Path], *, city: str | None = None, max_page_bytes: int = 10_000_000
+    files: list[Path],
+    *,
+    city: str | None = None,
+    max_page_bytes: int = 10_000_000,
+    progress: Callable[[PageRecord], None] | None = None,
 ) -> list[PageRecord]:
     from citynet.pages import read_page, read_text
 
@@ -131,6 +135,8 @@ def read_pages(
             records.append(read_text(text, "stdin.txt", city=city))
         else:
             records.append(read_page(path, city=city, max_page_bytes=max_page_bytes))
+        if progress:
+            progress(records[-1])
     return records
 
 
@@ -364,7 +370,7 @@ def build(
     """Build the graph from page files or folders (default: the bundled pages)."""
     check_base_iri(base_iri)
     files = collect_inputs(inputs or [default_pages_dir()])
-    records = read_pages(files, city=None, max_page_bytes=max_page_bytes)
+    records = read_pages(files, city=None, max_page_bytes=max_page_bytes, progress=progress)
     if city is not None:
         _apply_city(records, city)
     if records and not any(has_content(r) for r in records):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,20 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(int(error.exit_code))
 
     return wrapper
+
+
+@contextmanager
+def page_progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on standard error for long runs at a terminal; silent otherwise."""
+    if quiet or total < 100 or not sys.stderr.isatty():
+        yield lambda _item: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda _item: bar.advance(task)
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -93,13 +108,16 @@ def build(
     """
     from citynet import build as build_module
 
-    result = build_module.build(
-        list(inputs) or None,
-        out=out,
-        base_iri=base_iri,
-        city=city,
-        max_page_bytes=max_page_bytes,
-    )
+    files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
+    with page_progress(2 * len(files), "reading and mapping pages", quiet or fmt == "json") as tick:
+        result = build_module.build(
+            files,
+            out=out,
+            base_iri=base_iri,
+            city=city,
+            max_page_bytes=max_page_bytes,
+            progress=tick,
+        )
     summary_report = None
     if not no_validate and result.quads:
         from citynet.validation import validate
