@@ -1,0 +1,962 @@
+"""The streaming build: pages -> records -> keys -> quads, page by page, in bounded memory.
+
+``stream_build()`` writes the same citynet.trig, citynet.nq and report.json as
+:func:`citynet.build.build` (byte for byte), and optionally fills a pyoxigraph store (in
+memory, or on disk with ``store_dir``), without ever holding the whole graph as Python
+objects. How:
+
+1. Read (parallel, chunks of pages): each worker reads its pages, resolves their places
+   (the gazetteer work, page-local) and spills the full records to a temporary pickle
+   per chunk. It sends back a *stub* per page: only what cross-page resolution needs
+   (the city, the twins, the activity mentions).
+2. Resolve across pages (main process, once, linear): project and event keys and
+   one-sided twinnings, from the stubs, with the same functions ``resolve_records`` uses.
+   Grouping is by network id, title key and (date, kind, place) in dictionaries, so it is
+   linear in the number of mentions (the pairwise check only runs inside one title group).
+3. Map (parallel, same chunks): each worker loads its spilled records, applies the keys,
+   maps each page to its named graph, sorts the page's quads and serialises them as
+   N-Quads and TriG fragments. Chunks are in the order of the page graphs' IRIs, so the
+   main process writes the fragments straight to the output files in the sorted order of
+   the in-memory build, and loads them into the store.
+
+Counting distinct triples and nodes across pages needs one global set; instead of
+strings the workers send 64-bit BLAKE2b hashes in 64 buckets, and the main process counts
+distinct values per bucket (about 8 bytes per triple; the chance of a collision changing a
+count is below 1e-5 at 10 million triples).
+
+Incremental (``incremental=True``, needs ``store_dir``): a state database in the store
+folder keeps, per page file, its size, mtime and content hash, its stub, its activity
+keys, its N-Quads and TriG fragments, its report and its hashes. A rebuild reads and
+resolves only new or changed pages, then recomputes cross-page resolution from all the
+cached stubs (cheap: no file or gazetteer access), and remaps only the pages whose
+content changed or whose activity keys changed (a changed page can change another page's
+keys, e.g. by adding a mention that merges two projects). Only those pages' named graphs
+are replaced in the store. The output files are then reassembled from the cached
+fragments (a byte copy in graph order).
+
+The merged formats (Turtle, N-Triples, JSON-LD: one deduplicated, sorted set of triples)
+need the whole set of triples at once; they are written only when ``formats`` asks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import shutil
+import sqlite3
+import tempfile
+import time
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from citynet import build as build_module
+from citynet.build import (
+    OUTPUT_FILES,
+    PageReport,
+    _fact_kinds,
+    _prefixes,
+    atomic_write,
+    collect_inputs,
+    default_pages_dir,
+)
+from citynet.errors import DataInvalid, InputError
+from citynet.records import PageRecord, PageWarning, Twin
+from citynet.vocab import CN, DEFAULT_BASE_IRI, RDF
+
+STATE_FILE = "citynet-state.sqlite"
+STORE_SUBDIR = "oxigraph"
+STATE_VERSION = "1"
+CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small for balance
+PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
+BUCKETS = 64
+
+_CLASSES = {
+    str(CN.City): "cities",
+    str(CN.Region): "regions",
+    str(CN.Twinning): "twinnings",
+    str(CN.Project): "projects",
+    str(CN.Event): "events",
+    str(CN.Participation): "participations",
+    str(CN.Membership): "memberships",
+    str(CN.Office): "offices",
+    str(CN.Country): "countries",
+}
+_TYPE = str(RDF.type)
+_QUAD_FORMATS = ("trig", "nquads")
+_MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
+
+
+@dataclass
+class StreamResult:
+    pages: list[PageReport]
+    counts: dict[str, int]
+    files: dict[str, Path]
+    resolution: Any
+    store: Any = None  # the in-memory pyoxigraph.Store, when one was asked for
+    store_path: Path | None = None  # the on-disk store (open it with pyoxigraph.Store)
+    timings: dict[str, float] = field(default_factory=dict)
+    remapped: int = 0  # pages mapped by this run (all of them unless incremental)
+    reread: int = 0  # pages read from disk by this run (changed, or remapped for new keys)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{page.file}: {page.error}" for page in self.pages if page.error]
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(page.warnings) for page in self.pages)
+
+
+# ---------------------------------------------------------------------------------------
+# Page-local work (runs in worker processes)
+
+
+@dataclass
+class _Stub:
+    """What one page contributes to cross-page resolution, plus its place resolution."""
+
+    index: int  # position in input order
+    record: PageRecord  # slim: path, hash, city, twins, activities
+    place_warnings: list[PageWarning]
+    unresolved: list[Any]
+    population_mismatches: list[Any]
+    record_warnings: list[PageWarning]  # the reader's
+    source_url: str | None
+    city_origin: str | None
+    facts: dict[str, int]
+    has_content: bool  # False for an empty page (no node, counted as "empty")
+    nameless_error: str | None  # for a page naming no city: the candidates
+
+
+def _slim(record: PageRecord) -> PageRecord:
+    return PageRecord(
+        path=record.path,
+        content_sha256=record.content_sha256,
+        city=record.city,
+        twins=[Twin(t.place, t.since, t.line, t.text) for t in record.twins],
+        activities=record.activities,
+    )
+
+
+def _read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
+    from citynet.pages import read_page
+
+    record = read_page(Path(path), max_page_bytes=max_page_bytes)
+    if city is not None:
+        build_module._apply_city([record], city)
+    return record
+
+
+def _stub(index: int, record: PageRecord) -> _Stub:
+    from citynet.gazetteer import default_gazetteer
+    from citynet.resolve import Resolution, resolve_page_places
+
+    resolution = Resolution()
+    content = build_module.has_content(record)
+    nameless = None
+    if content and record.city is not None:
+        resolve_page_places(record, default_gazetteer(), resolution)
+    elif content:
+        nameless = build_module._nameless_errors([record]).get(record.path)
+    return _Stub(
+        index,
+        _slim(record),
+        resolution.warnings,
+        resolution.unresolved,
+        resolution.population_mismatches,
+        list(record.warnings),
+        record.source_url,
+        record.city_origin,
+        _fact_kinds(record),
+        content,
+        nameless,
+    )
+
+
+def _read_chunk(task: tuple[list[tuple[int, str, str | None]], str, int]) -> list[_Stub]:
+    """Phase 1: read and place-resolve pages, spill full records, return stubs."""
+    items, spill, max_page_bytes = task
+    records, stubs = [], []
+    for index, path, city in items:
+        record = _read_one(path, city, max_page_bytes)
+        stubs.append(_stub(index, record))
+        records.append(record)
+    with open(spill, "wb") as handle:
+        pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return stubs
+
+
+@dataclass
+class _Mapped:
+    """One page mapped: its fragments and what the report and counts need."""
+
+    index: int
+    graph: str
+    nquads: bytes
+    trig: bytes
+    warnings: list[PageWarning]
+    triples: int  # quads the mapping made (with repeats), as build.py counts them
+    triple_hashes: bytes  # array('Q') of the page's distinct triples
+    class_hashes: dict[str, bytes]
+
+
+_TRIG_HEADER: dict[str, bytes] = {}
+
+
+def _trig_header(base_iri: str) -> bytes:
+    """The @prefix lines pyoxigraph writes before the first graph of a TriG document."""
+    if base_iri not in _TRIG_HEADER:
+        from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+
+        probe = NamedNode("urn:x-citynet:probe")
+        text = serialize(
+            [Quad(probe, probe, probe, probe)], format=RdfFormat.TRIG, prefixes=_prefixes(base_iri)
+        )
+        _TRIG_HEADER[base_iri] = text[: text.index(b"<urn:x-citynet:probe>")]
+    return _TRIG_HEADER[base_iri]
+
+
+def _hash64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def _map_record(record: PageRecord, index: int, keys: list[str | None], mapper: Any) -> _Mapped:
+    from pyoxigraph import RdfFormat, serialize
+
+    from citynet.build import _sort_key
+
+    for mention, key in zip(record.activities, keys, strict=True):
+        mention.key = key
+    quads, warnings = mapper.map_page(record)
+    unique = sorted(set(quads), key=_sort_key)
+    graph = str(mapper.graph_iri(record))
+    nquads = serialize(unique, format=RdfFormat.N_QUADS)
+    trig = serialize(unique, format=RdfFormat.TRIG, prefixes=_prefixes(mapper.base))
+    header = _trig_header(mapper.base)
+    if not trig.startswith(header):  # pragma: no cover - pyoxigraph changed its writer
+        raise RuntimeError("unexpected TriG header from pyoxigraph")
+    # N-Quads lines are "s p o <graph> .": the triple is the line without its graph.
+    suffix = len(graph) + 3
+    hashes = array("Q", (_hash64(line[:-suffix]) for line in nquads.split(b"\n") if line))
+    classes: dict[str, array] = defaultdict(lambda: array("Q"))
+    for quad in unique:
+        if quad.predicate.value == _TYPE:
+            name = _CLASSES.get(quad.object.value)
+            if name:
+                classes[name].append(_hash64(quad.subject.value.encode()))
+    return _Mapped(
+        index,
+        graph,
+        nquads,
+        trig[len(header) :],
+        warnings,
+        len(quads),
+        hashes.tobytes(),
+        {name: values.tobytes() for name, values in classes.items()},
+    )
+
+
+def _map_chunk(
+    task: tuple[list[tuple[int, list[str | None] | None, str | None]], str | None, str, Any],
+) -> list[_Mapped]:
+    """Phase 3: map pages (from a spill file, or re-read) to sorted fragments."""
+    from citynet.mapping import Mapper
+
+    items, spill, base_iri, reread = task
+    mapper = Mapper(base_iri)
+    records: list[PageRecord] = []
+    if spill is not None:
+        with open(spill, "rb") as handle:
+            records = pickle.load(handle)
+    out = []
+    for position, (index, keys, path) in enumerate(items):
+        if keys is None:
+            continue
+        if path is not None:  # incremental: an unchanged page whose keys changed
+            record = _read_one(path, reread.get(path) if reread else None, 10**12)
+            _stub(index, record)  # resolves its places again (deterministic)
+        else:
+            record = records[position]
+        out.append(_map_record(record, index, keys, mapper))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Cross-page resolution (main process)
+
+
+def resolve_across(stubs: list[_Stub]) -> Any:
+    """Project and event keys, one-sided twinnings, slug collisions: all pages, in input
+    order, as ``resolve_records`` does after resolving places."""
+    from citynet import resolve
+
+    resolution = resolve.Resolution()
+    records = []
+    for stub in sorted(stubs, key=lambda s: s.index):
+        if stub.record.city is None or not stub.has_content:
+            continue
+        resolution.warnings.extend(stub.place_warnings)
+        resolution.unresolved.extend(stub.unresolved)
+        resolution.population_mismatches.extend(stub.population_mismatches)
+        records.append(stub.record)
+    resolve.resolve_across_pages(records, resolution)
+    resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
+    return resolution
+
+
+# ---------------------------------------------------------------------------------------
+# Driver
+
+
+class _Pool:
+    """A process pool when it pays, else the same functions in this process."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = None
+        if workers > 1:
+            # fork: workers start at once and need no importable __main__. The pool is made
+            # before this process opens the gazetteer (SQLite), so no connection is shared.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = context.Pool(workers)
+
+    def imap(self, func: Callable, tasks: Iterable) -> Iterator:
+        if self.pool is None:
+            return map(func, tasks)
+        return self.pool.imap(func, tasks)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def _graph_of_file(path: Path, mapper: Any) -> str:
+    name = path.name if str(path) != "-" else "stdin.txt"
+    return str(mapper.graph_iri(PageRecord(path=name, content_sha256="")))
+
+
+class _Writer:
+    """An output file written through a temporary name, renamed when complete."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+
+    def commit(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.handle.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+
+def _distinct(buckets: list[array]) -> int:
+    return sum(len(set(bucket)) for bucket in buckets)
+
+
+class _Counter:
+    """Distinct triples and typed nodes across pages, from 64-bit hashes in buckets."""
+
+    def __init__(self) -> None:
+        self.triples = [array("Q") for _ in range(BUCKETS)]
+        self.classes: dict[str, list[array]] = {
+            name: [array("Q") for _ in range(BUCKETS)] for name in _CLASSES.values()
+        }
+
+    @staticmethod
+    def _spread(data: bytes, buckets: list[array]) -> None:
+        values = array("Q")
+        values.frombytes(data)
+        for value in values:
+            buckets[value % BUCKETS].append(value)
+
+    def add(self, triple_hashes: bytes, class_hashes: dict[str, bytes]) -> None:
+        self._spread(triple_hashes, self.triples)
+        for name, data in class_hashes.items():
+            self._spread(data, self.classes[name])
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: _distinct(buckets) for name, buckets in self.classes.items()}
+        counts["triples"] = _distinct(self.triples)
+        return counts
+
+
+def stream_build(
+    inputs: list[Path] | None = None,
+    *,
+    out: Path | None = build_module.DEFAULT_OUT,
+    base_iri: str = DEFAULT_BASE_IRI,
+    city: str | None = None,
+    max_page_bytes: int = 10_000_000,
+    store_dir: Path | None = None,
+    in_memory_store: bool = False,
+    incremental: bool = False,
+    workers: int | None = None,
+    formats: tuple[str, ...] = _QUAD_FORMATS,
+    chunk_pages: int = CHUNK_PAGES,
+) -> StreamResult:
+    """Build like :func:`citynet.build.build`, page by page (see the module docstring).
+
+    ``store_dir``: keep the graph in an on-disk Oxigraph store there (one named graph per
+    page); ``in_memory_store``: fill an in-memory store and return it. ``incremental``
+    (needs ``store_dir``): reuse what the previous run kept in the store folder.
+    ``workers``: processes for reading and mapping (default: the CPU count; one process
+    below a few hundred pages, where starting workers costs more than it saves).
+    """
+    from citynet.mapping import Mapper
+
+    unknown = set(formats) - set(_QUAD_FORMATS) - set(_MERGED_FORMATS)
+    if unknown:
+        raise InputError(f"unknown output format {sorted(unknown)[0]!r}")
+    if incremental and store_dir is None:
+        raise InputError("--incremental needs --store DIR (where the previous build is kept)")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    files = collect_inputs(inputs or [default_pages_dir()])
+    mapper = Mapper(base_iri)
+    city_file = _city_target(files, city, max_page_bytes) if city is not None else None
+    state = _State.open(store_dir, base_iri) if incremental and store_dir else None
+    if store_dir is not None and not incremental:
+        (store_dir / STATE_FILE).unlink(missing_ok=True)  # a full build invalidates state
+
+    # Which pages need reading: all, or (incremental) the new and changed ones.
+    entries = []  # (index, path, graph, stat)
+    for index, path in enumerate(files):
+        entries.append((index, path, _graph_of_file(path, mapper)))
+    order = sorted(entries, key=lambda e: (e[2], e[0]))  # graph IRI order, as written
+    cached: dict[int, Any] = {}
+    if state is not None:
+        cached = state.unchanged(entries, city_file, city)
+    to_read = [e for e in order if e[0] not in cached]
+
+    n_workers = workers or os.cpu_count() or 1
+    if len(to_read) < PARALLEL_MIN_PAGES:
+        n_workers = 1
+    pool = _Pool(n_workers)
+    spill_dir = Path(tempfile.mkdtemp(prefix="citynet-spill-"))
+    try:
+        chunks = [to_read[i : i + chunk_pages] for i in range(0, len(to_read), chunk_pages)]
+        tasks = [
+            (
+                [(i, str(p), city if city_file == p else None) for i, p, _ in chunk],
+                str(spill_dir / f"{n}.pickle"),
+                max_page_bytes,
+            )
+            for n, chunk in enumerate(chunks)
+        ]
+        stubs: dict[int, _Stub] = {}
+        spill_of: dict[int, tuple[str, int]] = {}
+        for (items, spill, _), chunk_stubs in zip(
+            tasks, pool.imap(_read_chunk, tasks), strict=True
+        ):
+            for position, stub in enumerate(chunk_stubs):
+                stubs[stub.index] = stub
+                spill_of[stub.index] = (spill, position)
+            del items
+        for index, row in cached.items():
+            stubs[index] = row.stub
+        if stubs and not any(stub.has_content for stub in stubs.values()):
+            names = [stubs[i].record.path for i in sorted(stubs)]
+            raise DataInvalid(
+                f"no input page has content ({', '.join(names[:5])}"
+                f"{', ...' if len(names) > 5 else ''}): every page is empty",
+                hint="check the input files; nothing was written",
+            )
+        timings["read+places"] = time.perf_counter() - t0
+
+        t1 = time.perf_counter()
+        resolution = resolve_across(list(stubs.values()))
+        extra: dict[str, list[PageWarning]] = defaultdict(list)
+        for warning in resolution.warnings:
+            extra[warning.file].append(warning)
+        timings["resolve across pages"] = time.perf_counter() - t1
+
+        # Named graphs: the first page (in input order) with a graph IRI keeps it.
+        reports: dict[int, PageReport] = {}
+        owner: dict[str, int] = {}
+        keys: dict[int, list[str | None]] = {}
+        for index, _path, graph in entries:
+            stub = stubs[index]
+            record = stub.record
+            report = PageReport(
+                file=record.path,
+                source_url=stub.source_url,
+                city=(record.city.resolved_name or record.city.name) if record.city else None,
+                city_origin=stub.city_origin,
+                graph=None,
+                warnings=list(stub.record_warnings) + extra.get(record.path, []),
+            )
+            reports[index] = report
+            if not stub.has_content:
+                continue  # an empty page: its warning says so; it gives no node
+            if record.city is None:
+                report.error = stub.nameless_error or (
+                    "the page does not name its city; give it with --city"
+                )
+                continue
+            if graph in owner:
+                first = stubs[owner[graph]].record.path
+                report.error = (
+                    f"its named graph {graph} is already used by {first}; rename one file"
+                )
+                continue
+            owner[graph] = index
+            report.graph = graph
+            report.facts = dict(stub.facts)
+            keys[index] = [m.key for m in record.activities]
+
+        # Which pages to map: all, or (incremental) the changed ones and those whose keys
+        # changed.
+        remap = [e for e in order if e[0] in keys]
+        if state is not None:
+            remap = [
+                e
+                for e in remap
+                if e[0] not in cached
+                or cached[e[0]].keys != keys[e[0]]
+                or cached[e[0]].graph != e[2]
+            ]
+        remap_set = {e[0] for e in remap}
+        t2 = time.perf_counter()
+        reread = {str(p): city for i, p, _ in remap if i in cached and p == city_file}
+        map_tasks = _map_tasks(remap, spill_of, keys, base_iri, reread, chunk_pages)
+
+        store = _open_store(store_dir, in_memory_store, incremental)
+        if store is not None and state is not None:
+            for index, row in state.rows_by_index(entries).items():
+                if index in remap_set or index not in keys or owner.get(row.graph) != index:
+                    store.remove_graph(_named(row.graph))
+            for graph in state.removed_graphs(entries):
+                store.remove_graph(_named(graph))
+
+        counter = _Counter()
+        loader = _Loader(store, incremental=state is not None)
+        mapped: dict[int, _Mapped] = {}
+        writers = _open_writers(out, formats)
+        header_written = False
+        try:
+            results = (m for chunk in pool.imap(_map_chunk, map_tasks) for m in chunk)
+            pending = {e[0] for e in remap}
+            for index, _path, _graph in order:
+                if index not in keys:
+                    continue
+                if index in pending:
+                    page = next(results)
+                    assert page.index == index
+                    reports[index].warnings.extend(page.warnings)
+                    reports[index].facts["triples"] = page.triples
+                    nquads, trig = page.nquads, page.trig
+                    counter.add(page.triple_hashes, page.class_hashes)
+                    if store is not None:
+                        loader.add(nquads)
+                    if state is not None:
+                        mapped[index] = page
+                else:
+                    row = cached[index]
+                    reports[index].warnings.extend(row.map_warnings)
+                    reports[index].facts["triples"] = row.triples
+                    nquads, trig = row.fragments()
+                    counter.add(row.triple_hashes, row.class_hashes)
+                if trig and not header_written and "trig" in writers:
+                    writers["trig"].write(_trig_header(mapper.base))
+                    header_written = True
+                if "nquads" in writers:
+                    writers["nquads"].write(nquads)
+                if "trig" in writers:
+                    writers["trig"].write(trig)
+            loader.flush()
+            timings["map+write"] = time.perf_counter() - t2
+            report_list = [reports[i] for i in sorted(reports)]
+            for report in report_list:
+                report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
+            counts = {"pages": sum(1 for r in report_list if r.graph is not None)}
+            counts.update(counter.counts())
+            counts["warnings"] = sum(len(r.warnings) for r in report_list)
+            counts["errors"] = sum(1 for r in report_list if r.error)
+            counts["empty"] = sum(1 for i in reports if not stubs[i].has_content)
+            written: dict[str, Path] = {}
+            for name, writer in writers.items():
+                writer.commit()
+                written[name] = writer.path
+        except BaseException:
+            for writer in writers.values():
+                writer.abort()
+            raise
+        if out is not None:
+            written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
+            written["report"] = _write_report(out, counts, report_list, resolution)
+        if state is not None:
+            t3 = time.perf_counter()
+            state.save(entries, stubs, mapped, keys, reports, cached, owner)
+            timings["save state"] = time.perf_counter() - t3
+        if store is not None and store_dir is not None:
+            # Release the on-disk store (and its lock) now: callers reopen it by path.
+            store.flush()
+            store = None
+    finally:
+        pool.close()
+        shutil.rmtree(spill_dir, ignore_errors=True)
+        if state is not None:
+            state.close()
+    timings["total"] = time.perf_counter() - t0
+    result = StreamResult(
+        report_list,
+        counts,
+        written,
+        resolution,
+        store,
+        timings=timings,
+        store_path=store_dir / STORE_SUBDIR if store_dir is not None else None,
+        remapped=len(remap),
+        reread=len(to_read) + sum(1 for e in remap if e[0] in cached),
+    )
+    return result
+
+
+def _city_target(files: list[Path], city: str, max_page_bytes: int) -> Path:
+    """--city: the one page without a city name (read once here to find it)."""
+    if len(files) == 1:
+        return files[0]
+    from citynet.pages import read_page
+
+    nameless = [
+        path
+        for path in files
+        if (r := read_page(path, max_page_bytes=max_page_bytes)).city is None
+        or r.city_origin == "file name"
+    ]
+    if len(nameless) != 1:
+        raise InputError(
+            f"--city applies to exactly one page without a city name; {len(nameless)} found",
+            hint="build such pages one at a time, or add a '# city:' header to each",
+        )
+    return nameless[0]
+
+
+def _map_tasks(
+    remap: list[tuple[int, Path, str]],
+    spill_of: dict[int, tuple[str, int]],
+    keys: dict[int, list[str | None]],
+    base_iri: str,
+    reread: dict[str, str | None],
+    chunk_pages: int,
+) -> list[Any]:
+    """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads."""
+    tasks: list[Any] = []
+    current: list[Any] = []
+    current_spill: str | None = None
+
+    def flush() -> None:
+        if current:
+            tasks.append((list(current), current_spill, base_iri, reread))
+            current.clear()
+
+    for index, path, _ in remap:
+        spill, position = spill_of.get(index, (None, -1))
+        if spill != current_spill or len(current) >= chunk_pages:
+            flush()
+            current_spill = spill
+        if spill is None:
+            current.append((index, keys[index], str(path)))
+        else:
+            # Items are addressed by position in the spill file: pad the skipped ones.
+            while len(current) < position:
+                current.append((-1, None, None))
+            current.append((index, keys[index], None))
+    flush()
+    return tasks
+
+
+def _named(graph: str) -> Any:
+    """A graph IRI as the build writes it ("<iri>", N-Triples form) as a store term."""
+    from pyoxigraph import NamedNode
+
+    return NamedNode(graph[1:-1] if graph.startswith("<") else graph)
+
+
+def _open_store(store_dir: Path | None, in_memory: bool, incremental: bool) -> Any:
+    if store_dir is None and not in_memory:
+        return None
+    from pyoxigraph import Store
+
+    if store_dir is None:
+        return Store()
+    path = store_dir / STORE_SUBDIR
+    if path.exists() and not incremental:
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return Store(str(path))
+    except OSError as error:
+        raise InputError(f"{path}: cannot open the store: {error}") from None
+
+
+class _Loader:
+    """Loads N-Quads into the store in batches: one call per page would cost more."""
+
+    BATCH = 8 << 20
+
+    def __init__(self, store: Any, *, incremental: bool) -> None:
+        self.store = store
+        self.incremental = incremental
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, nquads: bytes) -> None:
+        self.parts.append(nquads)
+        self.size += len(nquads)
+        if self.size >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is None or not self.parts:
+            return
+        from pyoxigraph import RdfFormat
+
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        if self.incremental:
+            self.store.load(data, format=RdfFormat.N_QUADS)  # transactional
+        else:
+            self.store.bulk_load(data, format=RdfFormat.N_QUADS)
+
+
+def _open_writers(out: Path | None, formats: tuple[str, ...]) -> dict[str, _Writer]:
+    if out is None:
+        return {}
+    try:
+        return {
+            name: _Writer(out / OUTPUT_FILES[name]) for name in _QUAD_FORMATS if name in formats
+        }
+    except OSError as error:
+        raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None
+
+
+def _write_merged(
+    out: Path, nquads: Path | None, formats: tuple[str, ...], base_iri: str
+) -> dict[str, Path]:
+    """Turtle, N-Triples, JSON-LD: the distinct triples sorted, as build.py writes them.
+
+    Needs every triple in memory once (a set, then a sorted list); only when asked.
+    """
+    wanted = [name for name in _MERGED_FORMATS if name in formats]
+    if not wanted or nquads is None:
+        return {}
+    from pyoxigraph import RdfFormat, Triple, parse, serialize
+
+    triples = sorted(
+        {
+            Triple(q.subject, q.predicate, q.object)
+            for q in parse(path=str(nquads), format=RdfFormat.N_QUADS)
+        },
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    prefixes = _prefixes(base_iri)
+    plan = {
+        "turtle": (RdfFormat.TURTLE, True),
+        "ntriples": (RdfFormat.N_TRIPLES, False),
+        "jsonld": (RdfFormat.JSON_LD, True),
+    }
+    written = {}
+    for name in wanted:
+        fmt, with_prefixes = plan[name]
+        path = out / OUTPUT_FILES[name]
+        atomic_write(
+            path,
+            lambda handle, fmt=fmt, p=with_prefixes: serialize(
+                triples, handle, fmt, prefixes=prefixes if p else None
+            ),
+        )
+        written[name] = path
+    return written
+
+
+def _write_report(
+    out: Path, counts: dict[str, int], reports: list[PageReport], resolution: Any
+) -> Path:
+    """report.json exactly as build.write_outputs writes it."""
+    report: dict[str, Any] = {"counts": counts, "pages": [page.as_json() for page in reports]}
+    if resolution is not None and hasattr(resolution, "as_json"):
+        report["resolution"] = resolution.as_json()
+    path = out / "report.json"
+    atomic_write(
+        path,
+        lambda handle: handle.write(
+            (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        ),
+    )
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# Incremental state
+
+
+@dataclass
+class _Row:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    graph: str
+    stub: _Stub
+    keys: list[str | None]
+    map_warnings: list[PageWarning]
+    triples: int
+    triple_hashes: bytes
+    class_hashes: dict[str, bytes]
+    db: sqlite3.Connection
+
+    def fragments(self) -> tuple[bytes, bytes]:
+        row = self.db.execute(
+            "SELECT nquads, trig FROM pages WHERE path = ?", (self.path,)
+        ).fetchone()
+        return bytes(row[0]), bytes(row[1])
+
+
+class _State:
+    """Per-page cache of the previous build, in an SQLite file in the store folder."""
+
+    def __init__(self, db: sqlite3.Connection, base_iri: str) -> None:
+        self.db = db
+        self.base_iri = base_iri
+        self.rows: dict[str, _Row] = {}
+
+    @classmethod
+    def open(cls, store_dir: Path, base_iri: str) -> _State:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(store_dir / STATE_FILE)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, size INTEGER,"
+            " mtime_ns INTEGER, sha256 TEXT, graph TEXT, stub BLOB, keys TEXT,"
+            " map_warnings BLOB, triples INTEGER, triple_hashes BLOB, class_hashes BLOB,"
+            " nquads BLOB, trig BLOB)"
+        )
+        state = cls(db, base_iri)
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        from citynet import __version__
+
+        identity = {"version": STATE_VERSION, "citynet": __version__, "base_iri": base_iri}
+        if any(meta.get(k) != v for k, v in identity.items()):
+            # Another base IRI or citynet version maps differently: start afresh.
+            db.execute("DELETE FROM pages")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", identity.items())
+            db.commit()
+            shutil.rmtree(store_dir / STORE_SUBDIR, ignore_errors=True)
+        for row in db.execute(
+            "SELECT path, size, mtime_ns, sha256, graph, stub, keys, map_warnings, triples,"
+            " triple_hashes, class_hashes FROM pages"
+        ):
+            state.rows[row[0]] = _Row(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                pickle.loads(row[5]),
+                json.loads(row[6]),
+                pickle.loads(row[7]),
+                row[8],
+                bytes(row[9]),
+                pickle.loads(row[10]),
+                db,
+            )
+        return state
+
+    def unchanged(
+        self, entries: list[tuple[int, Path, str]], city_file: Path | None, city: str | None
+    ) -> dict[int, _Row]:
+        """Pages whose file is as the previous build read it (size, mtime, else hash)."""
+        found: dict[int, _Row] = {}
+        for index, path, _ in entries:
+            row = self.rows.get(str(path))
+            if row is None or path == city_file:
+                continue
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (row.size, row.mtime_ns):
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                if digest != row.sha256:
+                    continue
+                row.size, row.mtime_ns = stat.st_size, stat.st_mtime_ns
+            row.stub.index = index
+            found[index] = row
+        return found
+
+    def rows_by_index(self, entries: list[tuple[int, Path, str]]) -> dict[int, _Row]:
+        return {i: self.rows[str(p)] for i, p, _ in entries if str(p) in self.rows}
+
+    def removed_graphs(self, entries: list[tuple[int, Path, str]]) -> list[str]:
+        present = {str(p) for _, p, _ in entries}
+        return [row.graph for path, row in self.rows.items() if path not in present]
+
+    def save(
+        self,
+        entries: list[tuple[int, Path, str]],
+        stubs: dict[int, _Stub],
+        mapped: dict[int, _Mapped],
+        keys: dict[int, list[str | None]],
+        reports: dict[int, PageReport],
+        cached: dict[int, _Row],
+        owner: dict[str, int],
+    ) -> None:
+        present = {str(p) for _, p, _ in entries}
+        with self.db:
+            for path in [p for p in self.rows if p not in present]:
+                self.db.execute("DELETE FROM pages WHERE path = ?", (path,))
+            for index, path, graph in entries:
+                if index in cached and index not in mapped:
+                    row = cached[index]
+                    self.db.execute(
+                        "UPDATE pages SET size = ?, mtime_ns = ? WHERE path = ?",
+                        (row.size, row.mtime_ns, row.path),
+                    )
+                    continue
+                if index not in mapped:
+                    # A page with an error: keep nothing, so it is read again next time.
+                    self.db.execute("DELETE FROM pages WHERE path = ?", (str(path),))
+                    continue
+                page = mapped[index]
+                stat = path.stat()
+                stub = stubs[index]
+                self.db.execute(
+                    "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        str(path),
+                        stat.st_size,
+                        stat.st_mtime_ns,
+                        stub.record.content_sha256,
+                        graph,
+                        pickle.dumps(stub, protocol=pickle.HIGHEST_PROTOCOL),
+                        json.dumps(keys[index]),
+                        pickle.dumps(page.warnings, protocol=pickle.HIGHEST_PROTOCOL),
+                        page.triples,
+                        page.triple_hashes,
+                        pickle.dumps(page.class_hashes, protocol=pickle.HIGHEST_PROTOCOL),
+                        page.nquads,
+                        page.trig,
+                    ),
+                )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = ["StreamResult", "resolve_across", "stream_build"]

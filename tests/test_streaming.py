@@ -1,0 +1,193 @@
+"""The streaming build gives exactly the in-memory build's outputs; incremental rebuilds."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, Store, parse
+
+from citynet.build import build
+from citynet.errors import InputError
+from citynet.streaming import stream_build
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "data" / "pages"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ALL = ("trig", "nquads", "turtle", "ntriples", "jsonld")
+QUAD_FILES = ("citynet.trig", "citynet.nq", "report.json")
+
+
+def _as_stored(quads) -> set[str]:  # type: ignore[no-untyped-def]
+    store = Store()
+    store.extend(quads)
+    return {str(q) for q in store}
+
+
+def _same_files(a: Path, b: Path, names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if (a / name).read_bytes() != (b / name).read_bytes()]
+
+
+def test_bundled_pages_byte_identical(tmp_path: Path) -> None:
+    memory = build([PAGES], out=tmp_path / "memory")
+    stream = stream_build(
+        [PAGES], out=tmp_path / "stream", formats=ALL, in_memory_store=True, workers=1
+    )
+    names = tuple(p.name for p in sorted((tmp_path / "memory").iterdir()))
+    assert names == (
+        "citynet.jsonld",
+        "citynet.nq",
+        "citynet.nt",
+        "citynet.trig",
+        "citynet.ttl",
+        "report.json",
+    )
+    assert _same_files(tmp_path / "memory", tmp_path / "stream", names) == []
+    assert stream.counts == memory.counts
+    # The store holds exactly the build's quads, as Oxigraph stores them (pyoxigraph 0.5
+    # keeps xsd:nonNegativeInteger and other integer subtypes as xsd:integer).
+    assert {str(q) for q in stream.store} == _as_stored(memory.quads)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from benchmarks.generate import generate
+
+    folder = tmp_path_factory.mktemp("pages")
+    generate(1000, 11, folder)
+    (folder / "manifest.json").unlink()
+    return folder
+
+
+def test_1000_generated_pages_in_parallel_identical(generated: Path, tmp_path: Path) -> None:
+    memory = build([generated], out=tmp_path / "memory")
+    stream = stream_build([generated], out=tmp_path / "stream", workers=2, chunk_pages=64)
+    assert _same_files(tmp_path / "memory", tmp_path / "stream", QUAD_FILES) == []
+    assert stream.counts == memory.counts
+    assert stream.counts["pages"] >= 1000
+    assert stream.remapped == stream.counts["pages"]
+
+
+def test_on_disk_store_holds_the_graph(tmp_path: Path) -> None:
+    result = stream_build([PAGES], out=tmp_path / "out", store_dir=tmp_path / "store")
+    assert result.store is None and result.store_path == tmp_path / "store" / "oxigraph"
+    store = Store(str(result.store_path))
+    written = list(parse(path=str(tmp_path / "out" / "citynet.nq"), format=RdfFormat.N_QUADS))
+    assert len(store) == len(written)
+    assert {str(q) for q in store} == _as_stored(written)
+    assert len(list(store.named_graphs())) == result.counts["pages"] == 18
+
+
+PAGE = """# source: https://efus.eu/about-us/{slug}/
+# city: {city}
+
+1. General Information :
+
+Population: {population} inhabitants
+
+Location: {country}
+
+2. The city in our network :
+
+The city and Efus:
+
+Member since : 2001
+
+Participated in:
+
+{lines}
+"""
+
+
+def _page(folder: Path, slug: str, city: str, country: str, lines: list[str]) -> Path:
+    path = folder / f"{slug}.txt"
+    body = "\n".join(f"  • {line}" for line in lines)
+    path.write_text(
+        PAGE.format(slug=slug, city=city, country=country, population="100 000", lines=body),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _fresh(pages: Path, out: Path) -> None:
+    build([pages], out=out)
+
+
+def test_incremental_costs_about_the_changed_pages(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    _page(pages, "lyon", "Lyon", "France", ["Partner in the project Safer Nights, 2010-2012"])
+    _page(pages, "porto", "Porto", "Portugal", ["Partner in the project Safer Nights, 2010-2012"])
+    _page(pages, "gent", "Gent", "Belgium", ["Partner in the project Quiet Streets, 2014-2015"])
+    store, out = tmp_path / "store", tmp_path / "out"
+
+    first = stream_build([pages], out=out, store_dir=store, incremental=True)
+    assert (first.remapped, first.reread) == (3, 3)
+    _fresh(pages, tmp_path / "fresh1")
+    assert _same_files(out, tmp_path / "fresh1", QUAD_FILES) == []
+
+    again = stream_build([pages], out=out, store_dir=store, incremental=True)
+    assert (again.remapped, again.reread) == (0, 0)
+    assert _same_files(out, tmp_path / "fresh1", QUAD_FILES) == []
+
+    # Gent now links Safer Nights by its network id: the project's key becomes
+    # project/4242 on every page, so Lyon and Porto are remapped too.
+    _page(
+        pages,
+        "gent",
+        "Gent",
+        "Belgium",
+        [
+            "Partner in the project Quiet Streets, 2014-2015",
+            "Partner of the [link url=”4242″]Safer Nights[/link], 2010-2012",
+        ],
+    )
+    changed = stream_build([pages], out=out, store_dir=store, incremental=True)
+    assert changed.reread == 3  # Gent read; Lyon and Porto re-read to be remapped
+    assert changed.remapped == 3
+    _fresh(pages, tmp_path / "fresh2")
+    assert _same_files(out, tmp_path / "fresh2", QUAD_FILES) == []
+    nq = (out / "citynet.nq").read_text(encoding="utf-8")
+    assert "<https://w3id.org/citynet/project/4242>" in nq
+
+    # A change that moves no key: only that page.
+    text = (pages / "lyon.txt").read_text(encoding="utf-8")
+    (pages / "lyon.txt").write_text(text.replace("Member since : 2001", "Member since : 2002"))
+    one = stream_build([pages], out=out, store_dir=store, incremental=True)
+    assert (one.remapped, one.reread) == (1, 1)
+    _fresh(pages, tmp_path / "fresh3")
+    assert _same_files(out, tmp_path / "fresh3", QUAD_FILES) == []
+
+    # A removed page leaves the store with its graph.
+    (pages / "porto.txt").unlink()
+    removed = stream_build([pages], out=out, store_dir=store, incremental=True)
+    _fresh(pages, tmp_path / "fresh4")
+    assert _same_files(out, tmp_path / "fresh4", QUAD_FILES) == []
+    graphs = {g.value for g in Store(str(removed.store_path)).named_graphs()}
+    assert graphs == {
+        "https://w3id.org/citynet/source/gent",
+        "https://w3id.org/citynet/source/lyon",
+    }
+    written = list(parse(path=str(out / "citynet.nq"), format=RdfFormat.N_QUADS))
+    assert {str(q) for q in Store(str(removed.store_path))} == _as_stored(written)
+
+
+def test_incremental_needs_a_store(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--incremental needs --store"):
+        stream_build([PAGES], out=tmp_path, incremental=True)
+
+
+def test_full_build_into_a_store_forgets_the_incremental_state(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    shutil.copytree(PAGES, pages)
+    store = tmp_path / "store"
+    stream_build([pages], out=tmp_path / "a", store_dir=store, incremental=True)
+    assert (store / "citynet-state.sqlite").exists()
+    stream_build([pages], out=tmp_path / "b", store_dir=store)
+    assert not (store / "citynet-state.sqlite").exists()
+    again = stream_build([pages], out=tmp_path / "c", store_dir=store, incremental=True)
+    assert again.remapped == 18  # nothing reused: the store was rebuilt without state
