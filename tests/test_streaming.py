@@ -191,3 +191,20 @@ def test_full_build_into_a_store_forgets_the_incremental_state(tmp_path: Path) -
     assert not (store / "citynet-state.sqlite").exists()
     again = stream_build([pages], out=tmp_path / "c", store_dir=store, incremental=True)
     assert again.remapped == 18  # nothing reused: the store was rebuilt without state
+
+
+def test_cli_build_with_store_and_incremental(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from citynet.cli import cli
+
+    args = ["build", str(PAGES), "--out", str(tmp_path / "out"), "--store", str(tmp_path / "s")]
+    runner = CliRunner()
+    first = runner.invoke(cli, [*args, "--incremental", "--no-validate", "-q"])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("18 pages: ")
+    memory = build([PAGES], out=tmp_path / "memory")
+    assert _same_files(tmp_path / "out", tmp_path / "memory", QUAD_FILES) == []
+    assert f"{memory.counts['triples']} triples" in first.output
+    second = runner.invoke(cli, [*args, "--incremental", "--no-validate", "-q"])
+    assert second.exit_code == 0 and second.output == first.output

@@ -86,6 +86,14 @@ def cli(debug: bool) -> None:
 @click.option("--max-page-bytes", type=int, default=10_000_000, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Streaming build into an on-disk Oxigraph store in DIR (writes .trig, .nq, report).",
+)
+@click.option(
+    "--incremental", is_flag=True, help="With --store: rebuild only what changed since last run."
+)
 @handle_errors
 def build(
     inputs: tuple[Path, ...],
@@ -97,6 +105,8 @@ def build(
     max_page_bytes: int,
     fmt: str,
     quiet: bool,
+    store: Path | None,
+    incremental: bool,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -109,17 +119,32 @@ def build(
     from citynet import build as build_module
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
-    with page_progress(2 * len(files), "reading and mapping pages", quiet or fmt == "json") as tick:
-        result = build_module.build(
+    if store is not None or incremental:
+        from citynet.streaming import stream_build
+
+        result = stream_build(
             files,
             out=out,
             base_iri=base_iri,
             city=city,
             max_page_bytes=max_page_bytes,
-            progress=tick,
+            store_dir=store,
+            incremental=incremental,
         )
+    else:
+        with page_progress(
+            2 * len(files), "reading and mapping pages", quiet or fmt == "json"
+        ) as tick:
+            result = build_module.build(
+                files,
+                out=out,
+                base_iri=base_iri,
+                city=city,
+                max_page_bytes=max_page_bytes,
+                progress=tick,
+            )
     summary_report = None
-    if not no_validate and result.quads:
+    if not no_validate and result.counts["triples"]:
         from citynet.validation import validate
 
         summary_report = validate([result.files["trig"]])
