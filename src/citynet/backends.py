@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from citynet.errors import EndpointError, InputError
-from citynet.formats import _check_safe, format_for_path, load_graph
+from citynet.formats import _check_safe, format_for_path, load_graph, syntax_error
 from citynet.results import QueryResult, literal, normalise_term
 
 DEFAULT_TIMEOUT = 60.0
@@ -79,7 +79,9 @@ class OxigraphBackend:
                     base_iri=path.resolve().as_uri(),
                     to_graph=None if fmt.quads else ox.NamedNode(path.resolve().as_uri()),
                 )
-            except (SyntaxError, ValueError, OSError) as error:
+            except SyntaxError as error:
+                raise syntax_error(path, fmt, error) from None  # file:line:col
+            except (ValueError, OSError) as error:
                 raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
 
     def run(self, text: str, form: str) -> QueryResult:

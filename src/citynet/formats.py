@@ -138,13 +138,18 @@ def _parse_strict(path: Path, data: bytes, fmt: RdfFormat) -> list[pyoxigraph.Qu
             )
         )
     except SyntaxError as error:
-        where = str(path)
-        position = error.args[1] if len(error.args) > 1 else None
-        if position and position[1]:
-            where += f":{position[1]}:{position[2]}" if position[2] else f":{position[1]}"
-        why = str(error.args[0]) if error.args else str(error)
-        why = re.sub(r"^Parser error [^:]*: ", "", why)  # the position is in `where`
-        raise InputError(f"{where}: not valid {fmt.name}: {_one_line_text(why)}") from None
+        raise syntax_error(path, fmt, error) from None
+
+
+def syntax_error(path: Path, fmt: RdfFormat, error: SyntaxError) -> InputError:
+    """A pyoxigraph parse error as ``file:line:col: not valid FORMAT: why`` (one line)."""
+    where = str(path)
+    position = error.args[1] if len(error.args) > 1 else None
+    if position and position[1]:
+        where += f":{position[1]}:{position[2]}" if position[2] else f":{position[1]}"
+    why = str(error.args[0]) if error.args else str(error)
+    why = re.sub(r"^Parser error [^:]*: ", "", why)  # the position is in `where`
+    return InputError(f"{where}: not valid {fmt.name}: {_one_line_text(why)}")
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
