@@ -353,6 +353,11 @@ def check_syntax(text: str, path: Path | str) -> str:
         answer = ox.Store().query(text)
     except SyntaxError as error:
         raise _syntax_error(text, path, str(error)) from None
+    except (RuntimeError, ValueError) as error:  # valid SPARQL the engine cannot run
+        raise InputError(
+            f"{path}: the query cannot run here: {_one_line(error)}",
+            hint="custom functions are not supported; use SPARQL 1.1 built-ins",
+        ) from None
     try:
         from rdflib.plugins.sparql import prepareQuery
 
