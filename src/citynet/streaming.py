@@ -205,6 +205,8 @@ class _Mapped:
     triples: int  # quads the mapping made (with repeats), as build.py counts them
     triple_hashes: bytes  # array('Q') of the page's distinct triples
     class_hashes: dict[str, bytes]
+    report: PageReport  # complete: every warning, every fact
+    report_json: str  # its entry in report.json, indented as build.py writes it
 
 
 _TRIG_HEADER: dict[str, bytes] = {}
@@ -227,7 +229,27 @@ def _hash64(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def _map_record(record: PageRecord, index: int, keys: list[str | None], mapper: Any) -> _Mapped:
+def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int) -> str:
+    """Add the mapping's warnings and triple count; the page's report.json entry."""
+    report.warnings.extend(warnings)
+    report.facts["triples"] = triples
+    report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
+    return _nested_json(report.as_json(), 2)
+
+
+def _nested_json(value: Any, level: int) -> str:
+    """``value`` as json.dumps(indent=2) renders it ``level`` levels deep in a document.
+
+    JSON's indented layout is compositional, so pieces rendered apart (in parallel, or
+    cached) join into exactly the text of one json.dumps call on the whole report.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def _map_record(
+    record: PageRecord, index: int, keys: list[str | None], mapper: Any, report: PageReport
+) -> _Mapped:
     from pyoxigraph import RdfFormat, serialize
 
     from citynet.build import _sort_key
@@ -251,6 +273,7 @@ def _map_record(record: PageRecord, index: int, keys: list[str | None], mapper: 
             name = _CLASSES.get(quad.object.value)
             if name:
                 classes[name].append(_hash64(quad.subject.value.encode()))
+    report_json = _finish_report(report, list(warnings), len(quads))
     return _Mapped(
         index,
         graph,
@@ -260,12 +283,12 @@ def _map_record(record: PageRecord, index: int, keys: list[str | None], mapper: 
         len(quads),
         hashes.tobytes(),
         {name: values.tobytes() for name, values in classes.items()},
+        report,
+        report_json,
     )
 
 
-def _map_chunk(
-    task: tuple[list[tuple[int, list[str | None] | None, str | None]], str | None, str, Any],
-) -> list[_Mapped]:
+def _map_chunk(task: tuple[list[Any], str | None, str, Any]) -> list[_Mapped]:
     """Phase 3: map pages (from a spill file, or re-read) to sorted fragments."""
     from citynet.mapping import Mapper
 
@@ -276,7 +299,7 @@ def _map_chunk(
         with open(spill, "rb") as handle:
             records = pickle.load(handle)
     out = []
-    for position, (index, keys, path) in enumerate(items):
+    for position, (index, keys, path, report) in enumerate(items):
         if keys is None:
             continue
         if path is not None:  # incremental: an unchanged page whose keys changed
@@ -284,7 +307,7 @@ def _map_chunk(
             _stub(index, record)  # resolves its places again (deterministic)
         else:
             record = records[position]
-        out.append(_map_record(record, index, keys, mapper))
+        out.append(_map_record(record, index, keys, mapper, report))
     return out
 
 
@@ -536,7 +559,7 @@ def stream_build(
         remap_set = {e[0] for e in remap}
         t2 = time.perf_counter()
         reread = {str(p): city for i, p, _ in remap if i in cached and p == city_file}
-        map_tasks = _map_tasks(remap, spill_of, keys, base_iri, reread, chunk_pages)
+        map_tasks = _map_tasks(remap, spill_of, keys, base_iri, reread, chunk_pages, reports)
 
         store = _open_store(store_dir, in_memory_store, incremental)
         if store is not None and state is not None:
@@ -547,6 +570,7 @@ def stream_build(
                 store.remove_graph(_named(graph))
 
         counter = _Counter()
+        report_json: dict[int, str] = {}
         loader = _Loader(store, incremental=state is not None)
         mapped: dict[int, _Mapped] = {}
         writers = _open_writers(out, formats)
@@ -560,8 +584,8 @@ def stream_build(
                 if index in pending:
                     page = next(results)
                     assert page.index == index
-                    reports[index].warnings.extend(page.warnings)
-                    reports[index].facts["triples"] = page.triples
+                    reports[index] = page.report
+                    report_json[index] = page.report_json
                     nquads, trig = page.nquads, page.trig
                     counter.add(page.triple_hashes, page.class_hashes)
                     if store is not None:
@@ -570,8 +594,9 @@ def stream_build(
                         mapped[index] = page
                 else:
                     row = cached[index]
-                    reports[index].warnings.extend(row.map_warnings)
-                    reports[index].facts["triples"] = row.triples
+                    report_json[index] = _finish_report(
+                        reports[index], row.map_warnings, row.triples
+                    )
                     nquads, trig = row.fragments()
                     counter.add(row.triple_hashes, row.class_hashes)
                 if trig and not header_written and "trig" in writers:
@@ -584,8 +609,11 @@ def stream_build(
             loader.flush()
             timings["map+write"] = time.perf_counter() - t2
             report_list = [reports[i] for i in sorted(reports)]
-            for report in report_list:
-                report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
+            for index in sorted(reports):
+                if index not in report_json:  # pages not mapped: errors, empty pages
+                    report = reports[index]
+                    report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
+                    report_json[index] = _nested_json(report.as_json(), 2)
             counts = {"pages": sum(1 for r in report_list if r.graph is not None)}
             counts.update(counter.counts())
             counts["warnings"] = sum(len(r.warnings) for r in report_list)
@@ -601,7 +629,9 @@ def stream_build(
             raise
         if out is not None:
             written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
-            written["report"] = _write_report(out, counts, report_list, resolution)
+            written["report"] = _write_report(
+                out, counts, [report_json[i] for i in sorted(report_json)], resolution
+            )
         if state is not None:
             t3 = time.perf_counter()
             state.save(entries, stubs, mapped, keys, reports, cached, owner)
@@ -657,6 +687,7 @@ def _map_tasks(
     base_iri: str,
     reread: dict[str, str | None],
     chunk_pages: int,
+    reports: dict[int, PageReport],
 ) -> list[Any]:
     """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads."""
     tasks: list[Any] = []
@@ -674,12 +705,12 @@ def _map_tasks(
             flush()
             current_spill = spill
         if spill is None:
-            current.append((index, keys[index], str(path)))
+            current.append((index, keys[index], str(path), reports[index]))
         else:
             # Items are addressed by position in the spill file: pad the skipped ones.
             while len(current) < position:
-                current.append((-1, None, None))
-            current.append((index, keys[index], None))
+                current.append((-1, None, None, None))
+            current.append((index, keys[index], None, reports[index]))
     flush()
     return tasks
 
@@ -788,20 +819,15 @@ def _write_merged(
     return written
 
 
-def _write_report(
-    out: Path, counts: dict[str, int], reports: list[PageReport], resolution: Any
-) -> Path:
-    """report.json exactly as build.write_outputs writes it."""
-    report: dict[str, Any] = {"counts": counts, "pages": [page.as_json() for page in reports]}
+def _write_report(out: Path, counts: dict[str, int], pages: list[str], resolution: Any) -> Path:
+    """report.json exactly as build.write_outputs writes it, from pre-rendered pages."""
+    parts = ['{\n  "counts": ', _nested_json(counts, 1), ',\n  "pages": ']
+    parts.append("[\n    " + ",\n    ".join(pages) + "\n  ]" if pages else "[]")
     if resolution is not None and hasattr(resolution, "as_json"):
-        report["resolution"] = resolution.as_json()
+        parts += [',\n  "resolution": ', _nested_json(resolution.as_json(), 1)]
+    parts.append("\n}\n")
     path = out / "report.json"
-    atomic_write(
-        path,
-        lambda handle: handle.write(
-            (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-        ),
-    )
+    atomic_write(path, lambda handle: handle.write("".join(parts).encode("utf-8")))
     return path
 
 
