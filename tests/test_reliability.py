@@ -20,14 +20,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import unicodedata
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from rdf_checks import FORBIDDEN, XSD, check_literal
 
 from citynet.build import build, build_graph
 from citynet.cli import cli
@@ -43,7 +42,6 @@ PAGES = ROOT / "data" / "pages"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 SEED = ROOT.parent / "shared" / "seeds" / "efus-profile-liege.txt"
 BASE = DEFAULT_BASE_IRI
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -211,44 +209,6 @@ def test_validation_turtle_report_reparses_strictly(bundled) -> None:  # type: i
 
 
 # -- minted IRIs and typed literals -------------------------------------------------------
-
-_YEAR = r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})"
-_TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
-LEXICAL = {
-    "gYear": re.compile(f"{_YEAR}{_TZ}"),
-    "gYearMonth": re.compile(f"{_YEAR}-(?:0[1-9]|1[0-2]){_TZ}"),
-    "date": re.compile(f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]){_TZ}"),
-    "integer": re.compile(r"[+-]?[0-9]+"),
-    "nonNegativeInteger": re.compile(r"\+?[0-9]+|-0+"),
-    "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
-    "boolean": re.compile(r"true|false|1|0"),
-    "dateTime": re.compile(
-        f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-        rf"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?{_TZ}"
-    ),
-    "string": None,  # any text (checked for control characters below)
-    "anyURI": None,
-}
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-def check_literal(literal: ox.Literal) -> None:
-    datatype = literal.datatype.value
-    value = literal.value
-    assert not FORBIDDEN.search(value), f"control character in {literal}"
-    assert unicodedata.is_normalized("NFC", value), f"not NFC: {literal}"
-    if literal.language or datatype == "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString":
-        return
-    assert datatype.startswith(XSD), f"unexpected datatype {datatype}"
-    local = datatype[len(XSD) :]
-    assert local in LEXICAL, f"no lexical check for xsd:{local} ({literal})"
-    pattern = LEXICAL[local]
-    if pattern is not None:
-        assert pattern.fullmatch(value), f"not an xsd:{local}: {value!r}"
-    if local == "date":
-        date.fromisoformat(value[:10])  # 2009-02-30 matches the pattern, not the calendar
-    if local in ("gYear", "gYearMonth", "date"):
-        assert 1000 <= int(value[:4]) <= 2100, f"implausible year in {literal}"
 
 
 def test_every_literal_of_the_bundled_build_has_its_xsd_lexical_form(bundled) -> None:  # type: ignore[no-untyped-def]
