@@ -801,3 +801,27 @@ def test_debug_shows_the_traceback_then_the_same_error_and_exit_code(tmp_path: P
     assert debug.stderr.startswith("Traceback (most recent call last):")
     assert "citynet.errors.InputError" in debug.stderr
     assert debug.stderr.splitlines()[-1] == line
+
+
+# -- what is written can be published ---------------------------------------------------
+
+
+def test_outputs_get_the_modes_of_the_umask_not_the_temporary_files(tmp_path: Path) -> None:
+    import os
+
+    from citynet.site import build_site
+
+    previous = os.umask(0o022)
+    try:
+        result = build([PAGES / "charleroi.txt"], out=tmp_path / "build")
+        site = build_site([result.files["trig"]], tmp_path / "site").out
+        answer = invoke(
+            "query", "stats", "--data", result.files["trig"], "--out", tmp_path / "s.txt"
+        )
+    finally:
+        os.umask(previous)
+    assert answer.exit_code == 0, answer.output
+    modes = {path.name: path.stat().st_mode & 0o777 for path in result.files.values()}
+    assert set(modes.values()) == {0o644}, modes  # mkstemp alone gives 0600
+    assert site.stat().st_mode & 0o777 == 0o755  # mkdtemp alone gives 0700
+    assert (tmp_path / "s.txt").stat().st_mode & 0o777 == 0o644

@@ -290,11 +290,19 @@ def _prefixes(base_iri: str) -> dict[str, str]:
     return prefixes
 
 
+def new_file_mode(base: int = 0o666) -> int:
+    """The mode open() or mkdir() would give under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return base & ~mask
+
+
 def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, new_file_mode())  # mkstemp makes 0600; outputs are for publishing
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()

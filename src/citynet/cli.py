@@ -384,6 +384,9 @@ def _write(out: Path, text: str) -> None:
 
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-")
+        from citynet.build import new_file_mode
+
+        os.chmod(tmp, new_file_mode())  # as open() would, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, out)

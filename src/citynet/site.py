@@ -201,6 +201,9 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(new, 0o777 & ~umask)  # mkdtemp makes 0700; a web server must read the site
         count = 0
         for relative, data in files:
             target = new / relative
