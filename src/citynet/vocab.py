@@ -123,6 +123,10 @@ SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEONAMES = Namespace("https://sws.geonames.org/")
+#: Wikidata items, in the concept-IRI form Wikidata's own RDF uses (http, /entity/).
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+#: Wikidata as a source (dcterms:source of the graph of imported twin-town claims).
+WIKIDATA_SITE = URIRef("https://www.wikidata.org/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 #: SPARQL 1.1 Service Description: the publish metadata describes each graph as an sd:NamedGraph.
@@ -161,6 +165,8 @@ __all__ = [
     "FOAF",
     "GEO",
     "GEONAMES",
+    "WIKIDATA",
+    "WIKIDATA_SITE",
     "ONTOLOGY_IRI",
     "ORG",
     "OWL",
