@@ -825,3 +825,31 @@ def test_outputs_get_the_modes_of_the_umask_not_the_temporary_files(tmp_path: Pa
     assert set(modes.values()) == {0o644}, modes  # mkstemp alone gives 0600
     assert site.stat().st_mode & 0o777 == 0o755  # mkdtemp alone gives 0700
     assert (tmp_path / "s.txt").stat().st_mode & 0o777 == 0o644
+
+
+# -- docs/reliability.md is held against the cases and the tests ---------------------------
+
+CASES_FILE = ROOT.parent / "shared" / "reliability-cases.md"
+DOC = ROOT / "docs" / "reliability.md"
+
+
+def test_the_doc_has_one_row_per_case_and_names_only_tests_that_exist() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([BF]\d+) \|", doc, re.MULTILINE)
+    expected = [f"B{i}" for i in range(1, 33)] + [f"F{i}" for i in range(1, 11)]
+    assert rows == expected
+    if CASES_FILE.is_file():
+        cases = re.findall(r"^\| ([BF]\d+) \|", CASES_FILE.read_text(encoding="utf-8"), re.M)
+        assert cases == expected
+    for match in re.finditer(r"`(test_\w+\.py)::(test_\w+)(\*?)", doc):
+        file, name, prefix = match.groups()
+        source = (ROOT / "tests" / file).read_text(encoding="utf-8")
+        pattern = rf"^def {name}\w*\(" if prefix else rf"^def {name}\("
+        assert re.search(pattern, source, re.MULTILINE), f"{file}::{name}"
+    for match in re.finditer(r"`::(test_\w+?)(?:`|\[|…)", doc):  # `::name` after a file
+        name = match.group(1)
+        found = any(
+            re.search(rf"^def {name}\(", path.read_text(encoding="utf-8"), re.MULTILINE)
+            for path in (ROOT / "tests").glob("test_*.py")
+        )
+        assert found, name
