@@ -510,11 +510,6 @@ def test_b12_b13_b15_rejected_dates_are_not_emitted_and_strict_exits_1(tmp_path:
     assert strict.exit_code == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mapping states one span per activity (earliest start, latest end); the "
-    "ontology has no list of intervals (reader keeps both periods in the record)",
-)
 def test_b14_a_list_of_periods_becomes_several_intervals() -> None:
     record = read_text(
         "# city: Liège\nLocation: Belgium\nParticipated in:\n"
@@ -526,8 +521,13 @@ def test_b14_a_list_of_periods_becomes_several_intervals() -> None:
         ("2006", "2009"),
     ]
     quads, _, _ = build_graph([record])
-    starts = objects(quads, f"{BASE}project/2000", CN.startYear)
-    assert [s.value for s in starts] == ["2000", "2006"]
+    # One participation per interval; the project spans both.
+    base = f"{BASE}participation/city/be/liege/project/2000/partner"
+    for start, end in (("2000", "2004"), ("2006", "2009")):
+        assert [s.value for s in objects(quads, f"{base}/{start}", CN.startYear)] == [start]
+        assert [e.value for e in objects(quads, f"{base}/{start}", CN.endYear)] == [end]
+    assert [s.value for s in objects(quads, f"{BASE}project/2000", CN.startYear)] == ["2000"]
+    assert [e.value for e in objects(quads, f"{BASE}project/2000", CN.endYear)] == ["2009"]
 
 
 # -- B17 control characters; B18 odd names; B19 slug collisions; B20 hostile text --------

@@ -355,14 +355,21 @@ class _PageEmitter:
                 if mention.place is not None:
                     self.add(node, CN.place, self.place(mention.place))
             self.period(node, mention, mention.periods, years=is_project)
-        participation = self.m.iri(f"participation/{city_path}/{path}/{mention.role}")
-        self.add(participation, RDF.type, term(CN.Participation))
-        self.add(participation, CN.participant, city)
-        self.add(participation, CN.activity, node)
-        self.add(participation, CN.role, term(role_concept(mention.role)))
-        if mention.kind == "project":
-            self.period(participation, mention, mention.periods, years=True)
-        self.source(participation, mention.line, mention.text)
+        base = f"participation/{city_path}/{path}/{mention.role}"
+        dated = [p for p in mention.periods if p.start]
+        if mention.kind == "project" and len(dated) > 1:
+            # "2000-2004, 2006-2009": one participation per interval, each with its years.
+            spans = [(f"{base}/{p.start[:4]}", [p]) for p in dated]  # type: ignore[index]
+        else:
+            spans = [(base, mention.periods if mention.kind == "project" else [])]
+        for iri_path, periods in spans:
+            participation = self.m.iri(iri_path)
+            self.add(participation, RDF.type, term(CN.Participation))
+            self.add(participation, CN.participant, city)
+            self.add(participation, CN.activity, node)
+            self.add(participation, CN.role, term(role_concept(mention.role)))
+            self.period(participation, mention, periods, years=True)
+            self.source(participation, mention.line, mention.text)
 
     def period(
         self, node: NamedNode, mention: ActivityMention, periods: list[Period], *, years: bool
