@@ -150,6 +150,7 @@ FORM_SPECIFIC = {
     "https://w3id.org/citynet/ontology#sourceLine",
     "https://w3id.org/citynet/ontology#contentHash",
     "https://w3id.org/citynet/ontology#fileName",
+    "https://w3id.org/citynet/ontology#cityNamedBy",
 }
 
 

@@ -187,6 +187,8 @@ class _PageEmitter:
         self.add(g, CN.fileName, plain_literal(PurePath(r.path).name))
         self.add(g, CN.contentHash, plain_literal(f"sha256:{r.content_sha256}"))
         self.add(g, CN.readerVersion, plain_literal(__version__))
+        if r.city_origin:
+            self.add(g, CN.cityNamedBy, plain_literal(r.city_origin))
         self.add(g, DCTERMS.language, plain_literal(self.lang))
 
         assert r.city is not None

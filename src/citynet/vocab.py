@@ -94,6 +94,7 @@ class CN(DefinedNamespace):
     fileName: URIRef
     contentHash: URIRef
     readerVersion: URIRef
+    cityNamedBy: URIRef
 
     # SKOS concept schemes and their concepts
     Roles: URIRef
