@@ -214,3 +214,17 @@ def test_no_two_city_nodes_share_a_geonames_id(built) -> None:
             owners.setdefault(quad.object.value, set()).add(quad.subject.value)
     assert owners, "no GeoNames links at all"
     assert {g: s for g, s in owners.items() if len(s) > 1} == {}
+
+
+def test_provenance_says_where_the_city_name_came_from(built) -> None:
+    result, _ = built
+    named_by = {
+        q.subject.value.rsplit("/", 1)[1]: q.object.value
+        for q in result.quads
+        if q.predicate.value == "https://w3id.org/citynet/ontology#cityNamedBy"
+    }
+    assert named_by["liege"] == "header"
+    assert named_by["essen"] == "title line"
+    assert named_by["koln"] == "title line"
+    assert named_by["porto"] == "url"
+    assert len(named_by) == 18
