@@ -183,6 +183,41 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
 
 
+@cli.command("import-twins")
+@click.argument(
+    "folder", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Folder for wikidata-twins.trig and wikidata-twins-report.json.",
+)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Mint IRIs here.")
+@handle_errors
+def import_twins(folder: Path | None, out: Path, base_iri: str) -> None:
+    """Add Wikidata's twin-town claims (FOLDER: names.tsv + relations.tsv; default:
+    ../shared/twin-towns/L3viathan-sister-cities, or $CITYNET_SHARED/twin-towns/...).
+
+    \b
+    Example:
+      citynet build && citynet import-twins
+      citynet query twin-check --data build/citynet.trig --data build/wikidata-twins.trig
+    """
+    from citynet.twins import import_twins as run_import
+
+    result = run_import(folder, out=out, base_iri=base_iri)
+    c = result.counts()
+    click.echo(
+        f"{c['claims']} claims on {c['places']} places: {c['cities']} cities and "
+        f"{c['regions']} regions resolved ({c['ambiguous']} ambiguous), {c['unresolved']} "
+        f"unresolved; {c['twinnings']} twinnings, {c['claims_skipped']} claims left out "
+        f"-> {result.files.get('trig', out)} (details in {OUTPUT_TWINS_REPORT})"
+    )
+
+
+OUTPUT_TWINS_REPORT = "wikidata-twins-report.json"
 DEFAULT_GRAPH = Path("build/citynet.trig")
 
 
