@@ -82,6 +82,7 @@ class ValidationReport:
     shapes: str
     lint: list[LintIssue] = field(default_factory=list)
     base: str | None = None  # the data's base IRI, to show IRIs short
+    engine: str = "pyshacl"  # which engine ran: "pyshacl" or "fast" (citynet.fast_validation)
 
     def summary(self) -> str:
         return summary_line(self)
@@ -401,16 +402,57 @@ def validate(
     *,
     shapes: Path | None = None,
     allow_network: bool = False,
+    engine: str = "auto",
 ) -> ValidationReport:
     """Validate a graph (or RDF files) against the citynet shapes, or the shapes given.
+
+    ``engine``: "pyshacl" runs pySHACL over the whole graph; "fast" runs
+    citynet.fast_validation (same results, much faster) and is an input error for shapes
+    it does not support; "auto" (default) is "fast" when the shapes allow it, else
+    "pyshacl".
 
     Raises InputError (exit 2) for a missing or unreadable input, a shapes file with a
     syntax error (``file:line``), or shapes the lint finds broken.
     """
-    import pyshacl  # slow to import; only when validating
+    from citynet.fast_validation import ENGINES
 
+    if engine not in ENGINES:
+        raise InputError(f"unknown validation engine {engine!r}", hint=f"use one of {ENGINES}")
     shapes_path = shapes or default_shapes_path()
     shapes_graph, shapes_text = load_shapes(shapes_path)
+    if engine != "pyshacl":
+        from citynet import fast_validation
+
+        try:
+            compiled = fast_validation.compile_shapes(shapes_graph)
+        except fast_validation.Unsupported as why:
+            if engine == "fast":
+                lint = lint_shapes(shapes_graph, text=shapes_text, file=str(shapes_path))
+                errors = [issue for issue in lint if issue.level == "error"]
+                if errors:
+                    raise InputError(str(errors[0]), hint="fix the shapes file") from None
+                raise InputError(
+                    f"{shapes_path}: the fast validation engine does not support {why}",
+                    hint="use --engine pyshacl (or auto, which picks it by itself)",
+                ) from None
+        else:
+            try:
+                return fast_validation.validate_compiled(
+                    data,
+                    compiled,
+                    shapes_graph=shapes_graph,
+                    shapes_text=shapes_text,
+                    shapes_path=shapes_path,
+                    allow_network=allow_network,
+                )
+            except fast_validation.Unsupported as why:  # found only on seeing the data
+                if engine == "fast":
+                    raise InputError(
+                        f"the fast validation engine cannot check this graph: {why}",
+                        hint="use --engine pyshacl (or auto, which picks it by itself)",
+                    ) from None
+    import pyshacl  # slow to import; only when validating
+
     dataset = _as_dataset(data)
     union = _union(dataset)
     if len(union) == 0:
@@ -466,19 +508,39 @@ def _one_line(error: object) -> str:
     return " ".join(str(getattr(error, "message", None) or error).split())[:300]
 
 
+# One result as pySHACL's report graph holds it: focus, path, value, severity, source shape,
+# constraint component, messages (citynet.fast_validation produces the same rows).
+ReportRow = tuple[Node, Node | None, Node | None, Node | None, Node | None, Node | None, list]
+
+
+def _report_rows(report: Graph) -> list[ReportRow]:
+    return [
+        (
+            report.value(node, SH.focusNode),
+            report.value(node, SH.resultPath),
+            report.value(node, SH.value),
+            report.value(node, SH.resultSeverity),
+            report.value(node, SH.sourceShape),
+            report.value(node, SH.sourceConstraintComponent),
+            list(report.objects(node, SH.resultMessage)),
+        )
+        for node in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+
+
 def _results(
     report: Graph, data: Dataset | Graph, union: Graph, names: _Names
 ) -> list[ValidationResult]:
+    return _results_from_rows(_report_rows(report), data, union, names)
+
+
+def _results_from_rows(
+    rows: Sequence[ReportRow], data: Any, union: Any, names: _Names
+) -> list[ValidationResult]:
     sources = _Sources(data, union)
     out: list[ValidationResult] = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(node, SH.focusNode)
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        severity = report.value(node, SH.resultSeverity)
-        shape = report.value(node, SH.sourceShape)
-        component = report.value(node, SH.sourceConstraintComponent)
-        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    for focus, path, value, severity, shape, component, all_messages in rows:
+        messages = sorted(str(m) for m in set(all_messages))
         source_file, source_line = sources.locate(focus, path, value, component)
         shown = names.term_text(value) if value is not None else None
         if value is None and isinstance(path, URIRef) and component in _MANY_VALUES:
@@ -586,24 +648,24 @@ class _Names:
         types = set(g.objects(node, RDF.type))
 
         def name(prop: URIRef) -> str:
-            target = g.value(node, prop)
+            target = _first(g, node, prop)
             return (self.label(target) or self.compact(target)) if target is not None else "?"
 
         if CN.Membership in types:
             return f"membership of {name(CN.member)} in {name(CN.network)}"
         if CN.Office in types:
-            role = g.value(node, CN.officeRole)
+            role = _first(g, node, CN.officeRole)
             kind = _words(_local(role)).removesuffix(" office") if role is not None else "office"
             return f"{kind} office of {name(CN.holder)} in {name(CN.body)}"
         if CN.Twinning in types:
             cities = sorted(self.label(c) or self.compact(c) for c in g.objects(node, CN.twinCity))
             return "twinning " + " – ".join(cities) if cities else "twinning"
         if CN.Participation in types:
-            role = g.value(node, CN.role)
+            role = _first(g, node, CN.role)
             kind = _words(_local(role)).removesuffix(" role") if role is not None else "participant"
             return f"{name(CN.participant)} as {kind} in {name(CN.activity)}"
         if CN.SourcePage in types:
-            file_name = g.value(node, CN.fileName)
+            file_name = _first(g, node, CN.fileName)
             return f"page {file_name}" if file_name else self.compact(node)
         if isinstance(node, BNode):
             return "(blank node)"
@@ -621,6 +683,11 @@ class _Names:
         return str(term)
 
 
+def _first(graph: Any, node: Node, prop: URIRef) -> Node | None:
+    """The smallest value by text: Graph.value picks any, and reports must not vary."""
+    return min(graph.objects(node, prop), key=lambda t: (str(t), repr(t)), default=None)
+
+
 def _words(camel: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", camel).lower()
 
@@ -633,13 +700,15 @@ class _Sources:
         self.file_of_graph: dict[Node, str] = {}
         for page, file_name in union.subject_objects(CN.fileName):
             self.file_of_graph[page] = str(file_name)
-        self.quads = isinstance(data, ConjunctiveGraph | Dataset)
+        # citynet.fast_validation's StoreView reads quads from a pyoxigraph store.
+        self.quads = isinstance(data, ConjunctiveGraph | Dataset) or bool(
+            getattr(data, "has_named_graphs", False)
+        )
         self.data = data
 
     def _graphs_with(self, triple: tuple[Node | None, Node | None, Node | None]) -> list[Node]:
         if not self.quads:
             return []
-        assert isinstance(self.data, ConjunctiveGraph | Dataset)
         return sorted({c for *_, c in self.data.quads(triple)}, key=str)  # type: ignore[arg-type]
 
     def locate(
@@ -710,7 +779,7 @@ class _Sources:
     _MENTIONS = (CN.activity, CN.twinCity, CN.place)
 
     def _mention_line(self, focus: Node, graph: Node) -> int | None:
-        assert isinstance(self.data, ConjunctiveGraph | Dataset)
+        assert self.quads
         if (focus, CN.memberPage, graph) in self.union:
             return None  # the page's own city: its facts come from many lines
         frontier, seen = [focus], {focus}
@@ -792,6 +861,7 @@ def report_to_json(report: ValidationReport) -> dict[str, Any]:
         "summary": summary_line(report),
         "counts": {k.lower(): v for k, v in report.counts.items()},
         "shapes": report.shapes,
+        "engine": report.engine,
         "results": [asdict(result) for result in report.results],
         "lint": [asdict(issue) for issue in report.lint],
     }
