@@ -124,7 +124,7 @@ class CpuMonitor:
 class Measure:
     """One figure at one size: samples, median, memory, what it means."""
 
-    size: int
+    size: int | str  # pages, or "wikidata" for the real twin-town graph
     name: str  # "build", "validation", "shared-projects (one city)", ...
     engine: str  # "citynet" or the baseline's name
     samples: list[float] = field(default_factory=list)
@@ -164,18 +164,21 @@ class Runner:
         self.verbose = verbose
         self.monitor = CpuMonitor()
 
-    def run(self, task: str, args: dict[str, Any]) -> tuple[dict[str, Any] | None, float, str]:
+    def run(
+        self, task: str, args: dict[str, Any], timeout: float | None = None
+    ) -> tuple[dict[str, Any] | None, float, str]:
         """(result or None, foreign CPU share, error text) of one worker process."""
+        timeout = timeout or self.timeout
         command = [sys.executable, "-m", "benchmarks.worker", task, json.dumps(args)]
         if self.verbose:
             print(f"  running {task} {args.get('label', '')}", file=sys.stderr, flush=True)
         self.monitor.start()
         try:
             done = subprocess.run(
-                command, cwd=ROOT, capture_output=True, text=True, timeout=self.timeout
+                command, cwd=ROOT, capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired:
-            return None, self.monitor.foreign_share(), f"timed out after {self.timeout:.0f} s"
+            return None, self.monitor.foreign_share(), f"timed out after {timeout:.0f} s"
         share = self.monitor.foreign_share()
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -257,19 +260,20 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
         return measure
 
     # Build ------------------------------------------------------------------------------
-    build, result = _measure(
-        runner,
-        size,
-        "build",
-        "citynet (in memory)",
-        "build",
-        {"pages": str(pages), "out": str(out / "memory"), "label": f"build {size}"},
-        repeat,
-    )
     if size > options.memory_build_max:
         build = Measure(size, "build", "citynet (in memory)")
         build.skipped = f"skipped above {options.memory_build_max} pages"
         result = None
+    else:
+        build, result = _measure(
+            runner,
+            size,
+            "build",
+            "citynet (in memory)",
+            "build",
+            {"pages": str(pages), "out": str(out / "memory"), "label": f"build {size}"},
+            repeat,
+        )
     if result:
         build.extra.update(pages=files, triples=result["triples"], warnings=result["warnings"])
     add(build)
@@ -313,19 +317,20 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
     add(parse_base)
 
     # Validation --------------------------------------------------------------------------
-    module = None
-    if _has("citynet.fast_validation"):
-        module = "citynet.fast_validation"
-    elif _has("citynet.validation"):
-        module = "citynet.validation"
-    if module:
+    if not _has("citynet.validation"):
+        pass
+    elif size > options.validate_max:
+        skipped = Measure(size, "validation", "citynet (fast engine)")
+        skipped.skipped = f"skipped above {options.validate_max} pages"
+        add(skipped)
+    else:
         validation, vresult = _measure(
             runner,
             size,
             "validation",
-            module.split(".")[-1].replace("_", " "),
+            "citynet (fast engine)",
             "validate",
-            {"nquads": str(nquads), "module": module, "label": f"validate {size}"},
+            {"nquads": str(nquads), "engine": "fast", "label": f"validate {size}"},
             repeat,
         )
         if vresult:
@@ -373,9 +378,11 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
                 "engine": engine,
                 "nquads": str(nquads),
                 "queries": queries,
-                "repeat": max(3, options.repeat),
+                "repeat": 1 if engine == "rdflib" else max(3, options.repeat),
+                "warmup": engine != "rdflib",
                 "label": f"queries {engine} {size}",
             },
+            timeout=options.baseline_timeout if engine == "rdflib" else None,
         )
         for query_label, _, _ in queries:
             measure = Measure(size, query_label, label)
@@ -391,6 +398,107 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
                 if measure.spread is not None and measure.spread > NOISE_SPREAD:
                     measure.noisy.append(f"timings spread {measure.spread:.0%}")
             add(measure)
+    return measures
+
+
+def run_twins(runner: Runner, options: argparse.Namespace) -> list[Measure]:
+    """The real graph: the bundled pages plus Wikidata's 34,182 twin-town claims."""
+    from citynet.twins import default_twins_dir
+
+    folder = default_twins_dir()
+    if not (folder / "relations.tsv").exists():
+        skipped = Measure("wikidata", "import-twins", "citynet")
+        skipped.skipped = f"no Wikidata files at {folder}"
+        return [skipped]
+    out = options.cache / "wikidata"
+    measures: list[Measure] = []
+    build, _ = _measure(
+        runner,
+        "wikidata",
+        "build",
+        "citynet (streaming), bundled pages",
+        "stream-build",
+        {"pages": str(ROOT / "data" / "pages"), "out": str(out), "label": "bundled pages"},
+        options.repeat,
+    )
+    measures.append(build)
+    twins, tresult = _measure(
+        runner,
+        "wikidata",
+        "import-twins",
+        "citynet",
+        "import-twins",
+        {"folder": str(folder), "out": str(out), "label": "import-twins"},
+        options.repeat,
+    )
+    if tresult:
+        twins.extra.update(twinnings=tresult["twinnings"], claims=tresult["claims"])
+    measures.append(twins)
+    data = [str(out / "citynet.nq"), str(out / "wikidata-twins.trig")]
+    rdflib_parse, _ = _measure(
+        runner,
+        "wikidata",
+        "build",
+        "rdflib parse of the N-Quads",
+        "rdflib-parse",
+        {"data": data, "label": "rdflib parse (real)"},
+        options.repeat,
+    )
+    measures.append(rdflib_parse)
+    validation, vresult = _measure(
+        runner,
+        "wikidata",
+        "validation",
+        "citynet (fast engine)",
+        "validate",
+        {"data": data, "engine": "fast", "label": "validate (real)"},
+        options.repeat,
+    )
+    if vresult:
+        validation.extra.update(conforms=vresult["conforms"], results=vresult["results"])
+    measures.append(validation)
+    shacl, presult = _measure(
+        runner,
+        "wikidata",
+        "validation",
+        "pySHACL, whole rdflib graph",
+        "pyshacl",
+        {"data": data, "label": "pyshacl (real)"},
+        options.repeat,
+    )
+    if presult:
+        shacl.extra.update(conforms=presult["conforms"], results=presult["results"])
+    measures.append(shacl)
+    queries = [
+        ["twin-check (all cities)", "twin-check", {}],
+        ["twin-check (one city)", "twin-check", {"city": "Liège"}],
+        ["city-twins (one city)", "city-twins", {"city": "Liège"}],
+    ]
+    for engine, label in (("pyoxigraph", "citynet (pyoxigraph)"), ("rdflib", "rdflib SPARQL")):
+        result, share, error = runner.run(
+            "queries",
+            {
+                "engine": engine,
+                "data": data,
+                "queries": queries,
+                "repeat": 1 if engine == "rdflib" else max(3, options.repeat),
+                "warmup": engine != "rdflib",
+                "label": f"queries {engine} (real)",
+            },
+            timeout=options.baseline_timeout if engine == "rdflib" else None,
+        )
+        for query_label, _, _ in queries:
+            measure = Measure("wikidata", query_label, label)
+            if result is None:
+                measure.skipped = error
+            else:
+                figures = result["queries"][query_label]
+                measure.samples = figures["seconds"]
+                measure.peak_rss_mb = result["peak_rss_mb"]
+                measure.extra.update(rows=figures["rows"], load_seconds=result["load_seconds"])
+                if share > NOISE_CPU:
+                    measure.noisy.append(f"other processes used {share:.0%} of the CPU")
+            measures.append(measure)
     return measures
 
 
@@ -454,7 +562,7 @@ def print_table(measures: list[Measure], machine: dict[str, Any], noisy_start: b
             rate = f"{m.extra['results']} results"
         note = m.skipped or "; ".join(m.noisy)
         table.add_row(
-            f"{m.size:,}",
+            f"{m.size:,}" if isinstance(m.size, int) else m.size,
             m.name,
             m.engine,
             _seconds(m.median),
@@ -495,7 +603,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=RESULTS / "cache")
     parser.add_argument("--workers", type=int, default=None, help="streaming build processes")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per process")
-    parser.add_argument("--memory-build-max", type=int, default=100000)
+    parser.add_argument(
+        "--baseline-timeout",
+        type=float,
+        default=600,
+        help="seconds for one rdflib query process (the baseline queries run once, cold)",
+    )
+    parser.add_argument("--memory-build-max", type=int, default=10000)
+    parser.add_argument("--validate-max", type=int, default=1000)
+    parser.add_argument(
+        "--no-twins", action="store_true", help="skip the real Wikidata twin-town graph"
+    )
     parser.add_argument("--parse-baseline-max", type=int, default=10000)
     parser.add_argument("--shacl-baseline-max", type=int, default=1000)
     parser.add_argument("--sparql-baseline-max", type=int, default=1000)
@@ -510,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     for size in sizes:
         measures.extend(run_size(runner, size, options, options.cache))
+        ratios(measures)
+    if not options.no_twins:
+        measures.extend(run_twins(runner, options))
         ratios(measures)
     machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print_table(measures, machine, noisy_start)

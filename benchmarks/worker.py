@@ -72,14 +72,13 @@ def task_stream_build(args: dict[str, Any]) -> dict[str, Any]:
         store_dir=Path(args["store"]) if args.get("store") else None,
         workers=args.get("workers"),
         incremental=bool(args.get("incremental")),
-        formats=tuple(args.get("formats", ("nquads",))),
+        formats=tuple(args.get("formats", ("trig", "nquads"))),
     )
     seconds = time.perf_counter() - t0
     return {
         "seconds": [seconds],
         "pages": result.counts["pages"],
         "triples": result.counts["triples"],
-        "quads": result.counts["quads"],
         "warnings": result.counts["warnings"],
         "phases": result.timings,
     }
@@ -91,9 +90,15 @@ def task_rdflib_parse(args: dict[str, Any]) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     dataset = Dataset()
-    dataset.parse(args["nquads"], format="nquads")
+    for path in _data(args):
+        dataset.parse(path, format="nquads" if path.endswith(".nq") else "trig")
     seconds = time.perf_counter() - t0
     return {"seconds": [seconds], "quads": len(dataset)}
+
+
+def _data(args: dict[str, Any]) -> list[str]:
+    """The RDF files a task reads: ``data`` (a list) or ``nquads`` (one file)."""
+    return list(args.get("data") or [args["nquads"]])
 
 
 def task_oxigraph_parse(args: dict[str, Any]) -> dict[str, Any]:
@@ -123,17 +128,11 @@ def _shapes_graph():  # type: ignore[no-untyped-def]
 
 
 def task_validate(args: dict[str, Any]) -> dict[str, Any]:
-    """citynet's own validation (fast_validation when present, else validation)."""
-    module = args.get("module", "citynet.validation")
+    """citynet's validation (``engine``: "fast" by default, or "pyshacl")."""
+    from citynet.validation import validate
+
     t0 = time.perf_counter()
-    if module == "citynet.fast_validation":
-        from citynet.fast_validation import validate_fast
-
-        report = validate_fast([Path(args["nquads"])])
-    else:
-        from citynet.validation import validate
-
-        report = validate([Path(args["nquads"])])
+    report = validate([Path(p) for p in _data(args)], engine=args.get("engine", "fast"))
     seconds = time.perf_counter() - t0
     return {"seconds": [seconds], "conforms": bool(report.conforms), "results": _count(report)}
 
@@ -156,10 +155,11 @@ def task_pyshacl(args: dict[str, Any]) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     dataset = Dataset()
-    dataset.parse(args["nquads"], format="nquads")
+    for path in _data(args):
+        dataset.parse(path, format="nquads" if path.endswith(".nq") else "trig")
     data = Graph()
-    for triple in dataset.triples((None, None, None)):  # union of all named graphs
-        data.add(triple)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):  # union of the named graphs
+        data.add((s, p, o))
     t_loaded = time.perf_counter()
     conforms, report_graph, _ = pyshacl.validate(
         data, shacl_graph=_shapes_graph(), inference="none", advanced=True
@@ -180,13 +180,14 @@ def task_pyshacl(args: dict[str, Any]) -> dict[str, Any]:
 # Queries
 
 
-def _query_runner(engine: str, nquads: str) -> tuple[Callable[[str, dict], list], float, Any]:
+def _query_runner(engine: str, paths: list[str]) -> tuple[Callable[[str, dict], list], float, Any]:
     """A function running a named query with parameters, the seconds loading took, and a
     function running raw SPARQL (to find the benchmarked city before timing)."""
     from citynet.queries import make_backend, run_query
 
     t0 = time.perf_counter()
-    backend = make_backend([Path(nquads)], engine="rdflib" if engine == "rdflib" else "oxigraph")
+    engine = "rdflib" if engine == "rdflib" else "oxigraph"
+    backend = make_backend([Path(p) for p in paths], engine=engine)
     load = time.perf_counter() - t0
 
     def run(name: str, params: dict) -> list:
@@ -210,12 +211,13 @@ def _city_of_page(raw: Callable[[str], list], graph: str) -> str:
 
 def task_queries(args: dict[str, Any]) -> dict[str, Any]:
     """Named queries on one engine: each timed ``repeat`` times after one warm-up."""
-    run, load, data = _query_runner(args["engine"], args["nquads"])
+    run, load, data = _query_runner(args["engine"], _data(args))
     out: dict[str, Any] = {"load_seconds": load, "queries": {}}
     for label, name, params in args["queries"]:
         if "city_page" in params:  # the city a page describes, found before timing
             params = {"city": _city_of_page(data, params["city_page"])}
-        run(name, params)  # warm-up: plans, label resolution caches
+        if args.get("warmup", True):
+            run(name, params)  # warm-up: plans, label resolution caches
         times, rows = [], 0
         for _ in range(int(args.get("repeat", 3))):
             t0 = time.perf_counter()
@@ -226,7 +228,19 @@ def task_queries(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def task_import_twins(args: dict[str, Any]) -> dict[str, Any]:
+    """citynet import-twins on the real Wikidata files."""
+    from citynet.twins import import_twins
+
+    t0 = time.perf_counter()
+    result = import_twins(Path(args["folder"]), out=Path(args["out"]))
+    seconds = time.perf_counter() - t0
+    counts = result.counts()
+    return {"seconds": [seconds], "twinnings": counts["twinnings"], "claims": counts["claims"]}
+
+
 TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "import-twins": task_import_twins,
     "build": task_build,
     "stream-build": task_stream_build,
     "rdflib-parse": task_rdflib_parse,
