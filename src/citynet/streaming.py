@@ -367,6 +367,30 @@ def _graph_of_file(path: Path, mapper: Any) -> str:
     return str(mapper.graph_iri(PageRecord(path=name, content_sha256="")))
 
 
+class _Fragments:
+    """Report entries kept in a temporary file (they arrive in graph order and are
+    written in input order), not in memory: hundreds of MB of text at 100,000 pages."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = open(path, "w+b")  # noqa: SIM115 - closed by in_order()
+        self.where: dict[int, tuple[int, int]] = {}
+
+    def __setitem__(self, index: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.where[index] = (self.handle.tell(), len(data))
+        self.handle.write(data)
+
+    def in_order(self) -> Iterator[str]:
+        self.handle.flush()
+        try:
+            for index in sorted(self.where):
+                offset, size = self.where[index]
+                self.handle.seek(offset)
+                yield self.handle.read(size).decode("utf-8")
+        finally:
+            self.handle.close()
+
+
 class _Writer:
     """An output file written through a temporary name, renamed when complete."""
 
@@ -570,7 +594,7 @@ def stream_build(
                 store.remove_graph(_named(graph))
 
         counter = _Counter()
-        report_json: dict[int, str] = {}
+        report_json = _Fragments(spill_dir / "report-pages.json")
         loader = _Loader(store, incremental=state is not None)
         mapped: dict[int, _Mapped] = {}
         writers = _open_writers(out, formats)
@@ -610,7 +634,7 @@ def stream_build(
             timings["map+write"] = time.perf_counter() - t2
             report_list = [reports[i] for i in sorted(reports)]
             for index in sorted(reports):
-                if index not in report_json:  # pages not mapped: errors, empty pages
+                if index not in report_json.where:  # not mapped: errors, empty pages
                     report = reports[index]
                     report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
                     report_json[index] = _nested_json(report.as_json(), 2)
@@ -629,9 +653,7 @@ def stream_build(
             raise
         if out is not None:
             written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
-            written["report"] = _write_report(
-                out, counts, [report_json[i] for i in sorted(report_json)], resolution
-            )
+            written["report"] = _write_report(out, counts, report_json.in_order(), resolution)
         if state is not None:
             t3 = time.perf_counter()
             state.save(entries, stubs, mapped, keys, reports, cached, owner)
@@ -819,15 +841,23 @@ def _write_merged(
     return written
 
 
-def _write_report(out: Path, counts: dict[str, int], pages: list[str], resolution: Any) -> Path:
+def _write_report(out: Path, counts: dict[str, int], pages: Iterable[str], resolution: Any) -> Path:
     """report.json exactly as build.write_outputs writes it, from pre-rendered pages."""
-    parts = ['{\n  "counts": ', _nested_json(counts, 1), ',\n  "pages": ']
-    parts.append("[\n    " + ",\n    ".join(pages) + "\n  ]" if pages else "[]")
-    if resolution is not None and hasattr(resolution, "as_json"):
-        parts += [',\n  "resolution": ', _nested_json(resolution.as_json(), 1)]
-    parts.append("\n}\n")
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(('{\n  "counts": ' + _nested_json(counts, 1) + ',\n  "pages": ').encode())
+        first = True
+        for page in pages:
+            handle.write(("[\n    " if first else ",\n    ").encode() + page.encode("utf-8"))
+            first = False
+        handle.write(b"[]" if first else b"\n  ]")
+        if resolution is not None and hasattr(resolution, "as_json"):
+            text = _nested_json(resolution.as_json(), 1)
+            handle.write((',\n  "resolution": ' + text).encode("utf-8"))
+        handle.write(b"\n}\n")
+
     path = out / "report.json"
-    atomic_write(path, lambda handle: handle.write("".join(parts).encode("utf-8")))
+    atomic_write(path, write)
     return path
 
 
