@@ -152,3 +152,30 @@ def test_reader_warns_on_exactly_the_malformed_lines(pages) -> None:
 def test_manifest_is_stable_json(pages) -> None:
     out, manifest = pages
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8")) == manifest
+
+
+def test_harness_ratios_and_choices() -> None:
+    from benchmarks.harness import Measure, busiest_page, ratios
+
+    citynet = Measure(1000, "build", "citynet (streaming)", samples=[2.0, 1.0, 3.0])
+    citynet.peak_rss_mb = 200.0
+    baseline = Measure(1000, "build", "rdflib parse of the N-Quads", samples=[8.0])
+    baseline.peak_rss_mb = 800.0
+    other_size = Measure(100, "build", "rdflib parse of the N-Quads", samples=[1.0])
+    ratios([citynet, baseline, other_size])
+    assert citynet.median == 2.0 and citynet.spread == 1.0
+    assert citynet.extra == {
+        "baseline": "rdflib parse of the N-Quads",
+        "speedup": 4.0,
+        "memory_ratio": 0.25,
+    }
+    assert "speedup" not in baseline.extra
+    manifest = {
+        "pages": {
+            "a.txt": {"projects": 1, "events": 1},
+            "b.txt": {"projects": 3, "events": 2},
+            "b.fr.txt": {"projects": 9, "events": 9},
+            "c.txt": {"projects": 2, "events": 3},
+        }
+    }
+    assert busiest_page(manifest) == "b.txt"  # ties: first by name; French editions skipped
