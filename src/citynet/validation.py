@@ -283,13 +283,16 @@ def _shapes_of(shapes: Graph) -> set[Node]:
 
 
 def _target_count(data: Graph, predicate: URIRef, target: Node) -> int:
+    """1 when the target selects a node of the data, else 0 (the lint only needs that)."""
     if predicate == SH.targetClass:
-        return sum(1 for _ in data.subjects(RDF.type, target))
-    if predicate == SH.targetNode:
+        found = data.subjects(RDF.type, target)
+    elif predicate == SH.targetNode:
         return 1 if (target, None, None) in data or (None, None, target) in data else 0
-    if predicate == SH.targetSubjectsOf:
-        return sum(1 for _ in data.subjects(target, None))
-    return sum(1 for _ in data.objects(None, target))
+    elif predicate == SH.targetSubjectsOf:
+        found = data.subjects(target, None)
+    else:
+        found = data.objects(None, target)
+    return 0 if next(iter(found), None) is None else 1
 
 
 def _strip_sparql_comments(query: str) -> str:
