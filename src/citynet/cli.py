@@ -543,6 +543,14 @@ def publish(
     is_flag=True,
     help="Accept shapes with owl:imports (ignored) or SPARQL SERVICE clauses (run).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl", "fast"]),
+    default="auto",
+    show_default=True,
+    help="fast: citynet's engine (pySHACL's results, much faster); pyshacl: pySHACL itself; "
+    "auto: fast unless the shapes or the data need pySHACL.",
+)
 @handle_errors
 def validate_command(
     graphs: tuple[Path, ...],
@@ -550,6 +558,7 @@ def validate_command(
     fmt: str,
     input_format: str | None,
     allow_network: bool,
+    engine: str,
 ) -> None:
     """Check a graph against the SHACL shapes and say which page line each problem came from.
 
@@ -570,9 +579,13 @@ def validate_command(
         if len(paths) > 1:
             raise click.UsageError("'-' (standard input) cannot be combined with other graphs")
         data = validation.load_data_bytes(click.get_binary_stream("stdin").read(), input_format)
-        report = validation.validate(data, shapes=shapes, allow_network=allow_network)
+        report = validation.validate(
+            data, shapes=shapes, allow_network=allow_network, engine=engine
+        )
     else:
-        report = validation.validate(paths, shapes=shapes, allow_network=allow_network)
+        report = validation.validate(
+            paths, shapes=shapes, allow_network=allow_network, engine=engine
+        )
     if fmt == "json":
         click.echo(json.dumps(validation.report_to_json(report), indent=2, ensure_ascii=False))
     elif fmt == "turtle":

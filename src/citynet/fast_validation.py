@@ -2268,6 +2268,14 @@ def run_engine(compiled: CompiledShapes, data: GraphData, terms: Terms) -> list[
 # --------------------------------------------------------------------------- validate
 
 
+def validate_fast(data: Dataset | Graph | Sequence[Path], **options: Any) -> Any:
+    """``citynet.validation.validate(data, engine="fast", ...)`` (the benchmark harness
+    calls it by this name)."""
+    from citynet.validation import validate
+
+    return validate(data, engine="fast", **options)
+
+
 def validate_compiled(
     data: Dataset | Graph | Sequence[Path],
     compiled: CompiledShapes,
@@ -2401,5 +2409,6 @@ __all__ = [
     "load_data",
     "fill_report",
     "validate_compiled",
+    "validate_fast",
     "run_engine",
 ]
