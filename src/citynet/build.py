@@ -313,6 +313,12 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
         raise
 
 
+def atomic_write_json(path: Path, document: Any) -> None:
+    """An indented UTF-8 JSON report, written atomically."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
 def write_outputs(
     quads: list[Quad],
     reports: list[PageReport],
@@ -354,12 +360,7 @@ def write_outputs(
             # Merge decisions, id conflicts, population mismatches, unresolved names.
             report["resolution"] = resolution.as_json()
         path = out / "report.json"
-        atomic_write(
-            path,
-            lambda handle: handle.write(
-                (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-            ),
-        )
+        atomic_write_json(path, report)
         files["report"] = path
     except OSError as error:
         raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None

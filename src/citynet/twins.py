@@ -36,7 +36,6 @@ be loaded together or apart): ``wikidata-twins.trig``, one named graph
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -352,7 +351,7 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
 def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str) -> dict[str, Path]:
     from pyoxigraph import RdfFormat, serialize
 
-    from citynet.build import _prefixes, atomic_write
+    from citynet.build import _prefixes, atomic_write, atomic_write_json
 
     quads = twin_quads(result, base_iri, content_hash)
     files = {}
@@ -385,12 +384,7 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
             "malformed_lines": result.warnings,
         }
         path = out / OUTPUT_REPORT
-        atomic_write(
-            path,
-            lambda handle: handle.write(
-                (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-            ),
-        )
+        atomic_write_json(path, report)
         files["report"] = path
     except OSError as error:
         raise InputError(f"{out}: cannot write: {error.strerror or error}") from None
