@@ -892,13 +892,14 @@ class _Compiler:
         check_query(text)
         prefixes = self._prefixes(node)
         header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-        query = f"{header}\n{text}"
+        query = f"{header}\n{rewrite_aggregates(text)}"
         try:
-            ox.Store().query(query, custom_functions=_CASTS)
+            ox.Store().query(
+                query, custom_functions=_CASTS, custom_aggregate_functions=_RDFLIB_AGGREGATES
+            )
         except SyntaxError as error:
             raise Unsupported(f"a SPARQL query pyoxigraph cannot parse ({error})") from None
-        # pySHACL keeps only the first of several messages with the same text? No: all of
-        # them, each substituted; keep them in a stable order.
+        # pySHACL adds every message, each substituted; keep them in a stable order.
         return SparqlConstraint(
             node=node,
             query=query,
@@ -963,8 +964,7 @@ _ALLOWED_CASTS = {"xsd:integer", "xsd:decimal", "xsd:boolean", "xsd:string"}
 _REFUSED_WORDS = {
     "GRAPH", "FROM", "SERVICE", "MINUS", "VALUES", "LIMIT", "OFFSET", "SAMPLE", "NAMED",
 }  # fmt: skip
-_COUNTING = {"COUNT", "SUM", "AVG", "GROUP_CONCAT"}
-_AGGREGATES = {"MIN", "MAX"} | _COUNTING
+_AGGREGATES = {"MIN", "MAX", "COUNT", "SUM", "AVG", "GROUP_CONCAT"}
 _NAME = r"[A-Za-z_](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*"
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -1208,7 +1208,20 @@ def check_query(text: str) -> None:
         if not (token[0].isalpha() or token[0] in "_:<"):
             continue  # a variable, a bracket or an operator before a bracket
         raise Unsupported(f"the SPARQL function {token} (its results may differ from rdflib's)")
-    aggregates = {t for t in upper if t in _AGGREGATES}
+    aggregates = [i for i, t in enumerate(upper) if t in _AGGREGATES]
+    for i in aggregates:
+        # rdflib (pySHACL's SPARQL engine) and pyoxigraph disagree on aggregates over
+        # unbound values and errors; MIN and MAX are rewritten to rdflib's rules
+        # (rewrite_aggregates), COUNT is the same for a variable or *, the rest differ.
+        if upper[i] in ("SUM", "AVG", "GROUP_CONCAT"):
+            raise Unsupported(f"{tokens[i]} in a SPARQL constraint (rdflib's differs)")
+        inner = tokens[i + 2 : _closing(tokens, i + 1)]
+        if inner[:1] and inner[0].upper() == "DISTINCT":
+            inner = inner[1:]
+        if upper[i] == "COUNT" and not (inner == ["*"] or (len(inner) == 1 and _is_var(inner[0]))):
+            raise Unsupported("COUNT of an expression in a SPARQL constraint (rdflib's differs)")
+        if upper[i] in ("MIN", "MAX") and i > body:
+            raise Unsupported(f"{tokens[i]} outside the SELECT clause of a SPARQL constraint")
     if aggregates:
         try:
             group = upper.index("GROUP", body)
@@ -1220,6 +1233,116 @@ def check_query(text: str) -> None:
                 end = min(end, upper.index(keyword, group))
         if not any(t in ("$this", "?this") for t in tokens[group:end]):
             raise Unsupported("an aggregate without GROUP BY $this")
+
+
+def _closing(tokens: list[str], i: int) -> int:
+    """The index of the ")" closing the "(" at ``i``."""
+    level = 0
+    for j in range(i, len(tokens)):
+        if tokens[j] == "(":
+            level += 1
+        elif tokens[j] == ")":
+            level -= 1
+            if level == 0:
+                return j
+    raise Unsupported("unbalanced brackets in a SPARQL constraint")
+
+
+# MIN and MAX as rdflib computes them: it skips rows where a plain variable is unbound,
+# turns an expression's error into the text of the error ("None" when a variable is
+# unbound) when the group has one row, and fails (TypeError) when a group of several rows
+# has an error or values it cannot order. pyoxigraph's MIN is unbound as soon as one row
+# is. The rewritten query hands every row to these aggregates (errors as a marker IRI,
+# telling whether one of the expression's variables was unbound); a case where rdflib
+# fails gives _FAILED, and the engine then lets pySHACL run (it fails the same way).
+_UNBOUND = ox.NamedNode("urn:citynet:fast-validation:unbound")
+_ERROR = ox.NamedNode("urn:citynet:fast-validation:error")
+_FAILED = ox.NamedNode("urn:citynet:fast-validation:rdflib-fails")
+_AGGREGATE_IRI = "urn:citynet:fast-validation:{}-{}"
+
+
+class _Extremum:
+    """One MIN or MAX group, as rdflib's Extremum accumulator would see it."""
+
+    def __init__(self, pick: Callable, plain_variable: bool) -> None:
+        self.pick = pick
+        self.plain = plain_variable
+        self.rows: list[Any] = []
+
+    def accumulate(self, term: Any) -> None:
+        self.rows.append(term)
+
+    def finish(self) -> Any:
+        from rdflib.plugins.sparql.evalutils import _val
+
+        terms = Terms()
+        if self.plain:
+            values = [terms.rdflib(t) for t in self.rows if t != _UNBOUND]
+        else:
+            errors = [t for t in self.rows if t in (_UNBOUND, _ERROR)]
+            if errors:
+                if len(self.rows) == 1 and errors[0] == _UNBOUND:
+                    return ox.Literal("None")
+                return _FAILED
+            values = [terms.rdflib(t) for t in self.rows]
+        if not values:
+            return None
+        value = values[0]
+        try:
+            for other in values[1:]:
+                value = self.pick(value, other, key=_val)
+        except TypeError:
+            return _FAILED
+        return terms.ox(Literal(value))
+
+
+_RDFLIB_AGGREGATES = {
+    ox.NamedNode(_AGGREGATE_IRI.format(name, kind)): (
+        lambda pick=pick, plain=(kind == "variable"): _Extremum(pick, plain)
+    )
+    for name, pick in (("min", min), ("max", max))
+    for kind in ("variable", "expression")
+}
+
+
+def rewrite_aggregates(text: str) -> str:
+    """MIN(x) and MAX(x) of a SPARQL constraint as calls to the rdflib-like aggregates."""
+    spans = [
+        (m.start(), m.end(), m.group(0))
+        for m in _TOKEN.finditer(text)
+        if not m.group(0).startswith("#")
+    ]
+    out: list[str] = []
+    done = 0
+    i = 0
+    while i < len(spans):
+        start, end, token = spans[i]
+        if token.upper() in ("MIN", "MAX") and i + 1 < len(spans) and spans[i + 1][2] == "(":
+            close = _closing([t for _, _, t in spans], i + 1)
+            inner_tokens = [t for _, _, t in spans[i + 2 : close]]
+            inner_start = spans[i + 2][0]
+            if inner_tokens and inner_tokens[0].upper() == "DISTINCT":
+                inner_tokens = inner_tokens[1:]  # no effect on a minimum
+                inner_start = spans[i + 3][0]
+            inner = text[inner_start : spans[close][0]]
+            name = token.lower()
+            if len(inner_tokens) == 1 and _is_var(inner_tokens[0]):
+                call = f"<{_AGGREGATE_IRI.format(name, 'variable')}>(COALESCE({inner}, {_UNBOUND}))"
+            else:
+                variables = sorted({t for t in inner_tokens if _is_var(t)})
+                bound = " && ".join(f"BOUND({v})" for v in variables) or "true"
+                call = (
+                    f"<{_AGGREGATE_IRI.format(name, 'expression')}>"
+                    f"(COALESCE(({inner}), IF({bound}, {_ERROR}, {_UNBOUND})))"
+                )
+            out.append(text[done:start])
+            out.append(call)
+            done = spans[close][1]
+            i = close + 1
+            continue
+        i += 1
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _rdflib_cast(iri: URIRef) -> Callable[[Any], Any]:
@@ -1649,6 +1772,11 @@ def _sparql_results(
     seen: set = set()
     failure_done = False
     for solution in solutions:
+        if _FAILED in solution.values():
+            raise Unsupported(
+                f"the SPARQL constraint {constraint.node}: rdflib cannot evaluate its "
+                f"aggregate for {focus} (pySHACL fails there too)"
+            )
         bindings = dict(solution)
         failure = bindings.pop("failure", None)
         if failure is not None:
@@ -2024,7 +2152,12 @@ class _Engine:
         return self.store.query(query, default_graph=self.union)
 
     def _fetch(self, query: str, named: bool = False) -> Any:
-        solutions = self.store.query(query, default_graph=self.union, custom_functions=_CASTS)
+        solutions = self.store.query(
+            query,
+            default_graph=self.union,
+            custom_functions=_CASTS,
+            custom_aggregate_functions=_RDFLIB_AGGREGATES,
+        )
         rows = [tuple(solution) for solution in solutions]
         if named:
             return [v.value for v in solutions.variables], rows

@@ -1,0 +1,425 @@
+"""The fast validation engine gives exactly pySHACL's results, and falls back when it must.
+
+Each test validates the same graph twice, with ``engine="fast"`` (citynet.fast_validation)
+and ``engine="pyshacl"`` (pySHACL over the whole graph), and compares every field of every
+result (focus, labels, path, value, message, severity, source shape, page and line,
+constraint component), results sorted, duplicates kept.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from citynet.cli import cli
+from citynet.errors import InputError
+from citynet.fast_validation import Unsupported, check_query, exposure
+from citynet.validation import ValidationReport, validate
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "shapes"
+BASELINE = FIXTURES / "baseline.trig"
+BREAKS = sorted((FIXTURES / "breaks").glob("*.ttl"))
+SHAPES = REPO / "shapes" / "citynet.ttl"
+BASE = "https://w3id.org/citynet/"
+CN = "https://w3id.org/citynet/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+if str(REPO) not in sys.path:  # benchmarks/ is a top-level package of the checkout
+    sys.path.insert(0, str(REPO))
+
+
+def rows(report: ValidationReport) -> list[tuple]:
+    return sorted(tuple(sorted(asdict(r).items())) for r in report.results)
+
+
+def both(data: list[Path], **options: object) -> tuple[ValidationReport, ValidationReport]:
+    fast = validate(data, engine="fast", **options)  # type: ignore[arg-type]
+    slow = validate(data, engine="pyshacl", **options)  # type: ignore[arg-type]
+    assert (fast.engine, slow.engine) == ("fast", "pyshacl")
+    return fast, slow
+
+
+def assert_same(fast: ValidationReport, slow: ValidationReport) -> None:
+    assert rows(fast) == rows(slow)
+    assert fast.counts == slow.counts
+    assert fast.conforms == slow.conforms
+    assert fast.summary() == slow.summary()
+    assert fast.lint == slow.lint
+
+
+def n(name: str) -> ox.NamedNode:
+    return ox.NamedNode(CN + name)
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+
+
+# --------------------------------------------------------------------------- bundled pages
+
+
+@pytest.fixture(scope="module")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from citynet.build import build
+
+    out = tmp_path_factory.mktemp("bundled")
+    result = build([REPO / "data" / "pages"], out=out)
+    return Path(result.files["trig"])
+
+
+def test_bundled_build_gives_pyshacl_results(bundled_build: Path) -> None:
+    fast, slow = both([bundled_build])
+    assert_same(fast, slow)
+    assert fast.conforms
+    assert fast.counts == {"Violation": 0, "Warning": 13, "Info": 0}
+
+
+def test_auto_is_fast_for_the_shipped_shapes(bundled_build: Path) -> None:
+    assert validate([bundled_build]).engine == "fast"
+
+
+def test_the_report_graph_is_pyshacls(bundled_build: Path) -> None:
+    from rdflib import Graph
+    from rdflib.compare import to_isomorphic
+
+    fast, slow = both([bundled_build])
+    # Blank node identities differ; the graphs are the same up to them.
+    assert to_isomorphic(Graph().parse(data=fast.turtle(), format="turtle")) == to_isomorphic(
+        Graph().parse(data=slow.turtle(), format="turtle")
+    )
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def expectations(path: Path) -> list[tuple[str, str, str]]:
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect:") and line.removeprefix("# expect:").strip() != "nothing":
+            fields = [f.strip() for f in line.removeprefix("# expect:").split(" | ", 5)]
+            found.append((fields[0], fields[2], fields[3]))  # focus, severity, shape
+    return sorted(found)
+
+
+@pytest.mark.parametrize("fixture", BREAKS, ids=[p.stem for p in BREAKS])
+def test_every_break_fixture_gives_pyshacls_single_expected_result(fixture: Path) -> None:
+    fast, slow = both([BASELINE, fixture])
+    assert_same(fast, slow)
+    got = sorted(
+        ("<" + r.focus.removeprefix(BASE) + ">", r.severity, str(r.source_shape))
+        for r in fast.results
+    )
+    assert got == expectations(fixture)
+
+
+def test_baseline_gives_nothing_either_way() -> None:
+    fast, slow = both([BASELINE])
+    assert fast.results == slow.results == []
+
+
+# --------------------------------------------------------------------------- generated pages
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from benchmarks.generate import generate
+    from citynet.build import build
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(200, 11, folder / "pages")
+    result = build([folder / "pages"], out=folder / "build")
+    return Path(result.files["nquads"])
+
+
+def _select(store: ox.Store, query: str) -> list[tuple]:
+    return [tuple(s) for s in store.query(query, use_default_graph_as_union=True)]
+
+
+def _inject(source: Path, target: Path) -> dict[str, str]:
+    """Edit the build's quads: one error of each kind, in chosen nodes. Returns them."""
+    quads = list(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
+    store = ox.Store()
+    store.extend(quads)
+    prefix = f"PREFIX cn: <{CN}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    drop: set[tuple] = set()
+    add: list[ox.Quad] = []
+    chosen: dict[str, str] = {}
+
+    def graph_of(s: object, p: object) -> object:
+        return next(iter(store.quads_for_pattern(s, p, None))).graph_name
+
+    def replace(s: object, p: ox.NamedNode, value: object) -> None:
+        graph = graph_of(s, p)
+        drop.update((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(s, p, None))
+        add.append(ox.Quad(s, p, value, graph))
+
+    # 1. a project that ends before it starts
+    project, start = _select(
+        store,
+        prefix + "SELECT DISTINCT ?p ?y { ?p a cn:Project ; cn:startYear ?y } ORDER BY ?p LIMIT 1",
+    )[0]
+    replace(project, n("endYear"), typed(str(int(start.value) - 3), "gYear"))
+    chosen["reversed project"] = project.value
+    # 2. an event that ends before it starts
+    event, day = _select(
+        store,
+        prefix + "SELECT DISTINCT ?e ?d { ?e a cn:Event ; cn:startDate ?d "
+        "FILTER (STRLEN(STR(?d)) = 10) } ORDER BY ?e LIMIT 1",
+    )[0]
+    replace(event, n("endDate"), typed(str(int(day.value[:4]) - 1) + day.value[4:], "date"))
+    chosen["reversed event"] = event.value
+    # 3. bad datatypes: a population that is not a number, a year given as text,
+    #    a name without a language, a line written "0042" (pyoxigraph would store "42")
+    cities = _select(
+        store, prefix + "SELECT DISTINCT ?c { ?c a cn:City ; cn:memberPage ?page } ORDER BY ?c"
+    )
+    replace(cities[0][0], n("population"), typed("many", "nonNegativeInteger"))
+    chosen["bad population"] = cities[0][0].value
+    membership = _select(store, prefix + "SELECT DISTINCT ?m { ?m a cn:Membership } ORDER BY ?m")[
+        0
+    ][0]
+    replace(membership, n("since"), ox.Literal("1987"))  # text, not a year
+    # (a malformed year such as "19x7"^^xsd:gYear passes: pySHACL checks the lexical
+    # form of a few datatypes only, and so does the fast engine)
+    chosen["bad year"] = membership.value
+    replace(event, RDFS_LABEL, ox.Literal("A meeting without a language"))
+    participation = _select(
+        store, prefix + "SELECT DISTINCT ?p { ?p a cn:Participation } ORDER BY ?p"
+    )[0][0]
+    replace(participation, n("sourceLine"), typed("0042", "integer"))
+    chosen["padded line"] = participation.value
+    # 4. a city without any name
+    drop.update(
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(cities[1][0], RDFS_LABEL, None)
+    )
+    chosen["nameless city"] = cities[1][0].value
+    # 5. two projects sharing one network id
+    (a, id_a), (b, _) = _select(
+        store,
+        prefix + "SELECT ?p (MIN(?i) AS ?id) { ?p a cn:Project ; cn:networkId ?i } "
+        "GROUP BY ?p ORDER BY ?p LIMIT 2",
+    )
+    replace(b, n("networkId"), id_a)
+    chosen["shared id"] = f"{a.value} {b.value}"
+    # 6. a twinning only one of two member cities states (both stated it before)
+    one, other = _select(
+        store,
+        prefix + "SELECT DISTINCT ?x ?y { ?x cn:twinnedWith ?y . ?y cn:twinnedWith ?x . "
+        "?x cn:memberPage ?px . ?y cn:memberPage ?py FILTER (STR(?x) < STR(?y)) } "
+        "ORDER BY ?x ?y LIMIT 1",
+    )[0]
+    drop.update(
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(other, n("twinnedWith"), one)
+    )
+    chosen["one-sided twinning"] = f"{one.value} {other.value}"
+    # 7. a property the model does not describe
+    add.append(
+        ox.Quad(
+            cities[2][0],
+            ox.NamedNode("https://example.org/typo"),
+            ox.Literal("x"),
+            graph_of(cities[2][0], RDF_TYPE),
+        )
+    )
+    chosen["stray property"] = cities[2][0].value
+    kept = [q for q in quads if (q.subject, q.predicate, q.object) not in drop]
+    ox.serialize(kept + add, output=str(target), format=ox.RdfFormat.N_QUADS)
+    return chosen
+
+
+def test_generated_pages_give_pyshacls_results(generated: Path) -> None:
+    fast, slow = both([generated])
+    assert_same(fast, slow)
+    assert fast.counts["Warning"] > 50  # real one-sided twinnings and date disagreements
+
+
+def test_generated_pages_with_injected_errors(generated: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nq"
+    chosen = _inject(generated, broken)
+    fast, slow = both([broken])
+    assert_same(fast, slow)
+    found = {(r.focus, r.source_shape) for r in fast.results}
+    shared = chosen["shared id"].split()
+    one, other = chosen["one-sided twinning"].split()
+    expected = {
+        (chosen["reversed project"], "cnsh:YearPeriodShape"),
+        (chosen["reversed event"], "cnsh:EventPeriodShape"),
+        (chosen["bad population"], "cnsh:LocalAuthority-population"),
+        (chosen["bad year"], "cnsh:Membership-since"),
+        (chosen["reversed event"], "cnsh:label-language"),
+        (chosen["nameless city"], "cnsh:label-required"),
+        (shared[0], "cnsh:NetworkIdSharedShape"),
+        (shared[1], "cnsh:NetworkIdSharedShape"),
+        (chosen["stray property"], "cnsh:LocalAuthorityClosedShape"),
+    }
+    assert expected <= found
+    twinning = [
+        r
+        for r in fast.results
+        if r.source_shape == "cnsh:TwinningStatedByBothShape"
+        and r.value == "<" + other.removeprefix(BASE) + ">"
+        and one.rsplit("/", 1)[1] in r.focus
+    ]
+    assert len(twinning) == 1
+    # "0042" stays "0042": the result's page line and the value pySHACL sees agree
+    assert not any(r.focus == chosen["padded line"] for r in fast.results)
+    assert not fast.conforms
+
+
+def test_literals_pyoxigraph_rewrites_keep_their_written_form(tmp_path: Path) -> None:
+    # pyoxigraph's store turns "0190000"^^xsd:nonNegativeInteger into "190000"^^xsd:integer
+    # and two populations "5" and "05" into one; pySHACL sees them as written.
+    extra = tmp_path / "numbers.ttl"
+    extra.write_text(
+        f"@prefix cn: <{CN}> . @prefix xsd: <{XSD}> . @prefix geo: "
+        "<http://www.w3.org/2003/01/geo/wgs84_pos#> .\n"
+        "<https://w3id.org/citynet/city/be/liege> cn:population "
+        '"0190000"^^xsd:nonNegativeInteger , "190000"^^xsd:integer ;\n'
+        '    geo:lat "50.6300"^^xsd:decimal , "50.63"^^xsd:decimal .\n',
+        encoding="utf-8",
+    )
+    fast, slow = both([BASELINE, extra])
+    assert_same(fast, slow)
+    values = {r.value for r in fast.results if r.path == "cn:population"}
+    assert '"190000"^^xsd:integer' in values  # not a nonNegativeInteger: a violation
+    many = [r for r in fast.results if r.constraint == "MaxCountConstraintComponent"]
+    assert {r.path for r in many} == {"cn:population", "geo:lat"}
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+def _shapes(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "shapes.ttl"
+    path.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        f"@prefix cn: <{CN}> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix ex: <https://example.org/shapes#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + body,
+        encoding="utf-8",
+    )
+    return path
+
+
+UNSUPPORTED = {
+    "property pair": (
+        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path rdfs:label ; "
+        'sh:equals skos:altLabel ; sh:message "x" ] .',
+        "sh:equals",
+    ),
+    "property path": (
+        "ex:S a sh:NodeShape ; sh:targetClass cn:Twinning ; sh:property [ "
+        'sh:path ( cn:twinCity rdfs:label ) ; sh:minCount 1 ; sh:message "x" ] .',
+        "property path",
+    ),
+    "no message": (
+        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path cn:country ; "
+        "sh:maxCount 0 ] .",
+        "sh:message",
+    ),
+    "SPARQL function": (
+        'ex:S a sh:NodeShape ; sh:targetClass cn:Project ; sh:sparql [ sh:message "x" ; '
+        'sh:select "SELECT $this WHERE { $this <https://w3id.org/citynet/ontology#startYear> '
+        '?y FILTER (ROUND(1.5) = 2) }" ] .',
+        "ROUND",
+    ),
+    "SPARQL first pattern": (
+        'ex:S a sh:NodeShape ; sh:targetClass cn:Project ; sh:sparql [ sh:message "x" ; '
+        'sh:select "SELECT $this WHERE { OPTIONAL { '
+        '$this <https://w3id.org/citynet/ontology#startYear> ?y } }" ] .',
+        "first pattern",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
+def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path: Path, case: str) -> None:
+    body, why = UNSUPPORTED[case]
+    shapes = _shapes(tmp_path, body)
+    auto = validate([BASELINE], shapes=shapes)
+    assert auto.engine == "pyshacl"
+    assert rows(auto) == rows(validate([BASELINE], shapes=shapes, engine="pyshacl"))
+    with pytest.raises(InputError, match="fast validation engine does not support") as error:
+        validate([BASELINE], shapes=shapes, engine="fast")
+    assert why in str(error.value)
+
+
+def test_supported_user_shapes_run_fast_with_the_same_results(tmp_path: Path) -> None:
+    shapes = _shapes(
+        tmp_path,
+        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path rdfs:label ; "
+        'sh:minLength 6 ; sh:languageIn ( "fr" ) ; sh:message "short or not French" ] ; '
+        "sh:property [ sh:path cn:country ; sh:hasValue <https://w3id.org/citynet/country/be> ; "
+        'sh:not [ sh:class cn:City ] ; sh:message "not in Belgium" ] .\n'
+        "ex:T a sh:NodeShape ; sh:targetSubjectsOf cn:twinnedWith ; "
+        'sh:xone ( [ sh:class cn:City ] [ sh:class cn:Region ] ) ; sh:message "xone" ; '
+        'sh:severity sh:Info ; sh:sparql [ sh:message "{$this} twinned {?n} times" ; '
+        'sh:select "SELECT $this (COUNT(?t) AS ?n) WHERE { $this '
+        "<https://w3id.org/citynet/ontology#twinnedWith> ?t } "
+        'GROUP BY $this HAVING (COUNT(?t) > 1)" ] .\n',
+    )
+    fast, slow = both([BASELINE], shapes=shapes)
+    assert_same(fast, slow)
+    assert len(fast.results) >= 4
+    assert any("twinned 2 times" in r.message for r in fast.results)
+
+
+def test_data_that_needs_pyshacl_falls_back(tmp_path: Path) -> None:
+    # "1"^^xsd:boolean is stored as "true": a SPARQL constraint reading cn:foundingMember
+    # could see it differently from pySHACL, so auto runs pySHACL.
+    extra = tmp_path / "founding.ttl"
+    extra.write_text(
+        f"@prefix cn: <{CN}> . @prefix xsd: <{XSD}> .\n"
+        "<https://w3id.org/citynet/membership/city/be/liege/efus> "
+        'cn:foundingMember "1"^^xsd:boolean .\n',
+        encoding="utf-8",
+    )
+    auto = validate([BASELINE, extra])
+    assert auto.engine == "pyshacl"
+    assert rows(auto) == rows(validate([BASELINE, extra], engine="pyshacl"))
+    with pytest.raises(InputError, match="cannot check this graph") as error:
+        validate([BASELINE, extra], engine="fast")
+    assert "foundingMember" in str(error.value)
+
+
+def test_query_checks() -> None:
+    check_query("SELECT $this ?value WHERE { $this cn:p ?value . FILTER (STRLEN(?value) > 2) }")
+    for bad in (
+        "SELECT ?x WHERE { ?x cn:p ?v }",  # no $this
+        "SELECT $this WHERE { $this cn:p ?v } LIMIT 1",
+        "SELECT $this WHERE { { SELECT $this WHERE { $this cn:p ?v } } }",
+        "SELECT $this (COUNT(?v) AS ?n) WHERE { $this cn:p ?v }",  # aggregate, no GROUP BY
+        "SELECT $this WHERE { $this cn:p ?v FILTER (RAND() < 0.5) }",
+    ):
+        with pytest.raises(Unsupported):
+            check_query(bad)
+    query = (
+        "PREFIX cn: <https://w3id.org/citynet/ontology#>\n"
+        "SELECT $this ?value WHERE { $this ?path ?value . "
+        "FILTER (?path IN (cn:startYear, cn:endYear)) }"
+    )
+    assert exposure(query, {CN + "population"}) is None
+    assert exposure(query, {CN + "endYear"}) is not None
+    assert exposure("SELECT $this WHERE { $this ?p ?v }", {CN + "population"}) is not None
+
+
+def test_cli_engine_option(bundled_build: Path) -> None:
+    runner = CliRunner()
+    fast = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "fast"])
+    slow = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "pyshacl"])
+    assert fast.exit_code == slow.exit_code == 0
+    assert fast.output == slow.output
+    assert fast.output.endswith("conforms: 0 violations, 13 warnings, 0 infos\n")
+    bad = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "turbo"])
+    assert bad.exit_code == 2
