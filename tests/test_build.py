@@ -228,3 +228,33 @@ def test_provenance_says_where_the_city_name_came_from(built) -> None:
     assert named_by["koln"] == "title line"
     assert named_by["porto"] == "url"
     assert len(named_by) == 18
+
+
+def test_liege_and_charleroi_share_one_node_per_project_and_event() -> None:
+    result = build([PAGES / "liege.txt", PAGES / "charleroi.txt"], out=None)
+    cn = "https://w3id.org/citynet/ontology#"
+    participants: dict[str, set[str]] = {}
+    by_node: dict[str, dict[str, set[str]]] = {}
+    for q in result.quads:
+        node = by_node.setdefault(q.subject.value, {})
+        node.setdefault(q.predicate.value, set()).add(q.object.value)
+    for node in by_node.values():
+        if f"{cn}Participation" in node.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ()):
+            (activity,) = node[f"{cn}activity"]
+            participants.setdefault(activity, set()).update(node[f"{cn}participant"])
+
+    liege, charleroi = (
+        "https://w3id.org/citynet/city/be/liege",
+        "https://w3id.org/citynet/city/be/charleroi",
+    )
+    # Goal Project (31294), Abused and neglected Elderly Women (1621), SecuCities Football
+    # (30286): Liège links their ids, Charleroi names them without links.
+    for project in ("project/31294", "project/1621", "project/30286"):
+        assert participants["https://w3id.org/citynet/" + project] == {liege, charleroi}
+    projects = [iri for iri in by_node if iri.startswith("https://w3id.org/citynet/project/")]
+    assert not [p for p in projects if "goal" in p or "abused" in p or "football" in p]
+    for event in (
+        "event/2013-06-27/general-assembly/cascais",
+        "event/2012-06-07/general-assembly/brussels",
+    ):
+        assert participants["https://w3id.org/citynet/" + event] == {liege, charleroi}
