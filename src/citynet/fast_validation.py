@@ -176,17 +176,16 @@ class GraphData:
         # joins multiply the repeats: queries on it ran 20 to 100 times slower.
         self.union = UNION
         self.named_graphs = True  # False for a plain rdflib Graph (no page graphs)
-        # predicate -> (subject, graph) -> [(literal as written, as the store keeps it)]
-        self.originals: dict[Any, dict[tuple[Any, Any], list[tuple[Any, Any]]]] = {}
-        # predicate -> subject -> {literal as written: as the store keeps it}, any graph
+        # Predicates with at least one literal the store does not keep as written, and
+        # for them: predicate -> subject -> {literal as written: as the store keeps it}.
+        self.altered: set[Any] = set()
         self.by_subject: dict[Any, dict[Any, dict[Any, Any]]] = {}
+        # The same per page graph, built when first needed (the report's provenance).
+        self._written: list[ox.Quad] = []
+        self._stored: dict[Any, Any] = {}
+        self._by_node: dict[Any, dict[tuple[Any, Any], list[tuple[Any, Any]]]] | None = None
         self._union_job: Any = None
         self._candidates: list[ox.Quad] = []  # literals the store may have changed
-
-    @property
-    def altered(self) -> set[Any]:
-        """Predicates with at least one literal the store does not keep as written."""
-        return set(self.originals)
 
     # -- loading
 
@@ -306,24 +305,36 @@ class GraphData:
         altered = {q.predicate for q in candidates if stored[q.object] != q.object}
         if not altered:
             return
-        # Every literal of those predicates the store may hold differently, as written.
-        written: list[ox.Quad] = [q for q in candidates if q.predicate in altered]
-        seen = {(q.subject, q.predicate, q.object, q.graph_name) for q in written}
-        for quad in self._all_lossy(altered):
-            key = (quad.subject, quad.predicate, quad.object, quad.graph_name)
-            if key not in seen:
-                seen.add(key)
-                written.append(quad)
-        missing = [q.object for q in written if q.object not in stored]
+        # Every literal of those predicates as written (from the lines again, or from all
+        # the parsed literals of that kind).
+        if getattr(self, "_pending_lines", None) is not None:
+            written = list(self._all_lossy(altered))
+        else:
+            written = [q for q in candidates if q.predicate in altered]
+        objects = {q.object for q in written}
+        missing = [o for o in objects if o not in stored]
         if missing:
             stored.update(_stored_forms(missing))
+        by_subject: dict[Any, dict[Any, dict[Any, Any]]] = {p: {} for p in altered}
         for quad in written:
-            by_node = self.originals.setdefault(quad.predicate, {})
-            by_node.setdefault((quad.subject, quad.graph_name), []).append(
-                (quad.object, stored[quad.object])
-            )
-            by_subject = self.by_subject.setdefault(quad.predicate, {})
-            by_subject.setdefault(quad.subject, {})[quad.object] = stored[quad.object]
+            obj = quad.object
+            by_subject[quad.predicate].setdefault(quad.subject, {})[obj] = stored[obj]
+        self.altered = altered
+        self.by_subject = by_subject
+        self._written = written
+        self._stored = stored
+
+    def _per_graph(self) -> dict[Any, dict[tuple[Any, Any], list[tuple[Any, Any]]]]:
+        if self._by_node is None:
+            by_node: dict[Any, dict[tuple[Any, Any], list[tuple[Any, Any]]]] = {}
+            for quad in self._written:
+                key = (quad.subject, quad.graph_name)
+                pairs = by_node.setdefault(quad.predicate, {}).setdefault(key, [])
+                pair = (quad.object, self._stored[quad.object])
+                if pair not in pairs:
+                    pairs.append(pair)
+            self._by_node = by_node
+        return self._by_node
 
     def _all_lossy(self, predicates: set[Any]) -> Iterator[ox.Quad]:
         """Every literal of these predicates as written (the line formats' second pass)."""
@@ -356,14 +367,14 @@ class GraphData:
             quad.object,
             quad.graph_name,
         )
-        by_node = self.originals.get(predicate)
-        if by_node is None or not _is_lossy(obj):
+        if predicate not in self.altered or not _is_lossy(obj):
             return [(subject, predicate, obj, graph)]
         if graph == self.union:
             return [
                 (subject, predicate, written, graph)
                 for written in self.written(subject, predicate, obj)
             ]
+        by_node = self._per_graph()[predicate]
         return [
             (subject, predicate, written, graph)
             for written, kept in by_node.get((subject, graph), ())
@@ -756,10 +767,10 @@ class _Compiler:
 
         count = self._int(node, SH.minCount)
         if count:  # sh:minCount 0 always passes
-            add(_core(_min_count(count), SH.MinCountConstraintComponent, _min_count_plan(count)))
+            add(_core(_min_count(count), SH.MinCountConstraintComponent))
         count = self._int(node, SH.maxCount)
         if count is not None:
-            add(_core(_max_count(count), SH.MaxCountConstraintComponent, _max_count_plan(count)))
+            add(_core(_max_count(count), SH.MaxCountConstraintComponent))
         for datatype in self._values(node, SH.datatype):
             if not isinstance(datatype, URIRef):
                 raise Unsupported(f"sh:datatype {datatype!r}")
@@ -767,7 +778,6 @@ class _Compiler:
                 _core(
                     _datatype(datatype),
                     SH.DatatypeConstraintComponent,
-                    _datatype_plan(datatype),
                     kind=("datatype", datatype),
                 )
             )
@@ -778,7 +788,6 @@ class _Compiler:
                 _core(
                     _class(rules),
                     SH.ClassConstraintComponent,
-                    _class_plan(rules),
                     kind=("class", rules),
                 )
             )
@@ -786,27 +795,21 @@ class _Compiler:
             if kind not in _NODE_KINDS:
                 raise Unsupported(f"sh:nodeKind {kind!r}")
             kinds = _NODE_KINDS[kind]
-            add(_core(_node_kind(kinds), SH.NodeKindConstraintComponent, _node_kind_plan(kinds)))
+            add(_core(_node_kind(kinds), SH.NodeKindConstraintComponent))
         for head in self._values(node, SH["in"]):
             members = {self._term_for_equality(m, "sh:in") for m in self._list(head, SH["in"])}
-            add(_core(_in(members), SH.InConstraintComponent, _in_plan(members)))
+            add(_core(_in(members), SH.InConstraintComponent))
         has_values = self._values(node, SH.hasValue)
         if has_values:
             wanted = [self._term_for_equality(v, "sh:hasValue") for v in has_values]
-            add(_core(_has_value(wanted), SH.HasValueConstraintComponent, _has_value_plan(wanted)))
+            add(_core(_has_value(wanted), SH.HasValueConstraintComponent))
         patterns = self._values(node, SH.pattern)
         flags = self._values(node, SH.flags)
         if flags and not patterns:
             raise Unsupported("sh:flags without sh:pattern")
         if patterns:
             pattern_check = _pattern(patterns, flags[0] if flags else None)
-            add(
-                _core(
-                    pattern_check,
-                    SH.PatternConstraintComponent,
-                    _by_distinct_value_plan(pattern_check),
-                )
-            )
+            add(_core(pattern_check, SH.PatternConstraintComponent))
         for predicate, component, test in (
             (SH.minLength, SH.MinLengthConstraintComponent, lambda n, m: n >= m),
             (SH.maxLength, SH.MaxLengthConstraintComponent, lambda n, m: n <= m),
@@ -822,7 +825,7 @@ class _Compiler:
                 languages.append(str(item.value).lower())
             add(_core(_language_in(set(languages)), SH.LanguageInConstraintComponent))
         if self._bool(node, SH.uniqueLang):
-            add(_core(_unique_lang, SH.UniqueLangConstraintComponent, _unique_lang_plan))
+            add(_core(_unique_lang, SH.UniqueLangConstraintComponent))
         for predicate, component, sign, strict in (
             (SH.minInclusive, SH.MinInclusiveConstraintComponent, 1, False),
             (SH.minExclusive, SH.MinExclusiveConstraintComponent, 1, True),
@@ -834,8 +837,7 @@ class _Compiler:
                 if not isinstance(limit, Literal):
                     raise Unsupported(f"sh:{_local(predicate)} {limit!r}")
             if limits:
-                range_check = _range(limits, sign, strict)
-                add(_core(range_check, component, _by_distinct_value_plan(range_check)))
+                add(_core(_range(limits, sign, strict), component))
         for predicate, component, rule in (
             (SH["not"], SH.NotConstraintComponent, "not"),
             (SH["and"], SH.AndConstraintComponent, "and"),
@@ -847,8 +849,7 @@ class _Compiler:
                 if not members:
                     raise Unsupported(f"an empty sh:{rule} list")
                 shapes = [self._shape(m) for m in members]
-                plan = _or_plan(shapes) if rule == "or" else None
-                add(_core(_logical(rule, shapes), component, plan))
+                add(_core(_logical(rule, shapes), component))
         for child in self._values(node, SH.property):
             child_shape = self._shape(child)
             if not child_shape.is_property:
@@ -1401,15 +1402,12 @@ class Row:
 def _core(
     check: Callable[..., Iterable],
     component: URIRef,
-    plan: Callable[..., Callable[[], Iterable] | None] | None = None,
     kind: tuple | None = None,
 ) -> Callable[..., list]:
     """Wrap a check yielding (focus, value, path) into one producing Rows.
 
-    ``plan`` is the same check as SPARQL for the focus nodes of some classes: it starts
-    queries that return only the failing nodes and gives a function yielding them once
-    the queries are done (None when it cannot, e.g. for a literal pyoxigraph rewrites).
-    ``kind`` describes a lone sh:class or sh:datatype (for sh:or of such shapes)."""
+    ``kind`` describes a lone sh:class or sh:datatype (sh:or and friends of such shapes
+    test membership directly instead of validating each value against each member)."""
 
     def rows(engine: _Engine, shape: Shape, found: Iterable) -> list[Row]:
         out = []
@@ -1432,16 +1430,7 @@ def _core(
     def run(engine: _Engine, shape: Shape, pairs: list[tuple[Any, tuple]]) -> list[Row]:
         return rows(engine, shape, check(engine, shape, pairs))
 
-    def planned(engine: _Engine, shape: Shape, classes: frozenset) -> Callable[[], list] | None:
-        if plan is None:
-            return None
-        produce = plan(engine, shape, classes)
-        if produce is None:
-            return None
-        return lambda: rows(engine, shape, produce())
-
     run.core = True  # type: ignore[attr-defined]
-    run.plan = planned  # type: ignore[attr-defined]
     run.kind = kind  # type: ignore[attr-defined]
     return run
 
@@ -1465,6 +1454,19 @@ def _max_count(n: int) -> Callable:
 
 
 def _datatype(rule: URIRef) -> Callable:
+    fits = _datatype_fits(rule)
+
+    def check(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
+        for focus, values in pairs:
+            for value in values:
+                if not fits(engine, value):
+                    yield focus, value, None
+
+    return check
+
+
+def _datatype_fits(rule: URIRef) -> Callable[[_Engine, Any], bool]:
+    """Whether a value passes sh:datatype ``rule`` (pySHACL's test)."""
     rule_ox = ox.NamedNode(str(rule))
     if rule == RDF.langString:
 
@@ -1489,13 +1491,7 @@ def _datatype(rule: URIRef) -> Callable:
                 return False
             return engine.literal_check(("datatype", rule), value, _datatype_matches)
 
-    def check(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
-        for focus, values in pairs:
-            for value in values:
-                if not fits(engine, value):
-                    yield focus, value, None
-
-    return check
+    return fits
 
 
 _PYTHON_TYPES: dict[URIRef, type] = {
@@ -1698,8 +1694,7 @@ def _range(limits: list[Literal], sign: int, strict: bool) -> Callable:
 
 
 def _logical(rule: str, members: list[Shape]) -> Callable:
-    def fits(engine: _Engine, value: Any) -> bool:
-        passed = [engine.conforms(member, value) for member in members]
+    def combine(passed: list[bool]) -> bool:
         if rule == "not":
             return not passed[0]
         if rule == "and":
@@ -1709,9 +1704,26 @@ def _logical(rule: str, members: list[Shape]) -> Callable:
         return passed.count(True) == 1
 
     def check(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
+        # A member that is just sh:class C (or sh:datatype D) conforms exactly when the
+        # value is an instance of C (a well-typed D): test that directly, not by
+        # validating the value against the member shape.
+        tests: list[Callable[[Any], bool]] = []
+        for member in members:
+            lone = _lone(member)
+            if lone is not None and lone[0] == "class":
+                tests.append(engine.instances(lone[1]).__contains__)
+            elif lone is not None:
+                fits = _datatype_fits(lone[1])
+                tests.append(lambda value, fits=fits: fits(engine, value))
+            else:
+                tests.append(lambda value, member=member: engine.conforms(member, value))
+        cache: dict[Any, bool] = {}
         for focus, values in pairs:
             for value in values:
-                if not fits(engine, value):
+                ok = cache.get(value)
+                if ok is None:
+                    ok = cache[value] = combine([test(value) for test in tests])
+                if not ok:
                     yield focus, value, None
 
     return check
@@ -1723,7 +1735,7 @@ _ALWAYS_IGNORE = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RDFS.Resource)))
 def _closed(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
     allowed = shape.closed_allowed or set()
     rd = engine.terms.rdflib
-    extras = engine.closed_extras(shape)
+    extras = engine.closed_extras(shape, {v for _, values in pairs for v in values})
     for focus, values in pairs:
         for value in values:
             for predicate, obj in extras(value):
@@ -1732,19 +1744,12 @@ def _closed(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
                 yield focus, obj, rd(predicate)
 
 
-def _property_check(
-    engine: _Engine,
-    shape: Shape,
-    pairs: list,
-    classes: frozenset | None = None,
-    now: bool = False,
-) -> list[Row]:
-    # pySHACL validates each property shape once per (focus, value) pair. ``classes``:
-    # the value nodes are exactly the instances of these classes (a node shape's targets).
+def _property_check(engine: _Engine, shape: Shape, pairs: list, now: bool = False) -> list[Row]:
+    # pySHACL validates each property shape once per (focus, value) pair.
     values = [value for _, vals in pairs for value in vals]
     rows: list[Row] = []
     for child in shape.properties:
-        rows.extend(engine.evaluate(child, values, classes, now=now))
+        rows.extend(engine.evaluate(child, values, now=now))
     return rows
 
 
@@ -1862,228 +1867,6 @@ def _substitute(message: str, substitutions: dict[str, Node]) -> str:
     return message
 
 
-# --------------------------------------------------------------------------- plans
-
-# The same checks as SPARQL on the focus nodes of some classes (a node shape's targets):
-# pyoxigraph walks the triples and only the failing nodes come back to Python. A plan
-# starts its queries at once (they run in threads while Python checks the rest) and
-# returns a function that yields (focus, value, path) when called.
-
-Produce = Callable[[], Iterable[tuple[Any, Any, Any]]]
-
-
-def _head(engine: _Engine, shape: Shape, classes: frozenset) -> tuple[str, str]:
-    """The instances of the classes as ?s (a sub-query), and the property, as SPARQL.
-
-    The union of the page graphs repeats a triple once per page that states it; joining
-    two such patterns multiplies the repeats (a country's type and label, stated by a
-    thousand pages each, made a million rows). The sub-query keeps each ?s once, and is
-    50 times faster than FILTER EXISTS (measured)."""
-    return f"{{ SELECT DISTINCT ?s WHERE {{ {_types(classes)} }} }}", str(
-        engine.terms.ox(shape.path)
-    )
-
-
-def _types(classes: frozenset) -> str:
-    values = " ".join(str(c) for c in sorted(classes, key=str))
-    return f"VALUES ?k {{ {values} }} ?s a ?k ."
-
-
-def _same_terms(variable: str, terms: Iterable[Any]) -> str:
-    return " || ".join(f"sameTerm({variable}, {t})" for t in terms) or "false"
-
-
-def _lossy_constant(term: Any) -> bool:
-    # pyoxigraph may rewrite such a constant in a query (see _LOSSY): keep it in Python.
-    return _is_lossy(term)
-
-
-def _pairs_plan(query: str) -> Callable[[_Engine, Shape, frozenset], Produce]:
-    """A plan whose query (with {head} and {p}) selects ?s and ?o of failing values."""
-
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-        head, p = _head(engine, shape, classes)
-        future = engine.submit(query.format(head=head, p=p))
-        return lambda: ((s, o, None) for s, o in future.result())
-
-    return plan
-
-
-def _min_count_plan(n: int) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-        _, p = _head(engine, shape, classes)
-        types = _types(classes)
-        if n == 1:
-            query = f"SELECT DISTINCT ?s WHERE {{ {types} FILTER NOT EXISTS {{ ?s {p} ?o }} }}"
-        else:
-            query = (
-                f"SELECT ?s WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {types} }} }} "
-                f"OPTIONAL {{ ?s {p} ?o }} }} GROUP BY ?s HAVING (COUNT(DISTINCT ?o) < {n})"
-            )
-        future = engine.submit(query)
-        return lambda: ((row[0], None, None) for row in future.result())
-
-    return plan
-
-
-def _max_count_plan(n: int) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-        head, p = _head(engine, shape, classes)
-        future = engine.submit(
-            f"SELECT ?s WHERE {{ {head} ?s {p} ?o . }} "
-            f"GROUP BY ?s HAVING (COUNT(DISTINCT ?o) > {n})"
-        )
-        return lambda: ((row[0], None, None) for row in future.result())
-
-    return plan
-
-
-def _well_typed_plan(
-    engine: _Engine,
-    shape: Shape,
-    classes: frozenset,
-    datatypes: list[URIRef],
-    mismatch: str,
-) -> Produce:
-    """Values whose datatype is not one of ``datatypes`` (``mismatch`` is the FILTER), and
-    values of those datatypes that pySHACL finds ill-typed (checked per distinct literal)."""
-    head, p = _head(engine, shape, classes)
-    wanted = ", ".join(f"<{d}>" for d in datatypes)
-    wrong = engine.submit(
-        f"SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . FILTER ({mismatch}) }}"
-    )
-    typed = engine.submit(
-        f"SELECT DISTINCT ?o WHERE {{ {head} ?s {p} ?o . "
-        f"FILTER (isLiteral(?o) && datatype(?o) IN ({wanted})) }}"
-    )
-
-    def produce() -> Iterator[tuple[Any, Any, Any]]:
-        for s, o in wrong.result():
-            yield s, o, None
-        bad = [
-            o
-            for (o,) in typed.result()
-            if not engine.literal_check(
-                ("datatype", URIRef(o.datatype.value)), o, _datatype_matches
-            )
-        ]
-        yield from engine.nodes_with(head, p, bad)
-
-    return produce
-
-
-def _datatype_plan(rule: URIRef) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce | None:
-        if rule == RDF.langString:
-            return _pairs_plan(
-                "SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . "
-                'FILTER (!isLiteral(?o) || lang(?o) = "") }}'
-            )(engine, shape, classes)
-        if rule == XSD.string:
-            return _pairs_plan(
-                "SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . "
-                f'FILTER (!isLiteral(?o) || lang(?o) != "" || datatype(?o) != <{rule}>) }}}}'
-            )(engine, shape, classes)
-        if rule in (RDFS.Literal, RDFS.Datatype):
-            return None
-        mismatch = f"!isLiteral(?o) || datatype(?o) != <{rule}>"
-        return _well_typed_plan(engine, shape, classes, [rule], mismatch)
-
-    return plan
-
-
-def _instance_filter(engine: _Engine, rules: Iterable[Any]) -> str:
-    classes: set[Any] = set()
-    for rule in rules:
-        classes.update(c for c in engine.subclasses(rule) if not isinstance(c, ox.Literal))
-    values = " ".join(str(c) for c in sorted(classes, key=str))
-    return f"FILTER NOT EXISTS {{ VALUES ?t {{ {values} }} ?o a ?t }}"
-
-
-def _class_plan(rules: list[Any]) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-        head, p = _head(engine, shape, classes)
-        futures = [  # one result per class a value lacks, as pySHACL
-            engine.submit(
-                f"SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . "
-                f"{_instance_filter(engine, [rule])} }}"
-            )
-            for rule in rules
-        ]
-        return lambda: ((s, o, None) for future in futures for s, o in future.result())
-
-    return plan
-
-
-def _node_kind_plan(kinds: tuple[str, ...]) -> Callable:
-    tests = {"iri": "isIRI(?o)", "bnode": "isBlank(?o)", "literal": "isLiteral(?o)"}
-    fits = " || ".join(tests[k] for k in kinds)
-    return _pairs_plan(
-        "SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . FILTER (!(" + fits + ")) }}"
-    )
-
-
-def _in_plan(members: set[Any]) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce | None:
-        if any(_lossy_constant(m) for m in members):
-            return None
-        listed = _same_terms("?o", sorted(members, key=str))
-        return _pairs_plan(
-            "SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . FILTER (!(" + listed + ")) }}"
-        )(engine, shape, classes)
-
-    return plan
-
-
-def _has_value_plan(wanted: list[Any]) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce | None:
-        if any(_lossy_constant(w) for w in wanted):
-            return None
-        _, p = _head(engine, shape, classes)
-        types = _types(classes)
-        futures = [
-            engine.submit(
-                f"SELECT DISTINCT ?s WHERE {{ {types} FILTER NOT EXISTS {{ ?s {p} {w} }} }}"
-            )
-            for w in wanted
-        ]
-        return lambda: ((row[0], None, None) for f in futures for row in f.result())
-
-    return plan
-
-
-def _unique_lang_plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-    head, p = _head(engine, shape, classes)
-    future = engine.submit(
-        f"SELECT ?s ?l WHERE {{ {head} ?s {p} ?o . "
-        'FILTER (isLiteral(?o) && lang(?o) != "") BIND (LCASE(lang(?o)) AS ?l) } '
-        "GROUP BY ?s ?l HAVING (COUNT(DISTINCT ?o) > 1)"
-    )
-    return lambda: ((row[0], None, None) for row in future.result())
-
-
-def _by_distinct_value_plan(check: Callable) -> Callable:
-    """For checks of one value at a time (pattern, ranges): check each distinct value of
-    the property once in Python, then ask which focus nodes have the failing ones."""
-
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce:
-        head, p = _head(engine, shape, classes)
-        future = engine.submit(f"SELECT DISTINCT ?o WHERE {{ {head} ?s {p} ?o . }}")
-
-        def produce() -> Iterator[tuple[Any, Any, Any]]:
-            values = tuple(row[0] for row in future.result())
-            failures: dict[Any, int] = defaultdict(int)
-            for _, value, _ in check(engine, shape, [(None, values)]):
-                failures[value] += 1  # once per rule it fails (several patterns, ...)
-            for s, o, path in engine.nodes_with(head, p, list(failures)):
-                for _ in range(failures[o]):
-                    yield s, o, path
-
-        return produce
-
-    return plan
-
-
 def _lone(shape: Shape) -> tuple | None:
     """("class", rule) or ("datatype", rule) for a shape that is just that one check."""
     if shape.deactivated or shape.path is not None or shape.properties or shape.sparql:
@@ -2096,30 +1879,6 @@ def _lone(shape: Shape) -> tuple | None:
     if kind[0] == "class":
         return ("class", kind[1][0]) if len(kind[1]) == 1 else None
     return kind
-
-
-def _or_plan(members: list[Shape]) -> Callable:
-    def plan(engine: _Engine, shape: Shape, classes: frozenset) -> Produce | None:
-        kinds = [_lone(member) for member in members]
-        if any(k is None for k in kinds):
-            return None
-        if all(k[0] == "class" for k in kinds):  # type: ignore[index]
-            return _pairs_plan(
-                "SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . "
-                + _instance_filter(engine, [k[1] for k in kinds])
-                .replace("{", "{{")
-                .replace("}", "}}")
-                + " }}"
-            )(engine, shape, classes)
-        datatypes = [k[1] for k in kinds if k[0] == "datatype"]  # type: ignore[index]
-        special = (RDF.langString, XSD.string, RDFS.Literal, RDFS.Datatype)
-        if len(datatypes) != len(kinds) or any(d in special for d in datatypes):
-            return None
-        listed = ", ".join(f"<{d}>" for d in datatypes)
-        mismatch = f"!isLiteral(?o) || datatype(?o) NOT IN ({listed})"
-        return _well_typed_plan(engine, shape, classes, datatypes, mismatch)
-
-    return plan
 
 
 # --------------------------------------------------------------------------- engine
@@ -2141,6 +1900,7 @@ class _Engine:
         self._conforms: dict[tuple[int, Any], bool] = {}
         self._sparql: dict[int, dict[Any, list[dict[str, Any]]]] = {}
         self._subclasses: dict[Any, set[Any]] | None = None
+        self._predicates: list[Any] | None = None
         # SPARQL runs in threads (pyoxigraph releases the GIL) while Python checks the rest.
         self._pool = ThreadPoolExecutor(max_workers=THREADS)
         self._futures: dict[int, Future] = {}
@@ -2166,31 +1926,17 @@ class _Engine:
     def submit(self, query: str, named: bool = False) -> Future:
         return self._pool.submit(self._fetch, query, named)
 
-    def nodes_with(self, head: str, p: str, values: list[Any]) -> Iterator[tuple[Any, Any, Any]]:
-        """(focus, value, None) for the focus nodes having one of these values."""
-        for start in range(0, len(values), 200):
-            chunk = values[start : start + 200]
-            for s, o in self._fetch(
-                f"SELECT DISTINCT ?s ?o WHERE {{ {head} ?s {p} ?o . "
-                f"FILTER ({_same_terms('?o', chunk)}) }}"
-            ):
-                yield s, o, None
-
     def values(self, predicate: Any) -> dict[Any, tuple]:
         """subject -> its distinct objects of ``predicate`` (the union of all graphs)."""
         found = self._values.get(predicate)
         if found is None:
             grouped: dict[Any, list] = defaultdict(list)
-            written = self.data.originals.get(predicate)
+            altered = predicate in self.data.altered
             for subject, obj in self._select(f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"):
-                if written is None or not _is_lossy(obj):
+                if not altered or not _is_lossy(obj):
                     grouped[subject].append(obj)
-            if written is not None:  # the literals as written, once per subject
-                by_subject: dict[Any, dict[Any, None]] = defaultdict(dict)
-                for (subject, _), pairs in written.items():
-                    for literal, _ in pairs:
-                        by_subject[subject][literal] = None
-                for subject, literals in by_subject.items():
+            if altered:  # the literals as written, once per subject
+                for subject, literals in self.data.by_subject[predicate].items():
                     grouped[subject].extend(literals)
             found = {s: tuple(objs) for s, objs in grouped.items()}
             self._values[predicate] = found
@@ -2259,33 +2005,49 @@ class _Engine:
         }
         return sorted(pairs, key=str)
 
-    def closed_extras(self, shape: Shape) -> Callable[[Any], list]:
+    def predicates(self) -> list[Any]:
+        """Every predicate of the graph."""
+        if self._predicates is None:
+            self._predicates = [row[0] for row in self._select("SELECT DISTINCT ?p { ?s ?p ?o }")]
+        return self._predicates
+
+    def closed_extras(self, shape: Shape, nodes: set[Any]) -> Callable[[Any], list]:
         """node -> its (predicate, object) pairs a closed shape does not allow.
 
-        Node by node: reading a node's quads from the store costs about a microsecond
-        each, less than any SPARQL query joining the target class (measured)."""
+        Many nodes: the values of each property the shape does not allow, kept for the
+        nodes (the values are read once per property and shared with the other checks).
+        A few nodes: their triples, node by node."""
         allowed = shape.closed_allowed or set()
-        fixed = self.data.fixed
+        if len(nodes) < 1000:
+            fixed = self.data.fixed
 
-        def extras(node: Any) -> list[tuple[Any, Any]]:
-            if isinstance(node, ox.Literal):
-                return []
-            found = {
-                (p, o)
-                for quad in self.store.quads_for_pattern(node, None, None, self.union)
-                if quad.predicate not in allowed
-                for _, p, o, _ in fixed(quad)
-            }
-            return sorted(found, key=str)
+            def extras(node: Any) -> list[tuple[Any, Any]]:
+                if isinstance(node, ox.Literal):
+                    return []
+                found = {
+                    (p, o)
+                    for quad in self.store.quads_for_pattern(node, None, None, self.union)
+                    if quad.predicate not in allowed
+                    for _, p, o, _ in fixed(quad)
+                }
+                return sorted(found, key=str)
 
-        return extras
+            return extras
+        found: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+        for predicate in self.predicates():
+            if predicate in allowed:
+                continue
+            index = self.values(predicate)
+            for node in nodes.intersection(index):
+                found[node].extend((predicate, o) for o in index[node])
+        return lambda node: found.get(node, [])
 
     def prefetch(self, constraint: SparqlConstraint) -> None:
         """Start a SPARQL constraint's query (or refuse it, see :func:`exposure`)."""
         if id(constraint) in self._futures:
             return
-        if self.data.originals:
-            altered = {p.value for p in self.data.originals}
+        if self.data.altered:
+            altered = {p.value for p in self.data.altered}
             why = exposure(constraint.query, altered)
             if why is not None:
                 raise Unsupported(
@@ -2313,45 +2075,22 @@ class _Engine:
 
     # -- evaluation
 
-    def evaluate(
-        self,
-        shape: Shape,
-        focus: Sequence[Any],
-        classes: frozenset | None = None,
-        *,
-        now: bool = False,
-    ) -> list[Row]:
+    def evaluate(self, shape: Shape, focus: Sequence[Any], *, now: bool = False) -> list[Row]:
         """pySHACL's Shape.validate for each focus node (duplicates count as many).
 
-        ``classes``: the focus nodes are exactly the instances of these classes, so the
-        checks may run as SPARQL; their rows then come later, from ``run``. ``now``: no
-        deferring (conformance checks inside sh:or and friends)."""
+        SPARQL constraints run in a thread; their rows come later, from ``run``, unless
+        ``now`` (conformance checks inside sh:or and friends)."""
         if shape.deactivated or not focus:
             return []
-        bulk = (
-            classes is not None
-            and not now
-            and shape.path is not None
-            and self.terms.ox(shape.path) not in self.data.originals
-        )
-        pairs: list | None = None
+        if shape.path is not None:
+            index = self.values(self.terms.ox(shape.path))
+            pairs = [(f, index.get(f, ())) for f in focus]
+        else:
+            pairs = [(f, (f,)) for f in focus]
         rows: list[Row] = []
         for check in shape.checks:
-            plan = getattr(check, "plan", None)
-            if bulk and plan is not None:
-                deferred = plan(self, shape, classes)
-                if deferred is not None:
-                    self._pending.append(deferred)
-                    continue
-            if pairs is None:
-                if shape.path is not None:
-                    index = self.values(self.terms.ox(shape.path))
-                    pairs = [(f, index.get(f, ())) for f in focus]
-                else:
-                    pairs = [(f, (f,)) for f in focus]
             if check is _property_check:
-                inner = classes if shape.path is None else None
-                rows.extend(_property_check(self, shape, pairs, inner, now))
+                rows.extend(_property_check(self, shape, pairs, now))
             elif check is _sparql_check and not now:
                 for constraint in shape.sparql:
                     self.prefetch(constraint)
@@ -2377,15 +2116,8 @@ class _Engine:
                 if shape.deactivated:
                     continue
                 focus = self.focus_nodes(shape)
-                if not focus:
-                    continue
-                classes = None
-                if shape.target_classes_only:
-                    closure: set[Any] = set()
-                    for cls in shape.targets[SH.targetClass]:
-                        closure.update(self.subclasses(cls))
-                    classes = frozenset(c for c in closure if not isinstance(c, ox.Literal))
-                rows.extend(self.evaluate(shape, list(focus), classes))
+                if focus:
+                    rows.extend(self.evaluate(shape, list(focus)))
             for deferred in self._pending:
                 rows.extend(deferred())
         finally:
