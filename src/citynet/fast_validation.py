@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -166,8 +167,9 @@ def _is_lossy(term: Any) -> bool:
 
 
 class GraphData:
-    """A pyoxigraph store with the graph's named graphs, plus every typed literal as
-    written for the predicates where the store changed one (``altered``)."""
+    """A pyoxigraph store with the graph's named graphs and their union, plus, where the
+    store changed a literal, every literal of that subject and predicate as written
+    (``by_subject``; ``altered`` are the predicates concerned)."""
 
     def __init__(self) -> None:
         self.store = ox.Store()
@@ -287,8 +289,8 @@ class GraphData:
         self._pending_lines = (data, oxformat, base)
 
     def _finish(self) -> None:
-        """Find the literals the store changed; keep every literal as written for their
-        predicates."""
+        """Find the literals the store changed; for each (subject, predicate) with one,
+        keep every literal of it as written."""
         candidates, self._candidates = self._candidates, []
         if not candidates:
             return
@@ -302,15 +304,19 @@ class GraphData:
         stored = {}
         for quad in scratch:
             stored[distinct[int(quad.subject.value.rsplit(":", 1)[1])]] = quad.object
-        altered = {q.predicate for q in candidates if stored[q.object] != q.object}
-        if not altered:
+        changed: dict[Any, set[Any]] = {}  # predicate -> subjects with a changed literal
+        for q in candidates:
+            if stored[q.object] != q.object:
+                changed.setdefault(q.predicate, set()).add(q.subject)
+        if not changed:
             return
-        # Every literal of those predicates as written (from the lines again, or from all
-        # the parsed literals of that kind).
+        altered = set(changed)
+        # Every literal of those (subject, predicate) as written (from the lines again, or
+        # from all the parsed literals of that kind).
         if getattr(self, "_pending_lines", None) is not None:
-            written = list(self._all_lossy(altered))
+            written = list(self._all_lossy(changed))
         else:
-            written = [q for q in candidates if q.predicate in altered]
+            written = [q for q in candidates if q.subject in changed.get(q.predicate, ())]
         objects = {q.object for q in written}
         missing = [o for o in objects if o not in stored]
         if missing:
@@ -336,24 +342,35 @@ class GraphData:
             self._by_node = by_node
         return self._by_node
 
-    def _all_lossy(self, predicates: set[Any]) -> Iterator[ox.Quad]:
-        """Every literal of these predicates as written (the line formats' second pass)."""
+    def _all_lossy(self, changed: dict[Any, set[Any]]) -> Iterator[ox.Quad]:
+        """Every literal of these subjects and predicates as written (the line formats'
+        second pass: the lines naming the predicate, parsed when their subject is one of
+        these, or is written with an escape)."""
         pending = getattr(self, "_pending_lines", None)
         if pending is None:
             return
         data, oxformat, base = pending
-        for predicate in sorted(predicates, key=str):
+        for predicate, subjects in sorted(changed.items(), key=lambda item: str(item[0])):
             needle = str(predicate).encode()
+            wanted = {str(s).encode() for s in subjects}  # "<iri>", as N-Quads writes it
             lines: list[bytes] = []
             at = data.find(needle)
             while at >= 0:
                 start = data.rfind(b"\n", 0, at) + 1
                 end = data.find(b"\n", at)
                 end = end if end >= 0 else len(data)
-                lines.append(data[start:end])
+                line = data[start:end]
+                head = line.lstrip()
+                cut = head.find(b">")
+                if cut < 0 or head[: cut + 1] in wanted or b"\\" in head[: cut + 1]:
+                    lines.append(line)
                 at = data.find(needle, end)
             for quad in ox.parse(b"\n".join(lines), format=oxformat, base_iri=base):
-                if quad.predicate == predicate and _is_lossy(quad.object):
+                if (
+                    quad.predicate == predicate
+                    and quad.subject in subjects
+                    and _is_lossy(quad.object)
+                ):
                     yield quad
 
     # -- reading
@@ -367,7 +384,11 @@ class GraphData:
             quad.object,
             quad.graph_name,
         )
-        if predicate not in self.altered or not _is_lossy(obj):
+        if (
+            predicate not in self.altered
+            or not _is_lossy(obj)
+            or subject not in self.by_subject[predicate]
+        ):
             return [(subject, predicate, obj, graph)]
         if graph == self.union:
             return [
@@ -385,9 +406,9 @@ class GraphData:
         """The objects as written behind one stored (subject, predicate, object), in any
         graph."""
         by_subject = self.by_subject.get(predicate)
-        if by_subject is None or not _is_lossy(stored):
+        if by_subject is None or not _is_lossy(stored) or subject not in by_subject:
             return [stored]
-        return [w for w, kept in by_subject.get(subject, {}).items() if kept == stored]
+        return [w for w, kept in by_subject[subject].items() if kept == stored]
 
 
 def _stored_forms(literals: list[Any]) -> dict[Any, Any]:
@@ -1483,13 +1504,19 @@ def _datatype_fits(rule: URIRef) -> Callable[[_Engine, Any], bool]:
             )
 
     else:
+        special = rule in (RDFS.Literal, RDFS.Datatype)
+        key = ("datatype", rule)
 
         def fits(engine: _Engine, value: Any) -> bool:
-            if not isinstance(value, ox.Literal):
-                return False
-            if value.datatype != rule_ox and rule not in (RDFS.Literal, RDFS.Datatype):
-                return False
-            return engine.literal_check(("datatype", rule), value, _datatype_matches)
+            cache = engine.cache(key)
+            ok = cache.get(value)
+            if ok is None:
+                if not isinstance(value, ox.Literal) or (value.datatype != rule_ox and not special):
+                    ok = False
+                else:
+                    ok = engine.literal_check(key, value, _datatype_matches)
+                cache[value] = ok
+            return ok
 
     return fits
 
@@ -1679,18 +1706,44 @@ def _range(limits: list[Literal], sign: int, strict: bool) -> Callable:
             return False
         return order > 0 if strict else order >= 0
 
+    def quick(value: Any, limit: Literal) -> bool | None:
+        """The same answer for a plain decimal or integer against a number, without
+        building rdflib literals (a million coordinates at 10,000 pages); else None."""
+        bound = limit.value
+        if value.datatype.value not in _NUMBERS or not isinstance(bound, int | decimal.Decimal):
+            return None
+        if isinstance(bound, bool) or not _PLAIN_NUMBER.fullmatch(value.value):
+            return None
+        number = decimal.Decimal(value.value)
+        if number == bound:
+            return not strict
+        return (number > bound) == (sign > 0)
+
     def check(engine: _Engine, shape: Shape, pairs: list) -> Iterator:
         for limit in limits:
             key = ("range", sign, strict, limit)
+            cache: dict[Any, bool] = {}
             for focus, values in pairs:
                 for value in values:
-                    ok = isinstance(value, ox.Literal) and engine.literal_check(
-                        key, value, lambda v, _k, limit=limit: passes(v, limit)
-                    )
+                    ok = cache.get(value)
+                    if ok is None:
+                        if not isinstance(value, ox.Literal):
+                            ok = False
+                        else:
+                            ok = quick(value, limit)
+                            if ok is None:
+                                ok = engine.literal_check(
+                                    key, value, lambda v, _k, limit=limit: passes(v, limit)
+                                )
+                        cache[value] = ok
                     if not ok:
                         yield focus, value, None
 
     return check
+
+
+_NUMBERS = {_XSD + "decimal", _XSD + "integer"}
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _logical(rule: str, members: list[Shape]) -> Callable:
@@ -1894,13 +1947,14 @@ class _Engine:
         self.store = data.store
         self.union = data.union
         self.terms = terms
-        self._values: dict[Any, dict[Any, tuple]] = {}
+        self._values: dict[Any, dict[Any, list]] = {}
         self._instances: dict[Any, frozenset] = {}
         self._literal_checks: dict[tuple, bool] = {}
         self._conforms: dict[tuple[int, Any], bool] = {}
         self._sparql: dict[int, dict[Any, list[dict[str, Any]]]] = {}
         self._subclasses: dict[Any, set[Any]] | None = None
         self._predicates: list[Any] | None = None
+        self._caches: dict[tuple, dict[Any, Any]] = {}
         # SPARQL runs in threads (pyoxigraph releases the GIL) while Python checks the rest.
         self._pool = ThreadPoolExecutor(max_workers=THREADS)
         self._futures: dict[int, Future] = {}
@@ -1926,19 +1980,27 @@ class _Engine:
     def submit(self, query: str, named: bool = False) -> Future:
         return self._pool.submit(self._fetch, query, named)
 
-    def values(self, predicate: Any) -> dict[Any, tuple]:
+    def values(self, predicate: Any) -> dict[Any, list]:
         """subject -> its distinct objects of ``predicate`` (the union of all graphs)."""
         found = self._values.get(predicate)
         if found is None:
-            grouped: dict[Any, list] = defaultdict(list)
-            altered = predicate in self.data.altered
-            for subject, obj in self._select(f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"):
-                if not altered or not _is_lossy(obj):
-                    grouped[subject].append(obj)
-            if altered:  # the literals as written, once per subject
-                for subject, literals in self.data.by_subject[predicate].items():
-                    grouped[subject].extend(literals)
-            found = {s: tuple(objs) for s, objs in grouped.items()}
+            # Straight from the union graph's index: twice as fast as a SELECT (measured).
+            grouped: dict[Any, list] = {}
+            get = grouped.get
+            written = self.data.by_subject.get(predicate, {})
+            for quad in self.store.quads_for_pattern(None, predicate, None, self.union):
+                obj = quad.object
+                subject = quad.subject
+                if written and subject in written and _is_lossy(obj):
+                    continue  # replaced by the literals as written, below
+                objs = get(subject)
+                if objs is None:
+                    grouped[subject] = [obj]
+                else:
+                    objs.append(obj)
+            for subject, literals in written.items():
+                grouped.setdefault(subject, []).extend(literals)
+            found = grouped
             self._values[predicate] = found
         return found
 
@@ -1984,6 +2046,13 @@ class _Engine:
                 else:
                     for objs in self.values(target).values():
                         found.update(objs)
+        return found
+
+    def cache(self, key: tuple) -> dict[Any, Any]:
+        """A dictionary for one check's answers, kept for this run only."""
+        found = self._caches.get(key)
+        if found is None:
+            found = self._caches[key] = {}
         return found
 
     def literal_check(self, key: tuple, value: Any, test: Callable[[Literal, Any], bool]) -> bool:
@@ -2084,9 +2153,9 @@ class _Engine:
             return []
         if shape.path is not None:
             index = self.values(self.terms.ox(shape.path))
-            pairs = [(f, index.get(f, ())) for f in focus]
+            pairs = list(zip(focus, map(index.get, focus, repeat(())), strict=True))
         else:
-            pairs = [(f, (f,)) for f in focus]
+            pairs = list(zip(focus, zip(focus, strict=True), strict=True))
         rows: list[Row] = []
         for check in shape.checks:
             if check is _property_check:
