@@ -52,6 +52,7 @@ NAMES = [
     "shared-projects",
     "stats",
     "timeline",
+    "twin-check",
     "twins-in-network",
 ]
 
@@ -68,6 +69,7 @@ RUNS = [
     ("twins-in-network", {}),
     ("timeline", {}),
     ("timeline", {"city": "Charleroi"}),
+    ("twin-check", {}),
     ("stats", {}),
 ]
 
@@ -115,6 +117,7 @@ def test_catalogue_lists_every_named_query_with_its_header() -> None:
         "city-activities": ["city", "activity", "type", "role", "start", "end", "place"],
         "project-partners": ["project", "city", "country", "role", "start", "end"],
         "twins-in-network": ["city", "twin"],
+        "twin-check": ["city", "twin", "status"],
         "stats": ["item", "count"],
     }
     for name, columns in required.items():
