@@ -423,3 +423,92 @@ def test_cli_engine_option(bundled_build: Path) -> None:
     assert fast.output.endswith("conforms: 0 violations, 13 warnings, 0 infos\n")
     bad = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "turbo"])
     assert bad.exit_code == 2
+
+
+# --------------------------------------------------------------------------- W3C suite
+
+
+def _w3c_tests() -> list:
+    try:
+        from test_w3c_shacl import TESTS
+    except ImportError:  # pragma: no cover - the suite module moved
+        return []
+    return TESTS
+
+
+W3C = _w3c_tests()
+W3C_NAMESPACES = (
+    "http://www.w3.org/ns/shacl-test#",
+    "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#",
+)
+
+
+def _comparable(report: ValidationReport) -> list[tuple]:
+    """Results with blank node identities (which differ from run to run) blotted out."""
+    import re
+
+    out = []
+    for result in report.results:
+        fields = asdict(result)
+        for key, value in fields.items():
+            if isinstance(value, str) and (
+                value.startswith("_:") or re.fullmatch(r"[0-9a-f]{16,32}", value)
+            ):
+                fields[key] = "_"
+        out.append(tuple(sorted(fields.items())))
+    return sorted(out)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("test", W3C, ids=[t.id for t in W3C])
+def test_w3c_suite_where_the_fast_engine_applies(test: object, tmp_path: Path) -> None:
+    """The W3C SHACL core and SHACL-SPARQL tests, through both engines.
+
+    The shapes graph loses the test manifest's own triples (the lint refuses its
+    almost-SHACL namespace), and every shape without a message gets one (the fast engine
+    does not reproduce pySHACL's generic messages); the rest is compared as is."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDF, SH
+    from test_w3c_shacl import MF, SHTNS, _source, graph_of
+
+    from citynet.fast_validation import compile_shapes
+
+    sht = graph_of(test.file)  # type: ignore[attr-defined]
+    action = sht.value(test.node, MF.action)  # type: ignore[attr-defined]
+    data = Path(_source(sht, action, SHTNS.dataGraph, test.file))  # type: ignore[attr-defined]
+    shapes = Graph().parse(
+        _source(sht, action, SHTNS.shapesGraph, test.file),  # type: ignore[attr-defined]
+        format="turtle",
+    )
+    for triple in list(shapes):
+        if any(str(term).startswith(W3C_NAMESPACES) for term in triple):
+            shapes.remove(triple)
+    nodes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    nodes |= set(shapes.subjects(RDF.type, SH.PropertyShape))
+    nodes |= set(shapes.subjects(SH.path, None)) | set(shapes.objects(None, SH.property))
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        nodes |= set(shapes.subjects(predicate, None))
+    for node in nodes:
+        if (node, SH.message, None) not in shapes:
+            shapes.add((node, SH.message, Literal("m")))
+    path = tmp_path / "shapes.ttl"
+    shapes.serialize(path, format="turtle")
+    try:
+        compile_shapes(Graph().parse(path, format="turtle"))
+    except Unsupported as why:
+        pytest.skip(f"not for the fast engine: {why}")
+    try:
+        slow = validate([data], shapes=path, engine="pyshacl")
+    except InputError as error:
+        with pytest.raises(InputError):
+            validate([data], shapes=path, engine="fast")
+        pytest.skip(f"both engines refuse it: {error}")
+    fast = validate([data], shapes=path, engine="fast")
+    assert _comparable(fast) == _comparable(slow)
+    assert fast.conforms == slow.conforms
+
+
+def test_the_w3c_suite_exercises_the_fast_engine() -> None:
+    if not W3C:
+        pytest.skip("W3C SHACL tests not found")
+    assert len(W3C) == 121  # so that the parametrized test above is not silently empty

@@ -456,6 +456,8 @@ class StoreView:
         self, pattern: tuple[Node | None, ...], graph: Any = None
     ) -> Iterator[tuple[Any, Any, Any, Any]]:
         s, p, o = (self._ox(t) for t in pattern[:3])
+        if isinstance(s, ox.Literal) or isinstance(p, ox.Literal | ox.BlankNode):
+            return  # no triple has a literal subject (rdflib answers nothing as well)
         data = self.data
         union = data.union
         altered = data.altered
@@ -582,6 +584,13 @@ _KNOWN_PREDICATE_NAMES = (
 )  # fmt: skip
 _KNOWN_PREDICATES = {SH[name] for name in _KNOWN_PREDICATE_NAMES}
 _KNOWN_TYPES = {SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint, SH.PrefixDeclaration}
+# A validation report kept beside the shapes (as in the W3C tests) is not a shape.
+_REPORT_PREDICATES = {
+    SH.conforms, SH.result, SH.focusNode, SH.resultPath, SH.resultSeverity,
+    SH.sourceConstraintComponent, SH.sourceShape, SH.sourceConstraint, SH.value,
+    SH.resultMessage, SH.detail,
+}  # fmt: skip
+_REPORT_TYPES = {SH.ValidationReport, SH.ValidationResult}
 _SINGLE = (
     SH.path, SH.severity, SH.deactivated, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind,
     SH.flags, SH.minLength, SH.maxLength, SH.languageIn, SH.uniqueLang, SH.closed,
@@ -650,9 +659,9 @@ class _Compiler:
         g = self.g
         shacl = str(SH)
         for _, p, o in g:
-            if str(p).startswith(shacl) and p not in _KNOWN_PREDICATES:
+            if str(p).startswith(shacl) and p not in _KNOWN_PREDICATES | _REPORT_PREDICATES:
                 raise Unsupported(f"sh:{_local(p)}")
-            if p == RDF.type and str(o).startswith(shacl) and o not in _KNOWN_TYPES:
+            if p == RDF.type and str(o).startswith(shacl) and o not in _KNOWN_TYPES | _REPORT_TYPES:
                 raise Unsupported(f"sh:{_local(o)} (rdf:type)")
         node_shapes = set(g.subjects(RDF.type, SH.NodeShape))
         property_shapes = set(g.subjects(RDF.type, SH.PropertyShape))
