@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -18,6 +19,7 @@ _SAFE_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _ID = re.compile(r"^[0-9]{1,12}$")
 
 
+@lru_cache(maxsize=65536)  # names repeat across pages; slugify is the costliest call
 def slug(text: str) -> str:
     """ASCII path segment for a name; never empty, never '.' or '..'."""
     value = slugify(unicodedata.normalize("NFC", text), max_length=80, word_boundary=True)
