@@ -140,20 +140,24 @@ def read_pages(
     return records
 
 
+#: The classes whose distinct nodes the build summary counts, by class IRI.
+COUNTED_CLASSES = {
+    str(CN.City): "cities",
+    str(CN.Region): "regions",
+    str(CN.Twinning): "twinnings",
+    str(CN.Project): "projects",
+    str(CN.Event): "events",
+    str(CN.Participation): "participations",
+    str(CN.Membership): "memberships",
+    str(CN.Office): "offices",
+    str(CN.Country): "countries",
+}
+
+
 def count_facts(quads: list[Quad]) -> dict[str, int]:
     """Distinct nodes of each class and the number of triples in a set of quads."""
     type_iri = str(RDF.type)
-    classes = {
-        str(CN.City): "cities",
-        str(CN.Region): "regions",
-        str(CN.Twinning): "twinnings",
-        str(CN.Project): "projects",
-        str(CN.Event): "events",
-        str(CN.Participation): "participations",
-        str(CN.Membership): "memberships",
-        str(CN.Office): "offices",
-        str(CN.Country): "countries",
-    }
+    classes = COUNTED_CLASSES
     seen: dict[str, set[str]] = {name: set() for name in classes.values()}
     triples = set()
     for quad in quads:

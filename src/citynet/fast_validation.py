@@ -49,6 +49,7 @@ from rdflib.graph import ConjunctiveGraph
 from rdflib.term import Node
 
 from citynet.errors import InputError
+from citynet.formats import to_rdflib_term
 from citynet.vocab import OWL, RDF, RDFS, SH, XSD
 
 ENGINES = ("auto", "pyshacl", "fast")
@@ -81,20 +82,7 @@ class Terms:
         found = self._to_rdflib.get(term)
         if found is not None:
             return found
-        made: Node
-        if isinstance(term, ox.NamedNode):
-            made = URIRef(term.value)
-        elif isinstance(term, ox.BlankNode):
-            made = BNode(term.value)
-        elif isinstance(term, ox.Literal):
-            if term.language:
-                made = Literal(term.value, lang=term.language, normalize=False)
-            elif term.datatype.value == _XSD_STRING:
-                made = Literal(term.value, normalize=False)
-            else:
-                made = Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-        else:
-            raise InputError(f"unsupported RDF term {term}")
+        made = to_rdflib_term(term)
         self._to_rdflib[term] = made
         return made
 

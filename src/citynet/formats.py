@@ -89,6 +89,22 @@ def _has_remote_context(node: object) -> bool:
     return False
 
 
+def to_rdflib_term(term: object) -> Node:
+    """The rdflib term for a pyoxigraph term, literals kept exactly as written."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language, normalize=False)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    # RDF 1.2 triple terms: not RDF 1.1, refused by the 1.1 formats anyway
+    raise InputError(f"unsupported RDF term {term}")
+
+
 def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
     """Parse RDF files into one Dataset (named graphs kept), refusing unsafe inputs.
 
@@ -161,23 +177,9 @@ def _add_quads(dataset: Dataset, quads: list[pyoxigraph.Quad]) -> None:
 
     def convert(term: object) -> Node:
         found = terms.get(term)
-        if found is not None:
-            return found
-        if isinstance(term, pyoxigraph.NamedNode):
-            made: Node = URIRef(term.value)
-        elif isinstance(term, pyoxigraph.BlankNode):
-            made = BNode(term.value)
-        elif isinstance(term, pyoxigraph.Literal):
-            if term.language:
-                made = Literal(term.value, lang=term.language, normalize=False)
-            elif term.datatype.value == _XSD_STRING:
-                made = Literal(term.value, normalize=False)
-            else:
-                made = Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-        else:  # RDF 1.2 triple terms: not RDF 1.1, refused by the 1.1 formats anyway
-            raise InputError(f"unsupported RDF term {term}")
-        terms[term] = made
-        return made
+        if found is None:
+            found = terms[term] = to_rdflib_term(term)
+        return found
 
     default = dataset.default_graph
     graphs: dict[object, Graph] = {}

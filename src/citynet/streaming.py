@@ -58,6 +58,7 @@ from typing import IO, Any
 
 from citynet import build as build_module
 from citynet.build import (
+    COUNTED_CLASSES,
     OUTPUT_FILES,
     PageReport,
     _fact_kinds,
@@ -68,7 +69,7 @@ from citynet.build import (
 )
 from citynet.errors import DataInvalid, InputError
 from citynet.records import PageRecord, PageWarning, Twin
-from citynet.vocab import CN, DEFAULT_BASE_IRI, RDF
+from citynet.vocab import DEFAULT_BASE_IRI, RDF
 
 STATE_FILE = "citynet-state.sqlite"
 STORE_SUBDIR = "oxigraph"
@@ -77,17 +78,7 @@ CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small fo
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
 
-_CLASSES = {
-    str(CN.City): "cities",
-    str(CN.Region): "regions",
-    str(CN.Twinning): "twinnings",
-    str(CN.Project): "projects",
-    str(CN.Event): "events",
-    str(CN.Participation): "participations",
-    str(CN.Membership): "memberships",
-    str(CN.Office): "offices",
-    str(CN.Country): "countries",
-}
+_CLASSES = COUNTED_CLASSES
 _TYPE = str(RDF.type)
 _QUAD_FORMATS = ("trig", "nquads")
 _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
