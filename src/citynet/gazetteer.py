@@ -50,22 +50,35 @@ _LINK = re.compile(r"\[/?link[^\]]*\]", re.IGNORECASE)
 _QUOTES = "\"'“”„‟‘’‚‛«»‹›″′"
 
 
+# Names repeat across pages (a city is a page and the twin of several others), and these
+# pure functions ran several times per name: memoised, they stop being a build hot spot.
+_MEMO = 1 << 16
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def fold(text: str) -> str:
     """Lower case, accents off, ``ß`` -> ``ss``, other letters spelled out in ASCII."""
     text = unicodedata.normalize("NFKD", text.casefold()).translate(_LETTERS)
     return _COMBINING.sub("", text)
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _name_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t)
+
+
 def name_tokens(text: str) -> list[str]:
     """Folded words of a name, "st"/"ste" expanded, punctuation and hyphens dropped."""
-    return [_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t]
+    return list(_name_tokens(text))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def name_key(text: str) -> str:
     """The key two spellings of one name share: "Aix-la-Chapelle" == "aix la chapelle"."""
-    return "".join(name_tokens(text))
+    return "".join(_name_tokens(text))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def clean_name(text: str) -> str:
     """A name as written without link markup, surrounding quotes, spaces or punctuation."""
     text = _LINK.sub("", text)
@@ -239,10 +252,11 @@ class Gazetteer:
         self._regions: dict[str, tuple[RegionMatch, ...]] | None = None
         self._city_aliases = {name_key(k): (v[0], v[1]) for k, v in aliases.CITY_ALIASES.items()}
         self._region_prefixes = sorted(
-            (name_tokens(p) for p in aliases.REGION_PREFIXES), key=len, reverse=True
+            (_name_tokens(p) for p in aliases.REGION_PREFIXES), key=len, reverse=True
         )
         self._rows: dict[str, tuple[tuple, ...]] = {}
         self._close: dict[str, CityMatch | None] = {}
+        self._matches: dict[tuple, tuple[CityMatch, ...]] = {}
 
     # -- countries ----------------------------------------------------------------------
 
@@ -286,7 +300,7 @@ class Gazetteer:
 
     def region_prefix(self, text: str) -> str | None:
         """The rest of a name after a "this is a region" prefix, or None when it has none."""
-        tokens = name_tokens(text)
+        tokens = _name_tokens(text)
         for prefix in self._region_prefixes:
             if len(tokens) > len(prefix) and tokens[: len(prefix)] == prefix:
                 return "".join(tokens[len(prefix) :])
@@ -351,6 +365,15 @@ class Gazetteer:
         if isinstance(country_codes, str):
             country_codes = (country_codes,)
         codes = tuple(c.upper() for c in country_codes or ())
+        memo = (name, codes, region)
+        found = self._matches.get(memo)
+        if found is None:
+            found = self._matches[memo] = tuple(self._city_matches(name, codes, region))
+        return list(found)
+
+    def _city_matches(
+        self, name: str, codes: tuple[str, ...], region: str | None
+    ) -> list[CityMatch]:
         written = clean_name(name)
         keys = [name_key(written)]
         # "Panama (ville)", "Halle (Saale)": also try without the parenthesis.

@@ -48,6 +48,26 @@ def term(uri: URIRef | str) -> NamedNode:
     return NamedNode(str(uri))
 
 
+class _Nodes:
+    """A vocabulary namespace whose terms are pyoxigraph nodes, each made once.
+
+    An rdflib namespace lookup costs about a microsecond and a page makes ~160 quads;
+    after its first use a term here is a plain attribute.
+    """
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> NamedNode:
+        node = NamedNode(str(getattr(self._namespace, name)))
+        setattr(self, name, node)
+        return node
+
+
+_CN, _DCTERMS, _GEO, _OWL, _PROV, _RDF, _RDFS, _SKOS, _XSD = (
+    _Nodes(ns) for ns in (CN, DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, XSD)
+)
+
 _YEAR = re.compile(r"^[0-9]{4}$")
 _YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -57,7 +77,7 @@ def year_literal(value: int | str) -> Literal:
     text = str(value)
     if not _YEAR.match(text):
         raise ValueError(f"not an xsd:gYear: {text!r}")
-    return Literal(text, datatype=term(XSD.gYear))
+    return Literal(text, datatype=_XSD.gYear)
 
 
 def temporal_literal(value: str) -> Literal:
@@ -65,26 +85,26 @@ def temporal_literal(value: str) -> Literal:
     if _YEAR.match(value):
         return year_literal(value)
     if _YEAR_MONTH.match(value):
-        return Literal(value, datatype=term(XSD.gYearMonth))
+        return Literal(value, datatype=_XSD.gYearMonth)
     match = _DATE.match(value)
     if match:
         date(int(match[1]), int(match[2]), int(match[3]))  # raises on 2009-02-30
-        return Literal(value, datatype=term(XSD.date))
+        return Literal(value, datatype=_XSD.date)
     raise ValueError(f"not an xsd:date, gYearMonth or gYear: {value!r}")
 
 
 def count_literal(value: int) -> Literal:
     if not isinstance(value, int) or value < 0:
         raise ValueError(f"not an xsd:nonNegativeInteger: {value!r}")
-    return Literal(str(value), datatype=term(XSD.nonNegativeInteger))
+    return Literal(str(value), datatype=_XSD.nonNegativeInteger)
 
 
 def integer_literal(value: int) -> Literal:
-    return Literal(str(int(value)), datatype=term(XSD.integer))
+    return Literal(str(int(value)), datatype=_XSD.integer)
 
 
 def decimal_literal(value: float) -> Literal:
-    return Literal(f"{value:.5f}", datatype=term(XSD.decimal))
+    return Literal(f"{value:.5f}", datatype=_XSD.decimal)
 
 
 def text_literal(value: str, language: str) -> Literal:
@@ -161,8 +181,8 @@ class _PageEmitter:
         self._described: set[str] = set()
         self._labels: dict[str, str] = {}  # place path -> its rdfs:label on this page
 
-    def add(self, s: NamedNode, p: URIRef, o: NamedNode | Literal) -> None:
-        self.quads.append(Quad(s, term(p), o, self.g))
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.g))
 
     def warn(self, line: int, text: str, message: str, code: str = "literal") -> None:
         self.warnings.append(PageWarning(self.r.path, line, text, message, code=code))
@@ -178,62 +198,62 @@ class _PageEmitter:
 
     def emit_page(self) -> None:
         r, g = self.r, self.g
-        self.add(g, RDF.type, term(CN.SourcePage))
+        self.add(g, _RDF.type, _CN.SourcePage)
         if r.source_url:
             try:
-                self.add(g, DCTERMS.source, NamedNode(r.source_url))
+                self.add(g, _DCTERMS.source, NamedNode(r.source_url))
             except ValueError:
                 self.warn(1, r.source_url, "source URL is not a valid IRI", code="iri")
-        self.add(g, CN.fileName, plain_literal(PurePath(r.path).name))
-        self.add(g, CN.contentHash, plain_literal(f"sha256:{r.content_sha256}"))
-        self.add(g, CN.readerVersion, plain_literal(__version__))
+        self.add(g, _CN.fileName, plain_literal(PurePath(r.path).name))
+        self.add(g, _CN.contentHash, plain_literal(f"sha256:{r.content_sha256}"))
+        self.add(g, _CN.readerVersion, plain_literal(__version__))
         if r.city_origin:
-            self.add(g, CN.cityNamedBy, plain_literal(r.city_origin))
-        self.add(g, DCTERMS.language, plain_literal(self.lang))
+            self.add(g, _CN.cityNamedBy, plain_literal(r.city_origin))
+        self.add(g, _DCTERMS.language, plain_literal(self.lang))
 
         assert r.city is not None
         city = self.place(r.city)
-        self.add(city, CN.memberPage, g)
+        self.add(city, _CN.memberPage, g)
         if r.population is not None:
             lit = self.literal_or_warn(
                 count_literal, r.population, r.population_line or 0, str(r.population)
             )
             if lit is not None:
-                self.add(city, CN.population, lit)
+                self.add(city, _CN.population, lit)
         if r.population_year is not None:
             lit = self.literal_or_warn(
                 year_literal, r.population_year, r.population_line or 0, str(r.population_year)
             )
             if lit is not None:
-                self.add(city, CN.populationYear, lit)
+                self.add(city, _CN.populationYear, lit)
         for period in r.safety_contracts:
             for value in (period.start, period.end):
                 if value:
-                    self.add(city, CN.safetyContractYear, year_literal(value[:4]))
+                    self.add(city, _CN.safetyContractYear, year_literal(value[:4]))
         for url in r.websites:
             try:
-                self.add(city, CN.website, NamedNode(url))
+                self.add(city, _CN.website, NamedNode(url))
             except ValueError:
                 self.warn(0, url, "website is not a valid IRI", code="iri")
         if r.description:
-            self.add(city, DCTERMS.description, text_literal("\n".join(r.description), self.lang))
+            self.add(city, _DCTERMS.description, text_literal("\n".join(r.description), self.lang))
 
         efus = self.network(EFUS_SLUG, EFUS_NAME)
         for membership in r.memberships:
             network = efus if membership.network == EFUS_SLUG else self.forum(membership.network)
             body = iris.slug(membership.network)
             node = self.m.iri(f"membership/{self.m.place_path(r.city)}/{body}")
-            self.add(node, RDF.type, term(CN.Membership))
-            self.add(node, CN.member, city)
-            self.add(node, CN.network, network)
+            self.add(node, _RDF.type, _CN.Membership)
+            self.add(node, _CN.member, city)
+            self.add(node, _CN.network, network)
             if membership.since is not None:
                 lit = self.literal_or_warn(
                     year_literal, membership.since, membership.line, membership.text
                 )
                 if lit is not None:
-                    self.add(node, CN.since, lit)
+                    self.add(node, _CN.since, lit)
             if membership.founding:
-                self.add(node, CN.foundingMember, Literal("true", datatype=term(XSD.boolean)))
+                self.add(node, _CN.foundingMember, Literal("true", datatype=_XSD.boolean))
             self.source(node, membership.line, membership.text)
 
         for office in r.offices:
@@ -242,11 +262,11 @@ class _PageEmitter:
             if office.start is not None:
                 path += f"/{office.start}"
             node = self.m.iri(path)
-            self.add(node, RDF.type, term(CN.Office))
-            self.add(node, CN.holder, city)
-            self.add(node, CN.body, body_node)
-            self.add(node, CN.officeRole, term(office_concept(office.office)))
-            for prop, value in ((CN.startYear, office.start), (CN.endYear, office.end)):
+            self.add(node, _RDF.type, _CN.Office)
+            self.add(node, _CN.holder, city)
+            self.add(node, _CN.body, body_node)
+            self.add(node, _CN.officeRole, term(office_concept(office.office)))
+            for prop, value in ((_CN.startYear, office.start), (_CN.endYear, office.end)):
                 if value is not None:
                     lit = self.literal_or_warn(year_literal, value, office.line, office.text)
                     if lit is not None:
@@ -260,25 +280,25 @@ class _PageEmitter:
             if other_path == city_path:
                 self.warn(twin.line, twin.text, "a city cannot be twinned with itself", "twin")
                 continue
-            self.add(city, CN.twinnedWith, other)
+            self.add(city, _CN.twinnedWith, other)
             a, b = sorted((city_path, other_path))
             node = self.m.iri(f"twinning/{a.split('/', 1)[1]}/{b.split('/', 1)[1]}")
-            self.add(node, RDF.type, term(CN.Twinning))
-            self.add(node, CN.twinCity, city)
-            self.add(node, CN.twinCity, other)
+            self.add(node, _RDF.type, _CN.Twinning)
+            self.add(node, _CN.twinCity, city)
+            self.add(node, _CN.twinCity, other)
             if twin.since is not None:
                 lit = self.literal_or_warn(year_literal, twin.since, twin.line, twin.text)
                 if lit is not None:
-                    self.add(node, CN.since, lit)
+                    self.add(node, _CN.since, lit)
             self.source(node, twin.line, twin.text)
 
         for mention in r.activities:
             self.activity(city, city_path, mention)
 
     def source(self, node: NamedNode, line: int, text: str) -> None:
-        self.add(node, PROV.wasDerivedFrom, self.g)
-        self.add(node, CN.sourceLine, integer_literal(line))
-        self.add(node, CN.sourceText, plain_literal(text.strip()))
+        self.add(node, _PROV.wasDerivedFrom, self.g)
+        self.add(node, _CN.sourceLine, integer_literal(line))
+        self.add(node, _CN.sourceText, plain_literal(text.strip()))
 
     def place(self, place: PlaceName) -> NamedNode:
         path = self.m.place_path(place)
@@ -287,22 +307,22 @@ class _PageEmitter:
             # Another spelling of the node (or a slug collision, which resolution reports):
             # keep it, never drop it silently.
             if place.name != self._labels.get(path, place.name):
-                self.add(node, SKOS.altLabel, plain_literal(place.name))
+                self.add(node, _SKOS.altLabel, plain_literal(place.name))
             return node
         self._described.add(path)
-        self.add(node, RDF.type, term(CN.Region if place.kind == "region" else CN.City))
+        self.add(node, _RDF.type, _CN.Region if place.kind == "region" else _CN.City)
         label = place.resolved_name or place.name
         self._labels[path] = label
-        self.add(node, RDFS.label, text_literal(label, "en"))
+        self.add(node, _RDFS.label, text_literal(label, "en"))
         if place.name != label:
-            self.add(node, SKOS.altLabel, plain_literal(place.name))
+            self.add(node, _SKOS.altLabel, plain_literal(place.name))
         if place.country_code:
-            self.add(node, CN.country, self.country(place.country_code))
+            self.add(node, _CN.country, self.country(place.country_code))
         if place.geonames_id is not None:
-            self.add(node, OWL.sameAs, NamedNode(f"{GEONAMES}{place.geonames_id}/"))
+            self.add(node, _OWL.sameAs, NamedNode(f"{GEONAMES}{place.geonames_id}/"))
         if place.latitude is not None and place.longitude is not None:
-            self.add(node, GEO.lat, decimal_literal(place.latitude))
-            self.add(node, GEO.long, decimal_literal(place.longitude))
+            self.add(node, _GEO.lat, decimal_literal(place.latitude))
+            self.add(node, _GEO.long, decimal_literal(place.longitude))
         return node
 
     def country(self, code: str) -> NamedNode:
@@ -311,11 +331,11 @@ class _PageEmitter:
         if path not in self._described:
             self._described.add(path)
             name, alpha3 = country_info(code)
-            self.add(node, RDF.type, term(CN.Country))
-            self.add(node, RDFS.label, text_literal(name, "en"))
-            self.add(node, CN.isoCode, plain_literal(code.upper()))
+            self.add(node, _RDF.type, _CN.Country)
+            self.add(node, _RDFS.label, text_literal(name, "en"))
+            self.add(node, _CN.isoCode, plain_literal(code.upper()))
             if alpha3:
-                self.add(node, CN.euCountry, NamedNode(f"{EU_COUNTRY}{alpha3}"))
+                self.add(node, _CN.euCountry, NamedNode(f"{EU_COUNTRY}{alpha3}"))
         return node
 
     def network(self, slug: str, name: str) -> NamedNode:
@@ -323,10 +343,10 @@ class _PageEmitter:
         node = self.m.iri(path)
         if path not in self._described:
             self._described.add(path)
-            self.add(node, RDF.type, term(CN.Network))
-            self.add(node, RDFS.label, text_literal(name, "en"))
+            self.add(node, _RDF.type, _CN.Network)
+            self.add(node, _RDFS.label, text_literal(name, "en"))
             if slug == EFUS_SLUG:
-                self.add(node, SKOS.altLabel, plain_literal("Efus"))
+                self.add(node, _SKOS.altLabel, plain_literal("Efus"))
         return node
 
     def forum(self, name: str) -> NamedNode:
@@ -334,8 +354,8 @@ class _PageEmitter:
         node = self.m.iri(path)
         if path not in self._described:
             self._described.add(path)
-            self.add(node, RDF.type, term(CN.NationalForum))
-            self.add(node, RDFS.label, text_literal(name, self.lang))
+            self.add(node, _RDF.type, _CN.NationalForum)
+            self.add(node, _RDFS.label, text_literal(name, self.lang))
         return node
 
     def activity(self, city: NamedNode, city_path: str, mention: ActivityMention) -> None:
@@ -344,18 +364,18 @@ class _PageEmitter:
         if path not in self._described:
             self._described.add(path)
             is_project = mention.kind == "project"
-            self.add(node, RDF.type, term(CN.Project if is_project else CN.Event))
+            self.add(node, _RDF.type, _CN.Project if is_project else _CN.Event)
             if mention.title:
-                self.add(node, RDFS.label, text_literal(mention.title, self.lang))
+                self.add(node, _RDFS.label, text_literal(mention.title, self.lang))
             if mention.subtitle:
-                self.add(node, CN.subtitle, text_literal(mention.subtitle, self.lang))
+                self.add(node, _CN.subtitle, text_literal(mention.subtitle, self.lang))
             if mention.network_id:
-                self.add(node, CN.networkId, plain_literal(mention.network_id))
+                self.add(node, _CN.networkId, plain_literal(mention.network_id))
             if not is_project:
                 kind = mention.event_kind or "other"
-                self.add(node, CN.eventKind, term(event_kind_concept(kind)))
+                self.add(node, _CN.eventKind, term(event_kind_concept(kind)))
                 if mention.place is not None:
-                    self.add(node, CN.place, self.place(mention.place))
+                    self.add(node, _CN.place, self.place(mention.place))
             self.period(node, mention, mention.periods, years=is_project)
         base = f"participation/{city_path}/{path}/{mention.role}"
         dated = [p for p in mention.periods if p.start]
@@ -366,10 +386,10 @@ class _PageEmitter:
             spans = [(base, mention.periods if mention.kind == "project" else [])]
         for iri_path, periods in spans:
             participation = self.m.iri(iri_path)
-            self.add(participation, RDF.type, term(CN.Participation))
-            self.add(participation, CN.participant, city)
-            self.add(participation, CN.activity, node)
-            self.add(participation, CN.role, term(role_concept(mention.role)))
+            self.add(participation, _RDF.type, _CN.Participation)
+            self.add(participation, _CN.participant, city)
+            self.add(participation, _CN.activity, node)
+            self.add(participation, _CN.role, term(role_concept(mention.role)))
             self.period(participation, mention, periods, years=True)
             self.source(participation, mention.line, mention.text)
 
@@ -382,10 +402,10 @@ class _PageEmitter:
             return
         start, end = min(starts), max(e for e in ends if e)
         if years:
-            props = ((CN.startYear, start[:4]), (CN.endYear, end[:4]))
+            props = ((_CN.startYear, start[:4]), (_CN.endYear, end[:4]))
             make = year_literal
         else:
-            props = ((CN.startDate, start), (CN.endDate, end))
+            props = ((_CN.startDate, start), (_CN.endDate, end))
             make = temporal_literal
         for prop, value in props:
             lit = self.literal_or_warn(make, value, mention.line, mention.text)

@@ -73,13 +73,13 @@ from citynet.vocab import DEFAULT_BASE_IRI, RDF
 
 STATE_FILE = "citynet-state.sqlite"
 STORE_SUBDIR = "oxigraph"
-STATE_VERSION = "1"
+STATE_VERSION = "2"  # 2: hash payloads grouped by bucket
 CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small for balance
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
 
 _CLASSES = COUNTED_CLASSES
-_TYPE = str(RDF.type)
+_TYPE_ARC = f" <{RDF.type}> ".encode()
 _QUAD_FORMATS = ("trig", "nquads")
 _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 
@@ -194,8 +194,8 @@ class _Mapped:
     trig: bytes
     warnings: list[PageWarning]
     triples: int  # quads the mapping made (with repeats), as build.py counts them
-    triple_hashes: bytes  # array('Q') of the page's distinct triples
-    class_hashes: dict[str, bytes]
+    triple_hashes: bytes  # _hash_payload of the page's triples
+    class_hashes: dict[str, bytes]  # _hash_payload of the subjects typed with each class
     report: PageReport  # complete: every warning, every fact
     report_json: str  # its entry in report.json, indented as build.py writes it
 
@@ -216,8 +216,21 @@ def _trig_header(base_iri: str) -> bytes:
     return _TRIG_HEADER[base_iri]
 
 
-def _hash64(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+_OFFSETS = 4 * (BUCKETS + 1)  # array("I") of bucket offsets before the digests
+
+
+def _hash_payload(items: Iterable[bytes]) -> bytes:
+    """The distinct 64-bit BLAKE2b digests of ``items``, grouped by bucket (the top six
+    bits of a digest's first byte) after the offsets of the buckets, so the main process
+    files a page's digests with one call per bucket instead of one per digest."""
+    digests = sorted({hashlib.blake2b(item, digest_size=8).digest() for item in items})
+    sizes = [0] * BUCKETS
+    for digest in digests:
+        sizes[digest[0] >> 2] += 8
+    offsets = array("I", [0])
+    for size in sizes:
+        offsets.append(offsets[-1] + size)
+    return offsets.tobytes() + b"".join(digests)
 
 
 def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int) -> str:
@@ -243,27 +256,26 @@ def _map_record(
 ) -> _Mapped:
     from pyoxigraph import RdfFormat, serialize
 
-    from citynet.build import _sort_key
-
     for mention, key in zip(record.activities, keys, strict=True):
         mention.key = key
     quads, warnings = mapper.map_page(record)
-    unique = sorted(set(quads), key=_sort_key)
+    unique = sorted(set(quads), key=str)  # one graph: the order of build._sort_key
     graph = str(mapper.graph_iri(record))
     nquads = serialize(unique, format=RdfFormat.N_QUADS)
     trig = serialize(unique, format=RdfFormat.TRIG, prefixes=_prefixes(mapper.base))
     header = _trig_header(mapper.base)
     if not trig.startswith(header):  # pragma: no cover - pyoxigraph changed its writer
         raise RuntimeError("unexpected TriG header from pyoxigraph")
-    # N-Quads lines are "s p o <graph> .": the triple is the line without its graph.
-    suffix = len(graph) + 3
-    hashes = array("Q", (_hash64(line[:-suffix]) for line in nquads.split(b"\n") if line))
-    classes: dict[str, array] = defaultdict(lambda: array("Q"))
-    for quad in unique:
-        if quad.predicate.value == _TYPE:
-            name = _CLASSES.get(quad.object.value)
+    # N-Quads lines are "s p o <graph> .": the triple is the line without its graph (the
+    # graph IRI followed by " ." only ends a line: literals escape their line breaks).
+    lines = nquads.replace(f" {graph} .\n".encode(), b"\n").split(b"\n")[:-1]
+    typed: dict[str, list[bytes]] = defaultdict(list)
+    for line in lines:
+        if _TYPE_ARC in line:
+            subject, _, rest = line.partition(_TYPE_ARC)
+            name = _CLASSES.get(rest[1:-1].decode())
             if name:
-                classes[name].append(_hash64(quad.subject.value.encode()))
+                typed[name].append(subject[1:-1])
     report_json = _finish_report(report, list(warnings), len(quads))
     return _Mapped(
         index,
@@ -272,8 +284,8 @@ def _map_record(
         trig[len(header) :],
         warnings,
         len(quads),
-        hashes.tobytes(),
-        {name: values.tobytes() for name, values in classes.items()},
+        _hash_payload(lines),
+        {name: _hash_payload(subjects) for name, subjects in typed.items()},
         report,
         report_json,
     )
@@ -419,16 +431,18 @@ class _Counter:
         }
 
     @staticmethod
-    def _spread(data: bytes, buckets: list[array]) -> None:
-        values = array("Q")
-        values.frombytes(data)
-        for value in values:
-            buckets[value % BUCKETS].append(value)
+    def _spread(payload: bytes, buckets: list[array]) -> None:
+        offsets = array("I")
+        offsets.frombytes(payload[:_OFFSETS])
+        digests = memoryview(payload)[_OFFSETS:]
+        for bucket, start, end in zip(buckets, offsets[:-1], offsets[1:], strict=True):
+            if end > start:
+                bucket.frombytes(digests[start:end])
 
     def add(self, triple_hashes: bytes, class_hashes: dict[str, bytes]) -> None:
         self._spread(triple_hashes, self.triples)
-        for name, data in class_hashes.items():
-            self._spread(data, self.classes[name])
+        for name, payload in class_hashes.items():
+            self._spread(payload, self.classes[name])
 
     def counts(self) -> dict[str, int]:
         counts = {name: _distinct(buckets) for name, buckets in self.classes.items()}
