@@ -40,11 +40,13 @@ need the whole set of triples at once; they are written only when ``formats`` as
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -53,6 +55,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
@@ -79,7 +82,7 @@ PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
 
 _CLASSES = COUNTED_CLASSES
-_TYPE_ARC = f" <{RDF.type}> ".encode()
+_TYPE_LINE = re.compile(f"^(<[^>]*> <{RDF.type}> <([^>]*)>)$".encode(), re.MULTILINE)
 _QUAD_FORMATS = ("trig", "nquads")
 _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 
@@ -171,8 +174,20 @@ def _stub(index: int, record: PageRecord) -> _Stub:
     )
 
 
+def _settle_gc() -> None:
+    """Collect the cycles made so far, then leave every live object out of later passes.
+
+    A build holds millions of long-lived, acyclic objects (stubs, records, caches), and
+    the collector's full passes over them cost up to a third of the resolution step.
+    Frozen objects are still freed by reference counting when they die.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _read_chunk(task: tuple[list[tuple[int, str, str | None]], str, int]) -> list[_Stub]:
     """Phase 1: read and place-resolve pages, spill full records, return stubs."""
+    _settle_gc()
     items, spill, max_page_bytes = task
     records, stubs = [], []
     for index, path, city in items:
@@ -219,18 +234,18 @@ def _trig_header(base_iri: str) -> bytes:
 _OFFSETS = 4 * (BUCKETS + 1)  # array("I") of bucket offsets before the digests
 
 
-def _hash_payload(items: Iterable[bytes]) -> bytes:
-    """The distinct 64-bit BLAKE2b digests of ``items``, grouped by bucket (the top six
-    bits of a digest's first byte) after the offsets of the buckets, so the main process
-    files a page's digests with one call per bucket instead of one per digest."""
-    digests = sorted({hashlib.blake2b(item, digest_size=8).digest() for item in items})
+def _digests(items: Iterable[bytes]) -> set[bytes]:
+    return {hashlib.blake2b(item, digest_size=8).digest() for item in items}
+
+
+def _hash_payload(digests: set[bytes]) -> bytes:
+    """64-bit digests grouped by bucket (the top six bits of their first byte) after the
+    offsets of the buckets: the main process files them with one call per bucket."""
+    ordered = sorted(digests)
     sizes = [0] * BUCKETS
-    for digest in digests:
+    for digest in ordered:
         sizes[digest[0] >> 2] += 8
-    offsets = array("I", [0])
-    for size in sizes:
-        offsets.append(offsets[-1] + size)
-    return offsets.tobytes() + b"".join(digests)
+    return array("I", accumulate(sizes, initial=0)).tobytes() + b"".join(ordered)
 
 
 def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int) -> str:
@@ -253,55 +268,75 @@ def _nested_json(value: Any, level: int) -> str:
 
 def _map_record(
     record: PageRecord, index: int, keys: list[str | None], mapper: Any, report: PageReport
-) -> _Mapped:
+) -> tuple[_Mapped, set[bytes], dict[str, set[bytes]]]:
+    """One page's fragments and report, with the digests of its triples and typed nodes."""
     from pyoxigraph import RdfFormat, serialize
 
     for mention, key in zip(record.activities, keys, strict=True):
         mention.key = key
     quads, warnings = mapper.map_page(record)
-    unique = sorted(set(quads), key=str)  # one graph: the order of build._sort_key
     graph = str(mapper.graph_iri(record))
-    nquads = serialize(unique, format=RdfFormat.N_QUADS)
+    # One line per quad, in order. Sorting the UTF-8 lines of one graph gives the order of
+    # build._sort_key (code point order) without a str() per quad; equal lines are one quad.
+    lines = serialize(quads, format=RdfFormat.N_QUADS).split(b"\n")[:-1]
+    by_line = dict(zip(lines, quads, strict=True))
+    ordered = sorted(by_line)
+    unique = [by_line[line] for line in ordered]
+    nquads = b"\n".join(ordered) + b"\n"
     trig = serialize(unique, format=RdfFormat.TRIG, prefixes=_prefixes(mapper.base))
     header = _trig_header(mapper.base)
     if not trig.startswith(header):  # pragma: no cover - pyoxigraph changed its writer
         raise RuntimeError("unexpected TriG header from pyoxigraph")
     # N-Quads lines are "s p o <graph> .": the triple is the line without its graph (the
     # graph IRI followed by " ." only ends a line: literals escape their line breaks).
-    lines = nquads.replace(f" {graph} .\n".encode(), b"\n").split(b"\n")[:-1]
+    body = nquads.replace(f" {graph} .\n".encode(), b"\n")
+    # A class's distinct nodes are its distinct "node rdf:type class" triples.
     typed: dict[str, list[bytes]] = defaultdict(list)
-    for line in lines:
-        if _TYPE_ARC in line:
-            subject, _, rest = line.partition(_TYPE_ARC)
-            name = _CLASSES.get(rest[1:-1].decode())
-            if name:
-                typed[name].append(subject[1:-1])
+    for line, cls in _TYPE_LINE.findall(body):
+        name = _CLASSES.get(cls.decode())
+        if name:
+            typed[name].append(line)
     report_json = _finish_report(report, list(warnings), len(quads))
-    return _Mapped(
+    page = _Mapped(
         index,
         graph,
         nquads,
         trig[len(header) :],
         warnings,
         len(quads),
-        _hash_payload(lines),
-        {name: _hash_payload(subjects) for name, subjects in typed.items()},
+        b"",
+        {},
         report,
         report_json,
     )
+    return page, _digests(body.split(b"\n")[:-1]), {n: _digests(t) for n, t in typed.items()}
 
 
-def _map_chunk(task: tuple[list[Any], str | None, str, Any]) -> list[_Mapped]:
-    """Phase 3: map pages (from a spill file, or re-read) to sorted fragments."""
+@dataclass
+class _MappedChunk:
+    pages: list[_Mapped]
+    triple_hashes: bytes  # _hash_payload of the chunk's distinct triples
+    class_hashes: dict[str, bytes]
+
+
+def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool]) -> _MappedChunk:
+    """Phase 3: map pages (from a spill file, or re-read) to sorted fragments.
+
+    ``per_page``: also give each page its own hash payloads (the incremental state keeps
+    them); the counts need only the chunk's.
+    """
     from citynet.mapping import Mapper
 
-    items, spill, base_iri, reread = task
+    items, spill, base_iri, reread, per_page = task
+    _settle_gc()
     mapper = Mapper(base_iri)
     records: list[PageRecord] = []
     if spill is not None:
         with open(spill, "rb") as handle:
             records = pickle.load(handle)
     out = []
+    triples: set[bytes] = set()
+    classes: dict[str, set[bytes]] = defaultdict(set)
     for position, (index, keys, path, report) in enumerate(items):
         if keys is None:
             continue
@@ -310,8 +345,17 @@ def _map_chunk(task: tuple[list[Any], str | None, str, Any]) -> list[_Mapped]:
             _stub(index, record)  # resolves its places again (deterministic)
         else:
             record = records[position]
-        out.append(_map_record(record, index, keys, mapper, report))
-    return out
+        page, digests, typed = _map_record(record, index, keys, mapper, report)
+        triples |= digests
+        for name, values in typed.items():
+            classes[name] |= values
+        if per_page:
+            page.triple_hashes = _hash_payload(digests)
+            page.class_hashes = {name: _hash_payload(values) for name, values in typed.items()}
+        out.append(page)
+    return _MappedChunk(
+        out, _hash_payload(triples), {name: _hash_payload(v) for name, v in classes.items()}
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -534,6 +578,7 @@ def stream_build(
         timings["read+places"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
+        _settle_gc()
         resolution = resolve_across(list(stubs.values()))
         extra: dict[str, list[PageWarning]] = defaultdict(list)
         for warning in resolution.warnings:
@@ -588,7 +633,9 @@ def stream_build(
         remap_set = {e[0] for e in remap}
         t2 = time.perf_counter()
         reread = {str(p): city for i, p, _ in remap if i in cached and p == city_file}
-        map_tasks = _map_tasks(remap, spill_of, keys, base_iri, reread, chunk_pages, reports)
+        map_tasks = _map_tasks(
+            remap, spill_of, keys, base_iri, reread, chunk_pages, reports, state is not None
+        )
 
         store = _open_store(store_dir, in_memory_store, incremental)
         if store is not None and state is not None:
@@ -605,7 +652,13 @@ def stream_build(
         writers = _open_writers(out, formats)
         header_written = False
         try:
-            results = (m for chunk in pool.imap(_map_chunk, map_tasks) for m in chunk)
+
+            def mapped_pages() -> Iterator[_Mapped]:
+                for chunk in pool.imap(_map_chunk, map_tasks):
+                    counter.add(chunk.triple_hashes, chunk.class_hashes)
+                    yield from chunk.pages
+
+            results = mapped_pages()
             pending = {e[0] for e in remap}
             for index, _path, _graph in order:
                 if index not in keys:
@@ -616,7 +669,6 @@ def stream_build(
                     reports[index] = page.report
                     report_json[index] = page.report_json
                     nquads, trig = page.nquads, page.trig
-                    counter.add(page.triple_hashes, page.class_hashes)
                     if store is not None:
                         loader.add(nquads)
                     if state is not None:
@@ -668,6 +720,7 @@ def stream_build(
             store.flush()
             store = None
     finally:
+        gc.unfreeze()
         pool.close()
         shutil.rmtree(spill_dir, ignore_errors=True)
         if state is not None:
@@ -715,6 +768,7 @@ def _map_tasks(
     reread: dict[str, str | None],
     chunk_pages: int,
     reports: dict[int, PageReport],
+    per_page: bool,
 ) -> list[Any]:
     """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads."""
     tasks: list[Any] = []
@@ -723,7 +777,7 @@ def _map_tasks(
 
     def flush() -> None:
         if current:
-            tasks.append((list(current), current_spill, base_iri, reread))
+            tasks.append((list(current), current_spill, base_iri, reread, per_page))
             current.clear()
 
     for index, path, _ in remap:
