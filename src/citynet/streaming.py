@@ -69,6 +69,7 @@ from citynet.build import (
     atomic_write,
     collect_inputs,
     default_pages_dir,
+    json_text,
 )
 from citynet.errors import DataInvalid, InputError
 from citynet.records import PageRecord, PageWarning, Twin
@@ -253,17 +254,7 @@ def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int
     report.warnings.extend(warnings)
     report.facts["triples"] = triples
     report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
-    return _nested_json(report.as_json(), 2)
-
-
-def _nested_json(value: Any, level: int) -> str:
-    """``value`` as json.dumps(indent=2) renders it ``level`` levels deep in a document.
-
-    JSON's indented layout is compositional, so pieces rendered apart (in parallel, or
-    cached) join into exactly the text of one json.dumps call on the whole report.
-    """
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return text.replace("\n", "\n" + "  " * level)
+    return json_text(report.as_json(), 2)
 
 
 def _map_record(
@@ -694,7 +685,7 @@ def stream_build(
                 if index not in report_json.where:  # not mapped: errors, empty pages
                     report = reports[index]
                     report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
-                    report_json[index] = _nested_json(report.as_json(), 2)
+                    report_json[index] = json_text(report.as_json(), 2)
             counts = {"pages": sum(1 for r in report_list if r.graph is not None)}
             counts.update(counter.counts())
             counts["warnings"] = sum(len(r.warnings) for r in report_list)
@@ -904,14 +895,14 @@ def _write_report(out: Path, counts: dict[str, int], pages: Iterable[str], resol
     """report.json exactly as build.write_outputs writes it, from pre-rendered pages."""
 
     def write(handle: IO[bytes]) -> None:
-        handle.write(('{\n  "counts": ' + _nested_json(counts, 1) + ',\n  "pages": ').encode())
+        handle.write(('{\n  "counts": ' + json_text(counts, 1) + ',\n  "pages": ').encode())
         first = True
         for page in pages:
             handle.write(("[\n    " if first else ",\n    ").encode() + page.encode("utf-8"))
             first = False
         handle.write(b"[]" if first else b"\n  ]")
         if resolution is not None and hasattr(resolution, "as_json"):
-            text = _nested_json(resolution.as_json(), 1)
+            text = json_text(resolution.as_json(), 1)
             handle.write((',\n  "resolution": ' + text).encode("utf-8"))
         handle.write(b"\n}\n")
 
