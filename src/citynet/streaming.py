@@ -46,7 +46,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import re
 import shutil
 import sqlite3
 import tempfile
@@ -58,6 +57,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
+
+from pyoxigraph import NamedNode
 
 from citynet import build as build_module
 from citynet.build import (
@@ -83,7 +84,7 @@ PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
 
 _CLASSES = COUNTED_CLASSES
-_TYPE_LINE = re.compile(f"^(<[^>]*> <{RDF.type}> <([^>]*)>)$".encode(), re.MULTILINE)
+_TYPE = NamedNode(str(RDF.type))
 _QUAD_FORMATS = ("trig", "nquads")
 _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 
@@ -281,12 +282,12 @@ def _map_record(
     # N-Quads lines are "s p o <graph> .": the triple is the line without its graph (the
     # graph IRI followed by " ." only ends a line: literals escape their line breaks).
     body = nquads.replace(f" {graph} .\n".encode(), b"\n")
-    # A class's distinct nodes are its distinct "node rdf:type class" triples.
     typed: dict[str, list[bytes]] = defaultdict(list)
-    for line, cls in _TYPE_LINE.findall(body):
-        name = _CLASSES.get(cls.decode())
-        if name:
-            typed[name].append(line)
+    for quad in unique:
+        if quad.predicate == _TYPE:
+            name = _CLASSES.get(quad.object.value)
+            if name:
+                typed[name].append(quad.subject.value.encode())
     report_json = _finish_report(report, list(warnings), len(quads))
     page = _Mapped(
         index,
