@@ -217,7 +217,7 @@ def build_graph(
                 record.path, "the page does not name its city; give it with --city"
             )
             continue
-        graph = str(mapper.graph_iri(record))
+        graph = mapper.graph_iri(record).value
         if graph in graphs:
             report.error = (
                 f"its named graph {graph} is already used by {graphs[graph]}; rename one file"

@@ -48,6 +48,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from array import array
@@ -73,7 +74,7 @@ from citynet.build import (
     json_text,
 )
 from citynet.errors import DataInvalid, InputError
-from citynet.records import PageRecord, PageWarning, Twin
+from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 from citynet.vocab import DEFAULT_BASE_IRI, RDF
 
 STATE_FILE = "citynet-state.sqlite"
@@ -131,13 +132,46 @@ class _Stub:
     nameless_error: str | None  # for a page naming no city: the candidates
 
 
+def _interned(text: str | None) -> str | None:
+    return sys.intern(text) if text is not None else None
+
+
+def _slim_place(place: PlaceName | None) -> PlaceName | None:
+    """What cross-page resolution reads of a place. Names are interned: a chunk's pickle
+    then holds each once (a city is a page and the twin of several others)."""
+    if place is None:
+        return None
+    return PlaceName(
+        sys.intern(place.name),
+        line=place.line,
+        resolved_name=_interned(place.resolved_name),
+        country_code=_interned(place.country_code),
+        geonames_id=place.geonames_id,
+        kind=place.kind,
+    )
+
+
 def _slim(record: PageRecord) -> PageRecord:
+    """The record as cross-page resolution reads it: the main process holds one per page."""
     return PageRecord(
         path=record.path,
         content_sha256=record.content_sha256,
-        city=record.city,
-        twins=[Twin(t.place, t.since, t.line, t.text) for t in record.twins],
-        activities=record.activities,
+        city=_slim_place(record.city),
+        twins=[Twin(_slim_place(t.place), t.since, t.line, t.text) for t in record.twins],  # type: ignore[arg-type]
+        activities=[
+            ActivityMention(
+                a.kind,
+                sys.intern(a.title),
+                a.role,
+                a.line,
+                a.text,
+                [Period(p.start, p.end, "") for p in a.periods],
+                network_id=a.network_id,
+                event_kind=a.event_kind,
+                place=_slim_place(a.place),
+            )
+            for a in record.activities
+        ],
     )
 
 
@@ -603,13 +637,17 @@ def stream_build(
             if graph in owner:
                 first = stubs[owner[graph]].record.path
                 report.error = (
-                    f"its named graph {graph} is already used by {first}; rename one file"
+                    f"its named graph {graph[1:-1]} is already used by {first}; rename one file"
                 )
                 continue
             owner[graph] = index
-            report.graph = graph
-            report.facts = dict(stub.facts)
+            report.graph = graph[1:-1]  # the IRI (graph is its N-Triples form, for ordering)
+            # The incremental state keeps the stub (and its facts) for the next run.
+            report.facts = dict(stub.facts) if state is not None else stub.facts
             keys[index] = [m.key for m in record.activities]
+        empty = sum(1 for stub in stubs.values() if not stub.has_content)
+        if state is None:
+            stubs.clear()  # the records' mentions: a third of this process's memory
 
         # Which pages to map: all, or (incremental) the changed ones and those whose keys
         # changed.
@@ -640,7 +678,7 @@ def stream_build(
         counter = _Counter()
         report_json = _Fragments(spill_dir / "report-pages.json")
         loader = _Loader(store, incremental=state is not None)
-        mapped: dict[int, _Mapped] = {}
+        mapped: set[int] = set()
         writers = _open_writers(out, formats)
         header_written = False
         try:
@@ -652,7 +690,7 @@ def stream_build(
 
             results = mapped_pages()
             pending = {e[0] for e in remap}
-            for index, _path, _graph in order:
+            for index, path, graph in order:
                 if index not in keys:
                     continue
                 if index in pending:
@@ -664,7 +702,8 @@ def stream_build(
                     if store is not None:
                         loader.add(nquads)
                     if state is not None:
-                        mapped[index] = page
+                        state.put(path, graph, stubs[index], keys[index], page)
+                        mapped.add(index)
                 else:
                     row = cached[index]
                     report_json[index] = _finish_report(
@@ -691,7 +730,7 @@ def stream_build(
             counts.update(counter.counts())
             counts["warnings"] = sum(len(r.warnings) for r in report_list)
             counts["errors"] = sum(1 for r in report_list if r.error)
-            counts["empty"] = sum(1 for i in reports if not stubs[i].has_content)
+            counts["empty"] = empty
             written: dict[str, Path] = {}
             for name, writer in writers.items():
                 writer.commit()
@@ -705,7 +744,7 @@ def stream_build(
             written["report"] = _write_report(out, counts, report_json.in_order(), resolution)
         if state is not None:
             t3 = time.perf_counter()
-            state.save(entries, stubs, mapped, keys, reports, cached, owner)
+            state.save(entries, mapped, cached)
             timings["save state"] = time.perf_counter() - t3
         if store is not None and store_dir is not None:
             # Release the on-disk store (and its lock) now: callers reopen it by path.
@@ -1017,18 +1056,15 @@ class _State:
     def save(
         self,
         entries: list[tuple[int, Path, str]],
-        stubs: dict[int, _Stub],
-        mapped: dict[int, _Mapped],
-        keys: dict[int, list[str | None]],
-        reports: dict[int, PageReport],
+        mapped: set[int],
         cached: dict[int, _Row],
-        owner: dict[str, int],
     ) -> None:
+        """Commit the pages :meth:`put` kept; forget removed files and failed pages."""
         present = {str(p) for _, p, _ in entries}
         with self.db:
             for path in [p for p in self.rows if p not in present]:
                 self.db.execute("DELETE FROM pages WHERE path = ?", (path,))
-            for index, path, graph in entries:
+            for index, path, _graph in entries:
                 if index in cached and index not in mapped:
                     row = cached[index]
                     self.db.execute(
@@ -1039,28 +1075,30 @@ class _State:
                 if index not in mapped:
                     # A page with an error: keep nothing, so it is read again next time.
                     self.db.execute("DELETE FROM pages WHERE path = ?", (str(path),))
-                    continue
-                page = mapped[index]
-                stat = path.stat()
-                stub = stubs[index]
-                self.db.execute(
-                    "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        str(path),
-                        stat.st_size,
-                        stat.st_mtime_ns,
-                        stub.record.content_sha256,
-                        graph,
-                        pickle.dumps(stub, protocol=pickle.HIGHEST_PROTOCOL),
-                        json.dumps(keys[index]),
-                        pickle.dumps(page.warnings, protocol=pickle.HIGHEST_PROTOCOL),
-                        page.triples,
-                        page.triple_hashes,
-                        pickle.dumps(page.class_hashes, protocol=pickle.HIGHEST_PROTOCOL),
-                        page.nquads,
-                        page.trig,
-                    ),
-                )
+
+    def put(
+        self, path: Path, graph: str, stub: _Stub, keys: list[str | None], page: _Mapped
+    ) -> None:
+        """Keep one mapped page (committed by :meth:`save`, at the end of the build)."""
+        stat = path.stat()
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                str(path),
+                stat.st_size,
+                stat.st_mtime_ns,
+                stub.record.content_sha256,
+                graph,
+                pickle.dumps(stub, protocol=pickle.HIGHEST_PROTOCOL),
+                json.dumps(keys),
+                pickle.dumps(page.warnings, protocol=pickle.HIGHEST_PROTOCOL),
+                page.triples,
+                page.triple_hashes,
+                pickle.dumps(page.class_hashes, protocol=pickle.HIGHEST_PROTOCOL),
+                page.nquads,
+                page.trig,
+            ),
+        )
 
     def close(self) -> None:
         self.db.close()
