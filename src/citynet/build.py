@@ -324,6 +324,8 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
@@ -335,11 +337,11 @@ def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
     document, so the streaming build renders pages apart, in parallel.
     """
     if level >= depth or not value or not isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return _ONE_LINE(value)
     inner = "\n" + "  " * (level + 1)
     if isinstance(value, dict):
         items = [
-            f"{json.dumps(str(key), ensure_ascii=False)}: {json_text(item, level + 1, depth)}"
+            f"{_STRING(str(key))}: {json_text(item, level + 1, depth)}"
             for key, item in value.items()
         ]
         return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"

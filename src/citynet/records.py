@@ -173,3 +173,26 @@ class PageRecord:
     #: "activity", "prose", "warning", ...). Proves nothing was dropped silently.
     line_kinds: dict[int, str] = field(default_factory=dict)
     line_count: int = 0
+
+
+def _reduce(self: object) -> tuple[type, tuple[object, ...]]:
+    """Pickle a record as its constructor's arguments.
+
+    A slotted dataclass otherwise pickles through ``dataclasses.fields()`` on every
+    object, which was most of the streaming build's cost of passing records between
+    processes.
+    """
+    return type(self), tuple(getattr(self, name) for name in type(self).__match_args__)  # type: ignore[attr-defined]
+
+
+for _record_class in (
+    PageWarning,
+    Period,
+    PlaceName,
+    Twin,
+    Membership,
+    Office,
+    ActivityMention,
+    PageRecord,
+):
+    _record_class.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
