@@ -258,3 +258,21 @@ def test_liege_and_charleroi_share_one_node_per_project_and_event() -> None:
         "event/2012-06-07/general-assembly/brussels",
     ):
         assert participants["https://w3id.org/citynet/" + event] == {liege, charleroi}
+
+
+def test_cli_shows_the_first_50_warnings_and_says_where_the_rest_are(tmp_path: Path) -> None:
+    page = tmp_path / "noisy.txt"
+    lines = [f"Population: many {n}" for n in range(60)]
+    page.write_text("# city: Charleroi\n\nLocation: Belgium\n\n" + "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(page), "--out", str(out), "--no-validate"])
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    report = json.loads((out / "report.json").read_text())
+    total = report["counts"]["warnings"]
+    assert total >= 60
+    assert len(shown) == 51
+    assert shown[0].startswith(f"warning: {page}:5:")
+    assert shown[-1] == (
+        f"warning: ... and {total - 50} more (all of them are in {out}/report.json)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +16,8 @@ import click
 from citynet import __version__
 from citynet.errors import CitynetError, ExitCode
 from citynet.iris import DEFAULT_BASE_IRI
+
+SHOWN_WARNINGS = 50  # build prints these; report.json has every warning
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -158,9 +161,18 @@ def build(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         if not quiet:
-            for page in result.pages:
-                for warning in page.warnings:
-                    click.echo(f"warning: {warning}", err=True)
+            # A large build has hundreds of thousands: the first ones say what kind of
+            # trouble there is, report.json holds them all.
+            every = (w for page in result.pages for w in page.warnings)
+            shown = list(itertools.islice(every, SHOWN_WARNINGS))
+            for warning in shown:
+                click.echo(f"warning: {warning}", err=True)
+            if result.counts["warnings"] > len(shown):
+                more = result.counts["warnings"] - len(shown)
+                click.echo(
+                    f"warning: ... and {more} more (all of them are in {out}/report.json)",
+                    err=True,
+                )
         for error in result.errors:  # even with --quiet: exit 1 always says why
             click.echo(f"error: {error}", err=True)
         c = result.counts
