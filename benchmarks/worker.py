@@ -1,8 +1,8 @@
 """One measurement in a fresh process: ``python -m benchmarks.worker TASK JSON-ARGS``.
 
 The harness runs every measurement in its own interpreter so that the peak memory it
-reads (VmHWM from /proc/self/status, ru_maxrss as a fallback) is the peak of that task
-alone, interpreter and imports included, as a user running the command would see it.
+reads (the larger of VmHWM and the sampled RSS of the process with its workers) is the
+peak of that task alone, interpreter and imports included, as a user would see it.
 The last line on stdout is a JSON object: ``seconds`` (a list: one value per timed
 repetition inside the process), ``peak_rss_mb`` and task-specific figures.
 """
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,55 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and its descendants now (Linux /proc), in kB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
+        size = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if ppid and size:
+            parents[int(entry.name)] = int(ppid[1])
+            rss[int(entry.name)] = int(size[1])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+class TreeSampler:
+    """Samples the RSS of this process with its worker processes (the streaming build
+    forks two): VmHWM alone would miss what the workers hold."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.peak_kb = 0
+        self.interval = interval
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
+
+    def __enter__(self) -> TreeSampler:
+        if Path("/proc/self/status").exists():
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
 
 
 def has_module(name: str) -> bool:
@@ -254,8 +305,11 @@ TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 def main(argv: list[str]) -> int:
     task, raw = argv[0], argv[1]
     sys.path.insert(0, str(ROOT))
-    result = TASKS[task](json.loads(raw))
-    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    with TreeSampler() as tree:
+        result = TASKS[task](json.loads(raw))
+    # The peak of the process tree: this process's own peak, or the largest sampled sum
+    # of it and its workers.
+    result["peak_rss_mb"] = round(max(peak_rss_mb(), tree.peak_kb / 1024), 1)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     return 0
 
