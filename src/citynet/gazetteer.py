@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citynet import aliases
+from citynet.iris import NAME_MEMO
 
 DATASET = "cities500"
 INDEX_VERSION = "2"  # bump when name_key() or the schema changes
@@ -52,7 +53,7 @@ _QUOTES = "\"'“”„‟‘’‚‛«»‹›″′"
 
 # Names repeat across pages (a city is a page and the twin of several others), and these
 # pure functions ran several times per name: memoised, they stop being a build hot spot.
-_MEMO = 1 << 16
+_MEMO = NAME_MEMO
 
 
 @functools.lru_cache(maxsize=_MEMO)
@@ -246,6 +247,7 @@ class Gazetteer:
     def __init__(self, cache_directory: Path | None = None) -> None:
         self._cache_directory = cache_directory
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
         self._lock = threading.Lock()
         self._countries: dict[str, tuple[str, ...]] | None = None
         self._country_names: dict[str, str] = {}
@@ -329,8 +331,10 @@ class Gazetteer:
 
     def _index(self) -> sqlite3.Connection:
         with self._lock:
-            if self._db is None:
+            # A forked worker opens its own connection: SQLite's must not cross a fork.
+            if self._db is None or self._pid != os.getpid():
                 self._db = open_index(self._cache_directory)
+                self._pid = os.getpid()
             return self._db
 
     def _lookup(self, key: str) -> tuple[tuple, ...]:

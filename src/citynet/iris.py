@@ -19,6 +19,10 @@ _SAFE_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _ID = re.compile(r"^[0-9]{1,12}$")
 
 
+# Memo size for per-name functions: 100,000 pages name about 150,000 distinct places, and
+# an LRU cache smaller than that misses on nearly every call of a large build.
+NAME_MEMO = 1 << 18
+
 _LATIN = re.compile(r"[\x00-\x7f\u00c0-\u024f\u1e00-\u1eff]*")
 _MARKS = re.compile(r"[\u0300-\u036f]+")
 _PLAIN = re.compile(r"[a-z0-9]+(?:[ -][a-z0-9]+)*")
@@ -40,7 +44,7 @@ def _plain_slug(text: str) -> str | None:
     return folded.replace(" ", "-")
 
 
-@lru_cache(maxsize=65536)  # names repeat across pages
+@lru_cache(maxsize=NAME_MEMO)  # names repeat across pages
 def slug(text: str) -> str:
     """ASCII path segment for a name; never empty, never '.' or '..'."""
     text = unicodedata.normalize("NFC", text)

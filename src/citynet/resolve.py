@@ -896,7 +896,7 @@ def _city_key(place: PlaceName) -> str:
     return _city_path(place.resolved_name or place.name, place.country_code, place.kind)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=iris.NAME_MEMO)
 def _city_path(name: str, country_code: str | None, kind: str) -> str:
     return iris.city_path(name, country_code, kind=kind)
 

@@ -115,7 +115,7 @@ class StreamResult:
 # Page-local work (runs in worker processes)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stub:
     """What one page contributes to cross-page resolution, plus its place resolution."""
 
@@ -127,7 +127,7 @@ class _Stub:
     record_warnings: list[PageWarning]  # the reader's
     source_url: str | None
     city_origin: str | None
-    facts: dict[str, int]
+    facts: dict[str, int] | None  # for the incremental state; else phase 3 counts them
     has_content: bool  # False for an empty page (no node, counted as "empty")
     nameless_error: str | None  # for a page naming no city: the candidates
 
@@ -184,7 +184,7 @@ def _read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
     return record
 
 
-def _stub(index: int, record: PageRecord) -> _Stub:
+def _stub(index: int, record: PageRecord, facts: bool = True) -> _Stub:
     from citynet.gazetteer import default_gazetteer
     from citynet.resolve import Resolution, resolve_page_places
 
@@ -204,7 +204,7 @@ def _stub(index: int, record: PageRecord) -> _Stub:
         list(record.warnings),
         record.source_url,
         record.city_origin,
-        _fact_kinds(record),
+        _fact_kinds(record) if facts else None,
         content,
         nameless,
     )
@@ -221,14 +221,14 @@ def _settle_gc() -> None:
     gc.freeze()
 
 
-def _read_chunk(task: tuple[list[tuple[int, str, str | None]], str, int]) -> list[_Stub]:
+def _read_chunk(task: tuple[list[tuple[int, str, str | None]], str, int, bool]) -> list[_Stub]:
     """Phase 1: read and place-resolve pages, spill full records, return stubs."""
     _settle_gc()
-    items, spill, max_page_bytes = task
+    items, spill, max_page_bytes, facts = task
     records, stubs = [], []
     for index, path, city in items:
         record = _read_one(path, city, max_page_bytes)
-        stubs.append(_stub(index, record))
+        stubs.append(_stub(index, record, facts))
         records.append(record)
     with open(spill, "wb") as handle:
         pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -322,6 +322,7 @@ def _map_record(
             name = _CLASSES.get(quad.object.value)
             if name:
                 typed[name].append(quad.subject.value.encode())
+    report.facts = _fact_kinds(record)
     report_json = _finish_report(report, list(warnings), len(quads))
     page = _Mapped(
         index,
@@ -433,6 +434,7 @@ class _Pool:
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
+            self.pool = None
 
 
 def _graph_of_file(path: Path, mapper: Any) -> str:
@@ -569,9 +571,7 @@ def stream_build(
     to_read = [e for e in order if e[0] not in cached]
 
     n_workers = workers or os.cpu_count() or 1
-    if len(to_read) < PARALLEL_MIN_PAGES:
-        n_workers = 1
-    pool = _Pool(n_workers)
+    pool = _Pool(n_workers if len(to_read) >= PARALLEL_MIN_PAGES else 1)
     spill_dir = Path(tempfile.mkdtemp(prefix="citynet-spill-"))
     try:
         chunks = [to_read[i : i + chunk_pages] for i in range(0, len(to_read), chunk_pages)]
@@ -580,18 +580,22 @@ def stream_build(
                 [(i, str(p), city if city_file == p else None) for i, p, _ in chunk],
                 str(spill_dir / f"{n}.pickle"),
                 max_page_bytes,
+                state is not None,
             )
             for n, chunk in enumerate(chunks)
         ]
         stubs: dict[int, _Stub] = {}
         spill_of: dict[int, tuple[str, int]] = {}
-        for (items, spill, _), chunk_stubs in zip(
+        for (items, spill, _, _), chunk_stubs in zip(
             tasks, pool.imap(_read_chunk, tasks), strict=True
         ):
             for position, stub in enumerate(chunk_stubs):
                 stubs[stub.index] = stub
                 spill_of[stub.index] = (spill, position)
             del items
+        # The readers' gazetteer caches are not needed any more: end them before this
+        # process's peak (cross-page resolution); mapping gets fresh workers.
+        pool.close()
         for index, row in cached.items():
             stubs[index] = row.stub
         if stubs and not any(stub.has_content for stub in stubs.values()):
@@ -643,7 +647,7 @@ def stream_build(
             owner[graph] = index
             report.graph = graph[1:-1]  # the IRI (graph is its N-Triples form, for ordering)
             # The incremental state keeps the stub (and its facts) for the next run.
-            report.facts = dict(stub.facts) if state is not None else stub.facts
+            report.facts = dict(stub.facts or {})
             keys[index] = [m.key for m in record.activities]
         empty = sum(1 for stub in stubs.values() if not stub.has_content)
         if state is None:
@@ -667,6 +671,8 @@ def stream_build(
             remap, spill_of, keys, base_iri, reread, chunk_pages, reports, state is not None
         )
 
+        # Forked before the store opens (its threads and locks stay in this process).
+        pool = _Pool(n_workers if len(remap) >= PARALLEL_MIN_PAGES else 1)
         store = _open_store(store_dir, in_memory_store, incremental)
         if store is not None and state is not None:
             for index, row in state.rows_by_index(entries).items():
