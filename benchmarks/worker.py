@@ -1,7 +1,7 @@
 """One measurement in a fresh process: ``python -m benchmarks.worker TASK JSON-ARGS``.
 
 The harness runs every measurement in its own interpreter so that the peak memory it
-reads (the larger of VmHWM and the sampled RSS of the process with its workers) is the
+reads (the larger of VmHWM and the sampled PSS of the process with its workers) is the
 peak of that task alone, interpreter and imports included, as a user would see it.
 The last line on stdout is a JSON object: ``seconds`` (a list: one value per timed
 repetition inside the process), ``peak_rss_mb`` and task-specific figures.
@@ -37,31 +37,32 @@ def peak_rss_mb() -> float:
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and its descendants now (Linux /proc), in kB."""
+    """Memory of a process and its descendants now (Linux /proc), in kB: the sum of their
+    proportional set sizes, so pages a forked worker shares with its parent count once."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        ppid = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
-        size = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-        if ppid and size:
-            parents[int(entry.name)] = int(ppid[1])
-            rss[int(entry.name)] = int(size[1])
+        if entry.name.isdigit():
+            try:
+                ppid = re.search(r"^PPid:\s+(\d+)", (entry / "status").read_text(), re.M)
+            except OSError:
+                continue  # ended meanwhile
+            if ppid:
+                parents[int(entry.name)] = int(ppid[1])
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            size = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        except OSError:
+            size = None
+        total += int(size[1]) if size else 0
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
 
 
 class TreeSampler:
-    """Samples the RSS of this process with its worker processes (the streaming build
+    """Samples the memory of this process with its worker processes (the streaming build
     forks two): VmHWM alone would miss what the workers hold."""
 
     def __init__(self, interval: float = 0.2) -> None:
