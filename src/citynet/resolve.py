@@ -565,15 +565,11 @@ class _Mention:
     mention: ActivityMention
     title_key: str
     span: tuple[int, int] | None
+    network_id: str | None = None  # the mention's id when it is a well-formed network id
 
     @property
     def ref(self) -> MentionRef:
         return MentionRef(self.file, self.mention.line, self.mention.text)
-
-    @property
-    def network_id(self) -> str | None:
-        value = self.mention.network_id
-        return value if value and _ID.match(value) else None
 
 
 class _Groups:
@@ -640,7 +636,14 @@ class _Groups:
 
 def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None:
     mentions = [
-        _Mention(0, r.path, a, project_title_key(a.title), _years(a.periods))
+        _Mention(
+            0,
+            r.path,
+            a,
+            project_title_key(a.title),
+            _years(a.periods),
+            a.network_id if a.network_id and _ID.match(a.network_id) else None,
+        )
         for r in records
         for a in r.activities
         if a.kind == "project"
@@ -902,14 +905,15 @@ def _city_path(name: str, country_code: str | None, kind: str) -> str:
 
 
 def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> None:
-    pages = {_city_key(r.city): r for r in records if r.city is not None}
-    stated = {(_city_key(r.city), _city_key(t.place)) for r in records if r.city for t in r.twins}
-    for record in records:
-        if record.city is None:
-            continue
-        here = _city_key(record.city)
-        for twin in record.twins:
-            there = _city_key(twin.place)
+    keyed = [
+        (r, _city_key(r.city), [(t, _city_key(t.place)) for t in r.twins])
+        for r in records
+        if r.city is not None
+    ]
+    pages = {here for _, here, _ in keyed}
+    stated = {(here, there) for _, here, twins in keyed for _, there in twins}
+    for record, here, twins in keyed:
+        for twin, there in twins:
             if there in pages and there != here and (there, here) not in stated:
                 resolution.one_sided_twinnings.append(
                     (here, there, MentionRef(record.path, twin.line, twin.text))
