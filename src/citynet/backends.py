@@ -65,6 +65,9 @@ class OxigraphBackend:
     """An in-memory pyoxigraph store loaded from files: fast, and the same engine as the
     Oxigraph server."""
 
+    #: The data does not change once loaded, so label lookups may be cached (queries.py).
+    fixed_data = True
+
     def __init__(self, paths: Iterable[Path]) -> None:
         self.paths = list(paths)
         self.description = ", ".join(str(p) for p in self.paths)
@@ -84,6 +87,17 @@ class OxigraphBackend:
             except (ValueError, OSError) as error:
                 raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
 
+    @classmethod
+    def from_store(cls, store: ox.Store, description: str = "pyoxigraph store") -> OxigraphBackend:
+        """A backend over a store that is already open (e.g. the on-disk store of
+        ``citynet build --store``): nothing is loaded or copied. Label lookups are cached
+        for the backend's lifetime: make a new one after changing the store."""
+        backend = cls.__new__(cls)
+        backend.paths = []
+        backend.description = description
+        backend.store = store
+        return backend
+
     def run(self, text: str, form: str) -> QueryResult:
         try:
             answer = self.store.query(text)
@@ -95,10 +109,18 @@ class OxigraphBackend:
                     graph.add(tuple(from_oxigraph(t) for t in triple))  # type: ignore[arg-type]
                 return QueryResult("graph", graph=graph)
             variables = [v.value for v in answer.variables]
-            rows = [
-                tuple(from_oxigraph(solution[i]) for i in range(len(variables)))
-                for solution in answer
-            ]
+            # Terms repeat across rows (a city on every row of its pairs): convert each
+            # once; building rdflib terms is most of the Python time on large answers.
+            converted: dict[Any, Any] = {None: None}
+
+            def convert(term: Any) -> Any:
+                try:
+                    return converted[term]
+                except KeyError:
+                    value = converted[term] = from_oxigraph(term)
+                    return value
+
+            rows = [tuple(map(convert, solution)) for solution in answer]
         except SyntaxError as error:
             raise InputError(f"query: {error}") from None
         except OSError as error:
@@ -124,6 +146,8 @@ def from_oxigraph(term: Any) -> Any:
 class RdflibBackend:
     """rdflib's SPARQL engine over the same files: slow, but a second, independent engine
     that the tests hold the named queries against."""
+
+    fixed_data = True
 
     def __init__(self, paths: Iterable[Path]) -> None:
         self.paths = list(paths)
@@ -243,7 +267,18 @@ class EndpointBackend:
         raise _unexpected(where, _JSON_TYPES[0], content_type, body)
 
     def _request(self, text: str, form: str) -> tuple[bytes, str]:
-        from SPARQLWrapper import BASIC, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import (
+            ASK,
+            BASIC,
+            CONSTRUCT,
+            DESCRIBE,
+            JSON,
+            POST,
+            SELECT,
+            TURTLE,
+            URLENCODED,
+            SPARQLWrapper,
+        )
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         config = self.config
@@ -251,6 +286,11 @@ class EndpointBackend:
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setQuery(text)
+        # SPARQLWrapper guesses the form from the first keyword it sees, inside words and
+        # in some comment lines too ("drops" reads as DROP, an update); the form is known.
+        client.queryType = {"ask": ASK, "construct": CONSTRUCT, "describe": DESCRIBE}.get(
+            form, SELECT
+        )
         client.setReturnFormat(TURTLE if form in ("construct", "describe") else JSON)
         client.setTimeout(max(1, round(config.timeout)))
         if config.user or config.password:

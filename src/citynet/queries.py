@@ -8,10 +8,13 @@ an InputError (exit 2) naming ``file:line:col``, before any store or endpoint is
 
 Parameter values never become query text. Each is turned into a typed RDF term checked
 against its declared type, and the terms reach the query only as one ``VALUES`` block,
-inserted on the line after the ``# @values`` marker comment (or appended as a trailing
+inserted on the line after each ``# @values`` marker comment (or appended as a trailing
 VALUES clause when there is no marker). The text sent is the file's text, byte for byte,
-plus that block. Labels (``--param city=Liège``) are resolved to IRIs first, by a lookup
-query whose only bound values are class IRIs; the label itself is compared in Python.
+plus that block (once per marker: a query whose branches each need the values, such as
+one branch per mode, has a marker in each). Labels (``--param city=Liège``) are
+resolved to IRIs first, from the labels a lookup query returns (its only bound values
+are class IRIs; the label itself is compared in Python). On local data that lookup runs
+once per backend and is kept as an index, so later labels cost a dictionary lookup.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -96,7 +100,7 @@ class NamedQuery:
     params: tuple[Param, ...]
     columns: tuple[Column, ...]
     form: str  # select, ask, construct, describe
-    marker_offset: int | None  # where the VALUES block goes (start of the next line)
+    marker_offsets: tuple[int, ...]  # where the VALUES block goes (start of the next line)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -330,7 +334,7 @@ def parse_query(text: str, path: Path) -> NamedQuery:
         raise InputError(f"{path}: a parameter is declared twice: {', '.join(names)}")
     tokens = _tokens(text)
     _check_params(text, path, params, tokens)
-    marker = _marker_offset(text, tokens)
+    markers = _marker_offsets(text, tokens)
     return NamedQuery(
         name=path.stem,
         path=path,
@@ -340,7 +344,7 @@ def parse_query(text: str, path: Path) -> NamedQuery:
         params=params,
         columns=columns,
         form=form,
-        marker_offset=marker,
+        marker_offsets=markers,
     )
 
 
@@ -436,12 +440,13 @@ def _check_params(text: str, path: Path, params: Iterable[Param], tokens: list[_
             )
 
 
-def _marker_offset(text: str, tokens: list[_Token]) -> int | None:
+def _marker_offsets(text: str, tokens: list[_Token]) -> tuple[int, ...]:
+    offsets = []
     for token in tokens:
         if token.kind == "comment" and token.text.startswith(MARKER):
             end = text.find("\n", token.start)
-            return len(text) if end < 0 else end + 1
-    return None
+            offsets.append(len(text) if end < 0 else end + 1)
+    return tuple(offsets)
 
 
 # Parameter values --------------------------------------------------------------------------
@@ -583,15 +588,24 @@ def parse_param_options(options: Iterable[str]) -> dict[str, str]:
 
 # Label resolution ---------------------------------------------------------------------------
 
+# Nodes of the given classes (the block binds ?class) and their labels. DISTINCT first:
+# a node is typed and labelled again in every page graph that mentions it.
 LOOKUP_QUERY = f"""PREFIX rdfs: <{RDFS}>
 PREFIX skos: <{SKOS}>
 SELECT DISTINCT ?iri ?label
 WHERE {{
-  {MARKER}
-  GRAPH ?g1 {{ ?iri a ?class . }}
+  {{ SELECT DISTINCT ?iri WHERE {{
+      {MARKER}
+      GRAPH ?g1 {{ ?iri a ?class . }}
+  }} }}
   GRAPH ?g2 {{ ?iri rdfs:label|skos:altLabel ?label . }}
 }}
-ORDER BY ?iri ?label
+"""
+
+LOOKUP_ANY_QUERY = f"""PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?iri ?label
+WHERE {{ GRAPH ?g2 {{ ?iri rdfs:label|skos:altLabel ?label . }} }}
 """
 
 
@@ -617,6 +631,60 @@ ORDER BY ?iri
 _PLACE_CLASSES = {CN.City, CN.Region, CN.LocalAuthority}
 
 
+@dataclass
+class LabelIndex:
+    """The labels of the nodes of some classes, by exact text and by spelling key."""
+
+    exact: dict[str, set[URIRef]] = field(default_factory=dict)
+    close: dict[str, set[URIRef]] = field(default_factory=dict)
+    iris: set[object] = field(default_factory=set)  # every node found, for the gazetteer
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[object, ...]]) -> LabelIndex:
+        index = cls()
+        for iri, name in rows:
+            index.iris.add(iri)
+            if not isinstance(iri, URIRef) or name is None:
+                continue
+            text = unicodedata.normalize("NFC", str(name))
+            index.exact.setdefault(text, set()).add(iri)
+            key = name_key(text)
+            if key:
+                index.close.setdefault(key, set()).add(iri)
+        return index
+
+    def find(self, label: str) -> set[URIRef]:
+        """Exact matches if any, else the nodes whose label has the same spelling key."""
+        exact = self.exact.get(unicodedata.normalize("NFC", label.strip()))
+        if exact:
+            return exact
+        key = name_key(label)
+        return self.close.get(key, set()) if key else set()
+
+
+#: Label indexes of backends whose data does not change once loaded (local files), so a
+#: lookup reads the graph's labels once per backend, not once per query.
+_LABEL_INDEXES: weakref.WeakKeyDictionary[object, dict[tuple[URIRef, ...], LabelIndex]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def label_index(backend: Backend, classes: tuple[URIRef, ...]) -> LabelIndex:
+    """The label index of ``backend`` for ``classes`` (cached when its data is fixed)."""
+    cached = _LABEL_INDEXES.get(backend) if getattr(backend, "fixed_data", False) else None
+    if cached is not None and classes in cached:
+        return cached[classes]
+    if classes:
+        offset = LOOKUP_QUERY.index(MARKER) + len(MARKER) + 1
+        text = insert_block(LOOKUP_QUERY, offset, values_block({"class": list(classes)}))
+    else:
+        text = LOOKUP_ANY_QUERY
+    index = LabelIndex.from_rows(backend.run(text, "select").rows)
+    if getattr(backend, "fixed_data", False):
+        _LABEL_INDEXES.setdefault(backend, {})[classes] = index
+    return index
+
+
 def resolve_label(backend: Backend, label: str, classes: tuple[URIRef, ...]) -> list[URIRef]:
     """IRIs whose rdfs:label or skos:altLabel is ``label`` in any spelling.
 
@@ -624,29 +692,13 @@ def resolve_label(backend: Backend, label: str, classes: tuple[URIRef, ...]) -> 
     For places, a name the graph does not hold ("Lüttich") is looked up in the offline
     gazetteer, and its GeoNames ids matched against the graph's owl:sameAs links. The
     label itself never enters a query: the lookups bind only class and GeoNames IRIs.
+    On local data the labels are read once per backend (:func:`label_index`); an
+    endpoint is asked each time, since its data may change between queries.
     """
-    lookup = LOOKUP_QUERY
-    if classes:
-        block = values_block({"class": list(classes)})
-        lookup = insert_block(LOOKUP_QUERY, LOOKUP_QUERY.index(MARKER) + len(MARKER) + 1, block)
-    else:
-        lookup = lookup.replace("  GRAPH ?g1 { ?iri a ?class . }\n", "")
-    result = backend.run(lookup, "select")
-    exact: set[URIRef] = set()
-    close: set[URIRef] = set()
-    key = name_key(label)
-    wanted = unicodedata.normalize("NFC", label.strip())
-    for iri, name in result.rows:
-        if not isinstance(iri, URIRef) or name is None:
-            continue
-        text = unicodedata.normalize("NFC", str(name))
-        if text == wanted:
-            exact.add(iri)
-        elif key and name_key(text) == key:
-            close.add(iri)
-    found = exact or close
+    index = label_index(backend, classes)
+    found = index.find(label)
     if not found and (not classes or _PLACE_CLASSES & set(classes)):
-        found = _resolve_by_gazetteer(backend, label, {iri for iri, _ in result.rows})
+        found = _resolve_by_gazetteer(backend, label, index.iris)
     return sorted(found)
 
 
@@ -705,6 +757,16 @@ def insert_block(text: str, offset: int | None, block: str) -> str:
     return text[:offset] + indent + block + "\n" + text[offset:]
 
 
+def insert_blocks(text: str, offsets: tuple[int, ...], block: str) -> str:
+    """The block after every marker (the last first, so earlier offsets stay valid), or
+    appended when there is none."""
+    if not offsets:
+        return insert_block(text, None, block)
+    for offset in sorted(offsets, reverse=True):
+        text = insert_block(text, offset, block)
+    return text
+
+
 @dataclass
 class PreparedQuery:
     query: NamedQuery
@@ -750,7 +812,7 @@ def prepare(
             bindings[param.var] = [typed_value(param, value)]
     text = query.text
     if bindings:
-        text = insert_block(query.text, query.marker_offset, values_block(bindings))
+        text = insert_blocks(query.text, query.marker_offsets, values_block(bindings))
         _check_bound_syntax(text, query.path)
     return PreparedQuery(query, text, bindings, warnings)
 
@@ -814,19 +876,27 @@ def canonical(result: QueryResult, query: NamedQuery) -> QueryResult:
     if result.kind != "select" or not lists:
         return result
     indexes = [(result.variables.index(n), s) for n, s in lists.items() if n in result.variables]
+    done: dict[tuple[int, Literal], Literal] = {}  # the same list recurs on many rows
+
+    def sort_items(separator: str, cell: Literal) -> Literal:
+        text = str(cell)
+        if separator not in text:
+            return cell  # one item: nothing to sort
+        items = sorted(set(text.split(separator)), key=lambda s: (s.casefold(), s))
+        return Literal(
+            separator.join(items), lang=cell.language, datatype=cell.datatype, normalize=False
+        )
+
     rows = []
     for row in result.rows:
         cells = list(row)
         for index, separator in indexes:
             cell = cells[index]
             if isinstance(cell, Literal) and separator:
-                items = sorted(set(str(cell).split(separator)), key=lambda s: (s.casefold(), s))
-                cells[index] = Literal(
-                    separator.join(items),
-                    lang=cell.language,
-                    datatype=cell.datatype,
-                    normalize=False,
-                )
+                key = (index, cell)
+                if key not in done:
+                    done[key] = sort_items(separator, cell)
+                cells[index] = done[key]
         rows.append(tuple(cells))
     result.rows = rows
     return result

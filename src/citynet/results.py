@@ -69,6 +69,9 @@ class QueryResult:
         return [tuple(None if t is None else t.n3() for t in row) for row in self.rows]
 
 
+_XSD_STRING = str(XSD.string)
+
+
 def literal(value: str, *, lang: str | None = None, datatype: str | None = None) -> RdfLiteral:
     """A literal keeping the lexical form exactly as the store gave it.
 
@@ -77,7 +80,7 @@ def literal(value: str, *, lang: str | None = None, datatype: str | None = None)
     """
     if lang:
         return RdfLiteral(value, lang=lang)
-    if datatype is None or datatype == str(XSD.string):
+    if datatype is None or datatype == _XSD_STRING:
         return RdfLiteral(value)
     return RdfLiteral(value, datatype=URIRef(datatype), normalize=False)
 
