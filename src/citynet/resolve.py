@@ -581,16 +581,16 @@ class _Groups:
     """
 
     def __init__(self, mentions: list[_Mention]) -> None:
+        self.mentions = mentions  # by index
         self.parent = list(range(len(mentions)))
-        self.members: dict[int, list[_Mention]] = {m.index: [m] for m in mentions}
+        # Kept for groups of two or more mentions only (most mentions stay alone, and
+        # a dict and two sets per mention were a third of a 100,000-page resolution's
+        # memory); a lone mention's are derived from it.
+        self.members: dict[int, list[_Mention]] = {}
         self.reasons: dict[int, list[str]] = defaultdict(list)
-        self.common: dict[int, tuple[int, int] | None] = {m.index: m.span for m in mentions}
-        self.pages: dict[int, dict[str, set[tuple[int, int]]]] = {
-            m.index: ({m.file: {m.span}} if m.span else {}) for m in mentions
-        }
-        self.ids: dict[int, set[str]] = {
-            m.index: ({m.network_id} if m.network_id else set()) for m in mentions
-        }
+        self.common: dict[int, tuple[int, int] | None] = {}
+        self.pages: dict[int, dict[str, set[tuple[int, int]]]] = {}
+        self.ids: dict[int, set[str]] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -598,12 +598,30 @@ class _Groups:
             i = self.parent[i]
         return i
 
+    def _members(self, root: int) -> list[_Mention]:
+        return self.members.get(root) or [self.mentions[root]]
+
+    def _common(self, root: int) -> tuple[int, int] | None:
+        return self.common[root] if root in self.common else self.mentions[root].span
+
+    def _pages(self, root: int) -> dict[str, set[tuple[int, int]]]:
+        if root in self.pages:
+            return self.pages[root]
+        m = self.mentions[root]
+        return {m.file: {m.span}} if m.span else {}
+
+    def ids_of(self, root: int) -> set[str]:
+        if root in self.ids:
+            return self.ids[root]
+        m = self.mentions[root]
+        return {m.network_id} if m.network_id else set()
+
     def fits(self, ra: int, rb: int) -> bool:
         """Periods of the two groups overlap and no page gives one of them two periods."""
-        a, b = self.common[ra], self.common[rb]
+        a, b = self._common(ra), self._common(rb)
         if a and b and max(a[0], b[0]) > min(a[1], b[1]):
             return False
-        pages_a, pages_b = self.pages[ra], self.pages[rb]
+        pages_a, pages_b = self._pages(ra), self._pages(rb)
         for file in pages_a.keys() & pages_b.keys():
             if len(pages_a[file] | pages_b[file]) > 1:
                 return False  # one page listing two periods lists two projects
@@ -616,22 +634,31 @@ class _Groups:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
-        common_a, common_b = self.common[ra], self.common.pop(rb)
+        self.members.setdefault(ra, [self.mentions[ra]]).extend(self._members(rb))
+        self.members.pop(rb, None)
+        common_a, common_b = self._common(ra), self._common(rb)
+        self.common.pop(rb, None)
         if common_a and common_b:
             self.common[ra] = (max(common_a[0], common_b[0]), min(common_a[1], common_b[1]))
         else:
             self.common[ra] = common_a or common_b
-        for file, spans in self.pages.pop(rb).items():
-            self.pages[ra].setdefault(file, set()).update(spans)
-        self.ids[ra] |= self.ids.pop(rb)
+        pages = self.pages[ra] = self._pages(ra)
+        for file, spans in self._pages(rb).items():
+            pages.setdefault(file, set()).update(spans)
+        self.pages.pop(rb, None)
+        self.ids[ra] = self.ids_of(ra) | self.ids_of(rb)
+        self.ids.pop(rb, None)
         reasons = self.reasons[ra]
         for r in [reason, *self.reasons.pop(rb, [])]:
             if r not in reasons:
                 reasons.append(r)
 
     def groups(self) -> list[list[_Mention]]:
-        return [sorted(ms, key=lambda m: m.index) for _, ms in sorted(self.members.items())]
+        return [
+            sorted(self._members(root), key=lambda m: m.index)
+            for root, parent in enumerate(self.parent)
+            if root == parent
+        ]
 
 
 def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None:
@@ -707,7 +734,7 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
                 ra, rb = groups.find(a.index), groups.find(b.index)
                 if ra == rb:
                     continue
-                ids = (groups.ids[ra] | groups.ids[rb]) - conflicted
+                ids = (groups.ids_of(ra) | groups.ids_of(rb)) - conflicted
                 if len(ids) > 1:
                     pair = tuple(sorted(ids))
                     if pair not in reported:
@@ -744,7 +771,7 @@ def _resolve_projects(records: list[PageRecord], resolution: Resolution) -> None
     # 3. Keys: the network id when it names this project only, else the title.
     keyed: list[tuple[str, list[_Mention], str]] = []
     for members in groups.groups():
-        ids = groups.ids[groups.find(members[0].index)] - conflicted
+        ids = groups.ids_of(groups.find(members[0].index)) - conflicted
         title = members[0].title_key or clean_name(members[0].mention.title) or "untitled"
         if len(ids) == 1:
             keyed.append((iris.project_path(title, next(iter(ids))), members, title))

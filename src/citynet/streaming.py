@@ -92,7 +92,7 @@ _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 
 @dataclass
 class StreamResult:
-    pages: list[PageReport]
+    pages: list[PageReport]  # with their warnings; their facts are in report.json only
     counts: dict[str, int]
     files: dict[str, Path]
     resolution: Any
@@ -702,6 +702,7 @@ def stream_build(
                 if index in pending:
                     page = next(results)
                     assert page.index == index
+                    page.report.facts = {}  # rendered in report_json; ~1 KB a page here
                     reports[index] = page.report
                     report_json[index] = page.report_json
                     nquads, trig = page.nquads, page.trig
