@@ -165,7 +165,7 @@ def _slim(record: PageRecord) -> PageRecord:
                 a.role,
                 a.line,
                 a.text,
-                [Period(p.start, p.end, "") for p in a.periods],
+                [Period(_interned(p.start), _interned(p.end), "") for p in a.periods],
                 network_id=a.network_id,
                 event_kind=a.event_kind,
                 place=_slim_place(a.place),
