@@ -176,6 +176,10 @@ class GraphData:
         self._by_node: dict[Any, dict[tuple[Any, Any], list[tuple[Any, Any]]]] | None = None
         self._union_job: Any = None
         self._candidates: list[ox.Quad] = []  # literals the store may have changed
+        # Where to find every literal as written again: the line-format inputs (searched
+        # for the predicates concerned) and the typed literals of the parsed ones.
+        self._pending_lines: list[tuple[bytes | Path, Any, str | None]] = []
+        self._parsed_lossy: list[ox.Quad] = []
 
     # -- loading
 
@@ -213,12 +217,51 @@ class GraphData:
                         ox.parse(data, format=oxformat, base_iri=base, rename_blank_nodes=True)
                     )
                     self.store.bulk_extend(quads)
-                    self._candidates.extend(q for q in quads if _is_lossy(q.object))
+                    lossy = [q for q in quads if _is_lossy(q.object)]
+                    self._candidates.extend(lossy)
+                    self._parsed_lossy.extend(lossy)
             except SyntaxError as error:
                 raise syntax_error(path, fmt, error) from None
         self._start_union()
         self._finish()
         self.wait_union()
+
+    def load_union_lines(self, data: bytes) -> None:
+        """N-Triples lines straight into the union graph, no page graphs (a partition of
+        a large graph, or the part of it the SPARQL constraints read: citynet.partitioned).
+        The lines repeat triples stated by several pages; the store keeps each once."""
+        self.named_graphs = False
+        oxformat = ox.RdfFormat.N_TRIPLES
+        self.store.bulk_load(data, format=oxformat, to_graph=self.union)
+        self._scan_lines(data, oxformat, None)
+        self._finish()
+
+    def load_union_files(self, paths: Sequence[Path]) -> None:
+        """As load_union_lines, from N-Triples files, without reading them whole."""
+        self.named_graphs = False
+        oxformat = ox.RdfFormat.N_TRIPLES
+        for path in paths:
+            self.store.bulk_load(path=str(path), format=oxformat, to_graph=self.union)
+            for chunk in _line_chunks(path):
+                self._scan_lines(chunk, oxformat, None, keep=False)
+            self._pending_lines.append((path, oxformat, None))
+        self._finish()
+
+    def load_quad_lines(self, data: bytes, union_only: bytes = b"") -> None:
+        """N-Quads lines with their page graphs, and their union, plus N-Triples lines
+        for the union only (the facts a report needs, picked from a large graph:
+        citynet.partitioned)."""
+        oxformat = ox.RdfFormat.N_QUADS
+        if data:
+            self.store.bulk_load(data, format=oxformat)
+            self._scan_lines(data, oxformat, None)
+        self._start_union()
+        self.wait_union()
+        if union_only:
+            triples = ox.RdfFormat.N_TRIPLES
+            self.store.bulk_load(union_only, format=triples, to_graph=self.union)
+            self._scan_lines(union_only, triples, None)
+        self._finish()
 
     def load_rdflib(self, data: Dataset | Graph, terms: Terms | None = None) -> None:
         """Copy an rdflib Dataset (named graphs kept) or Graph into the store."""
@@ -234,7 +277,9 @@ class GraphData:
             for s, p, o in data:
                 quads.append(ox.Quad(terms.ox(s), terms.ox(p), terms.ox(o)))
         self.store.extend(quads)
-        self._candidates.extend(q for q in quads if _is_lossy(q.object))
+        lossy = [q for q in quads if _is_lossy(q.object)]
+        self._candidates.extend(lossy)
+        self._parsed_lossy.extend(lossy)
         self._start_union()
 
     def _start_union(self) -> None:
@@ -252,7 +297,9 @@ class GraphData:
             self._union_job.join()
             self._union_job = None
 
-    def _scan_lines(self, data: bytes, oxformat: Any, base: str) -> None:
+    def _scan_lines(
+        self, data: bytes, oxformat: Any, base: str | None, *, keep: bool = True
+    ) -> None:
         lines: list[bytes] = []
         last = -1
         for match in _LINE_LITERAL.finditer(data):
@@ -274,7 +321,8 @@ class GraphData:
                 for q in ox.parse(b"\n".join(lines), format=oxformat, base_iri=base)
                 if _is_lossy(q.object)
             )
-        self._pending_lines = (data, oxformat, base)
+        if keep:
+            self._pending_lines.append((data, oxformat, base))
 
     def _finish(self) -> None:
         """Find the literals the store changed; for each (subject, predicate) with one,
@@ -301,10 +349,8 @@ class GraphData:
         altered = set(changed)
         # Every literal of those (subject, predicate) as written (from the lines again, or
         # from all the parsed literals of that kind).
-        if getattr(self, "_pending_lines", None) is not None:
-            written = list(self._all_lossy(changed))
-        else:
-            written = [q for q in candidates if q.subject in changed.get(q.predicate, ())]
+        written = list(self._all_lossy(changed))
+        written.extend(q for q in self._parsed_lossy if q.subject in changed.get(q.predicate, ()))
         objects = {q.object for q in written}
         missing = [o for o in objects if o not in stored]
         if missing:
@@ -334,10 +380,14 @@ class GraphData:
         """Every literal of these subjects and predicates as written (the line formats'
         second pass: the lines naming the predicate, parsed when their subject is one of
         these, or is written with an escape)."""
-        pending = getattr(self, "_pending_lines", None)
-        if pending is None:
-            return
-        data, oxformat, base = pending
+        for source, oxformat, base in self._pending_lines:
+            chunks = [source] if isinstance(source, bytes) else _line_chunks(source)
+            for data in chunks:
+                yield from self._lossy_in_lines(data, oxformat, base, changed)
+
+    def _lossy_in_lines(
+        self, data: bytes, oxformat: Any, base: str | None, changed: dict[Any, set[Any]]
+    ) -> Iterator[ox.Quad]:
         for predicate, subjects in sorted(changed.items(), key=lambda item: str(item[0])):
             needle = str(predicate).encode()
             wanted = {str(s).encode() for s in subjects}  # "<iri>", as N-Quads writes it
@@ -397,6 +447,23 @@ class GraphData:
         if by_subject is None or not _is_lossy(stored) or subject not in by_subject:
             return [stored]
         return [w for w, kept in by_subject[subject].items() if kept == stored]
+
+
+def _line_chunks(path: Path, size: int = 32 << 20) -> Iterator[bytes]:
+    """A file's bytes in pieces of whole lines."""
+    with open(path, "rb") as handle:
+        carry = b""
+        while True:
+            block = handle.read(size)
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            carry = block[cut:]
+            if cut:
+                yield block[:cut]
+        if carry:
+            yield carry
 
 
 def _stored_forms(literals: list[Any]) -> dict[Any, Any]:
@@ -882,7 +949,9 @@ class _Compiler:
                 if not members:
                     raise Unsupported(f"an empty sh:{rule} list")
                 shapes = [self._shape(m) for m in members]
-                add(_core(_logical(rule, shapes), component))
+                logical = _core(_logical(rule, shapes), component)
+                logical.members = shapes  # type: ignore[attr-defined]
+                add(logical)
         for child in self._values(node, SH.property):
             child_shape = self._shape(child)
             if not child_shape.is_property:
@@ -1518,6 +1587,7 @@ def _datatype_fits(rule: URIRef) -> Callable[[_Engine, Any], bool]:
     else:
         special = rule in (RDFS.Literal, RDFS.Datatype)
         key = ("datatype", rule)
+        surely_fits = _SURELY_FITS.get(rule)
 
         def fits(engine: _Engine, value: Any) -> bool:
             cache = engine.cache(key)
@@ -1525,6 +1595,12 @@ def _datatype_fits(rule: URIRef) -> Callable[[_Engine, Any], bool]:
             if ok is None:
                 if not isinstance(value, ox.Literal) or (value.datatype != rule_ox and not special):
                     ok = False
+                elif (
+                    surely_fits is not None
+                    and value.datatype == rule_ox
+                    and surely_fits(value.value)
+                ):
+                    ok = True  # the plain forms the build writes: no rdflib literal needed
                 else:
                     ok = engine.literal_check(key, value, _datatype_matches)
                 cache[value] = ok
@@ -1532,6 +1608,31 @@ def _datatype_fits(rule: URIRef) -> Callable[[_Engine, Any], bool]:
 
     return fits
 
+
+def _plain_date(text: str) -> bool:
+    if not _PLAIN_DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+_PLAIN_DATE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}")
+# Lexical forms that surely pass pySHACL's sh:datatype test (rdflib reads them as a value
+# of the right Python type, or does not check that datatype at all): most literals of a
+# large graph take this way instead of becoming rdflib literals (tests hold both ways
+# equal). Anything else goes through rdflib.
+_SURELY_FITS: dict[URIRef, Callable[[str], Any]] = {
+    XSD.integer: re.compile(r"-?[0-9]{1,18}").fullmatch,
+    XSD.nonNegativeInteger: re.compile(r"[0-9]{1,18}").fullmatch,
+    XSD.decimal: re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,18})?").fullmatch,
+    XSD.gYear: re.compile(r"[1-9][0-9]{3}").fullmatch,
+    XSD.gYearMonth: re.compile(r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])").fullmatch,
+    XSD.boolean: re.compile(r"true|false").fullmatch,
+    XSD.date: _plain_date,
+}
 
 _PYTHON_TYPES: dict[URIRef, type] = {
     XSD.integer: int,
@@ -1971,6 +2072,7 @@ class _Engine:
         self._pool = ThreadPoolExecutor(max_workers=THREADS)
         self._futures: dict[int, Future] = {}
         self._pending: list[Callable[[], list[Row]]] = []
+        self.run_sparql = True  # False in a partition of the graph (citynet.partitioned)
 
     # -- data access
 
@@ -2017,7 +2119,8 @@ class _Engine:
         return found
 
     def subclasses(self, cls: Any) -> set[Any]:
-        """``cls`` and every class below it through rdfs:subClassOf in the data."""
+        """``cls`` and every class below it through rdfs:subClassOf in the data (a
+        partition's engine reads them from the whole graph instead)."""
         if self._subclasses is None:
             below: dict[Any, set[Any]] = defaultdict(set)
             for sub, sup in self._select(f"SELECT DISTINCT ?a ?b WHERE {{ ?a {_SUBCLASS} ?b }}"):
@@ -2032,6 +2135,12 @@ class _Engine:
         return out
 
     def instances(self, cls: Any) -> frozenset:
+        """The instances of ``cls`` in the whole graph (``sh:class``); a partition's
+        engine asks the whole graph's type index, here the store is the whole graph."""
+        return self.local_instances(cls)
+
+    def local_instances(self, cls: Any) -> frozenset:
+        """The instances of ``cls`` among the subjects of this store (focus nodes)."""
         found = self._instances.get(cls)
         if found is None:
             members: set[Any] = set()
@@ -2052,7 +2161,7 @@ class _Engine:
                 if predicate == SH.targetNode:
                     found.add(target)
                 elif predicate == SH.targetClass:
-                    found.update(self.instances(target))
+                    found.update(self.local_instances(target))
                 elif predicate == SH.targetSubjectsOf:
                     found.update(self.values(target))
                 else:
@@ -2172,6 +2281,8 @@ class _Engine:
         for check in shape.checks:
             if check is _property_check:
                 rows.extend(_property_check(self, shape, pairs, now))
+            elif check is _sparql_check and not self.run_sparql:
+                continue  # a partition: the SPARQL constraints run once, on the whole graph
             elif check is _sparql_check and not now:
                 for constraint in shape.sparql:
                     self.prefetch(constraint)
@@ -2230,9 +2341,34 @@ def validate_compiled(
     shapes_text: str,
     shapes_path: Path,
     allow_network: bool = False,
+    partitions: int | None = None,
 ) -> Any:
-    """citynet.validation.validate with this engine (it calls this; use that)."""
+    """citynet.validation.validate with this engine (it calls this; use that).
+
+    ``partitions``: None picks by the input's size (large inputs in partitions on both
+    cores, see citynet.partitioned); 0 always one store; N partitions when the shapes
+    and data allow it."""
     import gc
+
+    if not isinstance(data, Graph) and partitions != 0:
+        from citynet import partitioned
+
+        paths = [Path(p) for p in data]
+        if partitions or partitioned.estimated_quads(paths) >= partitioned.PARTITION_QUADS:
+            the_plan = partitioned.plan(compiled)
+            if isinstance(the_plan, partitioned.Plan):
+                report = partitioned.validate_partitioned(
+                    paths,
+                    compiled,
+                    the_plan,
+                    shapes_graph=shapes_graph,
+                    shapes_text=shapes_text,
+                    shapes_path=shapes_path,
+                    allow_network=allow_network,
+                    partitions=partitions,
+                )
+                if report is not None:
+                    return report
 
     # The cyclic garbage collector walks the millions of term objects this run creates
     # and finds no cycles among them: about a tenth of the time at 10,000 pages.

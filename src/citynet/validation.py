@@ -406,13 +406,15 @@ def validate(
     shapes: Path | None = None,
     allow_network: bool = False,
     engine: str = "auto",
+    partitions: int | None = None,
 ) -> ValidationReport:
     """Validate a graph (or RDF files) against the citynet shapes, or the shapes given.
 
     ``engine``: "pyshacl" runs pySHACL over the whole graph; "fast" runs
     citynet.fast_validation (same results, much faster) and is an input error for shapes
     it does not support; "auto" (default) is "fast" when the shapes allow it, else
-    "pyshacl".
+    "pyshacl". ``partitions`` (fast engine): None picks by the input's size, 0 keeps the
+    whole graph in one store, N checks it in N partitions (citynet.partitioned).
 
     Raises InputError (exit 2) for a missing or unreadable input, a shapes file with a
     syntax error (``file:line``), or shapes the lint finds broken.
@@ -447,6 +449,7 @@ def validate(
                     shapes_text=shapes_text,
                     shapes_path=shapes_path,
                     allow_network=allow_network,
+                    partitions=partitions,
                 )
             except fast_validation.Unsupported as why:  # found only on seeing the data
                 if engine == "fast":
@@ -538,7 +541,7 @@ def _results(
 
 
 def _results_from_rows(
-    rows: Sequence[ReportRow], data: Any, union: Any, names: _Names
+    rows: Sequence[ReportRow], data: Any, union: Any, names: _Names, *, ordered: bool = True
 ) -> list[ValidationResult]:
     sources = _Sources(data, union)
     out: list[ValidationResult] = []
@@ -565,7 +568,15 @@ def _results_from_rows(
                 constraint=_local(component) if component is not None else "",
             )
         )
-    out.sort(
+    if ordered:
+        sort_results(out)
+    return out
+
+
+def sort_results(results: list[ValidationResult]) -> None:
+    """Worst first, then by page and line; every field breaks ties, so the order never
+    depends on the order the engine found the results in."""
+    results.sort(
         key=lambda r: (
             _SEVERITY_ORDER.get(r.severity, 9),
             r.source_file or "~",
@@ -574,9 +585,12 @@ def _results_from_rows(
             r.path or "",
             r.value or "",
             r.source_shape or "",
+            r.constraint,
+            r.message,
+            r.focus_label,
+            r.value_label or "",
         )
     )
-    return out
 
 
 _MANY_VALUES = (SH.MaxCountConstraintComponent, SH.UniqueLangConstraintComponent)
@@ -608,7 +622,15 @@ def _compact(term: Node) -> str:
 
 
 class _Names:
-    """Labels for people: rdfs:label (English first), else a description by type."""
+    """Labels for people: rdfs:label (English first), else a description by type.
+
+    ``describe`` reads only these properties of a node (citynet.partitioned picks just
+    them for the values of results, and the labels of the nodes they link)."""
+
+    DESCRIBED_BY = (
+        RDFS.label, RDF.type, CN.member, CN.network, CN.officeRole, CN.holder, CN.body,
+        CN.twinCity, CN.role, CN.participant, CN.activity, CN.fileName,
+    )  # fmt: skip
 
     def __init__(self, graph: Graph) -> None:
         self.g = graph

@@ -1,0 +1,1168 @@
+"""Fast validation of large graphs: in partitions, on both cores, in bounded memory.
+
+citynet.fast_validation keeps the whole graph in one pyoxigraph store, its page graphs and
+their union: about 700 bytes a triple, 1.7 GB at 10,000 pages, over 10 GB at 100,000.
+This module gives the same results (the same rows, hence the same report) without ever
+holding the whole graph:
+
+1. **split** (two processes, each half of the N-Quads lines; TriG and Turtle are turned
+   into N-Quads first): every triple goes, without its page graph, to the partition of
+   its subject (a hash of the subject), so a partition holds every fact of its subjects,
+   from every page. The same pass keeps the type index (class -> its instances), the
+   subclass links, and the triples the SPARQL constraints read.
+2. **partitions** (two worker processes, one partition at a time, each in a small store of
+   its own): fast_validation's engine checks the core constraints of the focus nodes of
+   the partition. Each of those reads only the focus node's own facts, or (``sh:class``)
+   the type index; :func:`plan` refuses shapes for which that does not hold (focus
+   nodes that are not subjects, property shapes nested in property shapes, ...).
+3. meanwhile, in this process, the **SPARQL constraints** (they join across pages) run
+   once on a store holding only the triples they read.
+4. the **report**: the page and line of each result and the labels it shows come from a
+   small store holding only the facts about the nodes in results (three filtered passes
+   over the input: their facts, the page lines that mention them, the names they show),
+   through citynet.validation's code, as for pySHACL's results.
+
+Inputs with blank nodes or escaped IRIs (whose partition cannot be told from their text)
+are validated in one store, as are small inputs (one store is faster there).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import multiprocessing
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from citynet import fast_validation as fv
+from citynet.errors import InputError
+from citynet.vocab import CN, RDF, RDFS, SH
+
+# From about 1,500 pages on, partitions on two cores beat one store (measured).
+PARTITION_QUADS = 250_000
+LINES_PER_PARTITION = 150_000
+WORKERS = 2
+_CHUNK = 32 * 1024 * 1024  # bytes read at once by the split and the report passes
+_FLUSH_LINES = 300_000  # lines a split process keeps before appending them to the files
+_BYTES_PER_LINE = {"nquads": 190, "ntriples": 160, "trig": 40, "turtle": 40}
+
+_TYPE = b"<" + str(RDF.type).encode() + b">"
+_SUBCLASS = b"<" + str(RDFS.subClassOf).encode() + b">"
+_LABEL = b"<" + str(RDFS.label).encode() + b">"
+_FILE_NAME = b"<" + str(CN.fileName).encode() + b">"
+_SOURCE_LINE = b"<" + str(CN.sourceLine).encode() + b">"
+_SOURCE_PAGE = b"<" + str(CN.SourcePage).encode() + b">"
+# The report's page line of a node without one: the statements that mention it
+# (citynet.validation._Sources._MENTIONS), two hops at most.
+_MENTIONS = frozenset(b"<" + str(p).encode() + b">" for p in (CN.activity, CN.twinCity, CN.place))
+_PASS_PREDICATES = _MENTIONS | {_SOURCE_LINE, _LABEL, _FILE_NAME, _TYPE}
+
+
+class _NeedsOneStore(Exception):
+    """The data cannot be partitioned by the text of its subjects (blank nodes, escapes)."""
+
+
+def token(term: Any) -> bytes:
+    """A named node as N-Quads writes it, ``<iri>`` (rdflib or pyoxigraph)."""
+    value = term.value if isinstance(term, ox.NamedNode) else str(term)
+    return b"<" + value.encode() + b">"
+
+
+def _node(tok: bytes) -> ox.NamedNode:
+    return ox.NamedNode(tok[1:-1].decode())
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass
+class Plan:
+    """What the split keeps for the SPARQL constraints: every triple of ``predicates``
+    (None: of every predicate), rdf:type triples only for ``classes`` (None: all)."""
+
+    predicates: frozenset[bytes] | None
+    classes: frozenset[bytes] | None
+    sparql_shapes: list[fv.Shape] = field(default_factory=list)
+
+    def wants(self, predicate: bytes, obj: bytes) -> bool:
+        if self.predicates is not None and predicate not in self.predicates:
+            return False
+        return predicate != _TYPE or self.classes is None or obj in self.classes
+
+
+def plan(compiled: fv.CompiledShapes) -> Plan | str:
+    """The plan for these shapes, or why they need the whole graph in one store."""
+    sparql_shapes: list[fv.Shape] = []
+    for shape in compiled.top:
+        if shape.deactivated:
+            continue
+        extra = set(shape.targets) - {SH.targetClass, SH.targetSubjectsOf}
+        if extra:
+            return "targets other than sh:targetClass and sh:targetSubjectsOf"
+        why = _local_reason(shape, nodes_local=True, top=True, seen=set())
+        if why:
+            return why
+        if shape.sparql:
+            sparql_shapes.append(shape)
+    predicates: set[bytes] | None = set()
+    classes: set[bytes] | None = set()
+    for shape in sparql_shapes:
+        for target in shape.targets.get(SH.targetSubjectsOf, ()):
+            if predicates is not None:
+                predicates.add(token(target))
+        for constraint in shape.sparql:
+            read = _read_by(constraint.query)
+            if read is None:
+                predicates = classes = None
+                break
+            query_predicates, query_classes = read
+            if predicates is not None:
+                predicates |= query_predicates
+            if query_classes is None:
+                classes = None
+            elif classes is not None:
+                classes |= query_classes
+    return Plan(
+        predicates=None if predicates is None else frozenset(predicates),
+        classes=None if classes is None else frozenset(classes),
+        sparql_shapes=sparql_shapes,
+    )
+
+
+def _local_reason(shape: fv.Shape, *, nodes_local: bool, top: bool, seen: set) -> str | None:
+    """Why checking ``shape`` on nodes of one partition (``nodes_local``) or on values
+    that may lie in another partition would need facts of other nodes, else None."""
+    key = (id(shape), nodes_local)
+    if key in seen:
+        return None
+    seen.add(key)
+    if shape.sparql and not top:
+        return f"a SPARQL constraint below the top of a shape ({shape.node})"
+    if not nodes_local and (shape.path is not None or shape.properties):
+        return f"a shape reading the facts of values ({shape.node})"
+    if not nodes_local and shape.closed_allowed is not None:
+        return f"a closed shape on values ({shape.node})"
+    if shape.path is not None and shape.properties:
+        return f"property shapes nested in a property shape ({shape.node})"
+    if shape.path is not None and shape.closed_allowed is not None:
+        return f"a closed property shape ({shape.node})"
+    # A property shape's logical members see its values; a node shape's see its nodes.
+    members_local = nodes_local and shape.path is None
+    for check in shape.checks:
+        for member in getattr(check, "members", ()):
+            why = _local_reason(member, nodes_local=members_local, top=False, seen=seen)
+            if why:
+                return why
+    for child in shape.properties:
+        why = _local_reason(child, nodes_local=nodes_local, top=False, seen=seen)
+        if why:
+            return why
+    return None
+
+
+def _read_by(query: str) -> tuple[set[bytes], set[bytes] | None] | None:
+    """Every IRI a SPARQL constraint names (its predicates among them) and the classes
+    it asks rdf:type of (None: any), or None when it may read any predicate."""
+    tokens = fv._tokens(query)
+    prefixes: dict[str, str] = {}
+    for i, tok in enumerate(tokens[:-2]):
+        if tok.upper() == "PREFIX" and tokens[i + 2].startswith("<"):
+            prefixes[tokens[i + 1].rstrip(":")] = tokens[i + 2][1:-1]
+    try:
+        select = next(i for i, t in enumerate(tokens) if t.upper() == "SELECT")
+        body = tokens.index("{", select)
+    except (StopIteration, ValueError):
+        return None
+    walk = fv._Walk(tokens)
+    walk.group(body + 1, 1)
+    if walk.unclear:
+        return None
+    names: set[bytes] = set()
+    for variable, depth in walk.variable_predicates:
+        # "$this ?path ?value FILTER (?path IN (cn:startYear, ...))": those predicates
+        allowed = walk.restricted.get(variable[1:])
+        if depth != 1 or allowed is None:
+            return None
+        for item in allowed:
+            iri = fv._expand(item, prefixes)
+            if iri is None or iri == str(RDF.type):
+                return None
+            names.add(b"<" + iri.encode() + b">")
+    classes: set[bytes] | None = set()
+    rdf_type = str(RDF.type)
+    for i, tok in enumerate(tokens):
+        if i < body:
+            continue
+        iri = fv._expand(tok, prefixes)
+        if iri is None:
+            continue
+        names.add(b"<" + iri.encode() + b">")
+        if iri == rdf_type and classes is not None:
+            j = i + 1
+            while j < len(tokens):
+                target = fv._expand(tokens[j], prefixes) if tokens[j] != "a" else None
+                if target is None or fv._is_var(tokens[j]):
+                    classes = None
+                    break
+                classes.add(b"<" + target.encode() + b">")
+                if j + 1 < len(tokens) and tokens[j + 1] == ",":
+                    j += 2
+                    continue
+                break
+    return names, classes
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def _parse_line(line: bytes) -> tuple[bytes, bytes, bytes, bytes | None, bytes] | None:
+    """(subject, predicate, object, graph or None, the triple as an N-Triples line) of one
+    N-Quads line in the form pyoxigraph writes, None for a line that needs the real
+    parser (comments, tabs, odd spacing). Terms are checked by pyoxigraph when the
+    partition is loaded; this only finds where they are."""
+    if line[-2:] != b" .":
+        return None
+    parts = line.rsplit(b" ", 2)
+    if len(parts) != 3:
+        return None
+    head, last = parts[0], parts[1]
+    i = head.find(b" ")
+    if i <= 0:
+        return None
+    j = head.find(b" ", i + 1)
+    if j < 0:  # "s p o ." : a triple of the default graph
+        return head[:i], head[i + 1 :], last, None, line
+    obj = head[j + 1 :]
+    if last[:1] == b"<" and last[-1:] == b">" and b'"' not in last:
+        # "s p o g .": the object must be one whole term
+        first = obj[:1]
+        if first == b"<":
+            if obj[-1:] != b">" or b" " in obj:
+                return None
+        elif first == b'"':
+            if not _whole_literal(obj):
+                return None
+        elif first != b"_":
+            return None
+        return head[:i], head[i + 1 : j], obj, last, head + b" ."
+    if last[:2] == b"_:":
+        return head[:i], head[i + 1 : j], obj, last, head + b" ."  # refused later
+    # "s p "a literal with spaces" .": a triple of the default graph
+    if obj[:1] != b'"':
+        return None
+    return head[:i], head[i + 1 : j], obj + b" " + last, None, line
+
+
+def _whole_literal(text: bytes) -> bool:
+    close = text.rfind(b'"')
+    if close <= 0:
+        return False
+    tail = text[close + 1 :]
+    if tail and not (
+        (tail[:3] == b"^^<" and tail[-1:] == b">" and b" " not in tail)
+        or (tail[:1] == b"@" and b" " not in tail)
+    ):
+        return False
+    slashes = 0
+    k = close - 1
+    while k > 0 and text[k] == 92:  # an escaped closing quote is no closing quote
+        slashes += 1
+        k -= 1
+    return slashes % 2 == 0
+
+
+def _parse_slowly(line: bytes) -> tuple[bytes, bytes, bytes, bytes | None, bytes] | None:
+    """As _parse_line, with pyoxigraph's parser (SyntaxError for a bad line)."""
+    quads = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
+    if not quads:
+        return None  # a comment or an empty line
+    quad = quads[0]
+    s, p, o = (str(t).encode() for t in (quad.subject, quad.predicate, quad.object))
+    g = None if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name).encode()
+    return s, p, o, g, b"%s %s %s ." % (s, p, o)
+
+
+def _canonical_quad(parsed: tuple[bytes, bytes, bytes, bytes | None, bytes]) -> bytes:
+    s, p, o, g, triple = parsed
+    return triple if g is None else b"%s %s %s %s ." % (s, p, o, g)
+
+
+@dataclass(frozen=True)
+class _Range:
+    path: str
+    start: int
+    end: int
+
+
+def _lines(ranges: Sequence[_Range]) -> Iterator[tuple[str, list[bytes]]]:
+    """The lines of these byte ranges (each starts at a line), a chunk at a time."""
+    for part in ranges:
+        with open(part.path, "rb") as handle:
+            handle.seek(part.start)
+            left = part.end - part.start
+            carry = b""
+            while left > 0:
+                block = handle.read(min(_CHUNK, left))
+                if not block:
+                    break
+                left -= len(block)
+                block = carry + block
+                cut = block.rfind(b"\n") + 1
+                if left > 0 and cut > 0:
+                    carry = block[cut:]
+                    block = block[:cut]
+                else:
+                    carry = b""
+                lines = block.split(b"\n")
+                if lines and not lines[-1]:
+                    lines.pop()
+                if b"\r" in block:
+                    lines = [line[:-1] if line[-1:] == b"\r" else line for line in lines]
+                yield part.path, lines
+            if carry:
+                yield part.path, [carry.rstrip(b"\r")]
+
+
+def _ranges(paths: Sequence[Path], parts: int) -> list[list[_Range]]:
+    """The files cut into ``parts`` groups of about equal size, at line ends."""
+    sizes = [(str(p), p.stat().st_size) for p in paths]
+    total = sum(size for _, size in sizes)
+    share = max(1, math.ceil(total / parts))
+    cuts: list[_Range] = []
+    for path, size in sizes:
+        start = 0
+        with open(path, "rb") as handle:
+            while start < size:
+                end = min(size, start + share)
+                if end < size:
+                    handle.seek(end)
+                    rest = handle.readline()
+                    end += len(rest)
+                cuts.append(_Range(path, start, end))
+                start = end
+    groups: list[list[_Range]] = [[] for _ in range(parts)]
+    filled = [0] * parts
+    for cut in cuts:
+        i = filled.index(min(filled))
+        groups[i].append(cut)
+        filled[i] += cut.end - cut.start
+    return [g for g in groups if g]
+
+
+# --------------------------------------------------------------------------- the split
+
+
+@dataclass
+class _SplitResult:
+    triples: int = 0
+    types: dict[bytes, set[bytes]] = field(default_factory=dict)
+    subclasses: set[tuple[bytes, bytes]] = field(default_factory=set)
+    predicates: set[bytes] = field(default_factory=set)
+    bad_path: str | None = None  # a line pyoxigraph refuses: the caller finds which
+    odd_lines: int = 0  # lines not as pyoxigraph writes them (read by its parser)
+
+
+def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
+    """One split process: the triples of these ranges into partition files, the triples
+    the SPARQL constraints read into ``sparql-N.nt``, and the lines the report's passes
+    look for (mentions, page lines, names, file names) into ``side-N.nq``."""
+    ranges, partitions, folder, the_plan, number = job
+    result = _SplitResult()
+    buffers: list[list[bytes]] = [[] for _ in range(partitions)]
+    kept: list[bytes] = []  # the triples the SPARQL constraints read
+    side: list[bytes] = []
+    types = result.types
+    predicates = result.predicates
+    wanted = the_plan.predicates
+    classes = the_plan.classes
+    crc = zlib.crc32
+    buffered = 0
+    last_subject = b""
+    target: list[bytes] = buffers[0]
+    space, quote, lt, gt = b" ", b'"', b"<", b">"
+    graphs: set[bytes] = set()
+
+    def write(name: str, lines: list[bytes]) -> None:
+        with open(os.path.join(folder, name), "ab") as out:
+            out.write(b"\n".join(lines))
+            out.write(b"\n")
+        lines.clear()
+
+    def flush() -> None:
+        for k, lines in enumerate(buffers):
+            if lines:
+                write(f"p{k}-{number}.nt", lines)
+        if kept:
+            write(f"sparql-{number}.nt", kept)
+        if side:
+            write(f"side-{number}.nq", side)
+
+    for path, lines in _lines(ranges):
+        for line in lines:
+            # The lines pyoxigraph writes, "s p o g ." (inline: the split's hot loop).
+            parts = line.rsplit(space, 2)
+            parsed = None
+            if len(parts) == 3 and parts[2] == b".":
+                head, g = parts[0], parts[1]
+                i = head.find(space)
+                j = head.find(space, i + 1)
+                if i > 0 and j > 0 and g[:1] == lt and g[-1:] == gt:
+                    o = head[j + 1 :]
+                    first = o[:1]
+                    if first == quote:
+                        close = o.rfind(quote)
+                        tail = o[close + 1 :]
+                        if (
+                            close > 0
+                            and (not tail or tail[:1] == b"@" or tail[:3] == b"^^<")
+                            and space not in tail
+                            and (o[close - 1] != 92 or _whole_literal(o))  # 92: backslash
+                        ):
+                            parsed = head[:i], head[i + 1 : j], o, g, head + b" ."
+                    elif first == lt and o[-1:] == gt and space not in o:
+                        parsed = head[:i], head[i + 1 : j], o, g, head + b" ."
+            if parsed is None:
+                parsed = _parse_line(line)
+                if parsed is None:
+                    result.odd_lines += 1
+                    try:
+                        parsed = _parse_slowly(line)
+                    except SyntaxError:
+                        result.bad_path = path
+                        return result
+                    if parsed is None:
+                        result.triples -= 1  # a comment or an empty line
+                        continue
+                    line = _canonical_quad(parsed)
+            s, p, o, g, triple = parsed
+            if (b"\\" in line or b"_:" in line or s[:1] != lt) and (
+                s[:1] != lt
+                or o[:1] == b"_"
+                or (g is not None and g[:1] != lt)
+                or b"\\" in s
+                or b"\\" in p
+                or (g is not None and b"\\" in g)
+                or (o[:1] == lt and b"\\" in o)
+            ):
+                raise _NeedsOneStore("blank nodes or escaped IRIs")
+            if s != last_subject:
+                target = buffers[crc(s) % partitions]
+                last_subject = s
+            target.append(triple)
+            if g is not None and g not in graphs:
+                # Graph names are dropped from the partitions: check each one here.
+                try:
+                    ox.NamedNode(g[1:-1].decode())
+                except ValueError:
+                    result.bad_path = path
+                    return result
+                graphs.add(g)
+            if p not in predicates:
+                predicates.add(p)
+            if p in _PASS_PREDICATES:
+                if p == _TYPE:
+                    if o[:1] == lt:
+                        found = types.get(o)
+                        if found is None:
+                            found = types[o] = set()
+                        found.add(s)
+                        if o == _SOURCE_PAGE:
+                            side.append(line)
+                else:
+                    side.append(line)
+            elif p == _SUBCLASS and o[:1] == lt:
+                result.subclasses.add((s, o))
+            if (wanted is None or p in wanted) and (p != _TYPE or classes is None or o in classes):
+                kept.append(triple)
+        result.triples += len(lines)
+        buffered += len(lines)
+        if buffered >= _FLUSH_LINES:
+            flush()
+            buffered = 0
+    flush()
+    return result
+
+
+# --------------------------------------------------------------------------- partitions
+
+
+@dataclass
+class _Shared:
+    """What every partition's worker needs; set before the workers fork."""
+
+    compiled: fv.CompiledShapes
+    folder: str
+    partitions: int
+    splits: int
+    types: dict[bytes, set[bytes]]
+    below: dict[bytes, set[bytes]]  # class -> its direct subclasses
+    instances: dict[Any, frozenset] = field(default_factory=dict)  # per worker, cached
+
+    def subclasses(self, cls: bytes) -> set[bytes]:
+        out, todo = {cls}, [cls]
+        while todo:
+            for sub in self.below.get(todo.pop(), ()):
+                if sub not in out:
+                    out.add(sub)
+                    todo.append(sub)
+        return out
+
+    def members(self, cls: bytes) -> set[bytes]:
+        found: set[bytes] = set()
+        for sub in self.subclasses(cls):
+            found |= self.types.get(sub, set())
+        return found
+
+
+_SHARED: _Shared | None = None
+
+
+class _PartitionEngine(fv._Engine):
+    """fast_validation's engine on one partition: the subjects' own facts are here, the
+    classes of other nodes come from the whole graph's type index."""
+
+    def __init__(self, data: fv.GraphData, terms: fv.Terms, shared: _Shared) -> None:
+        super().__init__(data, terms)
+        self.shared = shared
+        self.run_sparql = False
+
+    def subclasses(self, cls: Any) -> set[Any]:
+        return {_node(t) for t in self.shared.subclasses(token(cls))}
+
+    def instances(self, cls: Any) -> frozenset:
+        found = self.shared.instances.get(cls)
+        if found is None:
+            found = frozenset(_node(t) for t in self.shared.members(token(cls)))
+            self.shared.instances[cls] = found
+        return found
+
+
+def _check_partition(k: int) -> tuple[int, list[fv.Row]]:
+    shared = _SHARED
+    assert shared is not None
+    parts = []
+    for number in range(shared.splits):
+        path = os.path.join(shared.folder, f"p{k}-{number}.nt")
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                parts.append(handle.read())
+            os.remove(path)  # read once; keeps the temporary folder small
+    data = b"".join(parts)
+    del parts
+    if not data:
+        return k, []
+    gc.disable()  # millions of terms and no cycles among them (as fast_validation)
+    try:
+        loaded = fv.GraphData()
+        try:
+            loaded.load_union_lines(data)
+        except SyntaxError:
+            return k, [None]  # type: ignore[list-item]  # a bad line: the caller finds it
+        del data
+        engine = _PartitionEngine(loaded, fv.Terms(), shared)
+        rows = engine.run(shared.compiled)
+    finally:
+        gc.enable()
+    return k, [_packed(row) for row in rows]
+
+
+def _packed(row: fv.Row) -> fv.Row:
+    # rdflib pickles a literal by its value and rebuilds it normalised ("104_000" would
+    # come back as "104000"): send literal values as their parts instead.
+    value = row.value
+    if isinstance(value, Literal):
+        row.value = _WrittenLiteral(str(value), value.language, value.datatype)  # type: ignore[assignment]
+    return row
+
+
+def _unpacked(row: fv.Row) -> fv.Row:
+    value = row.value
+    if isinstance(value, _WrittenLiteral):
+        row.value = Literal(
+            value.text, lang=value.language, datatype=value.datatype, normalize=False
+        )
+    return row
+
+
+@dataclass(frozen=True)
+class _WrittenLiteral:
+    text: str
+    language: str | None
+    datatype: URIRef | None
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def estimated_quads(paths: Sequence[Path]) -> int:
+    from citynet.formats import format_for_path
+
+    total = 0
+    for path in paths:
+        try:
+            fmt = format_for_path(Path(path))
+            size = Path(path).stat().st_size
+        except (InputError, OSError):
+            return 0  # the one-store path reports it
+        per_line = _BYTES_PER_LINE.get(fmt.name)
+        if per_line is None:
+            return 0  # JSON-LD, RDF/XML: read by rdflib, in one store
+        total += size // per_line
+    return total
+
+
+def validate_partitioned(
+    paths: Sequence[Path],
+    compiled: fv.CompiledShapes,
+    the_plan: Plan,
+    *,
+    shapes_graph: Graph,
+    shapes_text: str,
+    shapes_path: Path,
+    allow_network: bool,
+    partitions: int | None = None,
+) -> Any | None:
+    """citynet.validation.validate's report, in partitions; None when the data must be
+    validated in one store (blank nodes, escaped IRIs)."""
+    with tempfile.TemporaryDirectory(prefix="citynet-validate-") as folder:
+        try:
+            return _validate(
+                [Path(p) for p in paths],
+                compiled,
+                the_plan,
+                folder,
+                shapes_graph=shapes_graph,
+                shapes_text=shapes_text,
+                shapes_path=shapes_path,
+                allow_network=allow_network,
+                partitions=partitions,
+            )
+        except _NeedsOneStore:
+            return None
+
+
+TIMINGS: dict[str, float] = {}  # the phases of the last partitioned run (seconds)
+
+
+class _Clock:
+    """Wall and CPU seconds (this process and its finished workers) of each phase."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._now = time.perf_counter
+        self._last = self._now(), self._cpu()
+        TIMINGS.clear()
+
+    @staticmethod
+    def _cpu() -> float:
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    def lap(self, name: str) -> None:
+        now, cpu = self._now(), self._cpu()
+        TIMINGS[name] = round(now - self._last[0], 3)
+        TIMINGS[name + " (cpu)"] = round(cpu - self._last[1], 3)
+        self._last = now, cpu
+        if os.environ.get("CITYNET_TIMINGS"):
+            import re
+            import sys
+
+            status = Path("/proc/self/status").read_text()
+            rss = re.search(r"VmRSS:\s+(\d+)", status)
+            hwm = re.search(r"VmHWM:\s+(\d+)", status)
+            memory = (
+                f"rss {int(rss[1]) >> 10} MB, peak {int(hwm[1]) >> 10} MB" if rss and hwm else ""
+            )
+            cpu = TIMINGS[name + " (cpu)"]
+            print(
+                f"[partitioned] {name}: {TIMINGS[name]:.2f} s, cpu {cpu:.2f} s, {memory}",
+                file=sys.stderr,
+            )
+
+
+def _fork() -> Any:
+    return multiprocessing.get_context("fork")
+
+
+def _validate(
+    paths: list[Path],
+    compiled: fv.CompiledShapes,
+    the_plan: Plan,
+    folder: str,
+    *,
+    shapes_graph: Graph,
+    shapes_text: str,
+    shapes_path: Path,
+    allow_network: bool,
+    partitions: int | None,
+) -> Any:
+    from citynet import validation as v
+
+    global _SHARED
+    clock = _Clock()
+    sources = _line_sources(paths, folder)
+    clock.lap("convert")
+    ranges = _ranges([path for path, _ in sources], WORKERS)
+    total = sum(path.stat().st_size for path, _ in sources)
+    count = partitions or max(WORKERS * 2, math.ceil(total / 190 / LINES_PER_PARTITION))
+    wants = Plan(the_plan.predicates, the_plan.classes)  # without the shapes (not picklable)
+    jobs = [(group, count, folder, wants, n) for n, group in enumerate(ranges)]
+    with _fork().Pool(len(jobs)) as pool:
+        splits = pool.map(_split, jobs)
+    clock.lap("split")
+    for split in splits:
+        if split.bad_path is not None:
+            _raise_syntax_error(split.bad_path, sources)
+    if sum(split.triples for split in splits) == 0:
+        raise InputError("the graph to validate is empty", hint="run `citynet build` first")
+    types: dict[bytes, set[bytes]] = {}
+    below: dict[bytes, set[bytes]] = {}
+    predicates: set[bytes] = set()
+    for split in splits:
+        for cls, members in split.types.items():
+            found = types.get(cls)
+            if found is None:
+                types[cls] = members
+            else:
+                found |= members
+        for sub, sup in split.subclasses:
+            below.setdefault(sup, set()).add(sub)
+        predicates |= split.predicates
+    careful = any(split.odd_lines for split in splits)
+    del splits
+    lint = v.lint_shapes(
+        shapes_graph,
+        text=shapes_text,
+        file=str(shapes_path),
+        data=_LintView(types, predicates),  # type: ignore[arg-type]
+        allow_network=allow_network,
+    )
+    errors = [issue for issue in lint if issue.level == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InputError(f"{errors[0]}{more}", hint="fix the shapes file; nothing was validated")
+
+    _SHARED = _Shared(compiled, folder, count, len(jobs), types, below)
+    rows: list[fv.Row] = []
+    try:
+        with _fork().Pool(WORKERS) as pool:
+            # The workers fork now, before any thread of this process starts.
+            pending = pool.imap_unordered(_check_partition, range(count))
+            sparql = _Sparql(folder, len(jobs), the_plan, _SHARED)
+            clock.lap("load the SPARQL store")
+            for _, found in pending:
+                if found and found[0] is None:
+                    _raise_syntax_error(None, sources)
+                rows.extend(_unpacked(row) for row in found)
+        clock.lap("partitions (after the SPARQL store)")
+        rows.extend(sparql.rows())
+        clock.lap("SPARQL (waiting)")
+    finally:
+        _SHARED = None
+    gc.collect()
+    return _report(
+        clock,
+        rows,
+        sources,
+        folder,
+        shapes_graph=shapes_graph,
+        shapes_path=shapes_path,
+        lint=lint,
+        types=types,
+        careful=careful,
+    )
+
+
+def _line_sources(paths: list[Path], folder: str) -> list[tuple[Path, Path]]:
+    """(N-Quads or N-Triples file, the input it comes from) for each input; TriG and
+    Turtle are turned into N-Quads by pyoxigraph (a stream, little memory)."""
+    from citynet.formats import format_for_path, syntax_error
+
+    out: list[tuple[Path, Path]] = []
+    for n, path in enumerate(paths):
+        fmt = format_for_path(path)
+        if not path.exists():
+            raise InputError(f"{path}: no such file", hint="run `citynet build` first")
+        if fmt.name in ("nquads", "ntriples"):
+            out.append((path, path))
+            continue
+        target = Path(folder) / f"input-{n}.nq"
+        try:
+            ox.serialize(
+                ox.parse(
+                    path=str(path),
+                    format=getattr(ox.RdfFormat, fmt.oxigraph_name),
+                    base_iri=path.resolve().as_uri(),
+                ),
+                output=str(target),
+                format=ox.RdfFormat.N_QUADS,
+            )
+        except SyntaxError as error:
+            raise syntax_error(path, fmt, error) from None
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        out.append((target, path))
+    return out
+
+
+def _raise_syntax_error(bad: str | None, sources: list[tuple[Path, Path]]) -> None:
+    """A line was refused: parse the inputs again to name the file, line and column."""
+    from citynet.formats import format_for_path, syntax_error
+
+    for lines, original in sources:
+        if bad is not None and str(lines) != bad:
+            continue
+        fmt = format_for_path(original)
+        try:
+            for _ in ox.parse(path=str(lines), format=ox.RdfFormat.N_QUADS):
+                pass
+        except SyntaxError as error:
+            raise syntax_error(original, fmt, error) from None
+    raise InputError(f"{sources[0][1]}: not valid RDF")
+
+
+class _LintView:
+    """What the shapes lint asks of the data (does a target select any node)."""
+
+    def __init__(self, types: dict[bytes, set[bytes]], predicates: set[bytes]) -> None:
+        self.types = types
+        self.predicates = predicates
+
+    def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator:  # noqa: A002
+        if predicate == RDF.type and object is not None:
+            for member in self.types.get(token(object), ()):
+                yield URIRef(member[1:-1].decode())
+                return
+        elif object is None and predicate is not None and token(predicate) in self.predicates:
+            yield predicate
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator:
+        if subject is None and predicate is not None and token(predicate) in self.predicates:
+            yield predicate
+
+    def __contains__(self, triple: tuple) -> bool:
+        raise RuntimeError("sh:targetNode is validated in one store")
+
+
+# --------------------------------------------------------------------------- SPARQL
+
+
+class _Sparql:
+    """The SPARQL constraints, once, on the triples they read (threads of this process,
+    while the workers check the partitions)."""
+
+    def __init__(self, folder: str, splits: int, the_plan: Plan, shared: _Shared) -> None:
+        self.plan = the_plan
+        self.shared = shared
+        self.engine: fv._Engine | None = None
+        if not the_plan.sparql_shapes:
+            return
+        data = fv.GraphData()
+        paths = [Path(folder) / f"sparql-{number}.nt" for number in range(splits)]
+        data.load_union_files([path for path in paths if path.exists()])
+        self.engine = fv._Engine(data, fv.Terms())
+        for shape in the_plan.sparql_shapes:
+            for constraint in shape.sparql:
+                self.engine.prefetch(constraint)
+
+    def _focus(self, shape: fv.Shape) -> Callable[[Any], bool]:
+        assert self.engine is not None
+        tests: list[Callable[[Any], bool]] = []
+        for cls in shape.targets.get(SH.targetClass, ()):
+            members = self.shared.members(token(cls))
+            tests.append(lambda node, members=members: token(node) in members)
+        for predicate in shape.targets.get(SH.targetSubjectsOf, ()):
+            subjects = set(self.engine.values(predicate))
+            tests.append(subjects.__contains__)
+        return lambda node: any(test(node) for test in tests)
+
+    def rows(self) -> list[fv.Row]:
+        engine = self.engine
+        if engine is None:
+            return []
+        rows: list[fv.Row] = []
+        try:
+            for shape in self.plan.sparql_shapes:
+                is_focus = self._focus(shape)
+                for constraint in shape.sparql:
+                    by_focus = engine.sparql_rows(constraint)
+                    pairs = [(node, ()) for node in by_focus if is_focus(node)]
+                    single = fv.Shape(
+                        node=shape.node,
+                        path=shape.path,
+                        severity=shape.severity,
+                        messages=shape.messages,
+                        deactivated=False,
+                        sparql=[constraint],
+                    )
+                    rows.extend(fv._sparql_check(engine, single, pairs))
+        finally:
+            engine._pool.shutdown(wait=True, cancel_futures=True)
+            self.engine = None
+        return rows
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class _Wanted:
+    """The facts the report reads (citynet.validation's _Names and _Sources)."""
+
+    nodes: set[bytes]  # the focus nodes of results: every fact, with its page graph
+    described: set[bytes] = field(default_factory=set)  # values: what describes them
+    named: set[bytes] = field(default_factory=set)  # nodes they link: their names
+    mentioned: set[bytes] = field(default_factory=set)  # hop targets of _mention_line
+    lined: set[bytes] = field(default_factory=set)  # their cn:sourceLine per page
+    careful: bool = False  # some lines are not as pyoxigraph writes them
+
+
+def _described_by() -> tuple:
+    from citynet.validation import _Names
+
+    return _Names.DESCRIBED_BY
+
+
+_DESCRIBED_BY = frozenset(token(p) for p in _described_by())
+
+
+def _pass(
+    job: tuple[list[_Range], list[str], int, _Wanted],
+) -> tuple[list[bytes], set[bytes], set[bytes], set[bytes]]:
+    """One filtered pass: the facts of the wanted nodes from the input lines (step 1),
+    and from the split's side lines (mentions, page lines, names, file names) the ones
+    wanted. Returns (kept N-Quads lines, kept triples for the union only, subjects of
+    kept mentions, linked nodes to name)."""
+    ranges, sides, step, wanted = job
+    kept: list[bytes] = []
+    triples: set[bytes] = set()
+    found: set[bytes] = set()
+    named: set[bytes] = set()
+    nodes, described = wanted.nodes, wanted.described
+    mentioned, lined, names = wanted.mentioned, wanted.lined, wanted.named
+    if step == 1 and (nodes or described):
+        for _, lines in _lines(ranges):
+            for line in lines:
+                if wanted.careful:  # lines not as pyoxigraph writes them: parse each one
+                    parsed = _parse_line(line) or _parse_slowly(line)
+                    if parsed is None or (parsed[0] not in nodes and parsed[0] not in described):
+                        continue
+                    line = _canonical_quad(parsed)
+                else:
+                    subject = line[: line.find(b" ")]
+                    if subject not in nodes and subject not in described:
+                        continue
+                    parsed = _parse_line(line) or _parse_slowly(line)
+                    if parsed is None:
+                        continue
+                s, p, obj, _, triple = parsed
+                if s in nodes:
+                    kept.append(line)
+                elif p in _DESCRIBED_BY:
+                    triples.add(triple)
+                else:
+                    continue
+                if p in _DESCRIBED_BY and obj[:1] == b"<" and p != _TYPE:
+                    named.add(obj)
+    for side in sides:
+        for _, lines in _lines([_Range(side, 0, os.path.getsize(side))]):
+            for line in lines:
+                cut = line.find(b" ")
+                cut2 = line.find(b" ", cut + 1)
+                p = line[cut + 1 : cut2]
+                if p in _MENTIONS:
+                    if line[cut2 + 1 : line.find(b" ", cut2 + 1)] in mentioned:
+                        kept.append(line)
+                        found.add(line[:cut])
+                elif p == _SOURCE_LINE:
+                    if line[:cut] in lined:
+                        kept.append(line)
+                elif step == 1:
+                    if p in (_FILE_NAME, _TYPE):  # the side lines hold SourcePage types
+                        kept.append(line)
+                elif step == 2 and p == _LABEL and line[:cut] in names:
+                    triples.add(_parse_line(line)[4])  # type: ignore[index]
+    return kept, triples, found, named
+
+
+def _passes(
+    sources: list[tuple[Path, Path]], folder: str, wanted: _Wanted, step: int
+) -> tuple[list[bytes], set[bytes], set[bytes], set[bytes]]:
+    sides = sorted(str(p) for p in Path(folder).glob("side-*.nq"))
+    groups = _ranges([path for path, _ in sources], WORKERS) if step == 1 else []
+    jobs = [
+        (groups[n] if n < len(groups) else [], sides[n::WORKERS], step, wanted)
+        for n in range(WORKERS)
+    ]
+    with _fork().Pool(len(jobs)) as pool:
+        results = pool.map(_pass, jobs)
+    kept: list[bytes] = []
+    triples: set[bytes] = set()
+    found: set[bytes] = set()
+    named: set[bytes] = set()
+    for lines, more, subjects, names in results:
+        kept.extend(lines)
+        triples |= more
+        found |= subjects
+        named |= names
+    return kept, triples, found, named
+
+
+class _ReportView(fv.StoreView):
+    """The report's view of the whole graph, from the facts picked for it; a question
+    the picking did not foresee is an error, never a silently different answer."""
+
+    def __init__(self, data: fv.GraphData, wanted: _Wanted, types: dict[bytes, set[bytes]]):
+        super().__init__(data)
+        self.full = {_node(t) for t in wanted.nodes}
+        self.described = {_node(t) for t in wanted.described}
+        self.describing = {_node(t) for t in _DESCRIBED_BY}
+        self.named = {_node(t) for t in wanted.named}
+        self.hops = {_node(t) for t in wanted.mentioned}
+        self.lined = {_node(t) for t in wanted.lined}
+        self.types = types
+        self._predicates = {
+            name: ox.NamedNode(str(term))
+            for name, term in (
+                ("label", RDFS.label),
+                ("file", CN.fileName),
+                ("line", CN.sourceLine),
+                ("type", RDF.type),
+            )
+        }
+        self._mentions = {ox.NamedNode(t[1:-1].decode()) for t in _MENTIONS}
+        self._page = ox.NamedNode(str(CN.SourcePage))
+
+    def _covered(self, s: Any, p: Any, o: Any, graph: Any) -> bool:
+        named = self._predicates
+        if s is not None:
+            if s in self.full:
+                return True
+            union = graph == self.data.union  # their facts are in the union graph only
+            if s in self.described and p in self.describing and union:
+                return True
+            if p == named["label"] and s in self.named and union:
+                return True
+            return p == named["line"] and s in self.lined
+        if p == named["file"]:
+            return True
+        if p == named["type"] and o == self._page:
+            return True
+        return p in self._mentions and o is not None and (o in self.full or o in self.hops)
+
+    def _quads(self, pattern: tuple[Node | None, ...], graph: Any = None) -> Iterator:
+        s, p, o = (self._ox(t) for t in pattern[:3])
+        if not self._covered(s, p, o, graph):
+            raise RuntimeError(
+                f"internal error: the report asked for {pattern[:3]}, which the partitioned "
+                "validation did not pick; report it (validate with --engine pyshacl meanwhile)"
+            )
+        return super()._quads(pattern, graph)
+
+
+def _report(
+    clock: _Clock,
+    rows: list[fv.Row],
+    sources: list[tuple[Path, Path]],
+    folder: str,
+    *,
+    shapes_graph: Graph,
+    shapes_path: Path,
+    lint: list,
+    types: dict[bytes, set[bytes]],
+    careful: bool,
+) -> Any:
+    from citynet import validation as v
+
+    focus = {token(r.focus) for r in rows if isinstance(r.focus, URIRef)}
+    values = {token(r.value) for r in rows if isinstance(r.value, URIRef)} - focus
+    wanted = _Wanted(nodes=focus, described=values, mentioned=set(focus), careful=careful)
+    clock.lap("rows")
+    lines, triples, hop1, named = _passes(sources, folder, wanted, 1)
+    wanted.named = named - focus - values
+    wanted.lined = set(hop1)
+    wanted.mentioned = hop1
+    more, more_triples, hop2, _ = _passes(sources, folder, wanted, 2)
+    lines.extend(more)
+    triples |= more_triples
+    if hop2 - hop1:
+        last = _Wanted(nodes=set(), lined=hop2 - hop1, careful=careful)
+        more, _, _, _ = _passes(sources, folder, last, 3)
+        lines.extend(more)
+    wanted.lined = hop1 | hop2
+    wanted.mentioned = focus | hop1
+    if os.environ.get("CITYNET_TIMINGS"):
+        print(f"[partitioned] report: {len(lines)} quads, {len(triples)} triples", flush=True)
+    data = fv.GraphData()
+    data.load_quad_lines(
+        b"".join(line + b"\n" for line in dict.fromkeys(lines)),
+        b"".join(triple + b"\n" for triple in triples),
+    )
+    del lines, triples
+    clock.lap("report: picking the facts")
+    view = _ReportView(data, wanted, types)
+    names = v._Names(view)  # type: ignore[arg-type]
+    report_rows = [
+        (r.focus, r.path, r.value, r.severity, r.shape, r.component, list(r.messages)) for r in rows
+    ]
+    results = _results(report_rows, view, names)
+    clock.lap("report: results")
+    counts = {name: 0 for name in v.SEVERITIES}
+    for result in results:
+        counts[result.severity] = counts.get(result.severity, 0) + 1
+    return v.ValidationReport(
+        conforms=counts["Violation"] == 0,
+        results=results,
+        counts=counts,
+        graph=fv._LazyReport(rows, shapes_graph, view),
+        shapes=str(shapes_path),
+        lint=lint,
+        base=names.base,
+        engine="fast",
+    )
+
+
+_REPORT: tuple | None = None
+
+
+def _results_part(bounds: tuple[int, int]) -> list:
+    from citynet import validation as v
+
+    assert _REPORT is not None
+    rows, view, names = _REPORT
+    return v._results_from_rows(rows[bounds[0] : bounds[1]], view, view, names, ordered=False)
+
+
+def _results(rows: list, view: _ReportView, names: Any) -> list:
+    """citynet.validation's results for these rows; halves in two processes when many."""
+    from citynet import validation as v
+
+    global _REPORT
+    if len(rows) < 4000:
+        return v._results_from_rows(rows, view, view, names)
+    half = len(rows) // 2
+    _REPORT = (rows, view, names)
+    try:
+        with _fork().Pool(2) as pool:
+            parts = pool.map(_results_part, [(0, half), (half, len(rows))])
+    finally:
+        _REPORT = None
+    results = [result for part in parts for result in part]
+    v.sort_results(results)
+    return results
+
+
+__all__ = ["PARTITION_QUADS", "Plan", "estimated_quads", "plan", "token", "validate_partitioned"]
