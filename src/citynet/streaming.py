@@ -572,6 +572,9 @@ def stream_build(
 
     n_workers = workers or os.cpu_count() or 1
     pool = _Pool(n_workers if len(to_read) >= PARALLEL_MIN_PAGES else 1)
+    # The mapping workers are forked now, while this process is small: forked after
+    # resolution, they would copy the pages of its heap they reuse.
+    map_pool = _Pool(n_workers if len(order) >= PARALLEL_MIN_PAGES else 1)
     spill_dir = Path(tempfile.mkdtemp(prefix="citynet-spill-"))
     try:
         chunks = [to_read[i : i + chunk_pages] for i in range(0, len(to_read), chunk_pages)]
@@ -671,8 +674,7 @@ def stream_build(
             remap, spill_of, keys, base_iri, reread, chunk_pages, reports, state is not None
         )
 
-        # Forked before the store opens (its threads and locks stay in this process).
-        pool = _Pool(n_workers if len(remap) >= PARALLEL_MIN_PAGES else 1)
+        pool = map_pool
         store = _open_store(store_dir, in_memory_store, incremental)
         if store is not None and state is not None:
             for index, row in state.rows_by_index(entries).items():
@@ -760,6 +762,7 @@ def stream_build(
     finally:
         gc.unfreeze()
         pool.close()
+        map_pool.close()
         shutil.rmtree(spill_dir, ignore_errors=True)
         if state is not None:
             state.close()
