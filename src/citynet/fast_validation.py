@@ -247,9 +247,9 @@ class GraphData:
             self._pending_lines.append((path, oxformat, None))
         self._finish()
 
-    def load_quad_lines(self, data: bytes, union_only: bytes = b"") -> None:
-        """N-Quads lines with their page graphs, and their union, plus N-Triples lines
-        for the union only (the facts a report needs, picked from a large graph:
+    def load_quad_lines(self, data: bytes, union_files: Sequence[Path] = ()) -> None:
+        """N-Quads lines with their page graphs, and their union, plus N-Triples files for
+        the union only (the facts a report needs, picked from a large graph:
         citynet.partitioned)."""
         oxformat = ox.RdfFormat.N_QUADS
         if data:
@@ -257,10 +257,12 @@ class GraphData:
             self._scan_lines(data, oxformat, None)
         self._start_union()
         self.wait_union()
-        if union_only:
-            triples = ox.RdfFormat.N_TRIPLES
-            self.store.bulk_load(union_only, format=triples, to_graph=self.union)
-            self._scan_lines(union_only, triples, None)
+        triples = ox.RdfFormat.N_TRIPLES
+        for path in union_files:
+            self.store.bulk_load(path=str(path), format=triples, to_graph=self.union)
+            for chunk in _line_chunks(path):
+                self._scan_lines(chunk, triples, None, keep=False)
+            self._pending_lines.append((path, triples, None))
         self._finish()
 
     def load_rdflib(self, data: Dataset | Graph, terms: Terms | None = None) -> None:

@@ -372,24 +372,30 @@ class _SplitResult:
 
 
 def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
-    """One split process: the triples of these ranges into partition files, the triples
-    the SPARQL constraints read into ``sparql-N.nt``, and the lines the report's passes
-    look for (mentions, page lines, names, file names) into ``side-N.nq``."""
+    """One split process, over these ranges of the input lines. For partition k it
+    writes the triples of its subjects (``pK-N.nt``, for the checks) and their lines with
+    their page graph (``qK-N.nq``, for the report); ``sparql-N.nt`` gets the triples the
+    SPARQL constraints read, ``labels-N.nt`` every name, and ``side-N.nq`` the lines the
+    report looks for across partitions (mentions, page lines, file names, pages)."""
     ranges, partitions, folder, the_plan, number = job
     result = _SplitResult()
     buffers: list[list[bytes]] = [[] for _ in range(partitions)]
+    quads: list[list[bytes]] = [[] for _ in range(partitions)]
     kept: list[bytes] = []  # the triples the SPARQL constraints read
     side: list[bytes] = []
+    labels: list[bytes] = []
     types = result.types
-    predicates = result.predicates
     wanted = the_plan.predicates
     classes = the_plan.classes
     crc = zlib.crc32
     buffered = 0
     last_subject = b""
     target: list[bytes] = buffers[0]
+    target_quads: list[bytes] = quads[0]
     space, quote, lt, gt = b" ", b'"', b"<", b">"
     graphs: set[bytes] = set()
+    last_graph = b""
+    actions: dict[bytes, int] = {}  # every predicate seen, and what its lines go to
 
     def write(name: str, lines: list[bytes]) -> None:
         with open(os.path.join(folder, name), "ab") as out:
@@ -401,7 +407,14 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
         for k, lines in enumerate(buffers):
             if lines:
                 write(f"p{k}-{number}.nt", lines)
+        for k, lines in enumerate(quads):
+            if lines:
+                write(f"q{k}-{number}.nq", lines)
+        if labels:
+            labels[:] = dict.fromkeys(labels)
+            write(f"labels-{number}.nt", labels)
         if kept:
+            kept[:] = dict.fromkeys(kept)  # names and types repeat from page to page
             write(f"sparql-{number}.nt", kept)
         if side:
             write(f"side-{number}.nq", side)
@@ -455,21 +468,28 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
             ):
                 raise _NeedsOneStore("blank nodes or escaped IRIs")
             if s != last_subject:
-                target = buffers[crc(s) % partitions]
+                k = crc(s) % partitions
+                target = buffers[k]
+                target_quads = quads[k]
                 last_subject = s
             target.append(triple)
-            if g is not None and g not in graphs:
-                # Graph names are dropped from the partitions: check each one here.
-                try:
-                    ox.NamedNode(g[1:-1].decode())
-                except ValueError:
-                    result.bad_path = path
-                    return result
-                graphs.add(g)
-            if p not in predicates:
-                predicates.add(p)
-            if p in _PASS_PREDICATES:
-                if p == _TYPE:
+            target_quads.append(line)
+            if g is not None and g != last_graph:
+                if g not in graphs:
+                    # Graph names are dropped from the partitions: check each one here.
+                    try:
+                        ox.NamedNode(g[1:-1].decode())
+                    except ValueError:
+                        result.bad_path = path
+                        return result
+                    graphs.add(g)
+                last_graph = g
+            # What to do with a line of this predicate, worked out once per predicate.
+            action = actions.get(p)
+            if action is None:
+                action = actions[p] = _action(p, wanted)
+            if action:
+                if action & _AS_TYPE:
                     if o[:1] == lt:
                         found = types.get(o)
                         if found is None:
@@ -477,19 +497,43 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
                         found.add(s)
                         if o == _SOURCE_PAGE:
                             side.append(line)
-                else:
+                    if action & _FOR_SPARQL and (classes is None or o in classes):
+                        kept.append(triple)
+                    continue
+                if action & _FOR_SPARQL:
+                    kept.append(triple)
+                if action & _AS_LABEL:
+                    labels.append(triple)
+                elif action & _SIDE:
                     side.append(line)
-            elif p == _SUBCLASS and o[:1] == lt:
-                result.subclasses.add((s, o))
-            if (wanted is None or p in wanted) and (p != _TYPE or classes is None or o in classes):
-                kept.append(triple)
+                elif action & _AS_SUBCLASS and o[:1] == lt:
+                    result.subclasses.add((s, o))
         result.triples += len(lines)
         buffered += len(lines)
         if buffered >= _FLUSH_LINES:
             flush()
             buffered = 0
     flush()
+    result.predicates = set(actions)
     return result
+
+
+_AS_TYPE, _AS_LABEL, _AS_SUBCLASS, _SIDE, _FOR_SPARQL = 1, 2, 4, 8, 16
+
+
+def _action(predicate: bytes, wanted: frozenset[bytes] | None) -> int:
+    action = 0
+    if predicate == _TYPE:
+        action |= _AS_TYPE
+    elif predicate == _LABEL:
+        action |= _AS_LABEL
+    elif predicate == _SUBCLASS:
+        action |= _AS_SUBCLASS
+    elif predicate in _PASS_PREDICATES:
+        action |= _SIDE
+    if wanted is None or predicate in wanted:
+        action |= _FOR_SPARQL
+    return action
 
 
 # --------------------------------------------------------------------------- partitions
@@ -556,9 +600,10 @@ def _check_partition(k: int) -> tuple[int, list[fv.Row]]:
             with open(path, "rb") as handle:
                 parts.append(handle.read())
             os.remove(path)  # read once; keeps the temporary folder small
-    data = b"".join(parts)
+    # The same triple, stated by several pages, once (cheaper here than in the store).
+    data = b"\n".join(dict.fromkeys(b"".join(parts).split(b"\n")))
     del parts
-    if not data:
+    if not data.strip():
         return k, []
     gc.disable()  # millions of terms and no cycles among them (as fast_validation)
     try:
@@ -741,7 +786,6 @@ def _validate(
         for sub, sup in split.subclasses:
             below.setdefault(sup, set()).add(sub)
         predicates |= split.predicates
-    careful = any(split.odd_lines for split in splits)
     del splits
     lint = v.lint_shapes(
         shapes_graph,
@@ -776,13 +820,12 @@ def _validate(
     return _report(
         clock,
         rows,
-        sources,
         folder,
+        count,
+        len(jobs),
         shapes_graph=shapes_graph,
         shapes_path=shapes_path,
         lint=lint,
-        types=types,
-        careful=careful,
     )
 
 
@@ -918,207 +961,204 @@ class _Sparql:
 # --------------------------------------------------------------------------- the report
 
 
-@dataclass
-class _Wanted:
-    """The facts the report reads (citynet.validation's _Names and _Sources)."""
-
-    nodes: set[bytes]  # the focus nodes of results: every fact, with its page graph
-    described: set[bytes] = field(default_factory=set)  # values: what describes them
-    named: set[bytes] = field(default_factory=set)  # nodes they link: their names
-    mentioned: set[bytes] = field(default_factory=set)  # hop targets of _mention_line
-    lined: set[bytes] = field(default_factory=set)  # their cn:sourceLine per page
-    careful: bool = False  # some lines are not as pyoxigraph writes them
-
-
-def _described_by() -> tuple:
-    from citynet.validation import _Names
-
-    return _Names.DESCRIBED_BY
-
-
-_DESCRIBED_BY = frozenset(token(p) for p in _described_by())
-
-
-def _pass(
-    job: tuple[list[_Range], list[str], int, _Wanted],
-) -> tuple[list[bytes], set[bytes], set[bytes], set[bytes]]:
-    """One filtered pass: the facts of the wanted nodes from the input lines (step 1),
-    and from the split's side lines (mentions, page lines, names, file names) the ones
-    wanted. Returns (kept N-Quads lines, kept triples for the union only, subjects of
-    kept mentions, linked nodes to name)."""
-    ranges, sides, step, wanted = job
-    kept: list[bytes] = []
-    triples: set[bytes] = set()
-    found: set[bytes] = set()
-    named: set[bytes] = set()
-    nodes, described = wanted.nodes, wanted.described
-    mentioned, lined, names = wanted.mentioned, wanted.lined, wanted.named
-    if step == 1 and (nodes or described):
-        for _, lines in _lines(ranges):
-            for line in lines:
-                if wanted.careful:  # lines not as pyoxigraph writes them: parse each one
-                    parsed = _parse_line(line) or _parse_slowly(line)
-                    if parsed is None or (parsed[0] not in nodes and parsed[0] not in described):
-                        continue
-                    line = _canonical_quad(parsed)
-                else:
-                    subject = line[: line.find(b" ")]
-                    if subject not in nodes and subject not in described:
-                        continue
-                    parsed = _parse_line(line) or _parse_slowly(line)
-                    if parsed is None:
-                        continue
-                s, p, obj, _, triple = parsed
-                if s in nodes:
-                    kept.append(line)
-                elif p in _DESCRIBED_BY:
-                    triples.add(triple)
-                else:
-                    continue
-                if p in _DESCRIBED_BY and obj[:1] == b"<" and p != _TYPE:
-                    named.add(obj)
-    for side in sides:
-        for _, lines in _lines([_Range(side, 0, os.path.getsize(side))]):
-            for line in lines:
-                cut = line.find(b" ")
-                cut2 = line.find(b" ", cut + 1)
-                p = line[cut + 1 : cut2]
-                if p in _MENTIONS:
-                    if line[cut2 + 1 : line.find(b" ", cut2 + 1)] in mentioned:
-                        kept.append(line)
-                        found.add(line[:cut])
-                elif p == _SOURCE_LINE:
-                    if line[:cut] in lined:
-                        kept.append(line)
-                elif step == 1:
-                    if p in (_FILE_NAME, _TYPE):  # the side lines hold SourcePage types
-                        kept.append(line)
-                elif step == 2 and p == _LABEL and line[:cut] in names:
-                    triples.add(_parse_line(line)[4])  # type: ignore[index]
-    return kept, triples, found, named
-
-
-def _passes(
-    sources: list[tuple[Path, Path]], folder: str, wanted: _Wanted, step: int
-) -> tuple[list[bytes], set[bytes], set[bytes], set[bytes]]:
-    sides = sorted(str(p) for p in Path(folder).glob("side-*.nq"))
-    groups = _ranges([path for path, _ in sources], WORKERS) if step == 1 else []
-    jobs = [
-        (groups[n] if n < len(groups) else [], sides[n::WORKERS], step, wanted)
-        for n in range(WORKERS)
-    ]
+def _pool_map(function: Callable[[Any], Any], jobs: list) -> list:
+    if len(jobs) <= 1:
+        return [function(job) for job in jobs]
     with _fork().Pool(len(jobs)) as pool:
-        results = pool.map(_pass, jobs)
+        return pool.map(function, jobs)
+
+
+def _file_lines(paths: Sequence[str]) -> Iterator[list[bytes]]:
+    for path in paths:
+        if os.path.exists(path):
+            for _, lines in _lines([_Range(path, 0, os.path.getsize(path))]):
+                yield lines
+
+
+def _side_pass(
+    job: tuple[list[str], int, set[bytes], set[bytes]],
+) -> tuple[list[bytes], set[bytes]]:
+    """Over the split's side lines (mentions, page lines, file names, source pages): the
+    mentions of ``targets``, the page lines of ``lined``, and at step 1 every file name
+    and source page. Returns the kept lines and the subjects of the kept mentions."""
+    sides, step, targets, lined = job
     kept: list[bytes] = []
-    triples: set[bytes] = set()
     found: set[bytes] = set()
-    named: set[bytes] = set()
-    for lines, more, subjects, names in results:
-        kept.extend(lines)
-        triples |= more
-        found |= subjects
-        named |= names
-    return kept, triples, found, named
+    for lines in _file_lines(sides):
+        for line in lines:
+            cut = line.find(b" ")
+            cut2 = line.find(b" ", cut + 1)
+            p = line[cut + 1 : cut2]
+            if p in _MENTIONS:
+                if line[cut2 + 1 : line.find(b" ", cut2 + 1)] in targets:
+                    kept.append(line)
+                    found.add(line[:cut])
+            elif p == _SOURCE_LINE:
+                if line[:cut] in lined:
+                    kept.append(line)
+            elif step == 1:  # cn:fileName, or rdf:type cn:SourcePage
+                kept.append(line)
+    return kept, found
 
 
-class _ReportView(fv.StoreView):
-    """The report's view of the whole graph, from the facts picked for it; a question
-    the picking did not foresee is an error, never a silently different answer."""
+def _named(job: tuple[list[str], set[bytes]]) -> set[bytes]:
+    """Which of these nodes have a name (rdfs:label)."""
+    paths, nodes = job
+    found: set[bytes] = set()
+    for lines in _file_lines(paths):
+        for line in lines:
+            subject = line[: line.find(b" ")]
+            if subject in nodes:
+                found.add(subject)
+    return found
 
-    def __init__(self, data: fv.GraphData, wanted: _Wanted, types: dict[bytes, set[bytes]]):
+
+def _partition_lines(job: tuple[list[str], set[bytes]]) -> list[bytes]:
+    """The lines of these partition files whose subject is one of ``subjects``."""
+    paths, subjects = job
+    kept: list[bytes] = []
+    for lines in _file_lines(paths):
+        for line in lines:
+            if line[: line.find(b" ")] in subjects:
+                kept.append(line)
+    return kept
+
+
+@dataclass
+class _Picked:
+    """The facts the report reads beyond a partition's own focus nodes (citynet.
+    validation's _Names and _Sources), in one store shared by the report's workers:
+    every name, the page lines that mention a focus node (two hops), the file names and
+    source pages, and every fact of the values that have no name."""
+
+    data: fv.GraphData
+    focus: set[Any]  # every focus node of a result
+    hops: set[Any]  # nodes mentioning a focus node (their mentions are picked too)
+    lined: set[Any]  # nodes whose page lines are picked
+    unnamed: set[Any]  # values without a name: every fact picked
+
+
+class _PartView(fv.StoreView):
+    """The report's view of the whole graph while it reads the results of one partition:
+    the facts of the partition's focus nodes from their own store, the rest from the
+    picked facts. A question the picking did not foresee is an error, never a silently
+    different answer."""
+
+    def __init__(self, data: fv.GraphData, focus: set[Any], picked: _Picked) -> None:
         super().__init__(data)
-        self.full = {_node(t) for t in wanted.nodes}
-        self.described = {_node(t) for t in wanted.described}
-        self.describing = {_node(t) for t in _DESCRIBED_BY}
-        self.named = {_node(t) for t in wanted.named}
-        self.hops = {_node(t) for t in wanted.mentioned}
-        self.lined = {_node(t) for t in wanted.lined}
-        self.types = types
-        self._predicates = {
-            name: ox.NamedNode(str(term))
-            for name, term in (
-                ("label", RDFS.label),
-                ("file", CN.fileName),
-                ("line", CN.sourceLine),
-                ("type", RDF.type),
-            )
-        }
-        self._mentions = {ox.NamedNode(t[1:-1].decode()) for t in _MENTIONS}
-        self._page = ox.NamedNode(str(CN.SourcePage))
-
-    def _covered(self, s: Any, p: Any, o: Any, graph: Any) -> bool:
-        named = self._predicates
-        if s is not None:
-            if s in self.full:
-                return True
-            union = graph == self.data.union  # their facts are in the union graph only
-            if s in self.described and p in self.describing and union:
-                return True
-            if p == named["label"] and s in self.named and union:
-                return True
-            return p == named["line"] and s in self.lined
-        if p == named["file"]:
-            return True
-        if p == named["type"] and o == self._page:
-            return True
-        return p in self._mentions and o is not None and (o in self.full or o in self.hops)
+        self.focus = focus
+        self.picked = picked
+        self.shared = fv.StoreView(picked.data)
 
     def _quads(self, pattern: tuple[Node | None, ...], graph: Any = None) -> Iterator:
         s, p, o = (self._ox(t) for t in pattern[:3])
-        if not self._covered(s, p, o, graph):
-            raise RuntimeError(
-                f"internal error: the report asked for {pattern[:3]}, which the partitioned "
-                "validation did not pick; report it (validate with --engine pyshacl meanwhile)"
-            )
-        return super()._quads(pattern, graph)
+        picked = self.picked
+        if s is not None:
+            if s in self.focus:
+                return super()._quads(pattern, graph)
+            if s in picked.unnamed:
+                return self.shared._quads(pattern, graph)
+            if p == _OX_LABEL and graph == fv.UNION:
+                return self.shared._quads(pattern, graph)
+            if p == _OX_SOURCE_LINE and s in picked.lined:
+                return self.shared._quads(pattern, graph)
+        elif (
+            p == _OX_FILE_NAME
+            or (p == _OX_TYPE and o == _OX_SOURCE_PAGE)
+            or (p in _OX_MENTIONS and (o in picked.focus or o in picked.hops))
+        ):
+            return self.shared._quads(pattern, graph)
+        raise RuntimeError(
+            f"internal error: the report asked for {pattern[:3]}, which the partitioned "
+            "validation did not pick; report it (validate with --engine pyshacl meanwhile)"
+        )
+
+
+_OX_LABEL = _node(_LABEL)
+_OX_SOURCE_LINE = _node(_SOURCE_LINE)
+_OX_FILE_NAME = _node(_FILE_NAME)
+_OX_TYPE = _node(_TYPE)
+_OX_SOURCE_PAGE = _node(_SOURCE_PAGE)
+_OX_MENTIONS = frozenset(_node(t) for t in _MENTIONS)
 
 
 def _report(
     clock: _Clock,
     rows: list[fv.Row],
-    sources: list[tuple[Path, Path]],
     folder: str,
+    partitions: int,
+    splits: int,
     *,
     shapes_graph: Graph,
     shapes_path: Path,
     lint: list,
-    types: dict[bytes, set[bytes]],
-    careful: bool,
 ) -> Any:
     from citynet import validation as v
 
-    focus = {token(r.focus) for r in rows if isinstance(r.focus, URIRef)}
-    values = {token(r.value) for r in rows if isinstance(r.value, URIRef)} - focus
-    wanted = _Wanted(nodes=focus, described=values, mentioned=set(focus), careful=careful)
+    global _REPORT
+    by_partition: dict[int, list[fv.Row]] = {}
+    focus: set[bytes] = set()
+    for row in rows:
+        tok = token(row.focus)
+        focus.add(tok)
+        by_partition.setdefault(zlib.crc32(tok) % partitions, []).append(row)
+    values = {token(r.value) for r in rows if isinstance(r.value, URIRef)}
     clock.lap("rows")
-    lines, triples, hop1, named = _passes(sources, folder, wanted, 1)
-    wanted.named = named - focus - values
-    wanted.lined = set(hop1)
-    wanted.mentioned = hop1
-    more, more_triples, hop2, _ = _passes(sources, folder, wanted, 2)
-    lines.extend(more)
-    triples |= more_triples
+
+    # The mentions of focus nodes, two hops, and their page lines; file names; pages.
+    sides = sorted(str(p) for p in Path(folder).glob("side-*.nq"))
+    groups = [g for g in (sides[n::WORKERS] for n in range(WORKERS)) if g]
+    kept: list[bytes] = []
+    hop1: set[bytes] = set()
+    for lines, found in _pool_map(_side_pass, [(g, 1, focus, set()) for g in groups]):
+        kept.extend(lines)
+        hop1 |= found
+    hop2: set[bytes] = set()
+    for lines, found in _pool_map(_side_pass, [(g, 2, hop1, hop1) for g in groups]):
+        kept.extend(lines)
+        hop2 |= found
     if hop2 - hop1:
-        last = _Wanted(nodes=set(), lined=hop2 - hop1, careful=careful)
-        more, _, _, _ = _passes(sources, folder, last, 3)
-        lines.extend(more)
-    wanted.lined = hop1 | hop2
-    wanted.mentioned = focus | hop1
-    if os.environ.get("CITYNET_TIMINGS"):
-        print(f"[partitioned] report: {len(lines)} quads, {len(triples)} triples", flush=True)
+        for lines, _ in _pool_map(_side_pass, [(g, 3, set(), hop2 - hop1) for g in groups]):
+            kept.extend(lines)
+    # Values without a name are described by their other facts: pick all of them.
+    labels = sorted(str(p) for p in Path(folder).glob("labels-*.nt"))
+    named: set[bytes] = set()
+    for found in _pool_map(_named, [(labels[n::WORKERS], values) for n in range(WORKERS)]):
+        named |= found
+    unnamed = values - named
+    if unnamed:
+        wanted_partitions = sorted({zlib.crc32(t) % partitions for t in unnamed})
+        paths = [
+            os.path.join(folder, f"q{k}-{n}.nq") for k in wanted_partitions for n in range(splits)
+        ]
+        jobs = [(paths[n::WORKERS], unnamed) for n in range(WORKERS)]
+        for lines in _pool_map(_partition_lines, jobs):
+            kept.extend(lines)
     data = fv.GraphData()
     data.load_quad_lines(
-        b"".join(line + b"\n" for line in dict.fromkeys(lines)),
-        b"".join(triple + b"\n" for triple in triples),
+        b"".join(line + b"\n" for line in dict.fromkeys(kept)),
+        union_files=[Path(p) for p in labels],
     )
-    del lines, triples
-    clock.lap("report: picking the facts")
-    view = _ReportView(data, wanted, types)
+    del kept
+    picked = _Picked(
+        data=data,
+        focus={_node(t) for t in focus},
+        hops={_node(t) for t in hop1},
+        lined={_node(t) for t in hop1 | hop2},
+        unnamed={_node(t) for t in unnamed},
+    )
+    view = _PartView(fv.GraphData(), set(), picked)
     names = v._Names(view)  # type: ignore[arg-type]
-    report_rows = [
-        (r.focus, r.path, r.value, r.severity, r.shape, r.component, list(r.messages)) for r in rows
-    ]
-    results = _results(report_rows, view, names)
+    sources = v._Sources(view, view)  # type: ignore[arg-type]
+    clock.lap("report: picking the facts")
+
+    # The results of each partition, in the workers, from the lines of its focus nodes.
+    _REPORT = (by_partition, picked, names, sources, folder, splits)
+    try:
+        results = [r for part in _pool_map(_report_part, _deal(sorted(by_partition))) for r in part]
+    finally:
+        _REPORT = None
+    v.sort_results(results)
     clock.lap("report: results")
     counts = {name: 0 for name in v.SEVERITIES}
     for result in results:
@@ -1135,34 +1175,38 @@ def _report(
     )
 
 
+def _deal(items: list[int]) -> list[list[int]]:
+    return [chunk for chunk in (items[n::WORKERS] for n in range(WORKERS)) if chunk]
+
+
 _REPORT: tuple | None = None
 
 
-def _results_part(bounds: tuple[int, int]) -> list:
+def _report_part(partitions: list[int]) -> list:
+    """citynet.validation's results for the rows of these partitions (a worker)."""
     from citynet import validation as v
 
     assert _REPORT is not None
-    rows, view, names = _REPORT
-    return v._results_from_rows(rows[bounds[0] : bounds[1]], view, view, names, ordered=False)
-
-
-def _results(rows: list, view: _ReportView, names: Any) -> list:
-    """citynet.validation's results for these rows; halves in two processes when many."""
-    from citynet import validation as v
-
-    global _REPORT
-    if len(rows) < 4000:
-        return v._results_from_rows(rows, view, view, names)
-    half = len(rows) // 2
-    _REPORT = (rows, view, names)
-    try:
-        with _fork().Pool(2) as pool:
-            parts = pool.map(_results_part, [(0, half), (half, len(rows))])
-    finally:
-        _REPORT = None
-    results = [result for part in parts for result in part]
-    v.sort_results(results)
-    return results
+    by_partition, picked, names, sources, folder, splits = _REPORT
+    out = []
+    for k in partitions:
+        rows = by_partition[k]
+        focus = {token(r.focus) for r in rows}
+        paths = [os.path.join(folder, f"q{k}-{n}.nq") for n in range(splits)]
+        lines = _partition_lines((paths, focus))
+        data = fv.GraphData()
+        data.load_quad_lines(b"".join(line + b"\n" for line in lines))
+        view = _PartView(data, {_node(t) for t in focus}, picked)
+        names.g = view
+        sources.data = sources.union = view
+        report_rows = [
+            (r.focus, r.path, r.value, r.severity, r.shape, r.component, list(r.messages))
+            for r in rows
+        ]
+        out.extend(
+            v._results_from_rows(report_rows, view, view, names, ordered=False, sources=sources)
+        )
+    return out
 
 
 __all__ = ["PARTITION_QUADS", "Plan", "estimated_quads", "plan", "token", "validate_partitioned"]

@@ -541,9 +541,15 @@ def _results(
 
 
 def _results_from_rows(
-    rows: Sequence[ReportRow], data: Any, union: Any, names: _Names, *, ordered: bool = True
+    rows: Sequence[ReportRow],
+    data: Any,
+    union: Any,
+    names: _Names,
+    *,
+    ordered: bool = True,
+    sources: _Sources | None = None,
 ) -> list[ValidationResult]:
-    sources = _Sources(data, union)
+    sources = sources or _Sources(data, union)
     out: list[ValidationResult] = []
     for focus, path, value, severity, shape, component, all_messages in rows:
         messages = sorted(str(m) for m in set(all_messages))
@@ -639,6 +645,9 @@ class _Names:
         self.ns.bind("cnsh", SHAPES_NS)
         for prefix, namespace in PREFIXES.items():
             self.ns.bind(prefix, str(namespace))
+        # The same cities, networks and projects are named in many results.
+        self._labels: dict[Node, str | None] = {}
+        self._described: dict[Node, str] = {}
 
     def _guess_base(self) -> str | None:
         # Source pages are {base}source/{slug}: the base is whatever precedes "source/".
@@ -655,17 +664,27 @@ class _Names:
         return short
 
     def label(self, node: Node) -> str | None:
+        if node in self._labels:
+            return self._labels[node]
         labels = list(self.g.objects(node, RDFS.label))
-        if not labels:
-            return None
-        english = [lab for lab in labels if isinstance(lab, Literal) and lab.language == "en"]
-        return str(sorted(english or labels, key=str)[0])
+        found = None
+        if labels:
+            english = [lab for lab in labels if isinstance(lab, Literal) and lab.language == "en"]
+            found = str(sorted(english or labels, key=str)[0])
+        self._labels[node] = found
+        return found
 
     def describe(self, node: Node | None) -> str:
         if node is None:
             return ""
         if isinstance(node, Literal):
             return str(node)
+        found = self._described.get(node)
+        if found is None:
+            found = self._described[node] = self._describe(node)
+        return found
+
+    def _describe(self, node: Node) -> str:
         found = self.label(node)
         if found:
             return found
