@@ -571,13 +571,60 @@ _SHARED: _Shared | None = None
 
 
 class _PartitionEngine(fv._Engine):
-    """fast_validation's engine on one partition: the subjects' own facts are here, the
-    classes of other nodes come from the whole graph's type index."""
+    """fast_validation's engine on one partition: the facts of its subjects, read straight
+    from the partition's lines into each property's values (no store: the engine only
+    reads values by property, and the parser keeps literals as written, where a store
+    would rewrite numbers and dates); the classes of other nodes come from the whole
+    graph's type index."""
 
-    def __init__(self, data: fv.GraphData, terms: fv.Terms, shared: _Shared) -> None:
-        super().__init__(data, terms)
+    def __init__(self, lines: bytes, terms: fv.Terms, shared: _Shared) -> None:
+        super().__init__(fv.GraphData(), terms)  # an empty store: nothing reads it
         self.shared = shared
         self.run_sparql = False
+        by_predicate: dict[Any, dict[Any, list]] = {}
+        for quad in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+            predicate = quad.predicate
+            values = by_predicate.get(predicate)
+            if values is None:
+                values = by_predicate[predicate] = {}
+            subject = quad.subject
+            obj = quad.object
+            found = values.get(subject)
+            if found is None:
+                values[subject] = [obj]
+            elif obj not in found:  # "a" and "a"^^xsd:string: one term, two lines
+                found.append(obj)
+        self._values = by_predicate
+        self._predicates = list(by_predicate)
+        self._typed: dict[Any, set[Any]] | None = None
+
+    def values(self, predicate: Any) -> dict[Any, list]:
+        return self._values.get(predicate) or {}
+
+    def local_instances(self, cls: Any) -> frozenset:
+        if self._typed is None:
+            typed: dict[Any, set[Any]] = {}
+            for subject, classes in self.values(fv._RDF_TYPE).items():
+                for each in classes:
+                    typed.setdefault(each, set()).add(subject)
+            self._typed = typed
+        found: set[Any] = set()
+        for sub in self.subclasses(cls):
+            found |= self._typed.get(sub, set())
+        return frozenset(found)
+
+    def closed_extras(self, shape: fv.Shape, nodes: set[Any]) -> Callable[[Any], list]:
+        allowed = shape.closed_allowed or set()
+        found: dict[Any, list[tuple[Any, Any]]] = {}
+        for predicate, index in self._values.items():
+            if predicate in allowed:
+                continue
+            for node in nodes.intersection(index):
+                found.setdefault(node, []).extend((predicate, o) for o in index[node])
+        return lambda node: found.get(node, [])
+
+    def predicate_objects(self, node: Any) -> list[tuple[Any, Any]]:
+        raise NotImplementedError("not read by the checks")
 
     def subclasses(self, cls: Any) -> set[Any]:
         return {_node(t) for t in self.shared.subclasses(token(cls))}
@@ -600,20 +647,18 @@ def _check_partition(k: int) -> tuple[int, list[fv.Row]]:
             with open(path, "rb") as handle:
                 parts.append(handle.read())
             os.remove(path)  # read once; keeps the temporary folder small
-    # The same triple, stated by several pages, once (cheaper here than in the store).
+    # The same triple, stated by several pages, once.
     data = b"\n".join(dict.fromkeys(b"".join(parts).split(b"\n")))
     del parts
     if not data.strip():
         return k, []
     gc.disable()  # millions of terms and no cycles among them (as fast_validation)
     try:
-        loaded = fv.GraphData()
         try:
-            loaded.load_union_lines(data)
+            engine = _PartitionEngine(data, fv.Terms(), shared)
         except SyntaxError:
             return k, [None]  # type: ignore[list-item]  # a bad line: the caller finds it
         del data
-        engine = _PartitionEngine(loaded, fv.Terms(), shared)
         rows = engine.run(shared.compiled)
     finally:
         gc.enable()
@@ -738,6 +783,18 @@ class _Clock:
             )
 
 
+def _give_back_memory() -> None:
+    """Free what the SPARQL store and the type index held, and hand the pages back to the
+    system (glibc keeps freed small blocks otherwise, and the report's workers fork)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _fork() -> Any:
     return multiprocessing.get_context("fork")
 
@@ -816,7 +873,8 @@ def _validate(
         clock.lap("SPARQL (waiting)")
     finally:
         _SHARED = None
-    gc.collect()
+    del sparql, types, below
+    _give_back_memory()
     return _report(
         clock,
         rows,
