@@ -252,6 +252,9 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+_MIN_FOLDED = 12  # characters a folded (label) column keeps at least
+
+
 def to_table(result: QueryResult, *, width: int | None = None) -> str:
     """A terminal table (rich), with a row count line under it."""
     from rich.console import Console
@@ -259,14 +262,32 @@ def to_table(result: QueryResult, *, width: int | None = None) -> str:
 
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
+    # IRI columns are never folded (an IRI split over lines cannot be copied): they keep
+    # their whole width, the other columns fold to share what is left, and when even
+    # that does not fit the table is wider than the terminal.
+    texts = [[display(term) for term in row] for row in result.rows]
+    iri_columns = {
+        i
+        for i in range(len(result.variables))
+        if any(isinstance(row[i], (URIRef, BNode)) for row in result.rows)
+    }
     table = Table(show_lines=False, header_style="bold")
-    for var in result.variables:
-        table.add_column(var, overflow="fold")
-    for row in result.rows:
+    needed = 1
+    for i, var in enumerate(result.variables):
+        longest = max([len(var)] + [len(row[i]) for row in texts])
+        if i in iri_columns:
+            table.add_column(var, no_wrap=True, overflow="ignore")
+            needed += longest + 3
+        else:
+            table.add_column(var, overflow="fold")
+            needed += min(longest, _MIN_FOLDED) + 3
+    for row in texts:
         # Escape rich markup: a label such as "[link]" must print as it is.
-        table.add_row(*(_rich_text(display(term)) for term in row))
+        table.add_row(*(_rich_text(text) for text in row))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 160, no_color=True, force_terminal=False)
+    console = Console(
+        file=buffer, width=max(width or 160, needed), no_color=True, force_terminal=False
+    )
     console.print(table)
     count = len(result.rows)
     console.print(f"{count} row{'s' if count != 1 else ''}")
