@@ -532,6 +532,55 @@ def test_a_bad_line_is_named_in_partitions_as_in_one_store(tmp_path: Path) -> No
     assert f"{bad}:3:" in str(parts.value)
 
 
+def test_trig_is_read_in_pieces_by_the_split_processes(
+    bundled_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citynet import partitioned
+
+    one = validate([bundled_build], engine="fast", partitions=0)
+    monkeypatch.setattr(partitioned, "_PIECE", 2048)
+    pieces = partitioned._pieces(bundled_build, "trig")
+    assert pieces is not None and len(pieces) > 10
+    assert all(piece.header.startswith(b"@prefix") for piece in pieces)
+    assert rows(validate([bundled_build], engine="fast", partitions=3)) == rows(one)
+
+
+def test_trig_cut_inside_a_long_string_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citynet import partitioned
+
+    # A description holding what looks like the end of a graph block: a piece cut there
+    # does not parse, and the file is then read in one go, with the same results.
+    body = BASELINE.read_text(encoding="utf-8")
+    trick = '"""A city.\n}\n<source/else> {\n"""@en'
+    data = tmp_path / "tricky.trig"
+    data.write_text(body.replace('"A city on the Meuse."@en', trick), encoding="utf-8")
+    monkeypatch.setattr(partitioned, "_PIECE", 64)
+    pieces = partitioned._pieces(data, "trig")
+    assert pieces is not None
+    assert any(piece.start == data.read_bytes().index(b"<source/else>") for piece in pieces)
+    fast, slow = both([data])
+    assert_same(fast, slow)
+
+
+def test_a_syntax_error_in_a_trig_piece_is_named_as_in_one_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citynet import partitioned
+
+    body = BASELINE.read_text(encoding="utf-8")
+    data = tmp_path / "broken.trig"
+    data.write_text(body.replace('cn:fileName "porto.txt"', 'cn:fileName "porto.txt'), "utf-8")
+    monkeypatch.setattr(partitioned, "_PIECE", 64)
+    with pytest.raises(InputError) as one:
+        validate([data], engine="fast", partitions=0)
+    with pytest.raises(InputError) as parts:
+        validate([data], engine="fast", partitions=3)
+    assert str(parts.value) == str(one.value)
+    assert f"{data}:" in str(parts.value)
+
+
 def test_large_inputs_take_partitions_by_themselves(
     generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,6 +32,7 @@ import gc
 import math
 import multiprocessing
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -301,11 +302,41 @@ class _Range:
     path: str
     start: int
     end: int
+    fmt: str = "nquads"  # "trig" or "turtle": a piece of whole statements, parsed here
+    header: bytes = b""  # the directives a piece of TriG or Turtle needs (@prefix, ...)
+    base: str | None = None
+
+
+class _PieceFailed(Exception):
+    """A piece of a TriG or Turtle file did not parse on its own (the caller parses the
+    whole file to tell a syntax error from a piece cut in the wrong place)."""
+
+
+def _piece_lines(part: _Range) -> list[bytes]:
+    """A piece of TriG or Turtle as N-Quads lines (pyoxigraph parses and writes them)."""
+    with open(part.path, "rb") as handle:
+        handle.seek(part.start)
+        text = part.header + handle.read(part.end - part.start)
+    fmt = ox.RdfFormat.TRIG if part.fmt == "trig" else ox.RdfFormat.TURTLE
+    try:
+        written = ox.serialize(
+            ox.parse(text, format=fmt, base_iri=part.base), format=ox.RdfFormat.N_QUADS
+        )
+    except SyntaxError:
+        raise _PieceFailed(part.path) from None
+    del text
+    lines = written.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def _lines(ranges: Sequence[_Range]) -> Iterator[tuple[str, list[bytes]]]:
     """The lines of these byte ranges (each starts at a line), a chunk at a time."""
     for part in ranges:
+        if part.fmt in ("trig", "turtle"):
+            yield part.path, _piece_lines(part)
+            continue
         with open(part.path, "rb") as handle:
             handle.seek(part.start)
             left = part.end - part.start
@@ -332,8 +363,8 @@ def _lines(ranges: Sequence[_Range]) -> Iterator[tuple[str, list[bytes]]]:
                 yield part.path, [carry.rstrip(b"\r")]
 
 
-def _ranges(paths: Sequence[Path], parts: int) -> list[list[_Range]]:
-    """The files cut into ``parts`` groups of about equal size, at line ends."""
+def _line_ranges(paths: Sequence[Path], parts: int) -> list[_Range]:
+    """The files cut into about ``parts`` ranges of whole lines."""
     sizes = [(str(p), p.stat().st_size) for p in paths]
     total = sum(size for _, size in sizes)
     share = max(1, math.ceil(total / parts))
@@ -349,13 +380,67 @@ def _ranges(paths: Sequence[Path], parts: int) -> list[list[_Range]]:
                     end += len(rest)
                 cuts.append(_Range(path, start, end))
                 start = end
+    return cuts
+
+
+def _weight(part: _Range) -> float:
+    return (part.end - part.start) / _BYTES_PER_LINE.get(part.fmt, 190)
+
+
+def _deal_ranges(cuts: list[_Range], parts: int) -> list[list[_Range]]:
     groups: list[list[_Range]] = [[] for _ in range(parts)]
-    filled = [0] * parts
-    for cut in cuts:
+    filled = [0.0] * parts
+    for cut in sorted(cuts, key=_weight, reverse=True):
         i = filled.index(min(filled))
         groups[i].append(cut)
-        filled[i] += cut.end - cut.start
+        filled[i] += _weight(cut)
     return [g for g in groups if g]
+
+
+# TriG and Turtle in pieces that parse on their own: the directives must all be at the
+# top (then every piece gets them), and a piece ends after a line "}" (TriG) or a line
+# ending with "." (Turtle) followed by a line that starts a statement at the margin.
+_PIECE = 8 * 1024 * 1024
+_DIRECTIVES = re.compile(
+    rb"(?:[ \t]*(?:#[^\n]*|@prefix[^\n]*|@base[^\n]*|(?i:prefix)[ \t][^\n]*"
+    rb"|(?i:base)[ \t][^\n]*)?\r?\n)*"
+)
+_LATER_DIRECTIVE = re.compile(  # "\n" then "@prefix", "@base", "PREFIX " or "BASE " (any case)
+    rb"\n[ \t]*[@PpBb](?:(?<=@)(?:prefix|base)|(?i:(?<=p)refix|(?<=b)ase)[ \t])"
+)
+_PIECE_END = {
+    "trig": re.compile(rb"\n\}[ \t]*\r?\n(?=[^\s#}])"),
+    "turtle": re.compile(rb"\.[ \t]*\r?\n(?=[^\s#.])"),
+}
+
+
+def _pieces(path: Path, fmt: str) -> list[_Range] | None:
+    """The file cut into pieces that parse on their own, or None (small, or directives
+    after the top: parsed in one go)."""
+    import mmap
+
+    size = path.stat().st_size
+    if size < 2 * _PIECE:
+        return None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        top = _DIRECTIVES.match(text)
+        header_end = top.end() if top else 0
+        if _LATER_DIRECTIVE.search(text, header_end):
+            return None
+        header = bytes(text[:header_end])
+        cuts = [header_end]
+        while cuts[-1] + _PIECE < size:
+            found = _PIECE_END[fmt].search(text, cuts[-1] + _PIECE)
+            if found is None:
+                break
+            cuts.append(found.end())
+        cuts.append(size)
+    base = path.resolve().as_uri()
+    return [
+        _Range(str(path), a, b, fmt=fmt, header=header, base=base)
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if b > a
+    ]
 
 
 # --------------------------------------------------------------------------- the split
@@ -419,7 +504,15 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
         if side:
             write(f"side-{number}.nq", side)
 
-    for path, lines in _lines(ranges):
+    chunks = _lines(ranges)
+    while True:
+        try:
+            path, lines = next(chunks)
+        except StopIteration:
+            break
+        except _PieceFailed as failed:
+            result.bad_path = str(failed.args[0])
+            return result
         for line in lines:
             # The lines pyoxigraph writes, "s p o g ." (inline: the split's hot loop).
             parts = line.rsplit(space, 2)
@@ -817,17 +910,26 @@ def _validate(
     clock = _Clock()
     sources = _line_sources(paths, folder)
     clock.lap("convert")
-    ranges = _ranges([path for path, _ in sources], WORKERS)
-    total = sum(path.stat().st_size for path, _ in sources)
-    count = partitions or max(WORKERS * 2, math.ceil(total / 190 / LINES_PER_PARTITION))
-    wants = Plan(the_plan.predicates, the_plan.classes)  # without the shapes (not picklable)
-    jobs = [(group, count, folder, wants, n) for n, group in enumerate(ranges)]
-    with _fork().Pool(len(jobs)) as pool:
-        splits = pool.map(_split, jobs)
-    clock.lap("split")
-    for split in splits:
-        if split.bad_path is not None:
-            _raise_syntax_error(split.bad_path, sources)
+    while True:
+        cuts = [cut for source in sources for cut in source.ranges(WORKERS)]
+        ranges = _deal_ranges(cuts, WORKERS)
+        lines = sum(_weight(cut) for cut in cuts)
+        count = partitions or max(WORKERS * 2, math.ceil(lines / LINES_PER_PARTITION))
+        wants = Plan(the_plan.predicates, the_plan.classes)  # without the shapes (pickled)
+        jobs = [(group, count, folder, wants, n) for n, group in enumerate(ranges)]
+        with _fork().Pool(len(jobs)) as pool:
+            splits = pool.map(_split, jobs)
+        clock.lap("split")
+        bad = [split.bad_path for split in splits if split.bad_path is not None]
+        if not bad:
+            break
+        _raise_syntax_error(bad[0], sources)
+        if not any(source.pieces for source in sources):
+            raise InputError(f"{bad[0]}: not valid RDF")
+        # The pieces were cut in the wrong place (a long string?): read them whole.
+        for leftover in Path(folder).iterdir():
+            leftover.unlink()
+        sources = _line_sources(paths, folder, pieces=False)
     if sum(split.triples for split in splits) == 0:
         raise InputError("the graph to validate is empty", hint="run `citynet build` first")
     types: dict[bytes, set[bytes]] = {}
@@ -867,6 +969,7 @@ def _validate(
             for _, found in pending:
                 if found and found[0] is None:
                     _raise_syntax_error(None, sources)
+                    raise InputError(f"{paths[0]}: not valid RDF")
                 rows.extend(_unpacked(row) for row in found)
         clock.lap("partitions (after the SPARQL store)")
         rows.extend(sparql.rows())
@@ -887,18 +990,36 @@ def _validate(
     )
 
 
-def _line_sources(paths: list[Path], folder: str) -> list[tuple[Path, Path]]:
-    """(N-Quads or N-Triples file, the input it comes from) for each input; TriG and
-    Turtle are turned into N-Quads by pyoxigraph (a stream, little memory)."""
+@dataclass
+class _Source:
+    """One input: the file the split reads, in pieces or as N-Quads lines."""
+
+    original: Path
+    fmt: str  # citynet.formats name of the original
+    lines: Path  # N-Quads or N-Triples lines: the original or its conversion
+    pieces: list[_Range] | None = None  # TriG or Turtle read in pieces instead
+
+    def ranges(self, parts: int) -> list[_Range]:
+        return self.pieces if self.pieces is not None else _line_ranges([self.lines], parts)
+
+
+def _line_sources(paths: list[Path], folder: str, *, pieces: bool = True) -> list[_Source]:
+    """Each input as the split reads it: N-Quads and N-Triples as they are, TriG and
+    Turtle in pieces the split processes parse (or, when they cannot be cut, turned
+    into N-Quads by pyoxigraph here, a stream in little memory)."""
     from citynet.formats import format_for_path, syntax_error
 
-    out: list[tuple[Path, Path]] = []
+    out: list[_Source] = []
     for n, path in enumerate(paths):
         fmt = format_for_path(path)
         if not path.exists():
             raise InputError(f"{path}: no such file", hint="run `citynet build` first")
         if fmt.name in ("nquads", "ntriples"):
-            out.append((path, path))
+            out.append(_Source(path, fmt.name, path))
+            continue
+        cut = _pieces(path, fmt.name) if pieces else None
+        if cut is not None:
+            out.append(_Source(path, fmt.name, path, cut))
             continue
         target = Path(folder) / f"input-{n}.nq"
         try:
@@ -915,24 +1036,30 @@ def _line_sources(paths: list[Path], folder: str) -> list[tuple[Path, Path]]:
             raise syntax_error(path, fmt, error) from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-        out.append((target, path))
+        out.append(_Source(path, fmt.name, target))
     return out
 
 
-def _raise_syntax_error(bad: str | None, sources: list[tuple[Path, Path]]) -> None:
-    """A line was refused: parse the inputs again to name the file, line and column."""
-    from citynet.formats import format_for_path, syntax_error
+def _raise_syntax_error(bad: str | None, sources: list[_Source]) -> None:
+    """A line (or a piece) was refused: parse the inputs again, whole, to name the file,
+    line and column. Returns when they all parse (a piece cut in the wrong place)."""
+    from citynet.formats import BY_NAME, syntax_error
 
-    for lines, original in sources:
-        if bad is not None and str(lines) != bad:
+    for source in sources:
+        if bad is not None and bad not in (str(source.lines), str(source.original)):
             continue
-        fmt = format_for_path(original)
+        fmt = BY_NAME[source.fmt]
+        path = source.original if source.pieces is not None else source.lines
+        name = "N_QUADS" if path != source.original else fmt.oxigraph_name
         try:
-            for _ in ox.parse(path=str(lines), format=ox.RdfFormat.N_QUADS):
+            for _ in ox.parse(
+                path=str(path),
+                format=getattr(ox.RdfFormat, name),
+                base_iri=source.original.resolve().as_uri(),
+            ):
                 pass
         except SyntaxError as error:
-            raise syntax_error(original, fmt, error) from None
-    raise InputError(f"{sources[0][1]}: not valid RDF")
+            raise syntax_error(source.original, fmt, error) from None
 
 
 class _LintView:
