@@ -512,7 +512,10 @@ class StoreView:
     def _quads(
         self, pattern: tuple[Node | None, ...], graph: Any = None
     ) -> Iterator[tuple[Any, Any, Any, Any]]:
-        s, p, o = (self._ox(t) for t in pattern[:3])
+        ox_term = self._ox
+        return self._quads_ox(ox_term(pattern[0]), ox_term(pattern[1]), ox_term(pattern[2]), graph)
+
+    def _quads_ox(self, s: Any, p: Any, o: Any, graph: Any) -> Iterator[tuple[Any, Any, Any, Any]]:
         if isinstance(s, ox.Literal) or isinstance(p, ox.Literal | ox.BlankNode):
             return  # no triple has a literal subject (rdflib answers nothing as well)
         data = self.data

@@ -1235,26 +1235,25 @@ class _PartView(fv.StoreView):
         self.picked = picked
         self.shared = fv.StoreView(picked.data)
 
-    def _quads(self, pattern: tuple[Node | None, ...], graph: Any = None) -> Iterator:
-        s, p, o = (self._ox(t) for t in pattern[:3])
+    def _quads_ox(self, s: Any, p: Any, o: Any, graph: Any) -> Iterator:
         picked = self.picked
         if s is not None:
             if s in self.focus:
-                return super()._quads(pattern, graph)
+                return super()._quads_ox(s, p, o, graph)
             if s in picked.unnamed:
-                return self.shared._quads(pattern, graph)
+                return self.shared._quads_ox(s, p, o, graph)
             if p == _OX_LABEL and graph == fv.UNION:
-                return self.shared._quads(pattern, graph)
+                return self.shared._quads_ox(s, p, o, graph)
             if p == _OX_SOURCE_LINE and s in picked.lined:
-                return self.shared._quads(pattern, graph)
+                return self.shared._quads_ox(s, p, o, graph)
         elif (
             p == _OX_FILE_NAME
             or (p == _OX_TYPE and o == _OX_SOURCE_PAGE)
             or (p in _OX_MENTIONS and (o in picked.focus or o in picked.hops))
         ):
-            return self.shared._quads(pattern, graph)
+            return self.shared._quads_ox(s, p, o, graph)
         raise RuntimeError(
-            f"internal error: the report asked for {pattern[:3]}, which the partitioned "
+            f"internal error: the report asked for {(s, p, o)}, which the partitioned "
             "validation did not pick; report it (validate with --engine pyshacl meanwhile)"
         )
 
