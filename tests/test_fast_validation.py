@@ -516,6 +516,19 @@ def test_blank_nodes_are_checked_in_one_store(tmp_path: Path) -> None:
     assert {r.source_shape for r in slow.results} >= {"cnsh:label-language"}
 
 
+def test_escaped_iris_are_checked_in_one_store(tmp_path: Path) -> None:
+    # "nanc\u0079" is "nancy": its partition cannot be told from its text.
+    extra = tmp_path / "escaped.nt"
+    extra.write_text(
+        "<https://w3id.org/citynet/city/fr/nanc\\u0079> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Nancy" .\n',
+        encoding="utf-8",
+    )
+    fast, slow = both([BASELINE, extra])
+    assert_same(fast, slow)
+    assert any(r.focus.endswith("/city/fr/nancy") for r in fast.results)
+
+
 def test_a_bad_line_is_named_in_partitions_as_in_one_store(tmp_path: Path) -> None:
     bad = tmp_path / "bad.nq"
     bad.write_text(
