@@ -38,6 +38,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -482,6 +483,10 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
     graphs: set[bytes] = set()
     last_graph = b""
     actions: dict[bytes, int] = {}  # every predicate seen, and what its lines go to
+    # Where each run of one subject's lines starts in qK-N.nq (the report reads only the
+    # runs of its focus nodes): (subject, index of its first line in the buffer).
+    runs: list[list[tuple[bytes, int]]] = [[] for _ in range(partitions)]
+    offsets = [0] * partitions  # bytes written so far to each qK-N.nq
 
     def write(name: str, lines: list[bytes]) -> None:
         with open(os.path.join(folder, name), "ab") as out:
@@ -495,6 +500,14 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
                 write(f"p{k}-{number}.nt", lines)
         for k, lines in enumerate(quads):
             if lines:
+                starts = [0, *accumulate(len(line) + 1 for line in lines)]
+                index = b"".join(
+                    b"%s %d\n" % (subject, offsets[k] + starts[first]) for subject, first in runs[k]
+                )
+                with open(os.path.join(folder, f"i{k}-{number}.txt"), "ab") as out:
+                    out.write(index)
+                offsets[k] += starts[-1]
+                runs[k].clear()
                 write(f"q{k}-{number}.nq", lines)
         if labels:
             labels[:] = dict.fromkeys(labels)
@@ -576,6 +589,7 @@ def _split(job: tuple[list[_Range], int, str, Plan, int]) -> _SplitResult:
                 k = crc(s) % partitions
                 target = buffers[k]
                 target_quads = quads[k]
+                runs[k].append((s, len(target_quads)))
                 last_subject = s
             target.append(triple)
             target_quads.append(line)
@@ -1382,6 +1396,30 @@ def _deal(items: list[int]) -> list[list[int]]:
 _REPORT: tuple | None = None
 
 
+def _runs_of(folder: str, k: int, splits: int, subjects: set[bytes]) -> bytes:
+    """The lines of partition k whose subject is one of ``subjects``, found through the
+    split's index of the runs of lines of one subject (iK-N.txt) instead of a scan."""
+    out: list[bytes] = []
+    for n in range(splits):
+        index = os.path.join(folder, f"i{k}-{n}.txt")
+        if not os.path.exists(index):
+            continue
+        with open(index, "rb") as handle:
+            entries = handle.read().split(b"\n")
+        with open(os.path.join(folder, f"q{k}-{n}.nq"), "rb") as handle:
+            text = handle.read()
+        starts = []
+        for entry in entries:
+            if entry:
+                cut = entry.rfind(b" ")
+                starts.append((int(entry[cut + 1 :]), entry[:cut] in subjects))
+        starts.append((len(text), False))
+        for (start, wanted), (end, _) in zip(starts, starts[1:], strict=False):
+            if wanted:
+                out.append(text[start:end])
+    return b"".join(out)
+
+
 def _report_part(partitions: list[int]) -> list:
     """citynet.validation's results for the rows of these partitions (a worker)."""
     from citynet import validation as v
@@ -1392,10 +1430,8 @@ def _report_part(partitions: list[int]) -> list:
     for k in partitions:
         rows = by_partition[k]
         focus = {token(r.focus) for r in rows}
-        paths = [os.path.join(folder, f"q{k}-{n}.nq") for n in range(splits)]
-        lines = _partition_lines((paths, focus))
         data = fv.GraphData()
-        data.load_quad_lines(b"".join(line + b"\n" for line in lines))
+        data.load_quad_lines(_runs_of(folder, k, splits, focus))
         view = _PartView(data, {_node(t) for t in focus}, picked)
         names.g = view
         sources.data = sources.union = view
