@@ -461,6 +461,24 @@ class RecordingBackend:
         return self.inner.run(text, form)
 
 
+def test_labels_are_read_once_per_local_backend() -> None:
+    class Counting(OxigraphBackend):
+        texts: list[str]
+
+        def run(self, text: str, form: str) -> QueryResult:
+            self.texts.append(text)
+            return super().run(text, form)
+
+    backend = Counting.from_store(OxigraphBackend([SAMPLE]).store)
+    backend.texts = []
+    for spelling in ("Liège", "liege", "Liège"):
+        result = run_query("shared-projects", {"city": spelling}, backend=backend)
+        assert result.values("other_city") == ["Charleroi", "Porto"]
+    # One label lookup, then the three queries: the labels are kept as an index.
+    assert len(backend.texts) == 4
+    assert sum("rdfs:label|skos:altLabel" in text for text in backend.texts) == 1
+
+
 def test_resource_dir_finds_the_shipped_folders() -> None:
     from citynet.resources import resource_dir
 
