@@ -418,24 +418,41 @@ _PIECE_END = {
 
 def _pieces(path: Path, fmt: str) -> list[_Range] | None:
     """The file cut into pieces that parse on their own, or None (small, or directives
-    after the top: parsed in one go)."""
-    import mmap
-
+    after the top: parsed in one go). Read a block at a time, in little memory."""
     size = path.stat().st_size
     if size < 2 * _PIECE:
         return None
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
-        top = _DIRECTIVES.match(text)
+    with open(path, "rb") as handle:
+        first = handle.read(max(_PIECE, 1 << 20))
+        top = _DIRECTIVES.match(first)
         header_end = top.end() if top else 0
-        if _LATER_DIRECTIVE.search(text, header_end):
-            return None
-        header = bytes(text[:header_end])
+        if header_end >= len(first) - 1:
+            return None  # a header longer than a megabyte
+        header = first[:header_end]
+        # Directives after the top would not reach the pieces after them: look for any.
+        handle.seek(max(0, header_end - 1))
+        carry = b""
+        while block := handle.read(_PIECE):
+            text = carry + block
+            if _LATER_DIRECTIVE.search(text):
+                return None
+            carry = text[text.rfind(b"\n") :]  # a line cut by the block: kept for the next
+        # Cuts: the first end of a graph block (or statement) after every _PIECE bytes.
         cuts = [header_end]
         while cuts[-1] + _PIECE < size:
-            found = _PIECE_END[fmt].search(text, cuts[-1] + _PIECE)
+            at = cuts[-1] + _PIECE - 1
+            found = None
+            while found is None and at < size:
+                handle.seek(at)
+                window = handle.read(1 << 20)
+                found = _PIECE_END[fmt].search(window)
+                if found is None:
+                    at += len(window) - 64  # the end may straddle two windows
+                    if len(window) < 1 << 20:
+                        break
             if found is None:
                 break
-            cuts.append(found.end())
+            cuts.append(at + found.end())
         cuts.append(size)
     base = path.resolve().as_uri()
     return [
