@@ -48,7 +48,7 @@ from citynet.gazetteer import (
     default_gazetteer,
     fold,
 )
-from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName
+from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 
 __all__ = [
     "CityMatch",
@@ -529,6 +529,7 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _WORDS.split(fold(text)) if t]
 
 
+@functools.lru_cache(maxsize=iris.NAME_MEMO)
 def project_title_key(title: str) -> str:
     """Normalised title: case, accents, quotes, punctuation and noise words do not count.
 
@@ -539,6 +540,7 @@ def project_title_key(title: str) -> str:
     return " ".join(t for t in _tokens(title) if t not in _PROJECT_NOISE)
 
 
+@functools.lru_cache(maxsize=iris.NAME_MEMO)
 def _event_title_key(title: str) -> str:
     return " ".join(t for t in _tokens(title) if t not in _EVENT_NOISE)
 
@@ -931,12 +933,20 @@ def _city_path(name: str, country_code: str | None, kind: str) -> str:
     return iris.city_path(name, country_code, kind=kind)
 
 
-def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> None:
-    keyed = [
-        (r, _city_key(r.city), [(t, _city_key(t.place)) for t in r.twins])
+_Keyed = list[tuple[PageRecord, str | None, list[tuple[Twin, str]]]]
+
+
+def _city_keys(records: list[PageRecord]) -> _Keyed:
+    """Each page with its city's IRI path and its twins' (computed once per resolution:
+    twinnings and slug collisions both read them)."""
+    return [
+        (r, _city_key(r.city) if r.city else None, [(t, _city_key(t.place)) for t in r.twins])
         for r in records
-        if r.city is not None
     ]
+
+
+def _one_sided_twinnings(keyed: _Keyed, resolution: Resolution) -> None:
+    keyed = [row for row in keyed if row[1] is not None]  # a page without a city states none
     pages = {here for _, here, _ in keyed}
     stated = {(here, there) for _, here, twins in keyed for _, there in twins}
     for record, here, twins in keyed:
@@ -947,7 +957,7 @@ def _one_sided_twinnings(records: list[PageRecord], resolution: Resolution) -> N
                 )
 
 
-def _slug_collisions(records: list[PageRecord], resolution: Resolution) -> None:
+def _slug_collisions(keyed: _Keyed, resolution: Resolution) -> None:
     """Warn when places that may differ get one IRI (reliability case B19).
 
     A place is known by its GeoNames id, else its resolved name, else its spelling. Two
@@ -957,18 +967,17 @@ def _slug_collisions(records: list[PageRecord], resolution: Resolution) -> None:
     and an error under --strict.
     """
     first: dict[str, dict[object, tuple[str, str, int | None]]] = {}
-    for record in records:
-        places: list[tuple[PlaceName, int | None, str]] = []
-        if record.city is not None:
-            places.append((record.city, record.city.line, record.city.name))
-        places.extend((t.place, t.line, t.text) for t in record.twins)
+    for record, city_path, twins in keyed:
+        places: list[tuple[PlaceName, int | None, str, str]] = []
+        if record.city is not None and city_path is not None:
+            places.append((record.city, record.city.line, record.city.name, city_path))
+        places.extend((t.place, t.line, t.text, path) for t, path in twins)
         places.extend(
-            (a.place, a.line, a.text)
+            (a.place, a.line, a.text, _city_key(a.place))
             for a in record.activities
             if a.kind == "event" and a.place is not None
         )
-        for place, line, text in places:
-            path = _city_key(place)
+        for place, line, text, path in places:
             identity: object = place.geonames_id or place.resolved_name or place.name
             seen = first.setdefault(path, {})
             if identity in seen:
@@ -1024,8 +1033,9 @@ def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> N
     """
     _resolve_projects(records, resolution)
     _resolve_events(records, resolution)
-    _one_sided_twinnings(records, resolution)
-    _slug_collisions(records, resolution)
+    keyed = _city_keys(records)
+    _one_sided_twinnings(keyed, resolution)
+    _slug_collisions(keyed, resolution)
 
 
 def resolve_records(records: list[PageRecord], *, gazetteer: Gazetteer | None = None) -> Resolution:
