@@ -208,3 +208,27 @@ def test_cli_build_with_store_and_incremental(tmp_path: Path) -> None:
     assert f"{memory.counts['triples']} triples" in first.output
     second = runner.invoke(cli, [*args, "--incremental", "--no-validate", "-q"])
     assert second.exit_code == 0 and second.output == first.output
+
+
+def test_writer_appends_files_with_and_without_a_kernel_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citynet.streaming import _Writer
+
+    part = tmp_path / "part.nq"
+    part.write_bytes(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n" * 5000)
+    for kernel in (True, False):
+        if not kernel:
+
+            def refuse(*args: object) -> int:
+                raise OSError(18, "Invalid cross-device link")
+
+            monkeypatch.setattr("os.copy_file_range", refuse)
+        writer = _Writer(tmp_path / f"out-{kernel}.nq")
+        writer.write(b"# head\n")
+        writer.append_file(part)
+        writer.write(b"# middle\n")
+        writer.append_file(part)
+        writer.commit()
+        expected = b"# head\n" + part.read_bytes() + b"# middle\n" + part.read_bytes()
+        assert (tmp_path / f"out-{kernel}.nq").read_bytes() == expected
