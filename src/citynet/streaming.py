@@ -793,17 +793,21 @@ def stream_build(
             counts["warnings"] = sum(len(r.warnings) for r in report_list)
             counts["errors"] = sum(1 for r in report_list if r.error)
             counts["empty"] = empty
+            t3 = time.perf_counter()
             written: dict[str, Path] = {}
             for name, writer in writers.items():
                 writer.commit()
                 written[name] = writer.path
+            timings["commit files"] = time.perf_counter() - t3
         except BaseException:
             for writer in writers.values():
                 writer.abort()
             raise
         if out is not None:
             written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
+            t3 = time.perf_counter()
             written["report"] = _write_report(out, counts, report_json.in_order(), resolution)
+            timings["report"] = time.perf_counter() - t3
         if state is not None:
             t3 = time.perf_counter()
             state.save(entries, mapped, cached)
