@@ -65,11 +65,17 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_1000_generated_pages_in_parallel_identical(generated: Path, tmp_path: Path) -> None:
     memory = build([generated], out=tmp_path / "memory")
-    stream = stream_build([generated], out=tmp_path / "stream", workers=2, chunk_pages=64)
+    ticks: list[object] = []
+    stream = stream_build(
+        [generated], out=tmp_path / "stream", workers=2, chunk_pages=64, progress=ticks.append
+    )
     assert _same_files(tmp_path / "memory", tmp_path / "stream", QUAD_FILES) == []
     assert stream.counts == memory.counts
     assert stream.counts["pages"] >= 1000
     assert stream.remapped == stream.counts["pages"]
+    # Once per page read, once per page written: every input file, errors included.
+    assert len(ticks) == 2 * len(list(generated.glob("*.txt")))
+    assert sorted(p.name for p in (tmp_path / "stream").iterdir()) == sorted(QUAD_FILES)
 
 
 def test_on_disk_store_holds_the_graph(tmp_path: Path) -> None:
@@ -232,3 +238,23 @@ def test_writer_appends_files_with_and_without_a_kernel_copy(
         writer.commit()
         expected = b"# head\n" + part.read_bytes() + b"# middle\n" + part.read_bytes()
         assert (tmp_path / f"out-{kernel}.nq").read_bytes() == expected
+
+
+def test_cli_build_stream_writes_the_quad_files_of_the_plain_build(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from citynet.cli import cli
+
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["build", str(PAGES), "--out", str(tmp_path / "plain"), "-q"])
+    streamed = runner.invoke(
+        cli, ["build", str(PAGES), "--out", str(tmp_path / "stream"), "--stream", "-q"]
+    )
+    assert plain.exit_code == streamed.exit_code == 0, streamed.output
+    assert _same_files(tmp_path / "plain", tmp_path / "stream", QUAD_FILES) == []
+    assert not (tmp_path / "stream" / "citynet.ttl").exists()
+    assert (tmp_path / "plain" / "citynet.ttl").exists()
+    # The same summary line (counts, validation) either way.
+    assert streamed.output.splitlines()[-2:] == [
+        line.replace("/plain/", "/stream/") for line in plain.output.splitlines()[-2:]
+    ]

@@ -97,6 +97,12 @@ def cli(debug: bool) -> None:
 @click.option(
     "--incremental", is_flag=True, help="With --store: rebuild only what changed since last run."
 )
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Page by page on every core, in bounded memory: for thousands of pages "
+    "(writes .trig, .nq and report.json; --store implies it).",
+)
 @handle_errors
 def build(
     inputs: tuple[Path, ...],
@@ -110,6 +116,7 @@ def build(
     quiet: bool,
     store: Path | None,
     incremental: bool,
+    stream: bool,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -118,22 +125,26 @@ def build(
       citynet build
       citynet build my-pages/ --out public/ --base-iri https://data.example.org/
       citynet build seed.txt --city Liège --strict
+      citynet build all-pages/ --stream --no-validate
+      citynet build all-pages/ --store graph-store/ --incremental
     """
     from citynet import build as build_module
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
-    if store is not None or incremental:
+    if store is not None or incremental or stream:
         from citynet.streaming import stream_build
 
-        result = stream_build(
-            files,
-            out=out,
-            base_iri=base_iri,
-            city=city,
-            max_page_bytes=max_page_bytes,
-            store_dir=store,
-            incremental=incremental,
-        )
+        with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
+            result = stream_build(
+                files,
+                out=out,
+                base_iri=base_iri,
+                city=city,
+                max_page_bytes=max_page_bytes,
+                store_dir=store,
+                incremental=incremental,
+                progress=tick,
+            )
     else:
         with page_progress(
             2 * len(files), "reading and mapping pages", quiet or fmt == "json"

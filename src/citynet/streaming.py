@@ -565,6 +565,7 @@ def stream_build(
     workers: int | None = None,
     formats: tuple[str, ...] = _QUAD_FORMATS,
     chunk_pages: int = CHUNK_PAGES,
+    progress: Callable[[Any], None] | None = None,
 ) -> StreamResult:
     """Build like :func:`citynet.build.build`, page by page (see the module docstring).
 
@@ -573,6 +574,7 @@ def stream_build(
     (needs ``store_dir``): reuse what the previous run kept in the store folder.
     ``workers``: processes for reading and mapping (default: the CPU count; one process
     below a few hundred pages, where starting workers costs more than it saves).
+    ``progress``: called once per page read and once per page written (twice per page).
     """
     from citynet.mapping import Mapper
 
@@ -582,6 +584,7 @@ def stream_build(
     if incremental and store_dir is None:
         raise InputError("--incremental needs --store DIR (where the previous build is kept)")
     timings: dict[str, float] = {}
+    tick = progress or (lambda _item: None)
     t0 = time.perf_counter()
     files = collect_inputs(inputs or [default_pages_dir()])
     mapper = Mapper(base_iri)
@@ -625,12 +628,14 @@ def stream_build(
             for position, stub in enumerate(chunk_stubs):
                 stubs[stub.index] = stub
                 spill_of[stub.index] = (spill, position)
+                tick(stub)
             del items
         # The readers' gazetteer caches are not needed any more: end them before this
         # process's peak (cross-page resolution); mapping gets fresh workers.
         pool.close()
         for index, row in cached.items():
             stubs[index] = row.stub
+            tick(row.stub)
         if stubs and not any(stub.has_content for stub in stubs.values()):
             names = [stubs[i].record.path for i in sorted(stubs)]
             raise DataInvalid(
@@ -753,6 +758,7 @@ def stream_build(
             results = mapped_pages()
             pending = {e[0] for e in remap}
             for index, path, graph in order:
+                tick(index)
                 if index not in keys:
                     continue
                 if index in pending:
