@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
-from citynet.mapping import Mapper, temporal_literal, year_literal
+from citynet.mapping import (
+    Mapper,
+    iri_term,
+    plain_literal,
+    temporal_literal,
+    text_literal,
+    year_literal,
+)
 from citynet.records import ActivityMention, Membership, PageRecord, Period, PlaceName, Twin
 
 BASE = "https://example.org/data/"
@@ -127,7 +134,24 @@ def test_temporal_literal_rejects(value: str) -> None:
     [("2009", "gYear"), ("2009-06", "gYearMonth"), ("2010-02-28", "date")],
 )
 def test_temporal_literal_types(value: str, datatype: str) -> None:
-    assert temporal_literal(value) == Literal(value, datatype=NamedNode(XSD + datatype))
+    assert temporal_literal(value) == str(Literal(value, datatype=NamedNode(XSD + datatype)))
+
+
+def test_literals_are_escaped_as_pyoxigraph_writes_them() -> None:
+    """Every code point, alone and between letters, as pyoxigraph writes it in N-Triples."""
+    values = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    values += ['a"b\\c\nd\r\te\x7f', "Liège \u2019s “link”", ""]
+    for value in values:
+        assert plain_literal(value) == str(Literal(value)), hex(ord(value[0])) if value else ""
+    assert text_literal("Saint-Étienne", "FR-be") == str(Literal("Saint-Étienne", language="fr-be"))
+
+
+def test_language_tags_and_outside_iris_are_checked() -> None:
+    with pytest.raises(ValueError):
+        text_literal("x", "not a tag")
+    with pytest.raises(ValueError):
+        iri_term("https://example.org/a b")
+    assert iri_term("https://efus.eu/about-us/liege/") == "<https://efus.eu/about-us/liege/>"
 
 
 def test_bad_base_iri_is_refused() -> None:

@@ -2,9 +2,15 @@
 
 Each page becomes one named graph (its cn:SourcePage IRI) holding everything the page
 states plus the descriptions of the nodes it mentions, so a page graph stands on its own
-(it can be replaced alone in a triple store). Terms are pyoxigraph terms: NamedNode is a
-strict IRI check, and the store and writers need no conversion. Every literal is checked
-against its XML Schema lexical form here, before it exists.
+(it can be replaced alone in a triple store). Every literal is checked against its XML
+Schema lexical form here, before it exists.
+
+Terms are their N-Triples text ("<iri>", '"text"@en'), not pyoxigraph objects: a page
+makes ~160 quads, and building a pyoxigraph Quad costs up to 2 µs (a literal object is
+tried as an IRI and a blank node first), more than writing its line. IRIs that do not
+come from the IRI policy (a page's source URL and websites) and language tags are still
+checked by pyoxigraph; :func:`as_quads` turns a page into pyoxigraph quads when a caller
+needs them.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 import pycountry
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib.term import URIRef
 
 from citynet import __version__, iris
@@ -42,14 +48,38 @@ EFUS_NAME = "European Forum for Urban Security"
 EFUS_SLUG = "efus"
 
 
+Term = str  # an RDF term in N-Triples form
+Triple = tuple[Term, Term, Term]
+
+# What N-Triples (and pyoxigraph's writers) escape in a literal: C0 controls, quote,
+# backslash, DEL and the two noncharacters U+FFFE and U+FFFF (tests/test_mapping.py checks
+# every code point against pyoxigraph).
+_ESCAPES = {code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"})
+_ESCAPES.update({0x22: '\\"', 0x5C: "\\\\"})
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]')
+
+
+def quoted(value: str) -> str:
+    """The quoted form of a literal's lexical value."""
+    if _NEEDS_ESCAPE.search(value):
+        value = value.translate(_ESCAPES)
+    return f'"{value}"'
+
+
+def iri_term(iri: str) -> Term:
+    """An IRI from outside the IRI policy, checked (raises ValueError when invalid)."""
+    return str(NamedNode(iri))
+
+
 @lru_cache(maxsize=512)
-def term(uri: URIRef | str) -> NamedNode:
-    """A vocabulary term (from citynet.vocab) as a pyoxigraph node."""
-    return NamedNode(str(uri))
+def term(uri: URIRef | str) -> Term:
+    """A vocabulary term (from citynet.vocab)."""
+    return f"<{uri}>"
 
 
 class _Nodes:
-    """A vocabulary namespace whose terms are pyoxigraph nodes, each made once.
+    """A vocabulary namespace whose terms are made once each.
 
     An rdflib namespace lookup costs about a microsecond and a page makes ~160 quads;
     after its first use a term here is a plain attribute.
@@ -58,8 +88,8 @@ class _Nodes:
     def __init__(self, namespace: object) -> None:
         self._namespace = namespace
 
-    def __getattr__(self, name: str) -> NamedNode:
-        node = NamedNode(str(getattr(self._namespace, name)))
+    def __getattr__(self, name: str) -> Term:
+        node = term(str(getattr(self._namespace, name)))
         setattr(self, name, node)
         return node
 
@@ -68,51 +98,76 @@ _CN, _DCTERMS, _GEO, _OWL, _PROV, _RDF, _RDFS, _SKOS, _XSD = (
     _Nodes(ns) for ns in (CN, DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, XSD)
 )
 
+# Paths of the IRI policy (citynet.iris): slugs, ids and dates between slashes. Anything
+# else is checked as an IRI before it is written.
+_POLICY_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
-def year_literal(value: int | str) -> Literal:
+def typed_literal(lexical: str, datatype: Term) -> Term:
+    """A literal of a datatype, for a lexical form already checked (or made) here."""
+    return f"{quoted(lexical)}^^{datatype}"
+
+
+def year_literal(value: int | str) -> Term:
     text = str(value)
     if not _YEAR.match(text):
         raise ValueError(f"not an xsd:gYear: {text!r}")
-    return Literal(text, datatype=_XSD.gYear)
+    return f'"{text}"^^{_XSD.gYear}'
 
 
-def temporal_literal(value: str) -> Literal:
+def temporal_literal(value: str) -> Term:
     """xsd:date, xsd:gYearMonth or xsd:gYear, whichever the lexical value is."""
     if _YEAR.match(value):
         return year_literal(value)
     if _YEAR_MONTH.match(value):
-        return Literal(value, datatype=_XSD.gYearMonth)
+        return f'"{value}"^^{_XSD.gYearMonth}'
     match = _DATE.match(value)
     if match:
         date(int(match[1]), int(match[2]), int(match[3]))  # raises on 2009-02-30
-        return Literal(value, datatype=_XSD.date)
+        return f'"{value}"^^{_XSD.date}'
     raise ValueError(f"not an xsd:date, gYearMonth or gYear: {value!r}")
 
 
-def count_literal(value: int) -> Literal:
+def count_literal(value: int) -> Term:
     if not isinstance(value, int) or value < 0:
         raise ValueError(f"not an xsd:nonNegativeInteger: {value!r}")
-    return Literal(str(value), datatype=_XSD.nonNegativeInteger)
+    return f'"{value}"^^{_XSD.nonNegativeInteger}'
 
 
-def integer_literal(value: int) -> Literal:
-    return Literal(str(int(value)), datatype=_XSD.integer)
+def integer_literal(value: int) -> Term:
+    return f'"{int(value)}"^^{_XSD.integer}'
 
 
-def decimal_literal(value: float) -> Literal:
-    return Literal(f"{value:.5f}", datatype=_XSD.decimal)
+def decimal_literal(value: float) -> Term:
+    return f'"{value:.5f}"^^{_XSD.decimal}'
 
 
-def text_literal(value: str, language: str) -> Literal:
-    return Literal(value, language=language)
+@lru_cache(maxsize=64)
+def _language(tag: str) -> str:
+    """A language tag checked and normalised (lower case) as pyoxigraph does."""
+    return Literal("", language=tag).language  # type: ignore[return-value]
 
 
-def plain_literal(value: str) -> Literal:
-    return Literal(value)
+def text_literal(value: str, language: str) -> Term:
+    return f"{quoted(value)}@{_language(language)}"
+
+
+def plain_literal(value: str) -> Term:
+    return quoted(value)
+
+
+def nquads(triples: list[Triple], graph: Term) -> str:
+    """The N-Quads lines of triples in one graph."""
+    tail = f" {graph} .\n"
+    return "".join([f"{s} {p} {o}{tail}" for s, p, o in triples])
+
+
+def as_quads(triples: list[Triple], graph: Term) -> list[Quad]:
+    """Triples of one graph as pyoxigraph quads, in order (repeats kept)."""
+    return list(parse(nquads(triples, graph).encode(), format=RdfFormat.N_QUADS))
 
 
 @lru_cache(maxsize=512)
@@ -139,8 +194,11 @@ class Mapper:
         NamedNode(base_iri)  # fail early on an invalid base
         self.base = base_iri
 
-    def iri(self, path: str) -> NamedNode:
-        return NamedNode(self.base + path)
+    def iri(self, path: str) -> Term:
+        """The IRI of a path of the IRI policy under the base."""
+        if _POLICY_PATH.fullmatch(path):
+            return f"<{self.base}{path}>"
+        return iri_term(self.base + path)  # not one of the policy's plain paths: check it
 
     # Node identities ---------------------------------------------------------------
 
@@ -158,36 +216,41 @@ class Mapper:
         return iris.event_path(first, mention.event_kind or "other", place or mention.title)
 
     def graph_iri(self, record: PageRecord) -> NamedNode:
-        return self.iri(iris.source_path(page_slug(record)))
+        return NamedNode(self.base + iris.source_path(page_slug(record)))
 
     # Mapping -----------------------------------------------------------------------
 
-    def map_page(self, record: PageRecord) -> tuple[list[Quad], list[PageWarning]]:
+    def map_page_triples(self, record: PageRecord) -> tuple[Term, list[Triple], list[PageWarning]]:
+        """The page's graph IRI, its triples in the order made (with repeats), warnings."""
         if record.city is None:
             raise ValueError(f"{record.path}: page has no city; resolve it before mapping")
         emitter = _PageEmitter(self, record)
         emitter.emit_page()
-        return emitter.quads, emitter.warnings
+        return emitter.g, emitter.triples, emitter.warnings
+
+    def map_page(self, record: PageRecord) -> tuple[list[Quad], list[PageWarning]]:
+        graph, triples, warnings = self.map_page_triples(record)
+        return as_quads(triples, graph), warnings
 
 
 class _PageEmitter:
     def __init__(self, mapper: Mapper, record: PageRecord) -> None:
         self.m = mapper
         self.r = record
-        self.g = mapper.graph_iri(record)
+        self.g = mapper.iri(iris.source_path(page_slug(record)))
         self.lang = record.language or "en"
-        self.quads: list[Quad] = []
+        self.triples: list[Triple] = []
         self.warnings: list[PageWarning] = []
         self._described: set[str] = set()
         self._labels: dict[str, str] = {}  # place path -> its rdfs:label on this page
 
-    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        self.quads.append(Quad(s, p, o, self.g))
+    def add(self, s: Term, p: Term, o: Term) -> None:
+        self.triples.append((s, p, o))
 
     def warn(self, line: int, text: str, message: str, code: str = "literal") -> None:
         self.warnings.append(PageWarning(self.r.path, line, text, message, code=code))
 
-    def literal_or_warn(self, make, value, line: int, text: str) -> Literal | None:  # type: ignore[no-untyped-def]
+    def literal_or_warn(self, make, value, line: int, text: str) -> Term | None:  # type: ignore[no-untyped-def]
         try:
             return make(value)
         except ValueError as error:
@@ -201,7 +264,7 @@ class _PageEmitter:
         self.add(g, _RDF.type, _CN.SourcePage)
         if r.source_url:
             try:
-                self.add(g, _DCTERMS.source, NamedNode(r.source_url))
+                self.add(g, _DCTERMS.source, iri_term(r.source_url))
             except ValueError:
                 self.warn(1, r.source_url, "source URL is not a valid IRI", code="iri")
         self.add(g, _CN.fileName, plain_literal(PurePath(r.path).name))
@@ -232,7 +295,7 @@ class _PageEmitter:
                     self.add(city, _CN.safetyContractYear, year_literal(value[:4]))
         for url in r.websites:
             try:
-                self.add(city, _CN.website, NamedNode(url))
+                self.add(city, _CN.website, iri_term(url))
             except ValueError:
                 self.warn(0, url, "website is not a valid IRI", code="iri")
         if r.description:
@@ -253,7 +316,7 @@ class _PageEmitter:
                 if lit is not None:
                     self.add(node, _CN.since, lit)
             if membership.founding:
-                self.add(node, _CN.foundingMember, Literal("true", datatype=_XSD.boolean))
+                self.add(node, _CN.foundingMember, f'"true"^^{_XSD.boolean}')
             self.source(node, membership.line, membership.text)
 
         for office in r.offices:
@@ -295,12 +358,12 @@ class _PageEmitter:
         for mention in r.activities:
             self.activity(city, city_path, mention)
 
-    def source(self, node: NamedNode, line: int, text: str) -> None:
+    def source(self, node: Term, line: int, text: str) -> None:
         self.add(node, _PROV.wasDerivedFrom, self.g)
         self.add(node, _CN.sourceLine, integer_literal(line))
         self.add(node, _CN.sourceText, plain_literal(text.strip()))
 
-    def place(self, place: PlaceName) -> NamedNode:
+    def place(self, place: PlaceName) -> Term:
         path = self.m.place_path(place)
         node = self.m.iri(path)
         if path in self._described:
@@ -319,13 +382,13 @@ class _PageEmitter:
         if place.country_code:
             self.add(node, _CN.country, self.country(place.country_code))
         if place.geonames_id is not None:
-            self.add(node, _OWL.sameAs, NamedNode(f"{GEONAMES}{place.geonames_id}/"))
+            self.add(node, _OWL.sameAs, f"<{GEONAMES}{place.geonames_id}/>")
         if place.latitude is not None and place.longitude is not None:
             self.add(node, _GEO.lat, decimal_literal(place.latitude))
             self.add(node, _GEO.long, decimal_literal(place.longitude))
         return node
 
-    def country(self, code: str) -> NamedNode:
+    def country(self, code: str) -> Term:
         path = iris.country_path(code)
         node = self.m.iri(path)
         if path not in self._described:
@@ -335,10 +398,10 @@ class _PageEmitter:
             self.add(node, _RDFS.label, text_literal(name, "en"))
             self.add(node, _CN.isoCode, plain_literal(code.upper()))
             if alpha3:
-                self.add(node, _CN.euCountry, NamedNode(f"{EU_COUNTRY}{alpha3}"))
+                self.add(node, _CN.euCountry, f"<{EU_COUNTRY}{alpha3}>")
         return node
 
-    def network(self, slug: str, name: str) -> NamedNode:
+    def network(self, slug: str, name: str) -> Term:
         path = iris.network_path(slug)
         node = self.m.iri(path)
         if path not in self._described:
@@ -349,7 +412,7 @@ class _PageEmitter:
                 self.add(node, _SKOS.altLabel, plain_literal("Efus"))
         return node
 
-    def forum(self, name: str) -> NamedNode:
+    def forum(self, name: str) -> Term:
         path = iris.network_path(name)
         node = self.m.iri(path)
         if path not in self._described:
@@ -358,7 +421,7 @@ class _PageEmitter:
             self.add(node, _RDFS.label, text_literal(name, self.lang))
         return node
 
-    def activity(self, city: NamedNode, city_path: str, mention: ActivityMention) -> None:
+    def activity(self, city: Term, city_path: str, mention: ActivityMention) -> None:
         path = self.m.activity_path(mention)
         node = self.m.iri(path)
         if path not in self._described:
@@ -394,7 +457,7 @@ class _PageEmitter:
             self.source(participation, mention.line, mention.text)
 
     def period(
-        self, node: NamedNode, mention: ActivityMention, periods: list[Period], *, years: bool
+        self, node: Term, mention: ActivityMention, periods: list[Period], *, years: bool
     ) -> None:
         starts = [p.start for p in periods if p.start]
         ends = [p.end or p.start for p in periods if p.end or p.start]

@@ -59,7 +59,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode
 from xxhash import xxh3_64_digest
 
 from citynet import build as build_module
@@ -75,6 +74,7 @@ from citynet.build import (
     json_text,
 )
 from citynet.errors import DataInvalid, InputError
+from citynet.mapping import nquads as nquads_text
 from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 from citynet.vocab import DEFAULT_BASE_IRI, RDF
 
@@ -85,8 +85,8 @@ CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small fo
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
 
-_CLASSES = COUNTED_CLASSES
-_TYPE = NamedNode(str(RDF.type))
+_CLASSES = {f"<{iri}>": name for iri, name in COUNTED_CLASSES.items()}  # N-Triples terms
+_TYPE = f"<{RDF.type}>"
 _QUAD_FORMATS = ("trig", "nquads")
 _MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 
@@ -252,20 +252,21 @@ class _Mapped:
     report_json: str  # its entry in report.json, indented as build.py writes it
 
 
-_TRIG_HEADER: dict[str, bytes] = {}
+_TRIG: dict[str, Any] = {}
+
+
+def _trig_writer(base_iri: str) -> Any:
+    """The TriG writer for a base (one per process: it remembers the terms it wrote)."""
+    if base_iri not in _TRIG:
+        from citynet.trig import TrigWriter
+
+        _TRIG[base_iri] = TrigWriter(_prefixes(base_iri))
+    return _TRIG[base_iri]
 
 
 def _trig_header(base_iri: str) -> bytes:
     """The @prefix lines pyoxigraph writes before the first graph of a TriG document."""
-    if base_iri not in _TRIG_HEADER:
-        from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
-
-        probe = NamedNode("urn:x-citynet:probe")
-        text = serialize(
-            [Quad(probe, probe, probe, probe)], format=RdfFormat.TRIG, prefixes=_prefixes(base_iri)
-        )
-        _TRIG_HEADER[base_iri] = text[: text.index(b"<urn:x-citynet:probe>")]
-    return _TRIG_HEADER[base_iri]
+    return _trig_writer(base_iri).header.encode()
 
 
 _OFFSETS = 4 * (BUCKETS + 1)  # array("I") of bucket offsets before the digests
@@ -297,41 +298,32 @@ def _map_record(
     record: PageRecord, index: int, keys: list[str | None], mapper: Any, report: PageReport
 ) -> tuple[_Mapped, set[bytes], dict[str, set[bytes]]]:
     """One page's fragments and report, with the digests of its triples and typed nodes."""
-    from pyoxigraph import RdfFormat, serialize
-
     for mention, key in zip(record.activities, keys, strict=True):
         mention.key = key
-    quads, warnings = mapper.map_page(record)
-    graph = str(mapper.graph_iri(record))
-    # One line per quad, in order. Sorting the UTF-8 lines of one graph gives the order of
-    # build._sort_key (code point order) without a str() per quad; equal lines are one quad.
-    lines = serialize(quads, format=RdfFormat.N_QUADS).split(b"\n")[:-1]
-    by_line = dict(zip(lines, quads, strict=True))
-    ordered = sorted(by_line)
-    unique = [by_line[line] for line in ordered]
-    nquads = b"\n".join(ordered) + b"\n"
-    trig = serialize(unique, format=RdfFormat.TRIG, prefixes=_prefixes(mapper.base))
-    header = _trig_header(mapper.base)
-    if not trig.startswith(header):  # pragma: no cover - pyoxigraph changed its writer
-        raise RuntimeError("unexpected TriG header from pyoxigraph")
+    graph, made, warnings = mapper.map_page_triples(record)
+    # Sorted N-Triples terms give the order of build._sort_key (code point order; a term
+    # that starts another sorts first, as its N-Quads line does); equal triples are one.
+    unique = sorted(set(made))
+    nquads = nquads_text(unique, graph).encode()
+    trig = _trig_writer(mapper.base).graph(graph, unique).encode()
     # N-Quads lines are "s p o <graph> .": the triple is the line without its graph (the
     # graph IRI followed by " ." only ends a line: literals escape their line breaks).
     body = nquads.replace(f" {graph} .\n".encode(), b"\n")
     typed: dict[str, list[bytes]] = defaultdict(list)
-    for quad in unique:
-        if quad.predicate == _TYPE:
-            name = _CLASSES.get(quad.object.value)
+    for s, p, o in unique:
+        if p == _TYPE:
+            name = _CLASSES.get(o)
             if name:
-                typed[name].append(quad.subject.value.encode())
+                typed[name].append(s[1:-1].encode())
     report.facts = _fact_kinds(record)
-    report_json = _finish_report(report, list(warnings), len(quads))
+    report_json = _finish_report(report, list(warnings), len(made))
     page = _Mapped(
         index,
         graph,
         nquads,
-        trig[len(header) :],
+        trig,
         warnings,
-        len(quads),
+        len(made),
         b"",
         {},
         report,

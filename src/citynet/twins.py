@@ -271,27 +271,28 @@ def import_twins(
 
 def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any]:
     """The Wikidata graph as sorted pyoxigraph quads."""
-    from pyoxigraph import NamedNode, Quad
-
     from citynet.build import _sort_key
     from citynet.mapping import (
+        Triple,
+        as_quads,
         country_info,
         decimal_literal,
         integer_literal,
+        iri_term,
         plain_literal,
         term,
         text_literal,
     )
 
     base = base_iri if base_iri.endswith("/") else base_iri + "/"
-    graph = NamedNode(base + SOURCE_PATH)
-    quads: set[Quad] = set()
+    graph = iri_term(base + SOURCE_PATH)
+    triples: set[Triple] = set()
 
-    def add(s: Any, p: Any, o: Any) -> None:
-        quads.add(Quad(s, term(p), o, graph))
+    def add(s: str, p: Any, o: str) -> None:
+        triples.add((s, term(p), o))
 
     add(graph, RDF.type, term(CN.SourcePage))
-    add(graph, DCTERMS.source, NamedNode(str(WIKIDATA_SITE)))
+    add(graph, DCTERMS.source, iri_term(str(WIKIDATA_SITE)))
     add(graph, CN.fileName, plain_literal("relations.tsv"))
     add(graph, CN.contentHash, plain_literal(f"sha256:{content_hash}"))
     add(graph, CN.readerVersion, plain_literal(__version__))
@@ -303,7 +304,7 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
     for place in sorted(result.places.values(), key=lambda p: p.qid):
         if place.path not in used:
             continue
-        node = NamedNode(base + place.path)
+        node = iri_term(base + place.path)
         first = described.setdefault(place.path, place)
         if first is not place and first.geonames_id != place.geonames_id:
             # Two GeoNames places with one name in one country share an IRI (the IRI
@@ -311,41 +312,41 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
             result.collisions.append(
                 {"path": place.path, "kept": first.qid, "also": place.qid, "label": place.label}
             )
-            add(node, OWL.sameAs, NamedNode(str(WIKIDATA[place.qid])))
+            add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
             continue
         add(node, RDF.type, term(CN.Region if place.status == "region" else CN.City))
         assert place.name is not None
         add(node, RDFS.label, text_literal(place.name, "en"))
         if place.label != place.name:
             add(node, SKOS.altLabel, plain_literal(place.label))
-        add(node, OWL.sameAs, NamedNode(str(WIKIDATA[place.qid])))
+        add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
         if place.geonames_id is not None:
-            add(node, OWL.sameAs, NamedNode(f"{GEONAMES}{place.geonames_id}/"))
+            add(node, OWL.sameAs, iri_term(f"{GEONAMES}{place.geonames_id}/"))
         if place.latitude is not None and place.longitude is not None:
             add(node, GEO.lat, decimal_literal(place.latitude))
             add(node, GEO.long, decimal_literal(place.longitude))
         if place.country_code:
-            country = NamedNode(base + iris.country_path(place.country_code))
+            country = iri_term(base + iris.country_path(place.country_code))
             add(node, CN.country, country)
             countries.add(place.country_code)
     for code in sorted(countries):
-        country = NamedNode(base + iris.country_path(code))
+        country = iri_term(base + iris.country_path(code))
         name, alpha3 = country_info(code)
         add(country, RDF.type, term(CN.Country))
         add(country, RDFS.label, text_literal(name, "en"))
         add(country, CN.isoCode, plain_literal(code.upper()))
         if alpha3:
-            add(country, CN.euCountry, NamedNode(f"{EU_COUNTRY}{alpha3}"))
+            add(country, CN.euCountry, iri_term(f"{EU_COUNTRY}{alpha3}"))
     for key, claims in sorted(result.twinnings.items()):
-        node = NamedNode(base + key)
+        node = iri_term(base + key)
         add(node, RDF.type, term(CN.Twinning))
         for end in result.ends[key]:
-            add(node, CN.twinCity, NamedNode(base + end))
+            add(node, CN.twinCity, iri_term(base + end))
         add(node, PROV.wasDerivedFrom, graph)
         for line, text in claims:
             add(node, CN.sourceLine, integer_literal(line))
             add(node, CN.sourceText, plain_literal(text))
-    return sorted(quads, key=_sort_key)
+    return sorted(as_quads(list(triples), graph), key=_sort_key)
 
 
 def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str) -> dict[str, Path]:
