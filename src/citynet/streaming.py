@@ -54,7 +54,7 @@ import time
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
@@ -248,7 +248,6 @@ class _Mapped:
     triples: int  # quads the mapping made (with repeats), as build.py counts them
     triple_hashes: bytes  # _hash_payload of the page's triples
     class_hashes: dict[str, bytes]  # _hash_payload of the subjects typed with each class
-    report: PageReport  # complete: every warning, every fact
     report_json: str  # its entry in report.json, indented as build.py writes it
 
 
@@ -315,7 +314,9 @@ def _map_record(
             name = _CLASSES.get(o)
             if name:
                 typed[name].append(s[1:-1].encode())
-    report.facts = _fact_kinds(record)
+    # A copy: in a single process the caller's report is this same object, and it gains
+    # the mapping's warnings from the returned page, not here.
+    report = replace(report, warnings=list(report.warnings), facts=_fact_kinds(record))
     report_json = _finish_report(report, list(warnings), len(made))
     page = _Mapped(
         index,
@@ -326,7 +327,6 @@ def _map_record(
         len(made),
         b"",
         {},
-        report,
         report_json,
     )
     return page, _digests(body.split(b"\n")[:-1]), {n: _digests(t) for n, t in typed.items()}
@@ -756,8 +756,13 @@ def stream_build(
                 if index in pending:
                     page = next(results)
                     assert page.index == index
-                    page.report.facts = {}  # rendered in report_json; ~1 KB a page here
-                    reports[index] = page.report
+                    # The worker rendered the complete report (every fact) in
+                    # report_json; the one kept here gains the mapping's warnings only
+                    # (facts are ~1 KB a page).
+                    report = reports[index]
+                    report.facts = {}
+                    report.warnings.extend(page.warnings)
+                    report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
                     report_json[index] = page.report_json
                     nquads, trig = page.nquads, page.trig
                     if store is not None:
