@@ -203,6 +203,8 @@ class Mapper:
     # Node identities ---------------------------------------------------------------
 
     def place_path(self, place: PlaceName) -> str:
+        if place.path:  # set by resolution
+            return place.path
         name = place.resolved_name or place.name
         return iris.city_path(name, place.country_code, kind=place.kind)
 

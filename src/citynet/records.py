@@ -91,6 +91,8 @@ class PlaceName:
     geonames_population: int | None = None
     # "country": an event place written as a country only ("…, Spain, 2006"); name = country.
     kind: Literal["city", "region", "country"] = "city"
+    # Filled by resolution: the place's IRI path (citynet.iris.city_path of the above).
+    path: str | None = None
 
 
 @dataclass(slots=True)

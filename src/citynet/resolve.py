@@ -925,7 +925,9 @@ def _resolve_events(records: list[PageRecord], resolution: Resolution) -> None:
 
 
 def _city_key(place: PlaceName) -> str:
-    return _city_path(place.resolved_name or place.name, place.country_code, place.kind)
+    return place.path or _city_path(
+        place.resolved_name or place.name, place.country_code, place.kind
+    )
 
 
 @functools.lru_cache(maxsize=iris.NAME_MEMO)
@@ -1000,8 +1002,12 @@ def _slug_collisions(keyed: _Keyed, resolution: Resolution) -> None:
 
 
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
-    """The page-local half: the page's city, its twins and its event places (in place)."""
+    """The page-local half: the page's city, its twins and its event places (in place),
+    each with its IRI path."""
     _resolve_page_city(record, gazetteer, resolution)
+    if record.city is not None:
+        record.city.path = None
+        record.city.path = _city_key(record.city)
     for twin in record.twins:
         resolve_place(
             twin.place,
@@ -1012,6 +1018,8 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
             text=twin.text,
             role="twin",
         )
+        twin.place.path = None
+        twin.place.path = _city_key(twin.place)
     for activity in record.activities:
         if activity.kind == "event" and activity.place is not None:
             resolve_place(
@@ -1023,6 +1031,8 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
                 text=activity.text,
                 role="event place",
             )
+            activity.place.path = None
+            activity.place.path = _city_key(activity.place)
 
 
 def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> None:

@@ -43,6 +43,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -149,6 +150,7 @@ def _slim_place(place: PlaceName | None) -> PlaceName | None:
         country_code=_interned(place.country_code),
         geonames_id=place.geonames_id,
         kind=place.kind,
+        path=_interned(place.path),
     )
 
 
@@ -461,13 +463,16 @@ class _Fragments:
         self.where[index] = (self.handle.tell(), len(data))
         self.handle.write(data)
 
-    def in_order(self) -> Iterator[str]:
+    def in_order(self) -> Iterator[bytes]:
+        """The entries (UTF-8) in index order, from the file mapped in memory."""
         self.handle.flush()
         try:
-            for index in sorted(self.where):
-                offset, size = self.where[index]
-                self.handle.seek(offset)
-                yield self.handle.read(size).decode("utf-8")
+            if not self.where:
+                return
+            with mmap.mmap(self.handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                for index in sorted(self.where):
+                    offset, size = self.where[index]
+                    yield mapped[offset : offset + size]
         finally:
             self.handle.close()
 
@@ -727,11 +732,16 @@ def stream_build(
         mapped: set[int] = set()
         writers = _open_writers(out, formats)
         header_written = False
+        resolution_text: bytes | None = None
         try:
+            chunks = pool.imap(_map_chunk, map_tasks)  # the workers start now
+            if out is not None:
+                # Rendered while the workers map the first chunks, not after the last.
+                resolution_text = _resolution_json(resolution)
 
             def mapped_pages() -> Iterator[_Mapped]:
                 nonlocal header_written
-                for chunk in pool.imap(_map_chunk, map_tasks):
+                for chunk in chunks:
                     counter.add(chunk.triple_hashes, chunk.class_hashes)
                     if chunk.fragments is not None:
                         nquads = Path(chunk.fragments + ".nq")
@@ -810,7 +820,9 @@ def stream_build(
         if out is not None:
             written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
             t3 = time.perf_counter()
-            written["report"] = _write_report(out, counts, report_json.in_order(), resolution)
+            written["report"] = _write_report(
+                out, counts, report_json.in_order(), resolution_text or b""
+            )
             timings["report"] = time.perf_counter() - t3
         if state is not None:
             t3 = time.perf_counter()
@@ -1007,19 +1019,28 @@ def _write_merged(
     return written
 
 
-def _write_report(out: Path, counts: dict[str, int], pages: Iterable[str], resolution: Any) -> Path:
-    """report.json exactly as build.write_outputs writes it, from pre-rendered pages."""
+def _resolution_json(resolution: Any) -> bytes:
+    """The "resolution" member of report.json."""
+    if resolution is None or not hasattr(resolution, "as_json"):
+        return b""
+    return (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode("utf-8")
+
+
+def _write_report(
+    out: Path, counts: dict[str, int], pages: Iterable[bytes], resolution: bytes
+) -> Path:
+    """report.json exactly as build.write_outputs writes it, from pre-rendered pages and
+    the rendered resolution (:func:`_resolution_json`)."""
 
     def write(handle: IO[bytes]) -> None:
         handle.write(('{\n  "counts": ' + json_text(counts, 1) + ',\n  "pages": ').encode())
-        first = True
+        separator = b"[\n    "
         for page in pages:
-            handle.write(("[\n    " if first else ",\n    ").encode() + page.encode("utf-8"))
-            first = False
-        handle.write(b"[]" if first else b"\n  ]")
-        if resolution is not None and hasattr(resolution, "as_json"):
-            text = json_text(resolution.as_json(), 1)
-            handle.write((',\n  "resolution": ' + text).encode("utf-8"))
+            handle.write(separator)
+            handle.write(page)
+            separator = b",\n    "
+        handle.write(b"[]" if separator == b"[\n    " else b"\n  ]")
+        handle.write(resolution)
         handle.write(b"\n}\n")
 
     path = out / "report.json"
