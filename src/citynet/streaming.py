@@ -55,7 +55,7 @@ import time
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
@@ -235,7 +235,7 @@ def _settle_worker_gc() -> None:
     be left behind: each chunk's survivors (cache entries) are frozen as they are.
     """
     global _SETTLED_IN
-    if _SETTLED_IN != os.getpid():
+    if os.getpid() != _SETTLED_IN:
         _SETTLED_IN = os.getpid()
         gc.collect()
     gc.freeze()
@@ -304,6 +304,20 @@ def _hash_payload(digests: set[bytes]) -> bytes:
     return array("I", accumulate(sizes, initial=0)).tobytes() + b"".join(ordered)
 
 
+def _new_report(
+    record: PageRecord, source_url: str | None, city_origin: str | None, warnings: list[PageWarning]
+) -> PageReport:
+    """A page's report before mapping (``record`` may be a stub's slim record)."""
+    return PageReport(
+        file=record.path,
+        source_url=source_url,
+        city=(record.city.resolved_name or record.city.name) if record.city else None,
+        city_origin=city_origin,
+        graph=None,
+        warnings=warnings,
+    )
+
+
 def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int) -> str:
     """Add the mapping's warnings and triple count; the page's report.json entry."""
     report.warnings.extend(warnings)
@@ -313,9 +327,14 @@ def _finish_report(report: PageReport, warnings: list[PageWarning], triples: int
 
 
 def _map_record(
-    record: PageRecord, index: int, keys: list[str | None], mapper: Any, report: PageReport
+    record: PageRecord,
+    index: int,
+    keys: list[str | None],
+    mapper: Any,
+    extra: list[PageWarning],
 ) -> tuple[_Mapped, set[bytes], dict[str, set[bytes]]]:
-    """One page's fragments and report, with the digests of its triples and typed nodes."""
+    """One page's fragments and report entry (``extra``: its cross-page warnings), with
+    the digests of its triples and typed nodes."""
     for mention, key in zip(record.activities, keys, strict=True):
         mention.key = key
     graph, made, warnings = mapper.map_page_triples(record)
@@ -333,9 +352,10 @@ def _map_record(
             name = _CLASSES.get(o)
             if name:
                 typed[name].append(s[1:-1].encode())
-    # A copy: in a single process the caller's report is this same object, and it gains
-    # the mapping's warnings from the returned page, not here.
-    report = replace(report, warnings=list(report.warnings), facts=_fact_kinds(record))
+    # The report as the main process has it (made there from the page's stub), complete.
+    report = _new_report(record, record.source_url, record.city_origin, record.warnings + extra)
+    report.graph = graph[1:-1]
+    report.facts = _fact_kinds(record)
     report_json = _finish_report(report, list(warnings), len(made))
     page = _Mapped(
         index,
@@ -380,7 +400,7 @@ def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool, str | None]) -
     out = []
     triples: set[bytes] = set()
     classes: dict[str, set[bytes]] = defaultdict(set)
-    for position, (index, keys, path, report) in enumerate(items):
+    for position, (index, keys, path, extra) in enumerate(items):
         if keys is None:
             continue
         if path is not None:  # incremental: an unchanged page whose keys changed
@@ -388,7 +408,7 @@ def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool, str | None]) -
             _stub(index, record)  # resolves its places again (deterministic)
         else:
             record = records[position]
-        page, digests, typed = _map_record(record, index, keys, mapper, report)
+        page, digests, typed = _map_record(record, index, keys, mapper, extra)
         triples |= digests
         for name, values in typed.items():
             classes[name] |= values
@@ -684,13 +704,11 @@ def stream_build(
         for index, _path, graph in entries:
             stub = stubs[index]
             record = stub.record
-            report = PageReport(
-                file=record.path,
-                source_url=stub.source_url,
-                city=(record.city.resolved_name or record.city.name) if record.city else None,
-                city_origin=stub.city_origin,
-                graph=None,
-                warnings=list(stub.record_warnings) + extra.get(record.path, []),
+            report = _new_report(
+                record,
+                stub.source_url,
+                stub.city_origin,
+                stub.record_warnings + extra.get(record.path, []),
             )
             reports[index] = report
             if not stub.has_content:
@@ -740,6 +758,7 @@ def stream_build(
             reread,
             chunk_pages,
             reports,
+            extra,
             state is not None,
             spill_dir if by_file else None,
         )
@@ -910,10 +929,12 @@ def _map_tasks(
     reread: dict[str, str | None],
     chunk_pages: int,
     reports: dict[int, PageReport],
+    extra: dict[str, list[PageWarning]],
     per_page: bool,
     fragments_dir: Path | None = None,
 ) -> list[Any]:
-    """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads.
+    """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads;
+    each page goes with its cross-page warnings (``extra``, by file).
 
     ``fragments_dir``: each task writes its N-Quads and TriG there (see _map_chunk).
     """
@@ -933,12 +954,12 @@ def _map_tasks(
             flush()
             current_spill = spill
         if spill is None:
-            current.append((index, keys[index], str(path), reports[index]))
+            current.append((index, keys[index], str(path), extra.get(reports[index].file, [])))
         else:
             # Items are addressed by position in the spill file: pad the skipped ones.
             while len(current) < position:
                 current.append((-1, None, None, None))
-            current.append((index, keys[index], None, reports[index]))
+            current.append((index, keys[index], None, extra.get(reports[index].file, [])))
     flush()
     return tasks
 
