@@ -93,6 +93,21 @@ def default_pages_dir() -> Path:
     return DEFAULT_PAGES
 
 
+def _page_files(folder: Path) -> list[Path]:
+    """The page files under a folder, sorted as paths compare (by parts).
+
+    What ``folder.rglob("*")`` filtered by suffix gives (symbolic links to folders are
+    listed, not entered), without a path object for every entry: a second at 100,000.
+    """
+    found = []
+    for parent, folders, files in os.walk(folder):
+        for name in (*folders, *files):
+            dot = name.rfind(".")
+            if 0 < dot < len(name) - 1 and name[dot:].lower() in PAGE_SUFFIXES:
+                found.append(os.path.join(parent, name))
+    return sorted((Path(p) for p in found), key=lambda p: p.parts)
+
+
 def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
     """Expand folders into their page files (sorted); refuse paths that do not exist."""
     files: list[Path] = []
@@ -100,7 +115,7 @@ def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
         if str(path) == "-":
             files.append(path)
         elif path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES)
+            found = _page_files(path)
             if not found:
                 raise InputError(f"{path}: no page files (*.txt, *.html) in this folder")
             files.extend(found)

@@ -181,7 +181,11 @@ def country_info(code: str) -> tuple[str, str | None]:
 
 def page_slug(record: PageRecord) -> str:
     """The page's identity in IRIs: its file name without the suffix."""
-    name = PurePath(record.path).name
+    return name_slug(PurePath(record.path).name)
+
+
+def name_slug(name: str) -> str:
+    """:func:`page_slug` of a page file called ``name``."""
     return name[: -len(".txt")] if name.endswith(".txt") else PurePath(name).stem
 
 
@@ -219,6 +223,10 @@ class Mapper:
 
     def graph_iri(self, record: PageRecord) -> NamedNode:
         return NamedNode(self.base + iris.source_path(page_slug(record)))
+
+    def graph_of_file(self, name: str) -> Term:
+        """The graph IRI of the page file called ``name``, before reading it."""
+        return self.iri(iris.source_path(name_slug(name)))
 
     # Mapping -----------------------------------------------------------------------
 
