@@ -30,6 +30,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,9 +254,13 @@ class Gazetteer:
         self._country_names: dict[str, str] = {}
         self._regions: dict[str, tuple[RegionMatch, ...]] | None = None
         self._city_aliases = {name_key(k): (v[0], v[1]) for k, v in aliases.CITY_ALIASES.items()}
-        self._region_prefixes = sorted(
+        # Region prefixes ("province of", "canton de") by first word, longest first: a
+        # name is checked against the few that start with its first word.
+        self._region_prefixes: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for prefix in sorted(
             (_name_tokens(p) for p in aliases.REGION_PREFIXES), key=len, reverse=True
-        )
+        ):
+            self._region_prefixes[prefix[0]].append(prefix)
         self._rows: dict[str, tuple[tuple, ...]] = {}
         self._close: dict[str, CityMatch | None] = {}
         self._matches: dict[tuple, tuple[CityMatch, ...]] = {}
@@ -303,7 +308,7 @@ class Gazetteer:
     def region_prefix(self, text: str) -> str | None:
         """The rest of a name after a "this is a region" prefix, or None when it has none."""
         tokens = _name_tokens(text)
-        for prefix in self._region_prefixes:
+        for prefix in self._region_prefixes.get(tokens[0], ()) if tokens else ():
             if len(tokens) > len(prefix) and tokens[: len(prefix)] == prefix:
                 return "".join(tokens[len(prefix) :])
         return None
