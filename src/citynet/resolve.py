@@ -846,6 +846,9 @@ def _resolve_events(records: list[PageRecord], resolution: Resolution) -> None:
             base[key].append(m)
 
     for key, same in sorted(base.items()):
+        if len(same) == 1:  # most events: nothing to split or merge
+            same[0].mention.key = key
+            continue
         date, kind, place_name = parts[same[0].index]
         per_page: dict[str, set[str]] = defaultdict(set)
         for m in same:
