@@ -75,7 +75,6 @@ from citynet.build import (
     json_text,
 )
 from citynet.errors import DataInvalid, InputError
-from citynet.mapping import nquads as nquads_text
 from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 from citynet.vocab import DEFAULT_BASE_IRI, RDF
 
@@ -341,11 +340,12 @@ def _map_record(
     # Sorted N-Triples terms give the order of build._sort_key (code point order; a term
     # that starts another sorts first, as its N-Quads line does); equal triples are one.
     unique = sorted(set(made))
-    nquads = nquads_text(unique, graph).encode()
+    # The triples' lines, then the N-Quads lines: each line break (literals escape theirs)
+    # becomes " <graph> ." and a line break.
+    text = "\n".join([f"{s} {p} {o}" for s, p, o in unique]) + "\n"
+    body = text.encode()
+    nquads = text.replace("\n", f" {graph} .\n").encode()
     trig = _trig_writer(mapper.base).graph(graph, unique).encode()
-    # N-Quads lines are "s p o <graph> .": the triple is the line without its graph (the
-    # graph IRI followed by " ." only ends a line: literals escape their line breaks).
-    body = nquads.replace(f" {graph} .\n".encode(), b"\n")
     typed: dict[str, list[bytes]] = defaultdict(list)
     for s, p, o in unique:
         if p == _TYPE:
