@@ -53,6 +53,18 @@ def test_bundled_pages_byte_identical(tmp_path: Path) -> None:
     assert {str(q) for q in stream.store} == _as_stored(memory.quads)
 
 
+def test_nquads_only_build_writes_the_same_nquads(tmp_path: Path) -> None:
+    both = stream_build([PAGES], out=tmp_path / "both", workers=2, chunk_pages=4)
+    only = stream_build(
+        [PAGES], out=tmp_path / "only", workers=2, chunk_pages=4, formats=("nquads",)
+    )
+    assert sorted(p.name for p in (tmp_path / "only").iterdir()) == ["citynet.nq", "report.json"]
+    names = ("citynet.nq", "report.json")
+    assert _same_files(tmp_path / "both", tmp_path / "only", names) == []
+    assert only.counts == both.counts
+    assert only.counts["pages"] == len(list(PAGES.glob("*.txt")))
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from benchmarks.generate import generate

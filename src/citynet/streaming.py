@@ -331,6 +331,7 @@ def _map_record(
     keys: list[str | None],
     mapper: Any,
     extra: list[PageWarning],
+    trig: bool = True,
 ) -> tuple[_Mapped, set[bytes], dict[str, set[bytes]]]:
     """One page's fragments and report entry (``extra``: its cross-page warnings), with
     the digests of its triples and typed nodes."""
@@ -345,7 +346,7 @@ def _map_record(
     text = "\n".join([f"{s} {p} {o}" for s, p, o in unique]) + "\n"
     body = text.encode()
     nquads = text.replace("\n", f" {graph} .\n").encode()
-    trig = _trig_writer(mapper.base).graph(graph, unique).encode()
+    trig_text = _trig_writer(mapper.base).graph(graph, unique).encode() if trig else b""
     typed: dict[str, list[bytes]] = defaultdict(list)
     for s, p, o in unique:
         if p == _TYPE:
@@ -361,7 +362,7 @@ def _map_record(
         index,
         graph,
         nquads,
-        trig,
+        trig_text,
         warnings,
         len(made),
         b"",
@@ -379,7 +380,9 @@ class _MappedChunk:
     fragments: str | None = None  # where its N-Quads and TriG were written (.nq, .trig)
 
 
-def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool, str | None]) -> _MappedChunk:
+def _map_chunk(
+    task: tuple[list[Any], str | None, str, Any, bool, str | None, bool],
+) -> _MappedChunk:
     """Phase 3: map pages (from a spill file, or re-read) to sorted fragments.
 
     ``per_page``: also give each page its own hash payloads (the incremental state keeps
@@ -390,7 +393,7 @@ def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool, str | None]) -
     """
     from citynet.mapping import Mapper
 
-    items, spill, base_iri, reread, per_page, fragments = task
+    items, spill, base_iri, reread, per_page, fragments, trig = task
     _settle_worker_gc()
     mapper = Mapper(base_iri)
     records: list[PageRecord] = []
@@ -408,7 +411,7 @@ def _map_chunk(task: tuple[list[Any], str | None, str, Any, bool, str | None]) -
             _stub(index, record)  # resolves its places again (deterministic)
         else:
             record = records[position]
-        page, digests, typed = _map_record(record, index, keys, mapper, extra)
+        page, digests, typed = _map_record(record, index, keys, mapper, extra, trig)
         triples |= digests
         for name, values in typed.items():
             classes[name] |= values
@@ -781,6 +784,8 @@ def stream_build(
             extra,
             state is not None,
             spill_dir if by_file else None,
+            # TriG only when it is written, or kept for the next incremental build.
+            "trig" in formats or state is not None,
         )
 
         pool = map_pool
@@ -952,11 +957,13 @@ def _map_tasks(
     extra: dict[str, list[PageWarning]],
     per_page: bool,
     fragments_dir: Path | None = None,
+    trig: bool = True,
 ) -> list[Any]:
     """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads;
     each page goes with its cross-page warnings (``extra``, by file).
 
-    ``fragments_dir``: each task writes its N-Quads and TriG there (see _map_chunk).
+    ``fragments_dir``: each task writes its N-Quads and TriG there (see _map_chunk);
+    ``trig``: make the pages' TriG at all.
     """
     tasks: list[Any] = []
     current: list[Any] = []
@@ -965,7 +972,9 @@ def _map_tasks(
     def flush() -> None:
         if current:
             fragments = str(fragments_dir / f"out-{len(tasks)}") if fragments_dir else None
-            tasks.append((list(current), current_spill, base_iri, reread, per_page, fragments))
+            tasks.append(
+                (list(current), current_spill, base_iri, reread, per_page, fragments, trig)
+            )
             current.clear()
 
     for index, path, _ in remap:
