@@ -299,6 +299,25 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
             )
             nquads = out / "stream" / "citynet.nq"
         add(stream)
+        # The build target's own terms: pages to N-Quads on disk (no TriG made).
+        only, oresult = _measure(
+            runner,
+            size,
+            "build",
+            "citynet (streaming, N-Quads only)",
+            "stream-build",
+            {
+                "pages": str(pages),
+                "out": str(out / "stream-nquads"),
+                "workers": options.workers,
+                "formats": ["nquads"],
+                "label": f"stream-build nquads {size}",
+            },
+            repeat,
+        )
+        if oresult:
+            only.extra.update(pages=files, triples=oresult["triples"], phases=oresult.get("phases"))
+        add(only)
     if not nquads.exists():
         return measures
     parse_base = Measure(size, "build", "rdflib parse of the N-Quads")
