@@ -237,6 +237,15 @@ def ensure_pages(size: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any
     return folder, json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
+def warm_page_cache(folder: Path) -> None:
+    """Read every page once, so that every build starts with the files in the OS page
+    cache: the first build of a size otherwise also pays for the disk (a 100,000-page
+    build read 27 s slower cold than right after)."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            path.read_bytes()
+
+
 def busiest_page(manifest: dict[str, Any]) -> str:
     """The English page with the most projects and events (ties: first by file name)."""
     pages = [(name, p) for name, p in manifest["pages"].items() if not name.endswith(".fr.txt")]
@@ -248,6 +257,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
     from citynet.iris import DEFAULT_BASE_IRI, slug
 
     pages, manifest = ensure_pages(size, options.seed, cache)
+    warm_page_cache(pages)
     files = manifest["files"]
     out = cache / f"build-{size}-seed{options.seed}"
     measures: list[Measure] = []
