@@ -53,6 +53,22 @@ def test_bundled_pages_byte_identical(tmp_path: Path) -> None:
     assert {str(q) for q in stream.store} == _as_stored(memory.quads)
 
 
+def test_streamed_files_get_the_mode_of_the_plain_build(tmp_path: Path) -> None:
+    """Outputs are for publishing: the umask's mode, not mkstemp's 0600."""
+    import stat
+
+    from citynet.build import new_file_mode
+
+    build([PAGES], out=tmp_path / "memory")
+    stream_build([PAGES], out=tmp_path / "stream", workers=1)
+    modes = {
+        (folder, name): stat.S_IMODE((tmp_path / folder / name).stat().st_mode)
+        for folder in ("memory", "stream")
+        for name in QUAD_FILES
+    }
+    assert set(modes.values()) == {new_file_mode()}
+
+
 def test_nquads_only_build_writes_the_same_nquads(tmp_path: Path) -> None:
     both = stream_build([PAGES], out=tmp_path / "both", workers=2, chunk_pages=4)
     only = stream_build(

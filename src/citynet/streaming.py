@@ -523,6 +523,7 @@ class _Writer:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(self.tmp, build_module.new_file_mode())  # mkstemp makes 0600: for publishing
         self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def write(self, data: bytes) -> None:
