@@ -159,10 +159,22 @@ def plain_literal(value: str) -> Term:
     return quoted(value)
 
 
+def ntriples(triples: list[Triple]) -> str:
+    """The N-Triples lines of triples."""
+    if not triples:
+        return ""
+    return "\n".join([f"{s} {p} {o}" for s, p, o in triples]) + "\n"
+
+
+def in_graph(lines: str, graph: Term) -> str:
+    """N-Triples lines as N-Quads lines in a graph (a literal's line breaks are escaped,
+    so every line break ends a triple)."""
+    return lines.replace("\n", f" {graph} .\n")
+
+
 def nquads(triples: list[Triple], graph: Term) -> str:
     """The N-Quads lines of triples in one graph."""
-    tail = f" {graph} .\n"
-    return "".join([f"{s} {p} {o}{tail}" for s, p, o in triples])
+    return in_graph(ntriples(triples), graph)
 
 
 def as_quads(triples: list[Triple], graph: Term) -> list[Quad]:

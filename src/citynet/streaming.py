@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from xxhash import xxh3_64_digest
 
@@ -75,8 +75,12 @@ from citynet.build import (
     json_text,
 )
 from citynet.errors import DataInvalid, InputError
+from citynet.mapping import in_graph, ntriples
 from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 from citynet.vocab import DEFAULT_BASE_IRI, RDF
+
+if TYPE_CHECKING:
+    from citynet.trig import TrigWriter
 
 STATE_FILE = "citynet-state.sqlite"
 STORE_SUBDIR = "oxigraph"
@@ -269,10 +273,10 @@ class _Mapped:
     report_json: str  # its entry in report.json, indented as build.py writes it
 
 
-_TRIG: dict[str, Any] = {}
+_TRIG: dict[str, TrigWriter] = {}
 
 
-def _trig_writer(base_iri: str) -> Any:
+def _trig_writer(base_iri: str) -> TrigWriter:
     """The TriG writer for a base (one per process: it remembers the terms it wrote)."""
     if base_iri not in _TRIG:
         from citynet.trig import TrigWriter
@@ -341,11 +345,10 @@ def _map_record(
     # Sorted N-Triples terms give the order of build._sort_key (code point order; a term
     # that starts another sorts first, as its N-Quads line does); equal triples are one.
     unique = sorted(set(made))
-    # The triples' lines, then the N-Quads lines: each line break (literals escape theirs)
-    # becomes " <graph> ." and a line break.
-    text = "\n".join([f"{s} {p} {o}" for s, p, o in unique]) + "\n"
+    # The triples' lines (digested for the distinct counts), then as N-Quads lines.
+    text = ntriples(unique)
     body = text.encode()
-    nquads = text.replace("\n", f" {graph} .\n").encode()
+    nquads = in_graph(text, graph).encode()
     trig_text = _trig_writer(mapper.base).graph(graph, unique).encode() if trig else b""
     typed: dict[str, list[bytes]] = defaultdict(list)
     for s, p, o in unique:
