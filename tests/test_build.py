@@ -276,3 +276,36 @@ def test_cli_shows_the_first_50_warnings_and_says_where_the_rest_are(tmp_path: P
     assert shown[-1] == (
         f"warning: ... and {total - 50} more (all of them are in {out}/report.json)"
     )
+
+
+def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Path) -> None:
+    from citynet.build import PAGE_SUFFIXES, collect_inputs
+
+    pages = tmp_path / "pages"
+    for name in (
+        "b.txt",
+        "a-b.txt",
+        "a/b.txt",
+        "a/c/d.HTML",
+        "a/notes.md",
+        ".hidden.txt",
+        ".txt",
+        "x.",
+        "z.htm",
+    ):
+        (pages / name).parent.mkdir(parents=True, exist_ok=True)
+        (pages / name).write_text("x")
+    (pages / "folder.txt").mkdir()  # listed, as rglob lists it: reading it then says so
+    (pages / "link").symlink_to(pages / "a", target_is_directory=True)  # not entered
+    found = collect_inputs([pages])
+    expected = sorted(p for p in pages.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES)
+    assert found == expected
+    assert [p.relative_to(pages).as_posix() for p in found] == [
+        ".hidden.txt",
+        "a/b.txt",
+        "a/c/d.HTML",
+        "a-b.txt",
+        "b.txt",
+        "folder.txt",
+        "z.htm",
+    ]
