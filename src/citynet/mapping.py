@@ -106,11 +106,6 @@ _YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
-def typed_literal(lexical: str, datatype: Term) -> Term:
-    """A literal of a datatype, for a lexical form already checked (or made) here."""
-    return f"{quoted(lexical)}^^{datatype}"
-
-
 def year_literal(value: int | str) -> Term:
     text = str(value)
     if not _YEAR.match(text):

@@ -1004,13 +1004,18 @@ def _slug_collisions(keyed: _Keyed, resolution: Resolution) -> None:
 # -- entry point ---------------------------------------------------------------------------
 
 
+def _keep_path(place: PlaceName) -> None:
+    """Store the place's IRI path, computed from its resolved fields (never a stale one)."""
+    place.path = None
+    place.path = _city_key(place)
+
+
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
     _resolve_page_city(record, gazetteer, resolution)
     if record.city is not None:
-        record.city.path = None
-        record.city.path = _city_key(record.city)
+        _keep_path(record.city)
     for twin in record.twins:
         resolve_place(
             twin.place,
@@ -1021,8 +1026,7 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
             text=twin.text,
             role="twin",
         )
-        twin.place.path = None
-        twin.place.path = _city_key(twin.place)
+        _keep_path(twin.place)
     for activity in record.activities:
         if activity.kind == "event" and activity.place is not None:
             resolve_place(
@@ -1034,8 +1038,7 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
                 text=activity.text,
                 role="event place",
             )
-            activity.place.path = None
-            activity.place.path = _city_key(activity.place)
+            _keep_path(activity.place)
 
 
 def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> None:
