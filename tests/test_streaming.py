@@ -244,30 +244,6 @@ def test_cli_build_with_store_and_incremental(tmp_path: Path) -> None:
     assert second.exit_code == 0 and second.output == first.output
 
 
-def test_writer_appends_files_with_and_without_a_kernel_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from citynet.streaming import _Writer
-
-    part = tmp_path / "part.nq"
-    part.write_bytes(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n" * 5000)
-    for kernel in (True, False):
-        if not kernel:
-
-            def refuse(*args: object) -> int:
-                raise OSError(18, "Invalid cross-device link")
-
-            monkeypatch.setattr("os.copy_file_range", refuse)
-        writer = _Writer(tmp_path / f"out-{kernel}.nq")
-        writer.write(b"# head\n")
-        writer.append_file(part)
-        writer.write(b"# middle\n")
-        writer.append_file(part)
-        writer.commit()
-        expected = b"# head\n" + part.read_bytes() + b"# middle\n" + part.read_bytes()
-        assert (tmp_path / f"out-{kernel}.nq").read_bytes() == expected
-
-
 def test_cli_build_stream_writes_the_quad_files_of_the_plain_build(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -286,3 +262,46 @@ def test_cli_build_stream_writes_the_quad_files_of_the_plain_build(tmp_path: Pat
     assert streamed.output.splitlines()[-2:] == [
         line.replace("/plain/", "/stream/") for line in plain.output.splitlines()[-2:]
     ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_write_is_an_error_and_leaves_no_output(
+    generated: Path, tmp_path: Path, workers: int
+) -> None:
+    import resource
+
+    # Files may not grow past 4 MB: the N-Quads of 1,000 pages (about 30 MB) cannot be
+    # written, by the mapping workers (2) or by this process (1). Python ignores SIGXFSZ,
+    # so the write fails with EFBIG.
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, hard))
+    try:
+        with pytest.raises(InputError) as raised:
+            stream_build([generated], out=tmp_path / "out", workers=workers, chunk_pages=64)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(raised.value).startswith(
+        f"{tmp_path / 'out'}: cannot write the build: File too large"
+    )
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_failed_temporary_file_is_an_error_and_leaves_no_output(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import resource
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # One chunk of 1,000 pages: its spill file (the pages' records) passes 1 MB first.
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, hard))
+    try:
+        with pytest.raises(InputError) as raised:
+            stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=1000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(raised.value).startswith(
+        f"{tmp_path}: cannot write the build's temporary files: File too large"
+    )
+    assert list(tmp_path.iterdir()) == []  # the spill folder is gone, nothing written

@@ -16,8 +16,9 @@ objects. How:
 3. Map (parallel, same chunks): each worker loads its spilled records, applies the keys,
    maps each page to its named graph, sorts the page's quads and serialises them as
    N-Quads and TriG fragments. Chunks are in the order of the page graphs' IRIs, so the
-   main process writes the fragments straight to the output files in the sorted order of
-   the in-memory build, and loads them into the store.
+   fragments, appended to the output files chunk after chunk, are in the sorted order of
+   the in-memory build. Without a store, the workers append them themselves; else the
+   main process writes them and loads them into the store.
 
 Counting distinct triples and nodes across pages needs one global set; instead of
 strings the workers send 64-bit XXH3 hashes in 64 buckets, and the main process counts
@@ -40,6 +41,7 @@ need the whole set of triples at once; they are written only when ``formats`` as
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -47,10 +49,12 @@ import mmap
 import multiprocessing
 import os
 import pickle
+import queue
 import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from array import array
 from collections import defaultdict
@@ -380,7 +384,6 @@ class _MappedChunk:
     pages: list[_Mapped]
     triple_hashes: bytes  # _hash_payload of the chunk's distinct triples
     class_hashes: dict[str, bytes]
-    fragments: str | None = None  # where its N-Quads and TriG were written (.nq, .trig)
 
 
 def _map_chunk(
@@ -389,14 +392,14 @@ def _map_chunk(
     """Phase 3: map pages (from a spill file, or re-read) to sorted fragments.
 
     ``per_page``: also give each page its own hash payloads (the incremental state keeps
-    them); the counts need only the chunk's. ``fragments``: write the chunk's N-Quads and
-    TriG to ``fragments.nq`` and ``fragments.trig`` instead of sending them back (a
-    100,000-page build's 4 GB would cross a pipe and be copied in and out of the main
-    process; from files the main process appends them with a kernel copy).
+    them); the counts need only the chunk's. ``output``: (chunk number, N-Quads file,
+    TriG file): append the chunk's fragments to the output files in chunk order (see
+    :class:`_Turns`) instead of sending them back (a 100,000-page build's 4 GB would
+    cross a pipe and be copied in and out of the main process).
     """
     from citynet.mapping import Mapper
 
-    items, spill, base_iri, reread, per_page, fragments, trig = task
+    items, spill, base_iri, reread, per_page, output, trig = task
     _settle_worker_gc()
     mapper = Mapper(base_iri)
     records: list[PageRecord] = []
@@ -422,18 +425,108 @@ def _map_chunk(
             page.triple_hashes = _hash_payload(digests)
             page.class_hashes = {name: _hash_payload(values) for name, values in typed.items()}
         out.append(page)
-    if fragments is not None:
-        for suffix, attribute in ((".nq", "nquads"), (".trig", "trig")):
-            with open(fragments + suffix, "wb") as handle:
-                for page in out:
-                    handle.write(getattr(page, attribute))
-                    setattr(page, attribute, b"")
+    if output is not None:
+        number, *paths = output
+        parts = []
+        for path, attribute in zip(paths, ("nquads", "trig"), strict=True):
+            if path is not None:
+                parts.append((path, b"".join(getattr(page, attribute) for page in out)))
+        for page in out:
+            page.nquads = page.trig = b""
+        _write_in_turn(number, parts)
     return _MappedChunk(
         out,
         _hash_payload(triples),
         {name: _hash_payload(v) for name, v in classes.items()},
-        fragments,
     )
+
+
+class _Turns:
+    """Mapping workers append their chunks to the output files themselves, in chunk order.
+
+    A worker hands a mapped chunk to a thread that waits until the chunk before it is
+    written, while the worker maps its next chunk. The bytes go to the files once;
+    written to a temporary file and copied from there by the main process, they cost
+    the main process 8 s of kernel time at 100,000 pages (3 GB).
+    """
+
+    def __init__(self, context: Any) -> None:
+        self.condition = context.Condition()
+        self.next = context.Value("q", 0, lock=False)  # the chunk to write next; -1: stop
+        self.error = context.Array("c", 512, lock=False)
+
+    def wait_for(self, chunk: int) -> bool:
+        """Wait until ``chunk`` may be written; False when the build stopped."""
+        with self.condition:
+            self.condition.wait_for(lambda: self.next.value in (chunk, -1))
+            return self.next.value == chunk
+
+    def done(self, chunk: int, error: str | None = None) -> None:
+        with self.condition:
+            if self.next.value == chunk:
+                self.next.value = chunk + 1 if error is None else -1
+            if error is not None:
+                self.error.value = error.encode("utf-8", "replace")[:500]
+            self.condition.notify_all()
+
+    def stop(self) -> None:
+        """Let waiting writers go without writing (the build failed)."""
+        with self.condition:
+            self.next.value = -1
+            self.condition.notify_all()
+
+    def finish(self, chunks: int) -> str | None:
+        """Wait until every chunk is written: None, or why one could not be."""
+        with self.condition:
+            # A timeout now and then lets an interrupt through.
+            while not self.condition.wait_for(lambda: self.next.value in (chunks, -1), 1):
+                pass
+            return self.error.value.decode("utf-8", "replace") if self.next.value < 0 else None
+
+
+_TURNS: _Turns | None = None  # in a mapping worker: set by the pool's initializer
+_OUTBOX: queue.Queue | None = None  # the chunks its writer thread has yet to write
+
+
+def _take_turns(turns: _Turns) -> None:
+    global _TURNS
+    _TURNS = turns
+
+
+def _append(parts: list[tuple[str, bytes]]) -> None:
+    for path, data in parts:
+        if data:
+            try:
+                with open(path, "ab") as handle:
+                    handle.write(data)
+            except OSError as error:
+                raise _cannot_write(Path(path).parent, error) from None
+
+
+def _write_in_turn(number: int, parts: list[tuple[str, bytes]]) -> None:
+    """Append a chunk to the output files after the chunks before it."""
+    global _OUTBOX
+    if _TURNS is None:  # one process: the chunks come in order
+        _append(parts)
+        return
+    if _OUTBOX is None:
+        # Bounded: a worker far ahead of the other waits instead of holding its chunks.
+        _OUTBOX = queue.Queue(maxsize=4)
+        threading.Thread(target=_write_chunks, args=(_TURNS, _OUTBOX), daemon=True).start()
+    _OUTBOX.put((number, parts))
+
+
+def _write_chunks(turns: _Turns, outbox: queue.Queue) -> None:
+    while True:
+        number, parts = outbox.get()
+        if not turns.wait_for(number):
+            continue
+        try:
+            _append(parts)
+        except InputError as error:
+            turns.done(number, error.message)
+        else:
+            turns.done(number)
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,15 +559,21 @@ def resolve_across(stubs: list[_Stub]) -> Any:
 class _Pool:
     """A process pool when it pays, else the same functions in this process."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, turns: bool = False) -> None:
+        """``turns``: the workers write mapped chunks to the output files (_Turns)."""
         self.workers = workers
         self.pool = None
+        self.turns: _Turns | None = None
         if workers > 1:
             # fork: workers start at once and need no importable __main__. The pool is made
             # before this process opens the gazetteer (SQLite), so no connection is shared.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = context.Pool(workers)
+            if turns:
+                self.turns = _Turns(context)
+                self.pool = context.Pool(workers, _take_turns, (self.turns,))
+            else:
+                self.pool = context.Pool(workers)
 
     def imap(self, func: Callable, tasks: Iterable) -> Iterator:
         if self.pool is None:
@@ -530,33 +629,37 @@ class _Writer:
         self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def write(self, data: bytes) -> None:
-        self.handle.write(data)
+        try:
+            self.handle.write(data)
+        except OSError as error:
+            raise _cannot_write(self.path.parent, error) from None
 
-    def append_file(self, path: Path) -> None:
-        """Append a file's bytes, copied by the kernel where it can."""
-        self.handle.flush()
-        with open(path, "rb") as source:
-            size = os.fstat(source.fileno()).st_size
-            out = self.handle.fileno()
-            try:
-                while size > 0:
-                    copied = os.copy_file_range(source.fileno(), out, size)
-                    if copied == 0:
-                        break
-                    size -= copied
-            except (AttributeError, OSError):  # no copy_file_range here: copy through memory
-                source.seek(os.fstat(source.fileno()).st_size - size)
-                shutil.copyfileobj(source, self.handle, 1 << 20)
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as error:
+            raise _cannot_write(self.path.parent, error) from None
 
     def commit(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.tmp, self.path)
+        except OSError as error:
+            raise _cannot_write(self.path.parent, error) from None
 
     def abort(self) -> None:
-        self.handle.close()
+        with contextlib.suppress(OSError):  # a full disk fails the flush before closing
+            self.handle.close()
         Path(self.tmp).unlink(missing_ok=True)
+
+
+def _cannot_write(folder: Path, error: OSError) -> InputError:
+    return InputError(
+        f"{folder}: cannot write the build: {error.strerror or error}",
+        hint="free some space there, or build into another folder (--out)",
+    )
 
 
 def _distinct(buckets: list[bytes]) -> int:
@@ -668,7 +771,10 @@ def stream_build(
     pool = _Pool(n_workers if len(to_read) >= PARALLEL_MIN_PAGES else 1)
     # The mapping workers are forked now, while this process is small: forked after
     # resolution, they would copy the pages of its heap they reuse.
-    map_pool = _Pool(n_workers if len(order) >= PARALLEL_MIN_PAGES else 1)
+    # Without a store or a state, no page's fragments are needed here one by one: the
+    # workers write them to the output files.
+    by_file = store_dir is None and not in_memory_store and not incremental
+    map_pool = _Pool(n_workers if len(order) >= PARALLEL_MIN_PAGES else 1, turns=by_file)
     spill_dir = Path(tempfile.mkdtemp(prefix="citynet-spill-"))
     try:
         chunks = [to_read[i : i + chunk_pages] for i in range(0, len(to_read), chunk_pages)]
@@ -774,23 +880,6 @@ def stream_build(
         remap_set = {e[0] for e in remap}
         t2 = time.perf_counter()
         reread = {str(p): city for i, p, _ in remap if i in cached and p == city_file}
-        # Without a store or a state, no page's fragments are needed here one by one: the
-        # workers write them to files, appended to the outputs a chunk at a time.
-        by_file = store_dir is None and not in_memory_store and state is None
-        map_tasks = _map_tasks(
-            remap,
-            spill_of,
-            keys,
-            base_iri,
-            reread,
-            chunk_pages,
-            reports,
-            extra,
-            state is not None,
-            spill_dir if by_file else None,
-            # TriG only when it is written, or kept for the next incremental build.
-            "trig" in formats or state is not None,
-        )
 
         pool = map_pool
         store = _open_store(store_dir, in_memory_store, incremental)
@@ -809,6 +898,26 @@ def stream_build(
         header_written = False
         resolution_text: bytes | None = None
         try:
+            map_tasks = _map_tasks(
+                remap,
+                spill_of,
+                keys,
+                base_iri,
+                reread,
+                chunk_pages,
+                reports,
+                extra,
+                state is not None,
+                {n: w.tmp for n, w in writers.items()} if by_file else None,
+                # TriG only when it is written, or kept for the next incremental build.
+                "trig" in formats or state is not None,
+            )
+            if by_file:
+                if map_tasks and "trig" in writers:
+                    writers["trig"].write(_trig_header(mapper.base))
+                    header_written = True
+                for writer in writers.values():
+                    writer.flush()  # the workers append to the files from here
             chunks = pool.imap(_map_chunk, map_tasks)  # the workers start now
             if out is not None:
                 # Rendered while the workers map the first chunks, not after the last.
@@ -819,18 +928,6 @@ def stream_build(
                 for chunk in chunks:
                     gc.freeze()  # as for the stubs: the pages' reports live to the end
                     counter.add(chunk.triple_hashes, chunk.class_hashes)
-                    if chunk.fragments is not None:
-                        nquads = Path(chunk.fragments + ".nq")
-                        trig = Path(chunk.fragments + ".trig")
-                        if "nquads" in writers:
-                            writers["nquads"].append_file(nquads)
-                        if "trig" in writers and trig.stat().st_size:
-                            if not header_written:
-                                writers["trig"].write(_trig_header(mapper.base))
-                                header_written = True
-                            writers["trig"].append_file(trig)
-                        nquads.unlink()
-                        trig.unlink()
                     yield from chunk.pages
 
             results = mapped_pages()
@@ -871,6 +968,12 @@ def stream_build(
                 if "trig" in writers:
                     writers["trig"].write(trig)
             loader.flush()
+            if by_file and pool.turns is not None:
+                failed = pool.turns.finish(len(map_tasks))
+                if failed is not None:
+                    raise InputError(
+                        failed, hint="free some space there, or build into another folder (--out)"
+                    )
             timings["map+write"] = time.perf_counter() - t2
             report_list = [reports[i] for i in sorted(reports)]
             for index in sorted(reports):
@@ -890,6 +993,8 @@ def stream_build(
                 written[name] = writer.path
             timings["commit files"] = time.perf_counter() - t3
         except BaseException:
+            if pool.turns is not None:
+                pool.turns.stop()
             for writer in writers.values():
                 writer.abort()
             raise
@@ -908,6 +1013,13 @@ def stream_build(
             # Release the on-disk store (and its lock) now: callers reopen it by path.
             store.flush()
             store = None
+    except OSError as error:
+        # The output files' errors are InputErrors already: this is the temporary files'.
+        raise InputError(
+            f"{spill_dir.parent}: cannot write the build's temporary files:"
+            f" {error.strerror or error}",
+            hint="free some space there, or point TMPDIR to a folder with room",
+        ) from None
     finally:
         gc.unfreeze()
         pool.close()
@@ -960,14 +1072,14 @@ def _map_tasks(
     reports: dict[int, PageReport],
     extra: dict[str, list[PageWarning]],
     per_page: bool,
-    fragments_dir: Path | None = None,
+    outputs: dict[str, str] | None = None,
     trig: bool = True,
 ) -> list[Any]:
     """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads;
     each page goes with its cross-page warnings (``extra``, by file).
 
-    ``fragments_dir``: each task writes its N-Quads and TriG there (see _map_chunk);
-    ``trig``: make the pages' TriG at all.
+    ``outputs``: the files (by format) each task appends its N-Quads and TriG to (see
+    _map_chunk); ``trig``: make the pages' TriG at all.
     """
     tasks: list[Any] = []
     current: list[Any] = []
@@ -975,10 +1087,10 @@ def _map_tasks(
 
     def flush() -> None:
         if current:
-            fragments = str(fragments_dir / f"out-{len(tasks)}") if fragments_dir else None
-            tasks.append(
-                (list(current), current_spill, base_iri, reread, per_page, fragments, trig)
-            )
+            output = None
+            if outputs is not None:
+                output = (len(tasks), outputs.get("nquads"), outputs.get("trig"))
+            tasks.append((list(current), current_spill, base_iri, reread, per_page, output, trig))
             current.clear()
 
     for index, path, _ in remap:
