@@ -627,6 +627,8 @@ class _Writer:
         fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(self.tmp, build_module.new_file_mode())  # mkstemp makes 0600: for publishing
         self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+        self.syncing: threading.Thread | None = None
+        self.sync_error: OSError | None = None
 
     def write(self, data: bytes) -> None:
         try:
@@ -640,16 +642,37 @@ class _Writer:
         except OSError as error:
             raise _cannot_write(self.path.parent, error) from None
 
+    def start_sync(self) -> None:
+        """Complete: flush it and have the disk catch up in a thread, while this process
+        goes on (gigabytes take seconds); :meth:`commit` waits for it."""
+        self.flush()
+
+        def sync() -> None:
+            try:
+                os.fsync(self.handle.fileno())
+            except OSError as error:
+                self.sync_error = error
+
+        self.syncing = threading.Thread(target=sync, daemon=True)
+        self.syncing.start()
+
     def commit(self) -> None:
         try:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
+            if self.syncing is None:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+            else:
+                self.syncing.join()
+                if self.sync_error is not None:
+                    raise self.sync_error
             self.handle.close()
             os.replace(self.tmp, self.path)
         except OSError as error:
             raise _cannot_write(self.path.parent, error) from None
 
     def abort(self) -> None:
+        if self.syncing is not None:
+            self.syncing.join()
         with contextlib.suppress(OSError):  # a full disk fails the flush before closing
             self.handle.close()
         Path(self.tmp).unlink(missing_ok=True)
@@ -974,6 +997,8 @@ def stream_build(
                     raise InputError(
                         failed, hint="free some space there, or build into another folder (--out)"
                     )
+            for writer in writers.values():
+                writer.start_sync()  # while the report and the counts are made
             timings["map+write"] = time.perf_counter() - t2
             report_list = [reports[i] for i in sorted(reports)]
             for index in sorted(reports):
