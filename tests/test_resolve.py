@@ -820,3 +820,30 @@ def test_resolving_twice_gives_the_same_answer():
     )
     assert again.warnings == first.warnings
     assert sorted(again.merges) == sorted(first.merges)
+
+
+def test_prefetched_names_match_as_looked_up_one_by_one(gaz):
+    names = ["Liège", "Halle (Saale)", "Saint-Denis", "Frankfurt am Main", "Nowhere Xyzzy", "  "]
+    prefetched = Gazetteer()
+    prefetched._db = gaz._index()
+    prefetched.prefetch(names)
+    # Every key city_matches asks for first is there, with the rows a lookup gives.
+    assert set(prefetched._rows) == {
+        "liege",
+        "hallesaale",
+        "halle",
+        "saintdenis",
+        "frankfurtammain",
+        "nowherexyzzy",
+    }
+    one_by_one = Gazetteer()
+    one_by_one._db = gaz._index()
+    for key, rows in prefetched._rows.items():
+        assert rows == one_by_one._lookup(key), key
+    assert prefetched._rows["nowherexyzzy"] == ()
+    assert len(prefetched._rows["saintdenis"]) > 1  # several places, in id order
+    assert [r[0] for r in prefetched._rows["saintdenis"]] == sorted(
+        r[0] for r in prefetched._rows["saintdenis"]
+    )
+    for name in names:
+        assert prefetched.city_matches(name, ("FR",)) == one_by_one.city_matches(name, ("FR",))

@@ -31,6 +31,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,6 +243,23 @@ def _osa_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_PREFETCH_BATCH = 500  # keys per query (SQLite allows 999 parameters at least)
+
+
+def _lookup_keys(name: str) -> list[str]:
+    """The name keys a city name is looked up by, in order."""
+    written = clean_name(name)
+    keys = [name_key(written)]
+    # "Panama (ville)", "Halle (Saale)": also try without the parenthesis.
+    bare = clean_name(_PARENTHESIS.sub(" ", written))
+    if bare and name_key(bare) not in keys:
+        keys.append(name_key(bare))
+    return keys
+
+
+_PARENTHESIS = re.compile(r"\([^)]*\)")
+
+
 class Gazetteer:
     """Countries, regions and cities by name, offline. Build one and reuse it."""
 
@@ -350,13 +368,32 @@ class Gazetteer:
                 self._index()
                 .execute(
                     "SELECT c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
-                    " FROM name n JOIN city c ON c.id = n.id WHERE n.key = ?",
+                    " FROM name n JOIN city c ON c.id = n.id WHERE n.key = ? ORDER BY n.id",
                     (key,),
                 )
                 .fetchall()
             )
             self._rows[key] = rows
         return rows
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Look up the first keys :meth:`city_matches` tries for these names, in a few
+        queries: one query per name costs several times more (most names of a large
+        build are new to the gazetteer)."""
+        wanted = {key for name in names for key in _lookup_keys(name) if key}
+        missing = sorted(key for key in wanted if key not in self._rows)
+        for start in range(0, len(missing), _PREFETCH_BATCH):
+            batch = missing[start : start + _PREFETCH_BATCH]
+            found: dict[str, list[tuple]] = defaultdict(list)
+            for row in self._index().execute(
+                "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
+                " FROM name n JOIN city c ON c.id = n.id"
+                f" WHERE n.key IN ({','.join('?' * len(batch))}) ORDER BY n.key, n.id",
+                batch,
+            ):
+                found[row[0]].append(row[1:])
+            for key in batch:
+                self._rows[key] = tuple(found.get(key, ()))
 
     def city_matches(
         self,
@@ -383,13 +420,7 @@ class Gazetteer:
     def _city_matches(
         self, name: str, codes: tuple[str, ...], region: str | None
     ) -> list[CityMatch]:
-        written = clean_name(name)
-        keys = [name_key(written)]
-        # "Panama (ville)", "Halle (Saale)": also try without the parenthesis.
-        bare = clean_name(re.sub(r"\([^)]*\)", " ", written))
-        if bare and name_key(bare) not in keys:
-            keys.append(name_key(bare))
-        for key in keys:
+        for key in _lookup_keys(name):
             if not key:
                 continue
             matches = self._matches_for_key(key, codes, region, "")

@@ -220,6 +220,18 @@ def _stub(index: int, record: PageRecord, facts: bool = True) -> _Stub:
     )
 
 
+def _place_names(records: list[PageRecord]) -> Iterator[str]:
+    """The names place resolution looks up first: cities, twins, event places."""
+    for record in records:
+        if record.city is not None:
+            yield record.city.name
+        for twin in record.twins:
+            yield twin.place.name
+        for activity in record.activities:
+            if activity.place is not None:
+                yield activity.place.name
+
+
 def _settle_gc() -> None:
     """Collect the cycles made so far, then leave every live object out of later passes.
 
@@ -251,12 +263,12 @@ def _settle_worker_gc() -> None:
 def _read_chunk(task: tuple[list[tuple[int, str, str | None]], str, int, bool]) -> list[_Stub]:
     """Phase 1: read and place-resolve pages, spill full records, return stubs."""
     _settle_worker_gc()
+    from citynet.gazetteer import default_gazetteer
+
     items, spill, max_page_bytes, facts = task
-    records, stubs = [], []
-    for index, path, city in items:
-        record = _read_one(path, city, max_page_bytes)
-        stubs.append(_stub(index, record, facts))
-        records.append(record)
+    records = [_read_one(path, city, max_page_bytes) for _, path, city in items]
+    default_gazetteer().prefetch(_place_names(records))
+    stubs = [_stub(i, record, facts) for (i, _, _), record in zip(items, records, strict=True)]
     with open(spill, "wb") as handle:
         pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return stubs
