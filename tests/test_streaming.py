@@ -305,3 +305,27 @@ def test_a_failed_temporary_file_is_an_error_and_leaves_no_output(
         f"{tmp_path}: cannot write the build's temporary files: File too large"
     )
     assert list(tmp_path.iterdir()) == []  # the spill folder is gone, nothing written
+
+
+def test_pages_left_unmapped_are_reported_as_by_the_plain_build(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    (pages / "a").mkdir(parents=True)
+    (pages / "b").mkdir()
+    _page(pages / "a", "gent", "Gent", "Belgium", ["SecuCities (2001-2003)"])
+    _page(pages / "b", "gent", "Gand", "Belgium", ["SecuCities (2001-2003)"])  # same graph
+    (pages / "empty.txt").write_text("\n\n")
+    (pages / "index.txt").write_text("1. General Information :\n\nPopulation: 5 inhabitants\n")
+    memory = build([pages], out=tmp_path / "memory")
+    stream = stream_build([pages], out=tmp_path / "stream", workers=1)
+    assert _same_files(tmp_path / "memory", tmp_path / "stream", QUAD_FILES) == []
+    errors = {Path(p.file).relative_to(pages).as_posix(): p.error for p in stream.pages}
+    assert errors == {
+        "a/gent.txt": None,
+        "b/gent.txt": "its named graph https://w3id.org/citynet/source/gent is already"
+        f" used by {pages / 'a' / 'gent.txt'}; rename one file",
+        "empty.txt": None,
+        "index.txt": errors["index.txt"],
+    }
+    assert errors["index.txt"].startswith("the page does not name its city")
+    assert stream.counts == memory.counts
+    assert (stream.counts["pages"], stream.counts["errors"], stream.counts["empty"]) == (1, 2, 1)

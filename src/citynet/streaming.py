@@ -866,40 +866,14 @@ def stream_build(
         timings["resolve across pages"] = time.perf_counter() - t1
 
         # Named graphs: the first page (in input order) with a graph IRI keeps it.
-        reports: dict[int, PageReport] = {}
         owner: dict[str, int] = {}
         keys: dict[int, list[str | None]] = {}
         for index, _path, graph in entries:
             stub = stubs[index]
-            record = stub.record
-            report = _new_report(
-                record,
-                stub.source_url,
-                stub.city_origin,
-                stub.record_warnings + extra.get(record.path, []),
-            )
-            reports[index] = report
-            if not stub.has_content:
-                continue  # an empty page: its warning says so; it gives no node
-            if record.city is None:
-                report.error = stub.nameless_error or (
-                    "the page does not name its city; give it with --city"
-                )
-                continue
-            if graph in owner:
-                first = stubs[owner[graph]].record.path
-                report.error = (
-                    f"its named graph {graph[1:-1]} is already used by {first}; rename one file"
-                )
-                continue
-            owner[graph] = index
-            report.graph = graph[1:-1]  # the IRI (graph is its N-Triples form, for ordering)
-            # The incremental state keeps the stub (and its facts) for the next run.
-            report.facts = dict(stub.facts or {})
-            keys[index] = [m.key for m in record.activities]
+            if stub.has_content and stub.record.city is not None and graph not in owner:
+                owner[graph] = index
+                keys[index] = [m.key for m in stub.record.activities]
         empty = sum(1 for stub in stubs.values() if not stub.has_content)
-        if state is None:
-            stubs.clear()  # the records' mentions: a third of this process's memory
 
         # Which pages to map: all, or (incremental) the changed ones and those whose keys
         # changed.
@@ -940,7 +914,7 @@ def stream_build(
                 base_iri,
                 reread,
                 chunk_pages,
-                reports,
+                {index: stubs[index].record.path for index, _, _ in remap},
                 extra,
                 state is not None,
                 {n: w.tmp for n, w in writers.items()} if by_file else None,
@@ -954,6 +928,10 @@ def stream_build(
                 for writer in writers.values():
                     writer.flush()  # the workers append to the files from here
             chunks = pool.imap(_map_chunk, map_tasks)  # the workers start now
+            # Made while the workers map the first chunks.
+            reports = _page_reports(entries, stubs, owner, extra)
+            if state is None:
+                stubs.clear()  # the records' mentions: a third of this process's memory
             if out is not None:
                 # Rendered while the workers map the first chunks, not after the last.
                 resolution_text = _resolution_json(resolution)
@@ -1106,14 +1084,15 @@ def _map_tasks(
     base_iri: str,
     reread: dict[str, str | None],
     chunk_pages: int,
-    reports: dict[int, PageReport],
+    files: dict[int, str],
     extra: dict[str, list[PageWarning]],
     per_page: bool,
     outputs: dict[str, str] | None = None,
     trig: bool = True,
 ) -> list[Any]:
     """Phase-3 tasks in graph order: runs of pages that share a spill file, or re-reads;
-    each page goes with its cross-page warnings (``extra``, by file).
+    each page goes with its cross-page warnings (``extra``, by file; ``files``: the
+    pages' files by index).
 
     ``outputs``: the files (by format) each task appends its N-Quads and TriG to (see
     _map_chunk); ``trig``: make the pages' TriG at all.
@@ -1136,14 +1115,51 @@ def _map_tasks(
             flush()
             current_spill = spill
         if spill is None:
-            current.append((index, keys[index], str(path), extra.get(reports[index].file, [])))
+            current.append((index, keys[index], str(path), extra.get(files[index], [])))
         else:
             # Items are addressed by position in the spill file: pad the skipped ones.
             while len(current) < position:
                 current.append((-1, None, None, None))
-            current.append((index, keys[index], None, extra.get(reports[index].file, [])))
+            current.append((index, keys[index], None, extra.get(files[index], [])))
     flush()
     return tasks
+
+
+def _page_reports(
+    entries: list[tuple[int, Path, str]],
+    stubs: dict[int, _Stub],
+    owner: dict[str, int],
+    extra: dict[str, list[PageWarning]],
+) -> dict[int, PageReport]:
+    """Each page's report before mapping, with its reader's and cross-page warnings, or
+    the reason it is not mapped (``owner``: the page that keeps each named graph)."""
+    reports: dict[int, PageReport] = {}
+    for index, _path, graph in entries:
+        stub = stubs[index]
+        record = stub.record
+        report = _new_report(
+            record,
+            stub.source_url,
+            stub.city_origin,
+            stub.record_warnings + extra.get(record.path, []),
+        )
+        reports[index] = report
+        if not stub.has_content:
+            continue  # an empty page: its warning says so; it gives no node
+        if record.city is None:
+            report.error = stub.nameless_error or (
+                "the page does not name its city; give it with --city"
+            )
+        elif owner[graph] != index:
+            first = stubs[owner[graph]].record.path
+            report.error = (
+                f"its named graph {graph[1:-1]} is already used by {first}; rename one file"
+            )
+        else:
+            report.graph = graph[1:-1]  # the IRI (graph is its N-Triples form, for ordering)
+            # The incremental state keeps the stub (and its facts) for the next run.
+            report.facts = dict(stub.facts or {})
+    return reports
 
 
 def _named(graph: str) -> Any:
