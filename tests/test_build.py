@@ -309,3 +309,35 @@ def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Pa
         "folder.txt",
         "z.htm",
     ]
+
+
+def test_report_json_layout_and_leaves_as_the_json_encoder_writes_them() -> None:
+    import json
+
+    from citynet.build import _one_line, json_text
+
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    leaves = [
+        "Liège “x” \\ \n\t\x00",
+        7,
+        -3,
+        True,
+        False,
+        None,
+        1.5,
+        1e100,
+        float("nan"),
+        [],
+        {},
+        [1, "a", [None, {"k": 2.0}]],
+        {"a": [1, 2], "b": {"c": "d"}},
+        ("t", 1),
+    ]
+    for leaf in leaves:
+        assert _one_line(leaf) == encode(leaf), leaf
+    doc = {"counts": {"pages": 2}, "pages": [{"file": "a.txt", "warnings": [{"line": 3}]}]}
+    assert json_text(doc, depth=3) == (
+        '{\n  "counts": {\n    "pages": 2\n  },\n  "pages": [\n    {\n'
+        '      "file": "a.txt",\n      "warnings": [{"line": 3}]\n    }\n  ]\n}'
+    )
+    assert json.loads(json_text(doc)) == doc

@@ -339,8 +339,29 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 _STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]
+# JSONEncoder.encode makes a new C encoder on every call (a few µs, the most of a page's
+# report): one made here writes the same text (no check for cycles: reports have none).
+_C_ENCODE = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _ENCODER.default, _STRING, None, ": ", ", ", False, False, True
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
+)
+
+
+def _one_line(value: Any) -> str:
+    """``value`` as JSON on one line, as ``_ENCODER.encode`` writes it."""
+    kind = value.__class__
+    if kind is str:
+        return _STRING(value)
+    if kind is int:
+        return int.__repr__(value)
+    if _C_ENCODE is None:  # pragma: no cover - Pythons without json's C speedups
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
@@ -352,16 +373,24 @@ def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
     document, so the streaming build renders pages apart, in parallel.
     """
     if level >= depth or not value or not isinstance(value, dict | list | tuple):
-        return _ONE_LINE(value)
+        return _one_line(value)
     inner = "\n" + "  " * (level + 1)
+    leaves = level + 1 >= depth  # the items go on one line each: no call per item
     if isinstance(value, dict):
-        items = [
-            f"{_STRING(str(key))}: {json_text(item, level + 1, depth)}"
-            for key, item in value.items()
-        ]
-        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
-    items = [json_text(item, level + 1, depth) for item in value]
-    return "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+        if leaves:
+            items = [f"{_STRING(str(key))}: {_one_line(item)}" for key, item in value.items()]
+        else:
+            items = [
+                f"{_STRING(str(key))}: {json_text(item, level + 1, depth)}"
+                for key, item in value.items()
+            ]
+        # One f-string: the resolution's text is tens of MB, each "+" would copy it.
+        return f"{{{inner}{(',' + inner).join(items)}\n{'  ' * level}}}"
+    if leaves:
+        items = [_one_line(item) for item in value]
+    else:
+        items = [json_text(item, level + 1, depth) for item in value]
+    return f"[{inner}{(',' + inner).join(items)}\n{'  ' * level}]"
 
 
 def atomic_write_json(path: Path, document: Any) -> None:
