@@ -17,6 +17,7 @@ DEFAULT_BASE_IRI = "https://w3id.org/citynet/"
 UNKNOWN_COUNTRY = "zz"  # ISO 3166 user-assigned code: country not known
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _ID = re.compile(r"^[0-9]{1,12}$")
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 # Memo size for per-name functions: 100,000 pages name about 150,000 distinct places, and
@@ -57,7 +58,7 @@ def slug(text: str) -> str:
 
 
 def country_segment(code: str | None) -> str:
-    return code.lower() if code and re.fullmatch(r"[A-Za-z]{2}", code) else UNKNOWN_COUNTRY
+    return code.lower() if code and _COUNTRY_CODE.fullmatch(code) else UNKNOWN_COUNTRY
 
 
 def city_path(name: str, country_code: str | None, *, kind: str = "city") -> str:

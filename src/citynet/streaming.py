@@ -57,14 +57,14 @@ import tempfile
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from xxhash import xxh3_64_digest
+from xxhash import xxh3_64_intdigest
 
 from citynet import build as build_module
 from citynet.build import (
@@ -88,7 +88,7 @@ if TYPE_CHECKING:
 
 STATE_FILE = "citynet-state.sqlite"
 STORE_SUBDIR = "oxigraph"
-STATE_VERSION = "3"  # 2: hash payloads grouped by bucket; 3: XXH3 digests
+STATE_VERSION = "4"  # 2: hash payloads grouped by bucket; 3: XXH3 digests; 4: as integers
 CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small for balance
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 BUCKETS = 64
@@ -309,18 +309,20 @@ def _trig_header(base_iri: str) -> bytes:
 _OFFSETS = 4 * (BUCKETS + 1)  # array("I") of bucket offsets before the digests
 
 
-def _digests(items: Iterable[bytes]) -> set[bytes]:
-    return set(map(xxh3_64_digest, items))
+def _digests(items: Iterable[bytes]) -> set[int]:
+    return set(map(xxh3_64_intdigest, items))
 
 
-def _hash_payload(digests: set[bytes]) -> bytes:
-    """64-bit digests grouped by bucket (the top six bits of their first byte) after the
-    offsets of the buckets: the main process files them with one call per bucket."""
+_BUCKET_STARTS = [bucket << (64 - BUCKETS.bit_length() + 1) for bucket in range(BUCKETS)]
+
+
+def _hash_payload(digests: set[int]) -> bytes:
+    """64-bit digests grouped by bucket (their top six bits) after the offsets of the
+    buckets: the main process files them with one call per bucket."""
     ordered = sorted(digests)
-    sizes = [0] * BUCKETS
-    for digest in ordered:
-        sizes[digest[0] >> 2] += 8
-    return array("I", accumulate(sizes, initial=0)).tobytes() + b"".join(ordered)
+    offsets = array("I", [8 * bisect_left(ordered, start) for start in _BUCKET_STARTS])
+    offsets.append(8 * len(ordered))
+    return offsets.tobytes() + array("Q", ordered).tobytes()
 
 
 def _new_report(
@@ -352,7 +354,7 @@ def _map_record(
     mapper: Any,
     extra: list[PageWarning],
     trig: bool = True,
-) -> tuple[_Mapped, set[bytes], dict[str, set[bytes]]]:
+) -> tuple[_Mapped, set[int], dict[str, set[int]]]:
     """One page's fragments and report entry (``extra``: its cross-page warnings), with
     the digests of its triples and typed nodes."""
     for mention, key in zip(record.activities, keys, strict=True):
@@ -419,8 +421,8 @@ def _map_chunk(
         with open(spill, "rb") as handle:
             records = pickle.load(handle)
     out = []
-    triples: set[bytes] = set()
-    classes: dict[str, set[bytes]] = defaultdict(set)
+    triples: set[int] = set()
+    classes: dict[str, set[int]] = defaultdict(set)
     for position, (index, keys, path, extra) in enumerate(items):
         if keys is None:
             continue
