@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -897,7 +898,7 @@ class _Reader:
         for index, raw in enumerate(self.lines):
             if index in self.consumed:
                 continue
-            text = _MULTISPACE.sub(" ", raw).strip()
+            text = (_MULTISPACE.sub(" ", raw) if "  " in raw else raw).strip()
             if not text:
                 self.para_open = False
                 continue
@@ -1807,13 +1808,14 @@ def read_page(
     name = str(path)
     if text is None:
         try:
-            size = path.stat().st_size
-            if size > max_page_bytes:
-                raise InputError(
-                    f"{name}: page is {size} bytes, above the limit of {max_page_bytes}",
-                    hint="raise --max-page-bytes if the page is really that big",
-                )
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_page_bytes:
+                    raise InputError(
+                        f"{name}: page is {size} bytes, above the limit of {max_page_bytes}",
+                        hint="raise --max-page-bytes if the page is really that big",
+                    )
+                raw = handle.read()
         except InputError:
             raise
         except IsADirectoryError:
