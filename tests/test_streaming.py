@@ -329,3 +329,26 @@ def test_pages_left_unmapped_are_reported_as_by_the_plain_build(tmp_path: Path) 
     assert errors["index.txt"].startswith("the page does not name its city")
     assert stream.counts == memory.counts
     assert (stream.counts["pages"], stream.counts["errors"], stream.counts["empty"]) == (1, 2, 1)
+
+
+def test_a_failing_chunk_stops_the_workers_at_once(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import citynet.streaming as streaming
+
+    log = tmp_path / "mapped"
+    map_record = streaming._map_record
+
+    def failing(record, index, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with open(log, "a") as handle:
+            handle.write(f"{index}\n")
+        if index == 20:
+            raise RuntimeError("a mapping bug")
+        return map_record(record, index, *args, **kwargs)
+
+    monkeypatch.setattr(streaming, "_map_record", failing)  # forked workers inherit it
+    with pytest.raises(RuntimeError, match="a mapping bug"):
+        stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=10)
+    # Closed instead of stopped, the pool would have mapped the other ~990 pages first.
+    assert len(log.read_text().split()) < 500
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

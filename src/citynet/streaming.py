@@ -600,6 +600,13 @@ class _Pool:
             self.pool.join()
             self.pool = None
 
+    def terminate(self) -> None:
+        """Stop the workers without waiting for the tasks they have not started."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
 
 def _graph_of_file(path: Path, mapper: Any) -> str:
     return mapper.graph_of_file(path.name if str(path) != "-" else "stdin.txt")
@@ -1030,13 +1037,19 @@ def stream_build(
             # Release the on-disk store (and its lock) now: callers reopen it by path.
             store.flush()
             store = None
-    except OSError as error:
-        # The output files' errors are InputErrors already: this is the temporary files'.
-        raise InputError(
-            f"{spill_dir.parent}: cannot write the build's temporary files:"
-            f" {error.strerror or error}",
-            hint="free some space there, or point TMPDIR to a folder with room",
-        ) from None
+    except BaseException as error:
+        # Stop the workers now: closed, they would first work through every queued chunk.
+        pool.terminate()
+        map_pool.terminate()
+        if isinstance(error, OSError):
+            # The output files' errors are InputErrors already: these are the temporary
+            # files'.
+            raise InputError(
+                f"{spill_dir.parent}: cannot write the build's temporary files:"
+                f" {error.strerror or error}",
+                hint="free some space there, or point TMPDIR to a folder with room",
+            ) from None
+        raise
     finally:
         gc.unfreeze()
         pool.close()
