@@ -341,8 +341,9 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 _STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]
-# JSONEncoder.encode makes a new C encoder on every call (a few µs, the most of a page's
-# report): one made here writes the same text (no check for cycles: reports have none).
+# JSONEncoder.encode makes a new C encoder on every call (a few µs, half the cost of a
+# page's report entry): one made here writes the same text (reports have no cycles to
+# check for).
 _C_ENCODE = (
     json.encoder.c_make_encoder(  # type: ignore[attr-defined]
         None, _ENCODER.default, _STRING, None, ": ", ", ", False, False, True

@@ -244,6 +244,7 @@ def _osa_distance(a: str, b: str, limit: int) -> int:
 
 
 _PREFETCH_BATCH = 500  # keys per query (SQLite allows 999 parameters at least)
+_PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
 def _lookup_keys(name: str) -> list[str]:
@@ -255,9 +256,6 @@ def _lookup_keys(name: str) -> list[str]:
     if bare and name_key(bare) not in keys:
         keys.append(name_key(bare))
     return keys
-
-
-_PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
 class Gazetteer:
