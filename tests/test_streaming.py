@@ -352,3 +352,15 @@ def test_a_failing_chunk_stops_the_workers_at_once(
     # Closed instead of stopped, the pool would have mapped the other ~990 pages first.
     assert len(log.read_text().split()) < 500
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    (out / "report.json").mkdir(parents=True)  # a folder where the report goes
+    (out / "report.json" / "keep").write_text("")
+    with pytest.raises(InputError) as raised:
+        stream_build([PAGES], out=out, workers=1)
+    assert str(raised.value).startswith(f"{out}: cannot write the build: ")
+    assert (out / "report.json" / "keep").exists()

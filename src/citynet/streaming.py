@@ -1023,11 +1023,14 @@ def stream_build(
                 writer.abort()
             raise
         if out is not None:
-            written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
-            t3 = time.perf_counter()
-            written["report"] = _write_report(
-                out, counts, report_json.in_order(), resolution_text or b""
-            )
+            try:
+                written.update(_write_merged(out, written.get("nquads"), formats, base_iri))
+                t3 = time.perf_counter()
+                written["report"] = _write_report(
+                    out, counts, report_json.in_order(), resolution_text or b""
+                )
+            except OSError as error:
+                raise _cannot_write(out, error) from None
             timings["report"] = time.perf_counter() - t3
         if state is not None:
             t3 = time.perf_counter()
