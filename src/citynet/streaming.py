@@ -699,11 +699,11 @@ class _Writer:
         Path(self.tmp).unlink(missing_ok=True)
 
 
-def _cannot_write(folder: Path, error: OSError) -> InputError:
-    return InputError(
-        f"{folder}: cannot write the build: {error.strerror or error}",
-        hint="free some space there, or build into another folder (--out)",
-    )
+_NO_ROOM = "free some space there, or build into another folder (--out)"
+
+
+def _cannot_write(folder: Path, error: OSError, hint: str | None = _NO_ROOM) -> InputError:
+    return InputError(f"{folder}: cannot write the build: {error.strerror or error}", hint=hint)
 
 
 def _distinct(buckets: list[bytes]) -> int:
@@ -993,9 +993,7 @@ def stream_build(
             if by_file and pool.turns is not None:
                 failed = pool.turns.finish(len(map_tasks))
                 if failed is not None:
-                    raise InputError(
-                        failed, hint="free some space there, or build into another folder (--out)"
-                    )
+                    raise InputError(failed, hint=_NO_ROOM)
             for writer in writers.values():
                 writer.start_sync()  # while the report and the counts are made
             timings["map+write"] = time.perf_counter() - t2
@@ -1242,7 +1240,7 @@ def _open_writers(out: Path | None, formats: tuple[str, ...]) -> dict[str, _Writ
             name: _Writer(out / OUTPUT_FILES[name]) for name in _QUAD_FORMATS if name in formats
         }
     except OSError as error:
-        raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None
+        raise _cannot_write(out, error, hint=None) from None
 
 
 def _write_merged(
