@@ -364,3 +364,68 @@ def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
         stream_build([PAGES], out=out, workers=1)
     assert str(raised.value).startswith(f"{out}: cannot write the build: ")
     assert (out / "report.json" / "keep").exists()
+
+
+def _stubs(folder: Path, tmp_path: Path) -> list:  # type: ignore[type-arg]
+    from citynet.streaming import _read_chunk
+
+    files = sorted(folder.glob("*.txt"))
+    chunk = [(i, str(path), None) for i, path in enumerate(files)]
+    return _read_chunk((chunk, str(tmp_path / "spill.pickle"), 10**7, False))
+
+
+def test_events_resolved_in_another_process_give_the_same_resolution(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import pickle
+
+    from citynet import resolve
+    from citynet.streaming import resolve_across
+
+    stubs = _stubs(generated, tmp_path)
+    copy = pickle.loads(pickle.dumps(stubs))
+    pids = tmp_path / "pids"
+    events_side = resolve.resolve_events_side
+
+    def noted(*args):  # type: ignore[no-untyped-def]
+        pids.write_text(str(os.getpid()))
+        return events_side(*args)
+
+    monkeypatch.setattr(resolve, "resolve_events_side", noted)
+    together = resolve_across(stubs)
+    assert int(pids.read_text()) == os.getpid()
+    apart = resolve_across(copy, apart=True)
+    assert int(pids.read_text()) != os.getpid()
+    assert apart.as_json() == together.as_json()
+    assert apart.warnings == together.warnings
+    assert len(together.merges) > 100
+    assert any(g.kind == "event" for g in together.merges.values())
+    assert [[a.key for a in s.record.activities] for s in copy] == [
+        [a.key for a in s.record.activities] for s in stubs
+    ]
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        ("raise", "event resolution in a separate process failed: ValueError: an events bug"),
+        ("exit", "event resolution in a separate process failed: it ended with exit code 3"),
+    ],
+)
+def test_a_failed_event_resolution_process_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
+) -> None:
+    import os
+
+    from citynet import resolve
+    from citynet.streaming import resolve_across
+
+    def failing(*args):  # type: ignore[no-untyped-def]
+        if failure == "exit":
+            os._exit(3)
+        raise ValueError("an events bug")
+
+    monkeypatch.setattr(resolve, "resolve_events_side", failing)
+    with pytest.raises(RuntimeError, match=message):
+        resolve_across(_stubs(PAGES, tmp_path), apart=True)

@@ -180,26 +180,24 @@ class PageRecord:
 
 
 def _reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
-    """Pickle a record as its constructor's arguments.
-
-    A slotted dataclass otherwise pickles through ``dataclasses.fields()`` on every
-    object, which was most of the streaming build's cost of passing records between
-    processes; an attrgetter reads all the fields in one C call.
-    """
     fields = attrgetter(*cls.__match_args__)  # type: ignore[attr-defined]
     if len(cls.__match_args__) == 1:  # type: ignore[attr-defined]
         return lambda self: (cls, (fields(self),))
     return lambda self: (cls, fields(self))
 
 
-for _record_class in (
-    PageWarning,
-    Period,
-    PlaceName,
-    Twin,
-    Membership,
-    Office,
-    ActivityMention,
-    PageRecord,
-):
-    _record_class.__reduce__ = _reducer(_record_class)  # type: ignore[method-assign,assignment]
+def pickle_by_fields(*classes: type) -> None:
+    """Pickle instances of these slotted dataclasses as their constructor's arguments.
+
+    A slotted dataclass otherwise pickles through ``dataclasses.fields()`` on every
+    object, which was most of the streaming build's cost of passing records between
+    processes; an attrgetter reads all the fields in one C call. Every field must be an
+    ``__init__`` argument.
+    """
+    for cls in classes:
+        cls.__reduce__ = _reducer(cls)  # type: ignore[method-assign,assignment]
+
+
+pickle_by_fields(
+    PageWarning, Period, PlaceName, Twin, Membership, Office, ActivityMention, PageRecord
+)

@@ -48,7 +48,15 @@ from citynet.gazetteer import (
     default_gazetteer,
     fold,
 )
-from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
+from citynet.records import (
+    ActivityMention,
+    PageRecord,
+    PageWarning,
+    Period,
+    PlaceName,
+    Twin,
+    pickle_by_fields,
+)
 
 __all__ = [
     "CityMatch",
@@ -147,6 +155,10 @@ class UnresolvedName:
     reason: str
 
 
+# Sent back by the process that resolves events (streaming build).
+pickle_by_fields(MentionRef, MergeGroup, IdConflict)
+
+
 @dataclass(slots=True)
 class Resolution:
     """What resolution decided, for the report."""
@@ -166,6 +178,16 @@ class Resolution:
         warning = PageWarning(file, line or 0, text, message, code=code)
         self.warnings.append(warning)
         return warning
+
+    def extend(self, other: Resolution) -> None:
+        """Add what ``other`` decided after what this one did."""
+        self.warnings.extend(other.warnings)
+        self.merges.update(other.merges)
+        self.id_conflicts.extend(other.id_conflicts)
+        self.population_mismatches.extend(other.population_mismatches)
+        self.unresolved.extend(other.unresolved)
+        self.city_candidates.update(other.city_candidates)
+        self.one_sided_twinnings.extend(other.one_sided_twinnings)
 
     def as_json(self) -> dict[str, Any]:
         def ref(m: MentionRef) -> dict[str, Any]:
@@ -1047,11 +1069,31 @@ def resolve_across_pages(records: list[PageRecord], resolution: Resolution) -> N
     Linear in the number of mentions (grouping by id, title and date/kind/place in
     dictionaries), so a streaming build can run it once over slim records.
     """
-    _resolve_projects(records, resolution)
-    _resolve_events(records, resolution)
     keyed = _city_keys(records)
-    _one_sided_twinnings(keyed, resolution)
-    _slug_collisions(keyed, resolution)
+    resolve_projects_side(records, resolution, keyed)
+    resolve_events_side(records, resolution, keyed)
+
+
+# The two sides read the records' places and write disjoint things (project keys and
+# twinnings; event keys and place warnings), so a streaming build runs them in two
+# processes. Run one after the other, in this order, they add warnings, conflicts and
+# merges in the order resolve_across_pages does.
+
+
+def resolve_projects_side(
+    records: list[PageRecord], resolution: Resolution, keyed: _Keyed | None = None
+) -> None:
+    """Project keys and one-sided twinnings."""
+    _resolve_projects(records, resolution)
+    _one_sided_twinnings(keyed if keyed is not None else _city_keys(records), resolution)
+
+
+def resolve_events_side(
+    records: list[PageRecord], resolution: Resolution, keyed: _Keyed | None = None
+) -> None:
+    """Event keys and slug collisions (which warn)."""
+    _resolve_events(records, resolution)
+    _slug_collisions(keyed if keyed is not None else _city_keys(records), resolution)
 
 
 def resolve_records(records: list[PageRecord], *, gazetteer: Gazetteer | None = None) -> Resolution:
