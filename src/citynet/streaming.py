@@ -1077,7 +1077,9 @@ def stream_build(
                     report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
                     report_json[index] = json_text(report.as_json(), 2)
             counts = {"pages": sum(1 for r in report_list if r.graph is not None)}
+            t3 = time.perf_counter()
             counts.update(counter.counts(pool))
+            timings["distinct counts"] = time.perf_counter() - t3
             counts["warnings"] = sum(len(r.warnings) for r in report_list)
             counts["errors"] = sum(1 for r in report_list if r.error)
             counts["empty"] = empty
