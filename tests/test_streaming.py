@@ -429,3 +429,25 @@ def test_a_failed_event_resolution_process_is_an_error(
     monkeypatch.setattr(resolve, "resolve_events_side", failing)
     with pytest.raises(RuntimeError, match=message):
         resolve_across(_stubs(PAGES, tmp_path), apart=True)
+
+
+def test_the_pools_do_not_spin_while_results_wait(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPython's pool handler wakes for every result waiting in its pipe (thousands of
+    times for 1,000 pages); the build's pools wake when workers start or end."""
+    from multiprocessing import pool
+
+    wakes: list[int] = []
+    wait = pool.Pool._wait_for_updates
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        wakes.append(1)
+        return wait(*args, **kwargs)
+
+    monkeypatch.setattr(pool.Pool, "_wait_for_updates", staticmethod(counted))
+    result = stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=10)
+    assert result.counts["pages"] >= 1000
+    # Two pools of two workers: a few wakes each as workers start, the pool closes and
+    # the workers end.
+    assert len(wakes) <= 20

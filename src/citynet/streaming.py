@@ -47,6 +47,7 @@ import hashlib
 import json
 import mmap
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
 import queue
@@ -641,6 +642,19 @@ def _resolve_apart(records: list[PageRecord], resolution: Any) -> None:
 # Driver
 
 
+class _QuietPool(multiprocessing.pool.Pool):
+    """A process pool whose worker handler wakes when workers start, end or the pool
+    changes, not whenever a result waits in the pipe.
+
+    CPython's handler also waits on the results pipe, so it spins while a result waits
+    to be read (about 130 times per chunk of pages here), taking the GIL from the thread
+    that unpickles results and a core from the workers.
+    """
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
 class _Pool:
     """A process pool when it pays, else the same functions in this process."""
 
@@ -656,9 +670,9 @@ class _Pool:
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             if turns:
                 self.turns = _Turns(context)
-                self.pool = context.Pool(workers, _take_turns, (self.turns,))
+                self.pool = _QuietPool(workers, _take_turns, (self.turns,), context=context)
             else:
-                self.pool = context.Pool(workers)
+                self.pool = _QuietPool(workers, context=context)
 
     def imap(self, func: Callable, tasks: Iterable) -> Iterator:
         if self.pool is None:
