@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store, parse
 
 from citynet.build import build
-from citynet.errors import InputError
+from citynet.errors import CitynetError, InputError
 from citynet.streaming import stream_build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -407,14 +407,27 @@ def test_events_resolved_in_another_process_give_the_same_resolution(
 
 
 @pytest.mark.parametrize(
-    ("failure", "message"),
+    ("failure", "error", "message"),
     [
-        ("raise", "event resolution in a separate process failed: ValueError: an events bug"),
-        ("exit", "event resolution in a separate process failed: it ended with exit code 3"),
+        (
+            "raise",
+            RuntimeError,
+            "event resolution in a separate process failed: ValueError: an events bug",
+        ),
+        (
+            "exit",
+            CitynetError,
+            r"process resolving events ended without a result \(exit code 3\)"
+            r" \(it may have been stopped for lack of memory",
+        ),
     ],
 )
 def test_a_failed_event_resolution_process_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    error: type[Exception],
+    message: str,
 ) -> None:
     import os
 
@@ -427,7 +440,7 @@ def test_a_failed_event_resolution_process_is_an_error(
         raise ValueError("an events bug")
 
     monkeypatch.setattr(resolve, "resolve_events_side", failing)
-    with pytest.raises(RuntimeError, match=message):
+    with pytest.raises(error, match=message):
         resolve_across(_stubs(PAGES, tmp_path), apart=True)
 
 

@@ -79,7 +79,7 @@ from citynet.build import (
     default_pages_dir,
     json_text,
 )
-from citynet.errors import DataInvalid, InputError
+from citynet.errors import CitynetError, DataInvalid, InputError
 from citynet.mapping import in_graph, ntriples
 from citynet.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 from citynet.vocab import DEFAULT_BASE_IRI, RDF
@@ -603,6 +603,7 @@ def _receive(receiver: Any, into: list[bytes]) -> None:
 
 
 def _resolve_apart(records: list[PageRecord], resolution: Any) -> None:
+    """``resolve_across_pages``, its events side in a forked process."""
     from citynet import resolve
 
     context = multiprocessing.get_context("fork")
@@ -618,12 +619,15 @@ def _resolve_apart(records: list[PageRecord], resolution: Any) -> None:
     try:
         resolve.resolve_projects_side(records, resolution)
         listener.join()
-        if received:
-            answer = pickle.loads(received[0])
-        else:
+        if not received:  # killed: by the kernel when memory runs out, or by a user
             child.join()
-            answer = f"it ended with exit code {child.exitcode} and sent nothing"
-        if isinstance(answer, str):
+            raise CitynetError(
+                "the build's process resolving events ended without a result"
+                f" (exit code {child.exitcode})",
+                hint="it may have been stopped for lack of memory: free some and build again",
+            )
+        answer = pickle.loads(received[0])
+        if isinstance(answer, str):  # a bug, as it would be in one process
             raise RuntimeError(f"event resolution in a separate process failed: {answer}")
         keys, part = answer
         for mention, key in zip(_event_mentions(records), keys, strict=True):
