@@ -553,8 +553,8 @@ def resolve_across(stubs: list[_Stub], *, apart: bool = False) -> Any:
     order, as ``resolve_records`` does after resolving places.
 
     ``apart``: the events side in a forked process while this one does the projects side
-    (where fork exists): the same result in about half the time, with a core that would
-    otherwise wait.
+    (where fork exists): the same result in two thirds of the time, on a core that would
+    otherwise wait, for about twice the memory while both run (see docs/benchmarks.md).
     """
     from citynet import resolve
 
