@@ -254,7 +254,7 @@ def busiest_page(manifest: dict[str, Any]) -> str:
 
 
 def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path) -> list[Measure]:
-    from citynet.iris import DEFAULT_BASE_IRI, slug
+    from citynet.graph.iris import DEFAULT_BASE_IRI, slug
 
     pages, manifest = ensure_pages(size, options.seed, cache)
     warm_page_cache(pages)
@@ -288,7 +288,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
         build.extra.update(pages=files, triples=result["triples"], warnings=result["warnings"])
     add(build)
     nquads = out / "memory" / "citynet.nq"
-    if _has("citynet.streaming"):
+    if _has("citynet.scale.streaming"):
         stream, sresult = _measure(
             runner,
             size,
@@ -346,7 +346,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
     add(parse_base)
 
     # Validation --------------------------------------------------------------------------
-    if not _has("citynet.validation"):
+    if not _has("citynet.validate.validation"):
         pass
     elif size > options.validate_max:
         skipped = Measure(size, "validation", "citynet (fast engine)")
@@ -389,7 +389,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
         ["shared-projects (one city)", "shared-projects", {"city_page": graph}],
         ["shared-projects (all pairs)", "shared-projects", {}],
     ]
-    from citynet.resources import resource_dir
+    from citynet.common.resources import resource_dir
 
     if (resource_dir("queries") / "city-twins.rq").exists():
         queries.append(["city-twins (one city)", "city-twins", {"city_page": graph}])
@@ -433,7 +433,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
 
 def run_twins(runner: Runner, options: argparse.Namespace) -> list[Measure]:
     """The real graph: the bundled pages plus Wikidata's 34,182 twin-town claims."""
-    from citynet.twins import default_twins_dir
+    from citynet.graph.twins import default_twins_dir
 
     folder = default_twins_dir()
     if not (folder / "relations.tsv").exists():

@@ -105,7 +105,7 @@ def has_module(name: str) -> bool:
 
 def task_build(args: dict[str, Any]) -> dict[str, Any]:
     """The in-memory build of citynet.build (all quads as a Python list, sorted)."""
-    from citynet.build import build
+    from citynet.graph.build import build
 
     t0 = time.perf_counter()
     result = build([Path(args["pages"])], out=Path(args["out"]))
@@ -121,7 +121,7 @@ def task_build(args: dict[str, Any]) -> dict[str, Any]:
 
 def task_stream_build(args: dict[str, Any]) -> dict[str, Any]:
     """The streaming build (citynet.streaming) into a pyoxigraph store."""
-    from citynet.streaming import stream_build
+    from citynet.scale.streaming import stream_build
 
     t0 = time.perf_counter()
     result = stream_build(
@@ -177,7 +177,7 @@ def task_oxigraph_parse(args: dict[str, Any]) -> dict[str, Any]:
 def _shapes_graph():  # type: ignore[no-untyped-def]
     from rdflib import Graph
 
-    from citynet.resources import resource_dir
+    from citynet.common.resources import resource_dir
 
     shapes = Graph()
     for path in sorted(resource_dir("shapes").glob("*.ttl")):
@@ -187,7 +187,7 @@ def _shapes_graph():  # type: ignore[no-untyped-def]
 
 def task_validate(args: dict[str, Any]) -> dict[str, Any]:
     """citynet's validation (``engine``: "fast" by default, or "pyshacl")."""
-    from citynet.validation import validate
+    from citynet.validate.validation import validate
 
     t0 = time.perf_counter()
     report = validate([Path(p) for p in _data(args)], engine=args.get("engine", "fast"))
@@ -241,7 +241,7 @@ def task_pyshacl(args: dict[str, Any]) -> dict[str, Any]:
 def _query_runner(engine: str, paths: list[str]) -> tuple[Callable[[str, dict], list], float, Any]:
     """A function running a named query with parameters, the seconds loading took, and a
     function running raw SPARQL (to find the benchmarked city before timing)."""
-    from citynet.queries import make_backend, run_query
+    from citynet.query.queries import make_backend, run_query
 
     t0 = time.perf_counter()
     engine = "rdflib" if engine == "rdflib" else "oxigraph"
@@ -258,7 +258,7 @@ def _query_runner(engine: str, paths: list[str]) -> tuple[Callable[[str, dict], 
 
 
 def _city_of_page(raw: Callable[[str], list], graph: str) -> str:
-    from citynet.vocab import CN
+    from citynet.graph.vocab import CN
 
     rows = raw(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?c <{CN.memberPage}> <{graph}> }} }}")
     if not rows:
@@ -288,7 +288,7 @@ def task_queries(args: dict[str, Any]) -> dict[str, Any]:
 
 def task_import_twins(args: dict[str, Any]) -> dict[str, Any]:
     """citynet import-twins on the real Wikidata files."""
-    from citynet.twins import import_twins
+    from citynet.graph.twins import import_twins
 
     t0 = time.perf_counter()
     result = import_twins(Path(args["folder"]), out=Path(args["out"]))

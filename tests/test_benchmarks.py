@@ -129,7 +129,7 @@ def test_malformed_lines_are_listed(pages) -> None:
 
 
 def test_reader_warns_on_exactly_the_malformed_lines(pages) -> None:
-    pages_module = pytest.importorskip("citynet.pages")
+    pages_module = pytest.importorskip("citynet.read.pages")
     out, manifest = pages
     missing: list[str] = []
     unexpected: list[str] = []

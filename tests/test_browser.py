@@ -25,9 +25,9 @@ import pytest
 import websockets.sync.client as websockets_client
 from rdflib import URIRef
 
-from citynet.formats import load_graph
-from citynet.site import build_site
-from citynet.vocab import CN, DEFAULT_BASE_IRI, GEO, RDF
+from citynet.graph.formats import load_graph
+from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, GEO, RDF
+from citynet.site.generate import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"
@@ -214,7 +214,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory: pytest.TempPathFactory):
     """The site of the bundled pages' build, and that build's graph."""
-    from citynet.build import build
+    from citynet.graph.build import build
 
     result = build([PAGES], out=tmp_path_factory.mktemp("build"))
     assert result.errors == []

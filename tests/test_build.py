@@ -11,8 +11,8 @@ from pyoxigraph import RdfFormat, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from citynet.build import build
 from citynet.cli import cli
+from citynet.graph.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
@@ -279,7 +279,7 @@ def test_cli_shows_the_first_50_warnings_and_says_where_the_rest_are(tmp_path: P
 
 
 def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Path) -> None:
-    from citynet.build import PAGE_SUFFIXES, collect_inputs
+    from citynet.graph.build import PAGE_SUFFIXES, collect_inputs
 
     pages = tmp_path / "pages"
     for name in (
@@ -314,7 +314,7 @@ def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Pa
 def test_report_json_layout_and_leaves_as_the_json_encoder_writes_them() -> None:
     import json
 
-    from citynet.build import _one_line, json_text
+    from citynet.graph.build import _one_line, json_text
 
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     leaves = [

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citynet.dates import find_dates, first_year, parse_period, parse_periods, year_of
-from citynet.records import Period
+from citynet.read.dates import find_dates, first_year, parse_period, parse_periods, year_of
+from citynet.read.records import Period
 
 
 def spans(text: str) -> list[tuple[str, str | None]]:

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from citynet.cli import cli
 from citynet.errors import InputError
-from citynet.fast_validation import Unsupported, check_query, exposure
-from citynet.validation import ValidationReport, validate
+from citynet.validate.fast_validation import Unsupported, check_query, exposure
+from citynet.validate.validation import ValidationReport, validate
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "shapes"
@@ -74,7 +74,7 @@ def typed(value: str, datatype: str) -> ox.Literal:
 
 @pytest.fixture(scope="module")
 def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from citynet.build import build
+    from citynet.graph.build import build
 
     out = tmp_path_factory.mktemp("bundled")
     result = build([REPO / "data" / "pages"], out=out)
@@ -137,7 +137,7 @@ def test_baseline_gives_nothing_either_way() -> None:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from benchmarks.generate import generate
-    from citynet.build import build
+    from citynet.graph.build import build
 
     folder = tmp_path_factory.mktemp("generated")
     generate(1000, 11, folder / "pages")
@@ -444,16 +444,16 @@ def test_cli_engine_option(bundled_build: Path) -> None:
 
 
 def _plan(tmp_path: Path, body: str | None = None) -> object:
-    from citynet.fast_validation import compile_shapes
-    from citynet.partitioned import plan
-    from citynet.validation import load_shapes
+    from citynet.validate.fast_validation import compile_shapes
+    from citynet.validate.partitioned import plan
+    from citynet.validate.validation import load_shapes
 
     path = SHAPES if body is None else _shapes(tmp_path, body)
     return plan(compile_shapes(load_shapes(path)[0]))
 
 
 def test_the_partitions_keep_for_sparql_only_what_the_queries_read(tmp_path: Path) -> None:
-    from citynet.partitioned import Plan
+    from citynet.validate.partitioned import Plan
 
     plan = _plan(tmp_path)
     assert isinstance(plan, Plan)
@@ -548,7 +548,7 @@ def test_a_bad_line_is_named_in_partitions_as_in_one_store(tmp_path: Path) -> No
 def test_trig_is_read_in_pieces_by_the_split_processes(
     bundled_build: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet import partitioned
+    from citynet.validate import partitioned
 
     one = validate([bundled_build], engine="fast", partitions=0)
     monkeypatch.setattr(partitioned, "_PIECE", 2048)
@@ -561,7 +561,7 @@ def test_trig_is_read_in_pieces_by_the_split_processes(
 def test_trig_cut_inside_a_long_string_is_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet import partitioned
+    from citynet.validate import partitioned
 
     # A description holding what looks like the end of a graph block: a piece cut there
     # does not parse, and the file is then read in one go, with the same results.
@@ -580,7 +580,7 @@ def test_trig_cut_inside_a_long_string_is_read_whole(
 def test_a_syntax_error_in_a_trig_piece_is_named_as_in_one_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet import partitioned
+    from citynet.validate import partitioned
 
     body = BASELINE.read_text(encoding="utf-8")
     data = tmp_path / "broken.trig"
@@ -597,7 +597,7 @@ def test_a_syntax_error_in_a_trig_piece_is_named_as_in_one_store(
 def test_large_inputs_take_partitions_by_themselves(
     generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet import partitioned
+    from citynet.validate import partitioned
 
     one = validate([generated], engine="fast", partitions=0)
     monkeypatch.setattr(partitioned, "PARTITION_QUADS", 1000)
@@ -611,7 +611,7 @@ def test_large_inputs_take_partitions_by_themselves(
 def test_the_quick_datatype_forms_agree_with_rdflib() -> None:
     from rdflib import Literal, URIRef
 
-    from citynet.fast_validation import _SURELY_FITS, _datatype_matches
+    from citynet.validate.fast_validation import _SURELY_FITS, _datatype_matches
 
     samples = [
         "0", "7", "-3", "+5", "0042", "1_000", "١٢", "1.5", "-0.25", "1e5", "NaN", "2009",
@@ -671,7 +671,7 @@ def test_w3c_suite_where_the_fast_engine_applies(test: object, tmp_path: Path) -
     from rdflib.namespace import RDF, SH
     from test_w3c_shacl import MF, SHTNS, _source, graph_of
 
-    from citynet.fast_validation import compile_shapes
+    from citynet.validate.fast_validation import compile_shapes
 
     sht = graph_of(test.file)  # type: ignore[attr-defined]
     action = sht.value(test.node, MF.action)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from citynet.errors import InputError
-from citynet.formats import BY_MEDIA_TYPE, BY_NAME, FORMATS, format_for_path, load_graph
+from citynet.graph.formats import BY_MEDIA_TYPE, BY_NAME, FORMATS, format_for_path, load_graph
 
 _connections: list[object] = []
 

@@ -8,7 +8,7 @@ random: lines cut, fields and lines swapped, stray shortcode pieces, random Unic
 
 Properties (issue 8, "fuzzing"):
 
-1. ``citynet.pages.read_text`` never raises;
+1. ``citynet.read.pages.read_text`` never raises;
 2. every non-blank line of the (normalised) text is in ``PageRecord.line_kinds``, as a
    fact or structure kind, or as ``"warning"`` with a PageWarning on that line;
 3. resolving and mapping the record gives quads that pyoxigraph serialises and parses
@@ -29,11 +29,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdf_checks import check_literal
 
-from citynet.build import build_graph, has_content
-from citynet.iris import is_safe_path
-from citynet.pages import LINE_KINDS, WARNING_CODES, normalize_text, read_text
-from citynet.records import PlaceName
-from citynet.vocab import CN, DEFAULT_BASE_IRI
+from citynet.graph.build import build_graph, has_content
+from citynet.graph.iris import is_safe_path
+from citynet.graph.vocab import CN, DEFAULT_BASE_IRI
+from citynet.read.pages import LINE_KINDS, WARNING_CODES, normalize_text, read_text
+from citynet.read.records import PlaceName
 
 settings.register_profile(
     "citynet-fuzz",

@@ -1,5 +1,5 @@
 """The W3C SPARQL 1.1 Graph Store Protocol tests, run through citynet's publish client
-(``citynet.gsp.StoreClient``) against a real Oxigraph server.
+(``citynet.publish.gsp.StoreClient``) against a real Oxigraph server.
 
 The suite (rdf-tests ``sparql/sparql11/graph-store-protocol/``) is used in place from
 ``$CITYNET_SHARED/w3c-tests`` (default: the ``shared/`` folder beside the repository).
@@ -40,7 +40,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from citynet.gsp import Endpoints, GspResult, StoreClient
+from citynet.publish.gsp import Endpoints, GspResult, StoreClient
 
 SHARED = Path(os.environ.get("CITYNET_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 SUITE = SHARED / "w3c-tests" / "rdf-tests" / "sparql" / "sparql11" / "graph-store-protocol"

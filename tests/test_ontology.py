@@ -14,9 +14,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from citynet import vocab
-from citynet.records import EVENT_KINDS, OFFICES, ROLES
-from citynet.vocab import (
+from citynet.graph import vocab
+from citynet.graph.vocab import (
     CN,
     DCTERMS,
     FOAF,
@@ -33,6 +32,7 @@ from citynet.vocab import (
     office_concept,
     role_concept,
 )
+from citynet.read.records import EVENT_KINDS, OFFICES, ROLES
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[1] / "ontology" / "citynet.ttl"
 NS = str(CN._NS)

@@ -18,9 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citynet.errors import InputError
-from citynet.pagehtml import html_to_text, looks_like_html
-from citynet.pages import LINE_KINDS, WARNING_CODES, normalize_text, read_html, read_page, read_text
-from citynet.records import ActivityMention, PageRecord, Period
+from citynet.read.html import html_to_text, looks_like_html
+from citynet.read.pages import (
+    LINE_KINDS,
+    WARNING_CODES,
+    normalize_text,
+    read_html,
+    read_page,
+    read_text,
+)
+from citynet.read.records import ActivityMention, PageRecord, Period
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"

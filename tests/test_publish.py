@@ -32,14 +32,14 @@ from pyoxigraph import RdfFormat, parse
 
 from citynet.cli import cli
 from citynet.errors import EndpointError, InputError, PublishAborted
-from citynet.gsp import CONNECT_ATTEMPTS, ENV_PASSWORD, ENV_USER
-from citynet.publish import (
+from citynet.graph.vocab import CN, PUBLISH_META_GRAPH, SD, VOID
+from citynet.publish.gsp import CONNECT_ATTEMPTS, ENV_PASSWORD, ENV_USER
+from citynet.publish.publishing import (
     STAGING_MARK,
     load_payloads,
     meta_record_iri,
     publish,
 )
-from citynet.vocab import CN, PUBLISH_META_GRAPH, SD, VOID
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publish"
 V1 = FIXTURES / "pages-v1.trig"
@@ -942,7 +942,7 @@ QUERY_RUNS = [
 
 @pytest.fixture(scope="module")
 def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from citynet.build import build
+    from citynet.graph.build import build
 
     out = tmp_path_factory.mktemp("bundled")
     build([Path(__file__).resolve().parents[1] / "data" / "pages"], out=out)
@@ -953,8 +953,8 @@ def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_named_queries_give_the_same_rows_after_publish(
     request: pytest.FixtureRequest, oxigraph_server, source: str
 ) -> None:
-    from citynet.backends import EndpointBackend, OxigraphBackend, endpoint_config
-    from citynet.queries import find_query, run_query
+    from citynet.query.backends import EndpointBackend, OxigraphBackend, endpoint_config
+    from citynet.query.queries import find_query, run_query
 
     graph_file = SAMPLE if source == "sample" else request.getfixturevalue("bundled_build")
     report = publish(graph_file, oxigraph_server.store, force=True)

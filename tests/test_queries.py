@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from citynet.backends import EndpointBackend, OxigraphBackend, RdflibBackend, endpoint_config
 from citynet.cli import cli
 from citynet.errors import EndpointError, InputError
-from citynet.queries import (
+from citynet.query.backends import EndpointBackend, OxigraphBackend, RdflibBackend, endpoint_config
+from citynet.query.queries import (
     MARKER,
     NO_MATCH,
     PreparedQuery,
@@ -35,7 +35,7 @@ from citynet.queries import (
     prepare,
     run_query,
 )
-from citynet.results import QueryResult, format_results
+from citynet.query.results import QueryResult, format_results
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "queries"
@@ -75,7 +75,7 @@ RUNS = [
 
 
 def _build_available() -> bool:
-    return importlib.util.find_spec("citynet.pages") is not None
+    return importlib.util.find_spec("citynet.read.pages") is not None
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +83,7 @@ def bundled_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """citynet.trig built from the bundled pages (skips while the readers are missing)."""
     if not _build_available():
         pytest.skip("citynet build cannot read pages yet (no citynet.pages)")
-    from citynet.build import build
+    from citynet.graph.build import build
 
     out = tmp_path_factory.mktemp("bundled")
     build([PAGES], out=out)
@@ -480,7 +480,7 @@ def test_labels_are_read_once_per_local_backend() -> None:
 
 
 def test_resource_dir_finds_the_shipped_folders() -> None:
-    from citynet.resources import resource_dir
+    from citynet.common.resources import resource_dir
 
     assert (resource_dir("queries") / "shared-projects.rq").is_file()
     assert resource_dir("queries") == ROOT / "queries"
@@ -880,7 +880,7 @@ def _generated_store(pages: int, seed: int, folder: Path):
     if str(ROOT) not in sys.path:  # benchmarks/ is a top-level package of the checkout
         sys.path.insert(0, str(ROOT))
     from benchmarks.generate import generate
-    from citynet.streaming import stream_build
+    from citynet.scale.streaming import stream_build
 
     generate(pages, seed, folder / "pages")
     (folder / "pages" / "manifest.json").unlink()

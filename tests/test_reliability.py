@@ -28,14 +28,14 @@ import pytest
 from click.testing import CliRunner, Result
 from rdf_checks import FORBIDDEN, XSD, check_literal
 
-from citynet.build import build, build_graph
 from citynet.cli import cli
 from citynet.errors import InputError
-from citynet.iris import is_safe_path
-from citynet.mapping import Mapper
-from citynet.pages import read_page, read_text
-from citynet.records import PageRecord, PlaceName, Twin
-from citynet.vocab import CN, DEFAULT_BASE_IRI, RDFS, SKOS
+from citynet.graph.build import build, build_graph
+from citynet.graph.iris import is_safe_path
+from citynet.graph.mapping import Mapper
+from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, RDFS, SKOS
+from citynet.read.pages import read_page, read_text
+from citynet.read.records import PageRecord, PlaceName, Twin
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
@@ -140,8 +140,8 @@ def test_the_audit_hook_sees_lookups_and_connections() -> None:
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The bundled pages through build, validate and site, with the audit hook on."""
-    from citynet.site import build_site
-    from citynet.validation import validate
+    from citynet.site.generate import build_site
+    from citynet.validate.validation import validate
 
     out = tmp_path_factory.mktemp("bundled")
     NETWORK.events.clear()
@@ -194,7 +194,7 @@ def test_every_site_rdf_file_reparses_strictly(bundled) -> None:  # type: ignore
 
 
 def test_validation_turtle_report_reparses_strictly(bundled) -> None:  # type: ignore[no-untyped-def]
-    from citynet.validation import validate
+    from citynet.validate.validation import validate
 
     _, report, _, _ = bundled
     broken = validate([ROOT / "tests" / "fixtures" / "shapes" / "breaks" / "Event-place.ttl"])
@@ -457,8 +457,8 @@ def test_b8_an_unlabelled_link_takes_the_label_another_page_gives_its_id(two_pag
 def test_b10_one_id_spelt_two_ways_is_one_project_with_both_labels_and_a_shacl_warning(
     two_pages, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from citynet.build import write_outputs
-    from citynet.validation import validate
+    from citynet.graph.build import write_outputs
+    from citynet.validate.validation import validate
 
     quads, reports, _ = two_pages
     project = f"{BASE}project/31294"
@@ -534,7 +534,7 @@ def test_b14_a_list_of_periods_becomes_several_intervals() -> None:
 
 
 def test_b17_control_characters_never_reach_any_output(tmp_path: Path) -> None:
-    from citynet.site import build_site
+    from citynet.site.generate import build_site
 
     result = build([FIXTURES / "controls.txt"], out=tmp_path / "build")
     raw = (FIXTURES / "controls.txt").read_bytes()
@@ -809,7 +809,7 @@ def test_debug_shows_the_traceback_then_the_same_error_and_exit_code(tmp_path: P
 def test_outputs_get_the_modes_of_the_umask_not_the_temporary_files(tmp_path: Path) -> None:
     import os
 
-    from citynet.site import build_site
+    from citynet.site.generate import build_site
 
     previous = os.umask(0o022)
     try:

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citynet import aliases
-from citynet.gazetteer import Gazetteer, default_gazetteer, name_key
-from citynet.records import ActivityMention, PageRecord, Period, PlaceName, Twin
-from citynet.resolve import (
+from citynet.read.records import ActivityMention, PageRecord, Period, PlaceName, Twin
+from citynet.resolve.gazetteer import Gazetteer, default_gazetteer, name_key
+from citynet.resolve.resolution import (
     Resolution,
+    aliases,
     parse_location,
     project_title_key,
     resolve_place,
@@ -247,7 +247,7 @@ def test_every_city_alias_is_needed_and_points_at_real_data(gaz):
 
 
 def test_every_country_and_region_alias_is_needed(monkeypatch):
-    from citynet import gazetteer as module
+    from citynet.resolve import gazetteer as module
 
     monkeypatch.setattr(aliases, "COUNTRY_ALIASES", {})
     monkeypatch.setattr(aliases, "REGION_ALIASES", {})
@@ -543,7 +543,7 @@ def test_one_event_per_date_kind_and_place(merged):
 
 def test_every_mention_has_a_key_and_keys_are_safe(merged):
     records, _, keys = merged
-    from citynet.iris import is_safe_path
+    from citynet.graph.iris import is_safe_path
 
     assert all(keys.values())
     assert all(is_safe_path(k) for k in keys.values())
@@ -635,7 +635,7 @@ PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 
 @pytest.fixture(scope="module")
 def corpus():
-    pages = pytest.importorskip("citynet.pages")
+    pages = pytest.importorskip("citynet.read.pages")
     records = [pages.read_page(path) for path in sorted(PAGES.glob("*.txt"))]
     resolution = resolve_records(records, gazetteer=default_gazetteer())
     return {Path(r.path).name: r for r in records}, resolution
@@ -676,7 +676,7 @@ def test_every_twin_of_the_seed_resolves(corpus):
 
 def test_no_geonames_id_under_two_keys(corpus):
     records, _ = corpus
-    from citynet.iris import city_path
+    from citynet.graph.iris import city_path
 
     keys: dict[int, set[str]] = {}
     places = []
@@ -777,7 +777,7 @@ TINY_CITIES = (
 
 
 def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
-    from citynet import gazetteer as module
+    from citynet.resolve import gazetteer as module
 
     monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
     (tmp_path / "geonames-cities500-0.1-v0.sqlite").write_bytes(b"an older index")
@@ -797,7 +797,7 @@ def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
 
 
 def test_index_is_built_in_memory_when_the_cache_is_not_writable(tmp_path, monkeypatch):
-    from citynet import gazetteer as module
+    from citynet.resolve import gazetteer as module
 
     monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
     blocked = tmp_path / "file"

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from citynet.cli import cli
-from citynet.formats import load_graph
-from citynet.serve import PreviewServer, serve
-from citynet.vocab import CN, DEFAULT_BASE_IRI, RDF
+from citynet.graph.formats import load_graph
+from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, RDF
+from citynet.site.serve import PreviewServer, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"
@@ -169,7 +169,7 @@ def test_port_in_use_is_a_usage_error(server: PreviewServer) -> None:
 
 
 def test_serves_the_build_of_the_bundled_pages(tmp_path: Path) -> None:
-    from citynet.build import build
+    from citynet.graph.build import build
 
     result = build([ROOT / "data" / "pages"], out=tmp_path)
     graph = result.files["trig"]

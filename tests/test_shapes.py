@@ -15,8 +15,14 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, SH, SKOS
 
-from citynet.validation import SHAPES_NS, ValidationResult, lint_shapes, load_shapes, validate
-from citynet.vocab import CN
+from citynet.graph.vocab import CN
+from citynet.validate.validation import (
+    SHAPES_NS,
+    ValidationResult,
+    lint_shapes,
+    load_shapes,
+    validate,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = REPO / "shapes" / "citynet.ttl"

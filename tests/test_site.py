@@ -21,13 +21,13 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from citynet import site as site_module
 from citynet.cli import cli
-from citynet.conneg import htaccess, negotiate, nginx_conf
-from citynet.formats import load_graph
-from citynet.site import SITE_MARKER, build_site
-from citynet.site_terms import is_http, script_json
-from citynet.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, VOID
+from citynet.graph.formats import load_graph
+from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, VOID
+from citynet.site import generate as site_module
+from citynet.site.conneg import htaccess, negotiate, nginx_conf
+from citynet.site.generate import SITE_MARKER, build_site
+from citynet.site.terms import is_http, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"
@@ -42,7 +42,7 @@ BASE = DEFAULT_BASE_IRI
 
 def bundled_graph(tmp: Path) -> Path:
     """The build of the bundled pages (the real data the site is made for)."""
-    from citynet.build import build
+    from citynet.graph.build import build
 
     result = build([PAGES], out=tmp)
     assert result.errors == []
@@ -462,7 +462,7 @@ def test_map_lines_join_twins_and_project_partners(sample_site: Path) -> None:
 
 
 def test_ontology_page_has_an_anchor_for_every_term(sample_site: Path) -> None:
-    from citynet.vocab import CN as terms
+    from citynet.graph.vocab import CN as terms
 
     page = parse_page(sample_site / "ontology.html")
     names = [str(term).rsplit("#", 1)[1] for term in dir(terms)]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store, parse
 
-from citynet.build import build
 from citynet.errors import CitynetError, InputError
-from citynet.streaming import stream_build
+from citynet.graph.build import build
+from citynet.scale.streaming import stream_build
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
@@ -57,7 +57,7 @@ def test_streamed_files_get_the_mode_of_the_plain_build(tmp_path: Path) -> None:
     """Outputs are for publishing: the umask's mode, not mkstemp's 0600."""
     import stat
 
-    from citynet.build import new_file_mode
+    from citynet.graph.build import new_file_mode
 
     build([PAGES], out=tmp_path / "memory")
     stream_build([PAGES], out=tmp_path / "stream", workers=1)
@@ -334,7 +334,7 @@ def test_pages_left_unmapped_are_reported_as_by_the_plain_build(tmp_path: Path) 
 def test_a_failing_chunk_stops_the_workers_at_once(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import citynet.streaming as streaming
+    import citynet.scale.streaming as streaming
 
     log = tmp_path / "mapped"
     map_record = streaming._map_record
@@ -367,7 +367,7 @@ def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
 
 
 def _stubs(folder: Path, tmp_path: Path) -> list:  # type: ignore[type-arg]
-    from citynet.streaming import _read_chunk
+    from citynet.scale.streaming import _read_chunk
 
     files = sorted(folder.glob("*.txt"))
     chunk = [(i, str(path), None) for i, path in enumerate(files)]
@@ -380,8 +380,8 @@ def test_events_resolved_in_another_process_give_the_same_resolution(
     import os
     import pickle
 
-    from citynet import resolve
-    from citynet.streaming import resolve_across
+    from citynet.resolve import resolution as resolve
+    from citynet.scale.streaming import resolve_across
 
     stubs = _stubs(generated, tmp_path)
     copy = pickle.loads(pickle.dumps(stubs))
@@ -431,8 +431,8 @@ def test_a_failed_event_resolution_process_is_an_error(
 ) -> None:
     import os
 
-    from citynet import resolve
-    from citynet.streaming import resolve_across
+    from citynet.resolve import resolution as resolve
+    from citynet.scale.streaming import resolve_across
 
     def failing(*args):  # type: ignore[no-untyped-def]
         if failure == "exit":

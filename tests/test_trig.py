@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import RdfFormat, serialize
 
-from citynet.build import _prefixes
-from citynet.mapping import as_quads, quoted
-from citynet.trig import TrigWriter
+from citynet.graph.build import _prefixes
+from citynet.graph.mapping import as_quads, quoted
+from citynet.graph.trig import TrigWriter
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CN = "https://w3id.org/citynet/ontology#"

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode, RdfFormat, parse
 
-from citynet.build import build
 from citynet.cli import cli
-from citynet.gazetteer import default_gazetteer
-from citynet.twins import default_twins_dir, import_twins, resolve_label
+from citynet.graph.build import build
+from citynet.graph.twins import default_twins_dir, import_twins, resolve_label
+from citynet.resolve.gazetteer import default_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
@@ -122,7 +122,7 @@ def test_liege_slice_graph(imported) -> None:
 
 
 def test_twin_check_on_bundled_pages(imported, tmp_path: Path) -> None:
-    from citynet.queries import make_backend, run_query
+    from citynet.query.queries import make_backend, run_query
 
     _, out = imported
     build([PAGES], out=tmp_path)

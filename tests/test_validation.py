@@ -16,8 +16,8 @@ from rdflib.namespace import RDF, SH
 
 from citynet.cli import cli
 from citynet.errors import ExitCode, InputError
-from citynet.formats import load_graph
-from citynet.validation import (
+from citynet.graph.formats import load_graph
+from citynet.validate.validation import (
     format_report_text,
     lint_shapes,
     load_data_bytes,
@@ -447,7 +447,7 @@ REAL_DATA_WARNINGS = {
 
 @pytest.fixture(scope="module")
 def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_module = pytest.importorskip("citynet.build")
+    build_module = pytest.importorskip("citynet.graph.build")
     if not hasattr(build_module, "build"):
         pytest.skip("citynet.build has no build() yet")
     out = tmp_path_factory.mktemp("build")

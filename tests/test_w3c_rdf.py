@@ -1,13 +1,13 @@
 """W3C RDF 1.1 Turtle, TriG, N-Triples and N-Quads tests against what citynet reads and writes.
 
-Reading: every syntax and evaluation action goes through :func:`citynet.formats.load_graph`
+Reading: every syntax and evaluation action goes through :func:`citynet.graph.formats.load_graph`
 (the reader for any RDF a user hands citynet). Positive tests must load, negative tests
 must be refused with an :class:`InputError` naming ``file:line:col``; evaluation tests must
 give a graph isomorphic to the expected result. load_graph checks these four formats with
 pyoxigraph's strict parser before rdflib builds the Dataset, because rdflib alone accepts
 105 of the 272 negative tests (docs/reliability.md).
 
-Writing: each evaluation action is parsed, written by :func:`citynet.build.write_outputs`
+Writing: each evaluation action is parsed, written by :func:`citynet.graph.build.write_outputs`
 (the build's writer: TriG, N-Quads, Turtle, N-Triples, JSON-LD with citynet's prefixes),
 and every file is parsed back strictly and compared with the expected result.
 
@@ -23,10 +23,10 @@ import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 from w3c_suites import RDF11, RdfTest, rdf_tests
 
-from citynet.build import write_outputs
 from citynet.errors import InputError
-from citynet.formats import load_graph
-from citynet.iris import DEFAULT_BASE_IRI
+from citynet.graph.build import write_outputs
+from citynet.graph.formats import load_graph
+from citynet.graph.iris import DEFAULT_BASE_IRI
 
 SUITES = ("rdf-turtle", "rdf-trig", "rdf-n-triples", "rdf-n-quads")
 TESTS = [test for suite in SUITES for test in rdf_tests(suite)]

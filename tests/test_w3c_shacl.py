@@ -4,7 +4,7 @@ Run as pySHACL's own runner runs it: each manifest entry's data and shapes graph
 through ``pyshacl.validate`` and the report is checked with
 ``pyshacl.validator_conformance.check_sht_result``; the one failure pySHACL itself allows
 (``sparql/pre-binding/shapesGraph-001``) is an xfail here. The options are the ones
-``citynet.validation.validate`` passes (no inference, SHACL-SPARQL on, no owl:imports), so
+``citynet.validate.validation.validate`` passes (no inference, SHACL-SPARQL on, no owl:imports), so
 this proves the engine as citynet drives it. The suite is used in place and its graphs
 only point at local files (tests/w3c_suites.py).
 """
@@ -98,7 +98,7 @@ def test_shacl_conformance(test: ShtTest) -> None:
     assert sht.value(test.node, RDF.type) == SHTNS.Validate
     data = _source(sht, action, SHTNS.dataGraph, test.file)
     shapes = _source(sht, action, SHTNS.shapesGraph, test.file)
-    # With the options citynet.validation.validate passes.
+    # With the options citynet.validate.validation.validate passes.
     try:
         _, report, _ = pyshacl.validate(
             data,

@@ -15,7 +15,7 @@ import click
 
 from citynet import __version__
 from citynet.errors import CitynetError, ExitCode
-from citynet.iris import DEFAULT_BASE_IRI
+from citynet.graph.iris import DEFAULT_BASE_IRI
 
 SHOWN_WARNINGS = 50  # build prints these; report.json has every warning
 
@@ -128,11 +128,11 @@ def build(
       citynet build all-pages/ --stream --no-validate
       citynet build all-pages/ --store graph-store/ --incremental
     """
-    from citynet import build as build_module
+    from citynet.graph import build as build_module
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
     if store is not None or incremental or stream:
-        from citynet.streaming import stream_build
+        from citynet.scale.streaming import stream_build
 
         with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
             result = stream_build(
@@ -159,7 +159,7 @@ def build(
             )
     summary_report = None
     if not no_validate and result.counts["triples"]:
-        from citynet.validation import validate
+        from citynet.validate.validation import validate
 
         summary_report = validate([result.files["trig"]])
     if fmt == "json":
@@ -228,7 +228,7 @@ def import_twins(folder: Path | None, out: Path, base_iri: str) -> None:
       citynet build && citynet import-twins
       citynet query twin-check --data build/citynet.trig --data build/wikidata-twins.trig
     """
-    from citynet.twins import import_twins as run_import
+    from citynet.graph.twins import import_twins as run_import
 
     result = run_import(folder, out=out, base_iri=base_iri)
     c = result.counts()
@@ -273,7 +273,7 @@ def site(
     Example:
       citynet build && citynet site --out public/
     """
-    from citynet.site import DEFAULT_LICENSE, build_site
+    from citynet.site.generate import DEFAULT_LICENSE, build_site
 
     result = build_site(
         list(graph) or [DEFAULT_GRAPH],
@@ -303,7 +303,7 @@ def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
     """
     import signal
 
-    from citynet.serve import serve as start
+    from citynet.site.serve import serve as start
 
     def interrupted(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -382,14 +382,14 @@ def query(
       citynet query stats --endpoint http://localhost:7878/query --timeout 10
       citynet query my-query.rq --data build/citynet.trig --format markdown
     """
-    from citynet.queries import find_query, make_backend, parse_param_options, run_query
-    from citynet.results import format_results
+    from citynet.query.queries import find_query, make_backend, parse_param_options, run_query
+    from citynet.query.results import format_results
 
     named = find_query(query_name)  # checked (syntax, parameters) before any data or network
     values = parse_param_options(params)
     backend = make_backend(data, endpoint=endpoint, timeout=timeout, engine=engine)
     if print_query:
-        from citynet.queries import prepare
+        from citynet.query.queries import prepare
 
         _write(out, prepare(named, values, backend).text)
         return
@@ -417,7 +417,7 @@ def queries_command(fmt: str) -> None:
       citynet queries
       citynet queries --format json
     """
-    from citynet.queries import list_queries
+    from citynet.query.queries import list_queries
 
     named = list_queries()
     if fmt == "json":
@@ -442,7 +442,7 @@ def _write(out: Path, text: str) -> None:
 
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-")
-        from citynet.build import new_file_mode
+        from citynet.graph.build import new_file_mode
 
         os.chmod(tmp, new_file_mode())  # as open() would, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -517,7 +517,7 @@ def publish(
       citynet publish build/citynet.trig --store https://example.org/ds/data \\
           --graph https://example.org/graph/citynet
     """
-    from citynet import publish as publish_module
+    from citynet.publish import publishing as publish_module
 
     report = publish_module.publish(
         graph_file or publish_module.DEFAULT_GRAPH_FILE,
@@ -595,7 +595,7 @@ def validate_command(
       citynet validate my-graph.ttl --shapes my-shapes.ttl --format turtle
       cat build/citynet.trig | citynet validate -
     """
-    from citynet import validation
+    from citynet.validate import validation
 
     paths = list(graphs) or [Path("build/citynet.trig")]
     if any(str(p) == "-" for p in paths):

@@ -1,0 +1,1 @@
+"""citynet.common."""

@@ -1,0 +1,396 @@
+"""`citynet import-twins`: Wikidata's twin-town claims as a second source of twinnings.
+
+Input: the 2016 crawl of Wikidata property P190 in ``shared/twin-towns`` (see its
+README): ``names.tsv`` (item id, TAB, one label, mostly German) and ``relations.tsv``
+(item id, TAB, item id: one claim, as stated on the first item).
+
+Each item's label is resolved offline with the gazetteer (GeoNames' alternate names know
+"Lüttich" is Liège): first the label as it is, then "Name, Country" labels with their
+country, then without an administrative word ("Gmina Siechnice", "Stevns Kommune"), then
+as an ISO 3166-2 region ("Lombardei" is not a city; it becomes a cn:Region, without a
+GeoNames id, as regions on pages do). A label whose best match has a rival of at least
+half its population is taken but reported as ambiguous; a label that matches nothing is
+reported and its claims are left out. Nothing is guessed beyond that.
+
+Output (a separate file, so the page build stays byte-identical and the two sources can
+be loaded together or apart): ``wikidata-twins.trig``, one named graph
+``{base}source/wikidata``, and ``wikidata-twins-report.json``. The graph:
+
+- ``<{base}source/wikidata>`` is a cn:SourcePage (the citynet shapes' type for "where a
+  statement comes from") with ``dcterms:source <https://www.wikidata.org/>``, the file
+  name and content hash of relations.tsv, the reader version and the labels' language;
+- each place: the same IRI as the page build gives it (``city/{cc}/{slug}`` of its
+  GeoNames name), type, English label (the GeoNames name), the Wikidata label as
+  ``skos:altLabel`` when it differs, country, GeoNames ``owl:sameAs``, coordinates, and
+  ``owl:sameAs`` its Wikidata item (``http://www.wikidata.org/entity/Q3992``: the concept
+  IRI Wikidata's own RDF uses) - the citation of the Wikidata items;
+- each twinning: the graph model's ``cn:Twinning`` node (``twinning/{a}/{b}``, cities in
+  sorted IRI order, so a twinning a page states is the same node), its two
+  ``cn:twinCity``, ``prov:wasDerivedFrom <{base}source/wikidata>`` and, for every claim
+  stating it, ``cn:sourceLine`` (the line in relations.tsv) and ``cn:sourceText``.
+  No ``cn:twinnedWith``: that property records what each *page* states, and the
+  page-based queries (city-twins' "reciprocal") keep that meaning when both files are
+  loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citynet import __version__
+from citynet.errors import InputError
+from citynet.graph import iris
+from citynet.graph.vocab import (
+    CN,
+    DCTERMS,
+    EU_COUNTRY,
+    GEO,
+    GEONAMES,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    WIKIDATA,
+    WIKIDATA_SITE,
+)
+from citynet.resolve.gazetteer import Gazetteer, default_gazetteer
+
+TWINS_SUBDIR = Path("twin-towns") / "L3viathan-sister-cities"
+OUTPUT_TRIG = "wikidata-twins.trig"
+OUTPUT_REPORT = "wikidata-twins-report.json"
+SOURCE_PATH = "source/wikidata"
+CLOSE_POPULATION = 0.5  # a rival match this large (relative) makes a label ambiguous
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+# Words around a municipality's name in the labels (Polish, Danish, German, English, ...):
+# "Gmina Siechnice", "Stevns Kommune", "Svishtov Municipality". Only words for the
+# municipality itself: a district or province is not its capital city.
+_ADMIN_PREFIX = re.compile(
+    r"^(Gmina|Stadt|Municipality of|Comune di|Ville de)\s+",
+    re.IGNORECASE,
+)
+_ADMIN_SUFFIX = re.compile(
+    r"\s+(Kommune|Kommun|Municipality|Gemeinde|Township|City|Borough)$",
+    re.IGNORECASE,
+)
+
+
+def default_twins_dir() -> Path:
+    """$CITYNET_SHARED/twin-towns/..., else ../shared/twin-towns/... beside the checkout."""
+    shared = os.environ.get("CITYNET_SHARED")
+    if shared:
+        return Path(shared) / TWINS_SUBDIR
+    return Path(__file__).resolve().parents[4] / "shared" / TWINS_SUBDIR
+
+
+@dataclass(slots=True)
+class TwinPlace:
+    """One Wikidata item and what its label resolved to."""
+
+    qid: str
+    label: str
+    line: int
+    status: str  # "city", "region", "unresolved"
+    how: str = ""  # which attempt matched ("label", "country in label", ...)
+    name: str | None = None
+    country_code: str | None = None
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    ambiguous_with: str | None = None  # "Nehe, CN (GeoNames 2035669, population ...)"
+
+    @property
+    def path(self) -> str | None:
+        if self.name is None:
+            return None
+        kind = "region" if self.status == "region" else "city"
+        return iris.city_path(self.name, self.country_code, kind=kind)
+
+
+@dataclass
+class TwinImport:
+    places: dict[str, TwinPlace]
+    claims: int
+    twinnings: dict[str, list[tuple[int, str]]]  # twinning path -> (line, claim text)
+    ends: dict[str, tuple[str, str]] = field(default_factory=dict)  # twinning -> place paths
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # claims left out, why
+    warnings: list[str] = field(default_factory=list)  # malformed lines
+    collisions: list[dict[str, str]] = field(default_factory=list)  # places sharing an IRI
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        statuses = [p.status for p in self.places.values()]
+        return {
+            "places": len(self.places),
+            "cities": statuses.count("city"),
+            "regions": statuses.count("region"),
+            "unresolved": statuses.count("unresolved"),
+            "ambiguous": sum(1 for p in self.places.values() if p.ambiguous_with),
+            "claims": self.claims,
+            "claims_skipped": len(self.skipped),
+            "twinnings": len(self.twinnings),
+            "malformed_lines": len(self.warnings),
+        }
+
+
+def _read_tsv(path: Path, warnings: list[str]) -> list[tuple[int, str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no such file",
+            hint="give the folder holding names.tsv and relations.tsv",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 at byte {error.start}") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not _QID.match(parts[0]) or not parts[1].strip():
+            warnings.append(f"{path}:{number}: not 'Q-id TAB value': {line[:80]!r}")
+            continue
+        rows.append((number, parts[0], parts[1].strip()))
+    return rows
+
+
+def resolve_label(qid: str, label: str, line: int, gazetteer: Gazetteer) -> TwinPlace:
+    """The GeoNames city (or ISO region) a Wikidata label means, as far as it is clear."""
+    place = TwinPlace(qid, label, line, "unresolved")
+    if _QID.match(label):  # the crawl found no label in any language it asked for
+        place.how = "no label"
+        return place
+    attempts: list[tuple[str, str, str | None]] = [("label", label, None)]
+    if ", " in label:  # "Cogo, Equatorial Guinea", "Mariquita, Tolima"
+        name, rest = label.split(", ", 1)
+        code = gazetteer.resolve_country(rest)
+        attempts.append(("country in label", name, code))
+        if code is None:
+            attempts.append(("region in label", name, None))
+    bare = _ADMIN_SUFFIX.sub("", _ADMIN_PREFIX.sub("", label))
+    if bare != label and bare:
+        attempts.append(("without administrative word", bare, None))
+    for how, name, code in attempts:
+        matches = gazetteer.city_matches(name, (code,) if code else None)
+        if not matches:
+            continue
+        best = matches[0]
+        place.status, place.how = "city", how
+        place.name, place.country_code = best.name, best.country_code
+        place.geonames_id = best.geonames_id
+        place.latitude, place.longitude = best.latitude, best.longitude
+        if code is None:
+            rivals = [
+                m
+                for m in matches[1:]
+                if m.geonames_id != best.geonames_id
+                and m.match != "transliteration"
+                and m.population >= CLOSE_POPULATION * best.population
+            ]
+            if rivals:
+                other = rivals[0]
+                place.ambiguous_with = (
+                    f"{other.name}, {other.country_code} (GeoNames {other.geonames_id},"
+                    f" population {other.population})"
+                )
+        return place
+    region = gazetteer.resolve_region(label)
+    if region is not None:
+        place.status, place.how = "region", "ISO 3166-2 region"
+        place.name, place.country_code = region.name, region.country_code
+        return place
+    place.how = "no GeoNames place or region has this name"
+    return place
+
+
+def import_twins(
+    folder: Path | None = None,
+    *,
+    out: Path | None = Path("build"),
+    base_iri: str = iris.DEFAULT_BASE_IRI,
+    gazetteer: Gazetteer | None = None,
+    limit: int | None = None,
+) -> TwinImport:
+    """Read, resolve and map the Wikidata twin-town claims; write the graph and report.
+
+    ``limit``: read only the first claims (tests, quick looks).
+    """
+    folder = folder or default_twins_dir()
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder}: no such folder",
+            hint="give the folder of names.tsv and relations.tsv, or set CITYNET_SHARED",
+        )
+    gazetteer = gazetteer or default_gazetteer()
+    warnings: list[str] = []
+    names = _read_tsv(folder / "names.tsv", warnings)
+    relations_path = folder / "relations.tsv"
+    relations = _read_tsv(relations_path, warnings)
+    if limit is not None:
+        relations = relations[:limit]
+    wanted = {q for _, a, b in relations for q in (a, b)}
+    places: dict[str, TwinPlace] = {}
+    for line, qid, label in names:
+        if qid in wanted and qid not in places:
+            places[qid] = resolve_label(qid, label, line, gazetteer)
+
+    result = TwinImport(places, len(relations), {}, warnings=warnings)
+    for line, a, b in relations:
+        text = f"{a}\t{b}"
+        ends = [places.get(a), places.get(b)]
+        missing = [q for q, p in zip((a, b), ends, strict=True) if p is None or p.path is None]
+        if missing:
+            why = ", ".join(
+                f"{q} ({places[q].label!r}: {places[q].how})" if q in places else f"{q} (no label)"
+                for q in missing
+            )
+            result.skipped.append({"line": line, "claim": text, "reason": f"unresolved: {why}"})
+            continue
+        path_a, path_b = sorted(p.path for p in ends if p is not None and p.path)
+        if path_a == path_b:
+            result.skipped.append(
+                {"line": line, "claim": text, "reason": f"both items are {path_a}"}
+            )
+            continue
+        key = f"twinning/{path_a.split('/', 1)[1]}/{path_b.split('/', 1)[1]}"
+        result.twinnings.setdefault(key, []).append((line, text))
+        result.ends[key] = (path_a, path_b)
+
+    if out is not None:
+        content_hash = hashlib.sha256(relations_path.read_bytes()).hexdigest()
+        result.files = write_twins(result, out, base_iri, content_hash)
+    return result
+
+
+def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any]:
+    """The Wikidata graph as sorted pyoxigraph quads."""
+    from citynet.graph.build import _sort_key
+    from citynet.graph.mapping import (
+        Triple,
+        as_quads,
+        country_info,
+        decimal_literal,
+        integer_literal,
+        iri_term,
+        plain_literal,
+        term,
+        text_literal,
+    )
+
+    base = base_iri if base_iri.endswith("/") else base_iri + "/"
+    graph = iri_term(base + SOURCE_PATH)
+    triples: set[Triple] = set()
+
+    def add(s: str, p: Any, o: str) -> None:
+        triples.add((s, term(p), o))
+
+    add(graph, RDF.type, term(CN.SourcePage))
+    add(graph, DCTERMS.source, iri_term(str(WIKIDATA_SITE)))
+    add(graph, CN.fileName, plain_literal("relations.tsv"))
+    add(graph, CN.contentHash, plain_literal(f"sha256:{content_hash}"))
+    add(graph, CN.readerVersion, plain_literal(__version__))
+    add(graph, DCTERMS.language, plain_literal("de"))  # the labels are mostly German
+
+    used = {path for ends in result.ends.values() for path in ends}
+    countries: set[str] = set()
+    described: dict[str, TwinPlace] = {}  # path -> the place whose facts it carries
+    for place in sorted(result.places.values(), key=lambda p: p.qid):
+        if place.path not in used:
+            continue
+        node = iri_term(base + place.path)
+        first = described.setdefault(place.path, place)
+        if first is not place and first.geonames_id != place.geonames_id:
+            # Two GeoNames places with one name in one country share an IRI (the IRI
+            # policy): the item is kept as another sameAs, its other facts are not.
+            result.collisions.append(
+                {"path": place.path, "kept": first.qid, "also": place.qid, "label": place.label}
+            )
+            add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
+            continue
+        add(node, RDF.type, term(CN.Region if place.status == "region" else CN.City))
+        assert place.name is not None
+        add(node, RDFS.label, text_literal(place.name, "en"))
+        if place.label != place.name:
+            add(node, SKOS.altLabel, plain_literal(place.label))
+        add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
+        if place.geonames_id is not None:
+            add(node, OWL.sameAs, iri_term(f"{GEONAMES}{place.geonames_id}/"))
+        if place.latitude is not None and place.longitude is not None:
+            add(node, GEO.lat, decimal_literal(place.latitude))
+            add(node, GEO.long, decimal_literal(place.longitude))
+        if place.country_code:
+            country = iri_term(base + iris.country_path(place.country_code))
+            add(node, CN.country, country)
+            countries.add(place.country_code)
+    for code in sorted(countries):
+        country = iri_term(base + iris.country_path(code))
+        name, alpha3 = country_info(code)
+        add(country, RDF.type, term(CN.Country))
+        add(country, RDFS.label, text_literal(name, "en"))
+        add(country, CN.isoCode, plain_literal(code.upper()))
+        if alpha3:
+            add(country, CN.euCountry, iri_term(f"{EU_COUNTRY}{alpha3}"))
+    for key, claims in sorted(result.twinnings.items()):
+        node = iri_term(base + key)
+        add(node, RDF.type, term(CN.Twinning))
+        for end in result.ends[key]:
+            add(node, CN.twinCity, iri_term(base + end))
+        add(node, PROV.wasDerivedFrom, graph)
+        for line, text in claims:
+            add(node, CN.sourceLine, integer_literal(line))
+            add(node, CN.sourceText, plain_literal(text))
+    return sorted(as_quads(list(triples), graph), key=_sort_key)
+
+
+def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str) -> dict[str, Path]:
+    from pyoxigraph import RdfFormat, serialize
+
+    from citynet.graph.build import _prefixes, atomic_write, atomic_write_json
+
+    quads = twin_quads(result, base_iri, content_hash)
+    files = {}
+    try:
+        path = out / OUTPUT_TRIG
+        prefixes = _prefixes(base_iri) | {"wd": str(WIKIDATA)}
+        atomic_write(
+            path, lambda handle: serialize(quads, handle, RdfFormat.TRIG, prefixes=prefixes)
+        )
+        files["trig"] = path
+        report = {
+            "counts": result.counts() | {"quads": len(quads)},
+            "unresolved": [
+                {"qid": p.qid, "label": p.label, "line": p.line, "reason": p.how}
+                for p in sorted(result.places.values(), key=lambda p: p.line)
+                if p.status == "unresolved"
+            ],
+            "ambiguous": [
+                {
+                    "qid": p.qid,
+                    "label": p.label,
+                    "took": f"{p.name}, {p.country_code} (GeoNames {p.geonames_id})",
+                    "rival": p.ambiguous_with,
+                }
+                for p in sorted(result.places.values(), key=lambda p: p.line)
+                if p.ambiguous_with
+            ],
+            "iri_collisions": result.collisions,
+            "skipped_claims": result.skipped,
+            "malformed_lines": result.warnings,
+        }
+        path = out / OUTPUT_REPORT
+        atomic_write_json(path, report)
+        files["report"] = path
+    except OSError as error:
+        raise InputError(f"{out}: cannot write: {error.strerror or error}") from None
+    return files
+
+
+__all__ = ["TwinImport", "TwinPlace", "default_twins_dir", "import_twins", "resolve_label"]

@@ -1,0 +1,639 @@
+"""`citynet publish`: load the graph into a SPARQL 1.1 store so that no failure loses data.
+
+Each page's named graph goes to the same graph in the store (or, with ``--graph IRI``, the
+union of all graphs goes to that one graph), through the Graph Store Protocol (Oxigraph
+``/store``, Fuseki ``/dataset/data``, Virtuoso ``/sparql-graph-crud``) and SPARQL Update.
+
+How a publish runs (replace mode, the default):
+
+1. Read the file; check it against the shapes (refused unless ``--force``).
+2. Read the store (no writes): the triple count of every target graph and the publish
+   metadata (below). A graph whose recorded content hash and count equal the new data's,
+   and whose live count agrees, is *unchanged* and is not written. When every graph is
+   unchanged, the publish sends zero write requests and exits 0.
+3. Upload each changed graph to its own *staging* graph (target IRI +
+   ``.citynet-staging-<run id>``) with a Graph Store PUT, then count each staging graph
+   with SPARQL ``COUNT``. A wrong count aborts (exit 4).
+4. Swap, in ONE SPARQL Update request (one transaction on the store): a guard that fails
+   the whole request when a staging graph no longer holds exactly the verified number of
+   triples (so nothing can change between the count and the swap), then
+   ``MOVE <staging> TO <target>`` for every changed graph (never ``MOVE SILENT``: a
+   missing staging graph fails the request), then the new metadata records. Either every
+   graph is swapped or none is.
+5. Count the targets again. A graph that a concurrent citynet publish replaced right
+   after us is reported as *superseded* (the last MOVE wins); any other mismatch is an
+   error (exit 3) and leaves the metadata unmatched, so the next publish rewrites it.
+
+Any failure before the swap is applied drops the staging graphs and leaves every
+production graph as it was: ``PublishAborted`` (exit 4) when the store refused or lost
+what we sent (400/415, a connection reset mid-upload, a refused swap), ``EndpointError``
+(exit 3) when the store cannot be used (down, hanging past ``--timeout``, HTML instead of
+results, 401/403, a redirect).
+
+``--merge`` adds the triples instead of replacing the graph: same staging and guard, with
+``ADD <staging> TO <target>`` as the swap. A merge is unchanged when the target already
+holds every triple (checked by reading the graph); the merge drops the graph's metadata
+record, since the graph no longer holds exactly one publish.
+
+The publish metadata lives in one named graph, ``urn:citynet:publish-meta``
+(``vocab.PUBLISH_META_GRAPH``), one record per published graph::
+
+    <urn:citynet:publish-meta:{sha256 of the graph IRI}>
+        sd:name <graph IRI> ;
+        void:triples 57 ;                   # what the store holds (replace mode only)
+        cn:contentHash "sha256:{hex}" ;     # of the graph's canonical N-Quads (replace only)
+        prov:wasGeneratedBy <urn:citynet:publish-meta:run:{run id}> ;
+        dcterms:modified "2026-...Z"^^xsd:dateTime .
+
+It is written by the swap request itself, so it always describes what the swap put in
+place; the run IRI is the receipt that tells, after a lost answer, whether the swap
+committed.
+
+The record is a node of its own (not the graph IRI, which for page graphs is also the
+source page node carrying the page file's ``cn:contentHash``). Canonical N-Quads: every
+triple of the graph written as an N-Quads line with the target graph IRI, in N-Triples
+canonical form (pyoxigraph), duplicates removed, lines sorted by code point, blank nodes
+relabelled canonically (rdflib.compare) when there are any. Queries over ``GRAPH ?g`` see
+the metadata graph too; filter ``?g != <urn:citynet:publish-meta>`` where that matters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+)
+
+from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
+from citynet.graph.formats import BY_MEDIA_TYPE, format_for_path, load_graph
+from citynet.graph.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
+from citynet.publish.gsp import Endpoints, StoreClient, UpdateRefused, display_url
+
+DEFAULT_GRAPH_FILE = Path("build/citynet.trig")
+DEFAULT_TIMEOUT_S = 60.0
+
+#: The upload body is N-Triples, a subset of Turtle: text/turtle is the one RDF media type
+#: every Graph Store accepts.
+UPLOAD_MEDIA_TYPE = "text/turtle; charset=utf-8"
+STAGING_MARK = ".citynet-staging-"
+#: Graph IRIs per VALUES block, so a query stays small for builds of thousands of pages.
+VALUES_CHUNK = 200
+#: Dropping staging graphs after a failure must not hang as long as the failure did.
+CLEANUP_TIMEOUT_S = 5.0
+
+Mode = TypingLiteral["replace", "merge"]
+
+# Formats pyoxigraph reads with no risk (no entities, no remote contexts); the others go
+# through formats.load_graph, which refuses DTDs and remote JSON-LD contexts first.
+_PLAIN_FORMATS = {"trig", "nquads", "turtle", "ntriples"}
+
+
+# ---------------------------------------------------------------------- the data to publish
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPayload:
+    """One graph as it will be uploaded: canonical N-Triples lines and their hash."""
+
+    target: str
+    lines: tuple[str, ...]  # sorted, distinct N-Triples lines, each ending " .\n"
+    digest: str  # "sha256:<hex>" of the canonical N-Quads
+    has_blank_nodes: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def body(self) -> bytes:
+        return "".join(self.lines).encode("utf-8")
+
+    def value_lines(self) -> set[str]:
+        """The lines as a store that keeps literal *values* holds them: Oxigraph stores
+        "0010"^^xsd:integer as "10" and xsd:nonNegativeInteger as xsd:integer, which can
+        also merge two triples into one. Computed with pyoxigraph's own store."""
+        store = Store()
+        store.load(self.body, format=RdfFormat.N_TRIPLES)
+        return {f"{quad.triple} .\n" for quad in store}
+
+    def acceptable_count(self, held: int) -> bool:
+        """Can a store hold ``held`` triples for this graph? As sent, or value-normalised."""
+        return held == self.count or held == len(self.value_lines())
+
+
+def load_payloads(path: Path, *, into: str | None = None) -> list[GraphPayload]:
+    """Read the graph file: one payload per named graph, or everything into ``into``.
+
+    Triples in the file's default graph are refused without ``into``: where they belong
+    in a store is a choice the user makes with ``--graph``.
+    """
+    by_graph: dict[str | None, set[Triple]] = {}
+    for quad in _read_quads(path):
+        name = quad.graph_name
+        if isinstance(name, DefaultGraph):
+            key = None
+        elif isinstance(name, NamedNode):
+            key = name.value
+        else:
+            raise InputError(
+                f"{path}: a named graph is named by a blank node; citynet cannot publish it",
+                hint="name every graph with an IRI",
+            )
+        by_graph.setdefault(key, set()).add(quad.triple)
+    if into is not None:
+        _check_target(into, "--graph")
+        merged: set[Triple] = set().union(*by_graph.values()) if by_graph else set()
+        if not merged:
+            raise InputError(f"{path}: holds no triples; nothing to publish")
+        return [_payload(into, merged)]
+    if None in by_graph:
+        raise InputError(
+            f"{path}: {len(by_graph[None])} triples are outside any named graph",
+            hint="publish the whole file into one graph with --graph IRI",
+        )
+    if not by_graph:
+        raise InputError(f"{path}: holds no triples; nothing to publish")
+    payloads = []
+    for name in sorted(key for key in by_graph if key is not None):
+        _check_target(name, f"{path}: graph")
+        payloads.append(_payload(name, by_graph[name]))
+    return payloads
+
+
+def _read_quads(path: Path) -> list:
+    fmt = format_for_path(path)
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such file", hint="run `citynet build` first, or name the file"
+        )
+    if fmt.name in _PLAIN_FORMATS:
+        try:
+            return list(
+                parse(
+                    path=path,
+                    format=getattr(RdfFormat, fmt.oxigraph_name),
+                    base_iri=path.resolve().as_uri(),
+                )
+            )
+        except SyntaxError as error:
+            line = error.args[1][1] if len(error.args) > 1 and error.args[1] else None
+            where = f"{path}:{line}" if line else str(path)
+            raise InputError(f"{where}: not valid {fmt.name}: {error.args[0]}") from None
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    dataset = load_graph([path])  # refuses DTDs and remote contexts, names file and line
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    return list(parse(data, format=RdfFormat.N_QUADS))
+
+
+def _check_target(iri: str, where: str) -> None:
+    try:
+        NamedNode(iri)
+    except ValueError as error:
+        raise InputError(f"{where} <{iri}> is not a valid absolute IRI: {error}") from None
+    if iri.startswith(str(PUBLISH_META_GRAPH)):
+        raise InputError(f"{where} <{iri}> is citynet's publish metadata graph; choose another")
+
+
+def _payload(target: str, triples: set[Triple]) -> GraphPayload:
+    has_blank_nodes = any(
+        isinstance(term, BlankNode)
+        for triple in triples
+        for term in (triple.subject, triple.object)
+    )
+    if has_blank_nodes:
+        triples = _canonical_blank_nodes(triples)
+    lines = tuple(sorted({f"{triple} .\n" for triple in triples}))
+    graph = str(NamedNode(target))
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(f"{line[:-3]} {graph} .\n".encode())
+    return GraphPayload(target, lines, f"sha256:{digest.hexdigest()}", has_blank_nodes)
+
+
+def _canonical_blank_nodes(triples: set[Triple]) -> set[Triple]:
+    """Relabel blank nodes so the same graph always gives the same lines (and hash)."""
+    from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
+
+    text = "".join(f"{triple} .\n" for triple in triples)
+    canonical = to_canonical_graph(Graph().parse(data=text, format="nt"))
+    data = canonical.serialize(format="nt", encoding="utf-8")
+    return set(parse(data, format=RdfFormat.N_TRIPLES))
+
+
+# ---------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOutcome:
+    target: str
+    status: str  # created | replaced | merged | unchanged | superseded
+    triples: int
+
+
+@dataclass
+class PublishReport:
+    store: str
+    mode: str
+    outcomes: list[GraphOutcome]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(outcome.status != "unchanged" for outcome in self.outcomes)
+
+    @property
+    def triples(self) -> int:
+        return sum(outcome.triples for outcome in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for outcome in self.outcomes:
+            result[outcome.status] = result.get(outcome.status, 0) + 1
+        return result
+
+    def summary(self) -> str:
+        graphs = len(self.outcomes)
+        noun = "graph" if graphs == 1 else "graphs"
+        if not self.changed:
+            return f"unchanged: {graphs} {noun} ({self.triples} triples) already in {self.store}"
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items()))
+        return f"published {graphs} {noun} to {self.store}: {parts}; {self.triples} triples"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "store": self.store,
+            "mode": self.mode,
+            "changed": self.changed,
+            "graphs": [
+                {"graph": o.target, "status": o.status, "triples": o.triples} for o in self.outcomes
+            ],
+            "warnings": self.warnings,
+        }
+
+
+# ---------------------------------------------------------------------- publishing
+
+
+def publish(
+    path: Path = DEFAULT_GRAPH_FILE,
+    store: str = "",
+    *,
+    graph: str | None = None,
+    mode: Mode = "replace",
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    query_endpoint: str | None = None,
+    update_endpoint: str | None = None,
+) -> PublishReport:
+    """Publish ``path`` into the store whose Graph Store endpoint is ``store``."""
+    if mode not in ("replace", "merge"):
+        raise InputError(f"unknown publish mode {mode!r}; expected replace or merge")
+    if not store:
+        raise InputError(
+            "no store given", hint="pass --store URL, e.g. http://localhost:7878/store"
+        )
+    endpoints = Endpoints.resolve(store, query_endpoint, update_endpoint)
+    payloads = load_payloads(path, into=graph)
+    warnings = check_shapes(path, force=force)
+    with StoreClient(endpoints, timeout=timeout) as client:
+        report = _Publication(client, payloads, mode).run()
+    report.warnings[:0] = warnings
+    return report
+
+
+def check_shapes(path: Path, *, force: bool) -> list[str]:
+    """Refuse data that does not conform to the shapes (exit 1) unless ``force``."""
+    if force:
+        return [f"{path}: not checked against the shapes (--force)"]
+    from citynet.validate.validation import validate  # pySHACL is slow to import: only when needed
+
+    report = validate([path])
+    if not report.conforms:
+        raise DataInvalid(
+            f"{path}: does not conform to the shapes: {report.summary()}",
+            hint="run `citynet validate` to see why, or publish anyway with --force",
+        )
+    return []
+
+
+def staging_iri(target: str, run_id: str) -> str:
+    return f"{target}{STAGING_MARK}{run_id}"
+
+
+def meta_record_iri(target: str) -> str:
+    return f"{PUBLISH_META_GRAPH}:{hashlib.sha256(target.encode('utf-8')).hexdigest()}"
+
+
+def _iri(value: object) -> str:
+    """A validated IRI in SPARQL/N-Triples syntax: NamedNode refuses anything that could
+    break out of ``<...>``, so graph IRIs from a file can never alter the request."""
+    return str(NamedNode(str(value)))
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), VALUES_CHUNK):
+        yield items[start : start + VALUES_CHUNK]
+
+
+class _Publication:
+    def __init__(self, client: StoreClient, payloads: list[GraphPayload], mode: Mode) -> None:
+        self.client = client
+        self.payloads = payloads
+        self.mode = mode
+        self.store = display_url(client.endpoints.store)
+        self.run_id = uuid.uuid4().hex
+        self.run_iri = f"{PUBLISH_META_GRAPH}:run:{self.run_id}"
+
+    # -------------------------------------------------------------- reads
+
+    def counts(self, graphs: Sequence[str], *, timeout: float | None = None) -> dict[str, int]:
+        """Triples in each graph (0 when it does not exist)."""
+        result: dict[str, int] = {}
+        for chunk in _chunks(graphs):
+            values = " ".join(_iri(g) for g in chunk)
+            rows = self.client.select(
+                f"SELECT ?g (COUNT(?s) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+                f"OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o }} }} }} GROUP BY ?g",
+                what="a triple count",
+                timeout=timeout,
+            )
+            for row in rows:
+                result[row.get("g", "")] = _as_int(row.get("n"), self.client)
+        missing = [g for g in graphs if g not in result]
+        if missing:
+            raise EndpointError(
+                f"{display_url(self.client.endpoints.query)} gave no triple count "
+                f"for <{missing[0]}>",
+                hint="the query endpoint does not answer SPARQL 1.1 COUNT correctly",
+            )
+        return result
+
+    def meta(self, graphs: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """The recorded (content hash, triple count) of each graph published before."""
+        result: dict[str, tuple[str, int]] = {}
+        for chunk in _chunks(graphs):
+            values = " ".join(_iri(g) for g in chunk)
+            rows = self.client.select(
+                f"SELECT ?g ?hash ?n WHERE {{ VALUES ?g {{ {values} }} "
+                f"GRAPH {_iri(PUBLISH_META_GRAPH)} {{ ?m {_iri(SD.name)} ?g ; "
+                f"{_iri(CN.contentHash)} ?hash ; {_iri(VOID.triples)} ?n }} }}",
+                what="the publish metadata",
+            )
+            for row in rows:
+                result[row.get("g", "")] = (row.get("hash", ""), _as_int(row.get("n"), self.client))
+        return result
+
+    def contains(self, payload: GraphPayload) -> bool:
+        """Does the store's graph already hold every triple of ``payload``? (merge mode)"""
+        if payload.has_blank_nodes:
+            return False  # blank nodes cannot be matched across stores; always add
+        result = self.client.get(payload.target, accept="application/n-triples")
+        if not result.found:
+            return False
+        fmt = BY_MEDIA_TYPE.get(result.media_type or "")
+        if fmt is None or fmt.quads:
+            raise EndpointError(
+                f"{self.store} sent <{payload.target}> as {result.media_type}, "
+                "expected application/n-triples or text/turtle"
+            )
+        store = Store()
+        try:
+            store.load(result.body, format=getattr(RdfFormat, fmt.oxigraph_name))
+        except SyntaxError as error:
+            raise EndpointError(
+                f"{self.store} sent <{payload.target}> as invalid {fmt.name}: {error.args[0]}"
+            ) from None
+        # Both sides value-normalised, so a store that canonicalises literals still matches.
+        remote = {f"{quad.triple} .\n" for quad in store}
+        return payload.value_lines() <= remote
+
+    # -------------------------------------------------------------- the steps
+
+    def run(self) -> PublishReport:
+        targets = [p.target for p in self.payloads]
+        before = self.counts(targets)
+        recorded = self.meta(targets) if self.mode == "replace" else {}
+        outcomes: dict[str, GraphOutcome] = {}
+        todo: list[GraphPayload] = []
+        for payload in self.payloads:
+            if self.mode == "replace":
+                # The recorded count is what the store held for this content (see stage).
+                record = recorded.get(payload.target)
+                unchanged = (
+                    record is not None
+                    and record[0] == payload.digest
+                    and before[payload.target] == record[1]
+                )
+            else:
+                unchanged = self.contains(payload)
+            if unchanged:
+                outcomes[payload.target] = GraphOutcome(payload.target, "unchanged", payload.count)
+            else:
+                todo.append(payload)
+        if todo:
+            staged = [_Staged(p, staging_iri(p.target, self.run_id)) for p in todo]
+            try:
+                self.stage(staged)
+                self.swap(staged)
+            except CitynetError as error:
+                self.drop(staged, error)
+                raise
+            outcomes.update(self.verify(staged, before))
+        return PublishReport(self.store, self.mode, [outcomes[p.target] for p in self.payloads])
+
+    def stage(self, staged: list[_Staged]) -> None:
+        """Upload every changed graph to its staging graph and check what the store holds."""
+        for item in staged:
+            self.client.put(item.staging, item.payload.body, UPLOAD_MEDIA_TYPE)
+        counts = self.counts([item.staging for item in staged])
+        for item in staged:
+            held = counts[item.staging]
+            if not item.payload.acceptable_count(held):
+                raise PublishAborted(
+                    f"staging graph <{item.staging}> holds {held} triples after the upload "
+                    f"of <{item.payload.target}>, expected {item.payload.count}",
+                    hint="the store did not keep what was sent; nothing was swapped in",
+                )
+            item.held = held
+
+    def swap_request(self, staged: list[_Staged]) -> str:
+        guard = _iri(f"{PUBLISH_META_GRAPH}:guard:{self.run_id}")
+        meta_graph = _iri(PUBLISH_META_GRAPH)
+        ops: list[str] = []
+        # Guards: a staging graph that no longer holds exactly its verified count puts a
+        # triple into the guard graph, so CREATE GRAPH (no SILENT) fails and the store
+        # rejects the whole request: the count we checked is the data we swap.
+        for item in staged:
+            ops.append(
+                f"INSERT {{ GRAPH {guard} {{ {guard} {guard} {guard} }} }} WHERE {{ "
+                f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(item.staging)} "
+                f"{{ ?s ?p ?o }} }} }} FILTER (?n != {item.held}) }}"
+            )
+        ops.append(f"CREATE GRAPH {guard}")
+        ops.append(f"DROP SILENT GRAPH {guard}")
+        for item in staged:
+            staging, target = _iri(item.staging), _iri(item.payload.target)
+            if self.mode == "replace":
+                ops.append(f"MOVE {staging} TO {target}")
+            else:
+                ops.append(f"ADD {staging} TO {target}")
+                ops.append(f"DROP GRAPH {staging}")
+        for item in staged:
+            record = _iri(meta_record_iri(item.payload.target))
+            ops.append(f"DELETE WHERE {{ GRAPH {meta_graph} {{ {record} ?p ?o }} }}")
+        now = Literal(
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            datatype=NamedNode(str(XSD.dateTime)),
+        )
+        records = []
+        for item in staged:
+            # prov:wasGeneratedBy names this run: the receipt that the swap committed.
+            record = (
+                f"{_iri(meta_record_iri(item.payload.target))} "
+                f"{_iri(SD.name)} {_iri(item.payload.target)} ; "
+                f"{_iri(PROV.wasGeneratedBy)} {_iri(self.run_iri)} ; "
+                f"{_iri(DCTERMS.modified)} {now}"
+            )
+            if self.mode == "replace":  # after a merge the graph is no single publish
+                held = Literal(str(item.held), datatype=NamedNode(str(XSD.integer)))
+                record += (
+                    f" ; {_iri(VOID.triples)} {held} ; "
+                    f"{_iri(CN.contentHash)} {Literal(item.payload.digest)}"
+                )
+            records.append(record + " .")
+        ops.append(f"INSERT DATA {{ GRAPH {meta_graph} {{ {' '.join(records)} }} }}")
+        return " ;\n".join(ops)
+
+    def swap(self, staged: list[_Staged]) -> None:
+        verb = "MOVE" if self.mode == "replace" else "ADD"
+        what = f"the swap ({verb} of {len(staged)} staging graphs)"
+        try:
+            self.client.update(self.swap_request(staged), what=what)
+        except CitynetError as error:
+            if self.swap_applied(staged, error):
+                return  # the answer was lost, the swap was not (e.g. a reset after commit)
+            if isinstance(error, UpdateRefused):
+                raise PublishAborted(
+                    f"{error.message}{self.staging_diagnosis(staged)}",
+                    hint="no graph was swapped; production graphs are unchanged",
+                ) from None
+            raise
+
+    def swap_applied(self, staged: list[_Staged], error: CitynetError) -> bool:
+        """After a failed swap request (e.g. the answer was lost): was it committed? The
+        request is atomic and writes one record per graph naming this run, so the records
+        tell; missing staging graphs alone do not (someone else may have dropped them)."""
+        try:
+            rows = self.client.select(
+                f"SELECT (COUNT(?m) AS ?n) WHERE {{ GRAPH {_iri(PUBLISH_META_GRAPH)} "
+                f"{{ ?m {_iri(PROV.wasGeneratedBy)} {_iri(self.run_iri)} }} }}",
+                what="the publish metadata",
+                timeout=CLEANUP_TIMEOUT_S,
+            )
+        except CitynetError:
+            raise EndpointError(
+                f"{error.message}; the store cannot say whether the swap was applied",
+                hint="run citynet publish again: it republishes whatever is not in place",
+            ) from None
+        return bool(rows) and _as_int(rows[0].get("n"), self.client) == len(staged)
+
+    def staging_diagnosis(self, staged: list[_Staged]) -> str:
+        try:
+            counts = self.counts([item.staging for item in staged], timeout=CLEANUP_TIMEOUT_S)
+        except CitynetError:
+            return ""
+        for item in staged:
+            if counts[item.staging] != item.held:
+                return (
+                    f" (staging graph <{item.staging}> changed before the swap: holds "
+                    f"{counts[item.staging]} triples, verified {item.held})"
+                )
+        return ""
+
+    def drop(self, staged: list[_Staged], error: CitynetError) -> None:
+        """Best effort: drop every staging graph of this run; say so if that fails too."""
+        ops = " ;\n".join(f"DROP SILENT GRAPH {_iri(item.staging)}" for item in staged)
+        try:
+            self.client.update(ops, what="dropping the staging graphs", timeout=CLEANUP_TIMEOUT_S)
+        except CitynetError:
+            names = ", ".join(f"<{item.staging}>" for item in staged[:3])
+            more = f" and {len(staged) - 3} more" if len(staged) > 3 else ""
+            note = f"staging graphs {names}{more} may remain; drop them with DROP GRAPH"
+            error.hint = f"{error.hint}; {note}" if error.hint else note
+
+    def verify(self, staged: list[_Staged], before: dict[str, int]) -> dict[str, GraphOutcome]:
+        targets = [item.payload.target for item in staged]
+        after = self.counts(targets)
+        recorded = self.meta(targets) if self.mode == "replace" else {}
+        outcomes: dict[str, GraphOutcome] = {}
+        for item in staged:
+            target, count = item.payload.target, after[item.payload.target]
+            if self.mode == "merge":
+                if count < item.held:
+                    raise EndpointError(
+                        f"after the merge <{target}> holds {count} triples, fewer than the "
+                        f"{item.held} added: another client wrote to it",
+                        hint="run citynet publish again",
+                    )
+                status = "merged"
+            elif count == item.held:
+                status = "created" if before[target] == 0 else "replaced"
+            else:
+                other = recorded.get(target)
+                if other is not None and other[0] != item.payload.digest and other[1] == count:
+                    status = "superseded"  # a concurrent publish moved its graph in after us
+                else:
+                    raise EndpointError(
+                        f"after the swap <{target}> holds {count} triples, expected "
+                        f"{item.held}: another client wrote to it",
+                        hint="run citynet publish again",
+                    )
+            outcomes[target] = GraphOutcome(target, status, item.payload.count)
+        return outcomes
+
+
+@dataclass(slots=True)
+class _Staged:
+    payload: GraphPayload
+    staging: str
+    held: int = -1  # triples the store holds in the staging graph once verified
+
+
+def _as_int(value: str | None, client: StoreClient) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise EndpointError(
+            f"{display_url(client.endpoints.query)} answered a count with {value!r}, not a number"
+        ) from None
+
+
+__all__ = [
+    "DEFAULT_GRAPH_FILE",
+    "GraphOutcome",
+    "GraphPayload",
+    "PublishReport",
+    "STAGING_MARK",
+    "UPLOAD_MEDIA_TYPE",
+    "check_shapes",
+    "load_payloads",
+    "meta_record_iri",
+    "publish",
+    "staging_iri",
+]

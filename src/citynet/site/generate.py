@@ -1,0 +1,936 @@
+"""`citynet site`: the graph as a static linked-data site, one page per IRI under the base.
+
+File layout (works from disk in a browser and behind content negotiation): the IRI
+``{base}city/be/liege`` becomes three files side by side,
+
+    DIR/city/be/liege.html     the page for people
+    DIR/city/be/liege.ttl      its description as Turtle
+    DIR/city/be/liege.jsonld   the same as JSON-LD
+
+so a web server maps the extension-less IRI path to one of them by the Accept header
+(DIR/.htaccess for Apache, DIR/nginx.conf for nginx, and ``citynet serve`` do exactly
+that), and a browser opening the .html file from disk follows relative links between
+.html files. The page of a resource and the page "below" it never collide
+(``office/…/executive-committee.html`` beside the folder ``office/…/executive-committee/``).
+Site files have a dot in their name (index.html, cities.html, void.ttl, …), which no IRI
+path segment can have, so a resource can never overwrite them.
+
+A description is every triple with the resource as subject, across all named graphs. Hash
+IRIs under the base share their document's page (one section each). The ontology is
+rendered by our own small generator (see ``ontology_context``): pyLODE 3.4.1, the release
+we tried, fails on import (it reads a pyproject.toml that its wheel does not ship) and
+loads ~600 kB of background vocabularies on each run; ours reads only ontology/citynet.ttl.
+
+Safety: every text from the data goes through Jinja's autoescape; only http(s) IRIs become
+links (``javascript:``, ``data:`` and the rest stay text); JSON-LD embedded in a page has
+``<``, ``>`` and ``&`` written as JSON escapes so no value can close the script element;
+every IRI under the base must map to plain slug segments (``iris.is_safe_path``), else
+DataInvalid (exit 1) names it before anything is written. Writing is atomic: the site is
+written into a fresh folder beside DIR and swapped in; if anything fails the previous site
+stays as it was and the error is PublishAborted (exit 4, "publish aborted, untouched").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from citynet import __version__
+from citynet.common.resources import resource_dir
+from citynet.errors import DataInvalid, InputError, PublishAborted
+from citynet.graph import iris
+from citynet.graph.formats import load_graph
+from citynet.graph.vocab import (
+    CN,
+    DCAT,
+    DCTERMS,
+    DEFAULT_BASE_IRI,
+    FOAF,
+    GEO,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    VOID,
+    XSD,
+)
+from citynet.site.conneg import JSONLD, NQUADS, REPRESENTATIONS, TURTLE, htaccess, nginx_conf
+from citynet.site.ontology_page import ontology_context
+from citynet.site.svgmap import CityMap, Place, detail_places, draw_map, parse_coordinate
+from citynet.site.terms import (
+    Link,
+    Row,
+    Source,
+    curie,
+    is_http,
+    node_key,
+    pick_language,
+    script_json,
+)
+
+#: Marks a folder as a citynet site, so a re-run may replace it (and only then).
+SITE_MARKER = ".citynet-site"
+DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+DUMP_FILE = "citynet.nq"
+ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
+_WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
+
+
+@dataclass
+class SiteResult:
+    out: Path
+    files: int
+    resources: int
+    cities: int
+    projects: int
+    events: int
+    markers: int
+    skipped: int  # IRIs outside the base: linked to, never written
+
+    def summary(self) -> str:
+        return (
+            f"site: {self.resources} resource pages ({self.cities} cities, {self.projects} "
+            f"projects, {self.events} events), {self.markers} cities on the map, "
+            f"{self.files} files in {self.out}"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+
+def build_site(
+    graph_paths: list[Path],
+    out: Path,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    sparql_endpoint: str | None = None,
+    license_iri: str = DEFAULT_LICENSE,
+    ontology_path: Path | None = None,
+) -> SiteResult:
+    """Read the graph files and write the site into ``out`` (atomically replaced)."""
+    dataset = load_graph([Path(os.path.abspath(p)) for p in graph_paths])
+    ontology = load_ontology(ontology_path)
+    site = Site(dataset, ontology, base_iri=base_iri)
+    return write_site(site, out, sparql_endpoint=sparql_endpoint, license_iri=license_iri)
+
+
+def load_ontology(path: Path | None = None) -> Graph:
+    path = path or resource_dir("ontology") / "citynet.ttl"
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise InputError(f"{path}: ontology file missing") from None
+    except Exception as error:  # rdflib raises many types for bad syntax
+        raise InputError(f"{path}: not valid Turtle: {' '.join(str(error).split())}") from None
+    graph.source_path = path  # type: ignore[attr-defined]  # copied into the site as is
+    return graph
+
+
+def write_site(
+    site: Site,
+    out: Path,
+    *,
+    sparql_endpoint: str | None = None,
+    license_iri: str = DEFAULT_LICENSE,
+) -> SiteResult:
+    """Render every file into a new folder beside ``out``, then swap it in."""
+    if sparql_endpoint is not None and not is_http(sparql_endpoint):
+        raise InputError(f"--sparql-endpoint {sparql_endpoint!r} is not an http(s) URL")
+    if not is_http(license_iri):
+        raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
+    _check_replaceable(out)
+    files = site.render(sparql_endpoint=sparql_endpoint, license_iri=license_iri)
+    count = _write_atomically(out, files)
+    return SiteResult(
+        out=out,
+        files=count,
+        resources=len(site.docs),
+        cities=len(site.cities),
+        projects=len(site.projects),
+        events=len(site.events),
+        markers=len(site.city_map.markers) if site.city_map else 0,
+        skipped=site.skipped,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Atomic writing
+# --------------------------------------------------------------------------------------
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """The one place the site touches the disk (tests replace it to simulate a full disk)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace anything that is not a previous citynet site (or empty)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError(f"{out}: exists and is not a folder", hint="choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
+        raise InputError(
+            f"{out}: folder exists and is not a citynet site; refusing to replace it",
+            hint="choose a new or empty --out folder",
+        )
+
+
+def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    out = Path(os.path.abspath(out))
+    new: Path | None = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(new, 0o777 & ~umask)  # mkdtemp makes 0700; a web server must read the site
+        count = 0
+        for relative, data in files:
+            target = new / relative
+            # Defence in depth: paths come from checked slugs, but never trust a join.
+            if not os.path.abspath(target).startswith(str(new) + os.sep):
+                raise DataInvalid(f"site path {relative!r} would leave the output folder")
+            write_file(target, data)
+            count += 1
+        write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
+        _swap(new, out)
+        new = None
+        return count
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise PublishAborted(
+            f"{out}: cannot write the site: {reason}",
+            hint="the previous site, if any, is left as it was; free space or fix permissions",
+        ) from None
+    finally:
+        if new is not None:
+            shutil.rmtree(new, ignore_errors=True)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Move ``out`` aside, move ``new`` in, delete the old one; restore it if the move fails."""
+    old: Path | None = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()  # we only wanted a fresh unused name
+        os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except OSError:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------
+# The site model
+# --------------------------------------------------------------------------------------
+
+
+class Site:
+    """Everything the pages need, computed once from the dataset and the ontology."""
+
+    def __init__(self, dataset: Dataset, ontology: Graph, *, base_iri: str) -> None:
+        self.base = base_iri if base_iri.endswith("/") else base_iri + "/"
+        self.ontology = ontology
+        self.cn = str(CN._NS)
+        # Index every quad once; the pages are then dictionary look-ups.
+        self.out: dict[URIRef, dict[tuple[URIRef, Node], set[Node]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self.incoming: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
+        self.graph_names: set[URIRef] = set()
+        self.default_graph = dataset.default_graph.identifier
+        self._labels: dict[Node, str] = {}
+        self._ontology_labels: dict[Node, str | None] = {}
+        self._docs_of: dict[str, tuple[str, str] | None] = {}
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            graph = getattr(g, "identifier", g)
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                raise DataInvalid(
+                    f"blank node in the graph ({s} {p} {o}): citynet graphs have none",
+                    hint="build the graph with `citynet build`",
+                )
+            self.out[s][(p, o)].add(graph)
+            if isinstance(o, URIRef):
+                self.incoming[o].add((s, p))
+            if isinstance(graph, URIRef) and graph != self.default_graph:
+                self.graph_names.add(graph)
+        self.docs: dict[str, list[URIRef]] = self._collect_docs()
+        if not self.docs:
+            raise InputError(
+                f"no resource in the graph has an IRI under {self.base}",
+                hint="pass the --base-iri the graph was built with",
+            )
+        self.cities = sorted(self._typed(CN.City) | self._typed(CN.Region), key=self.sort_key)
+        self.projects = sorted(self._typed(CN.Project), key=self.sort_key)
+        self.events = sorted(self._typed(CN.Event), key=self._event_key)
+        self.participations = self._participations()
+        # Look-ups the pages repeat for every resource.
+        self.kinds = {
+            **{c: "city" for c in self.cities},
+            **{p: "project" for p in self.projects},
+            **{e: "event" for e in self.events},
+        }
+        self.by_participant: dict[Node, list[dict[str, Node]]] = defaultdict(list)
+        self.by_activity: dict[Node, list[dict[str, Node]]] = defaultdict(list)
+        for row in self.participations:
+            self.by_participant[row["participant"]].append(row)
+            self.by_activity[row["activity"]].append(row)
+        self.city_map = self._map()
+
+    # IRIs and paths -------------------------------------------------------------------
+
+    def doc_of(self, iri: str) -> tuple[str, str] | None:
+        if iri not in self._docs_of:
+            self._docs_of[iri] = self._locate(iri)
+        return self._docs_of[iri]
+
+    def _locate(self, iri: str) -> tuple[str, str] | None:
+        """(document path, fragment) for an IRI under the base; None when outside it.
+
+        Raises DataInvalid for an IRI under the base whose path is not plain slugs
+        (``..``, ``%2F``, empty segments, an absolute path, a device name like ``con``).
+        """
+        if not iri.startswith(self.base):
+            if iri.startswith(ONTOLOGY_IRI + "#") or iri == ONTOLOGY_IRI:
+                return ONTOLOGY_DOC, iri.partition("#")[2]
+            return None
+        path, _, fragment = iri[len(self.base) :].partition("#")
+        if path == "":
+            return "", fragment
+        if iri.startswith(ONTOLOGY_IRI + "#") or iri == ONTOLOGY_IRI:
+            return ONTOLOGY_DOC, fragment
+        if not iris.is_safe_path(path) or any(
+            _WINDOWS_DEVICES.match(part) for part in path.split("/")
+        ):
+            raise DataInvalid(
+                f"unsafe IRI <{iri}>: its path under {self.base} is not plain slug segments",
+                hint="nothing was written; fix the IRI in the graph",
+            )
+        if path == ONTOLOGY_DOC:
+            raise DataInvalid(
+                f"IRI <{iri}> would overwrite the site's ontology page",
+                hint="use another path for this resource",
+            )
+        if fragment and not re.fullmatch(r"[A-Za-z0-9_.-]+", fragment):
+            raise DataInvalid(f"unsafe IRI <{iri}>: fragment {fragment!r} is not a plain name")
+        return path, fragment
+
+    def _collect_docs(self) -> dict[str, list[URIRef]]:
+        docs: dict[str, set[URIRef]] = defaultdict(set)
+        self.skipped = 0
+        seen: set[Node] = set(self.out) | set(self.incoming) | self.graph_names
+        for subject in list(self.out):
+            for prop, _ in self.out[subject]:
+                seen.add(prop)
+        for node in seen:
+            if not isinstance(node, URIRef):
+                continue
+            located = self.doc_of(str(node))
+            if located is None:
+                self.skipped += 1
+            elif located[0] not in ("", ONTOLOGY_DOC):
+                docs[located[0]].add(node)
+        return {doc: sorted(members) for doc, members in sorted(docs.items())}
+
+    def href(self, iri: str, from_doc: str) -> str | None:
+        """A relative link from the page of ``from_doc`` ('' for top-level files)."""
+        located = self.doc_of(iri)
+        if located is None:
+            return iri if is_http(iri) else None
+        doc, fragment = located
+        target = "index.html" if doc == "" else doc + ".html"
+        start = posixpath.dirname(from_doc) or "."
+        relative = posixpath.relpath(target, start)
+        return f"{relative}#{fragment}" if fragment else relative
+
+    def root(self, from_doc: str) -> str:
+        """Relative prefix from a page to the site's top folder ('' or '../../')."""
+        return "../" * from_doc.count("/")
+
+    # Labels ---------------------------------------------------------------------------
+
+    def _objects(self, subject: Node, prop: URIRef) -> list[Node]:
+        return sorted({o for (p, o) in self.out.get(subject, {}) if p == prop}, key=node_key)  # type: ignore[call-overload]
+
+    def _one(self, subject: Node, prop: URIRef) -> Node | None:
+        values = self._objects(subject, prop)
+        return values[0] if values else None
+
+    def _typed(self, cls: URIRef) -> set[URIRef]:
+        return {
+            s
+            for s in self.out
+            if isinstance(s, URIRef) and (RDF.type, cls) in self.out[s] and self._local(s)
+        }
+
+    def _local(self, iri: URIRef) -> bool:
+        located = self.doc_of(str(iri))
+        return located is not None and located[0] not in ("", ONTOLOGY_DOC)
+
+    def label(self, node: Node) -> str:
+        """The English label (or any label), else a label made from what the node links."""
+        if node not in self._labels:
+            self._labels[node] = self._find_label(node)
+        return self._labels[node]
+
+    def _find_label(self, node: Node) -> str:
+        described = self.out.get(node, {})
+        for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
+            labels = [o for (p, o) in described if p == prop and isinstance(o, Literal)]
+            if labels:
+                return str(pick_language(labels))
+        return self._ontology_label(node) or self._derived_label(node)
+
+    def _ontology_label(self, node: Node) -> str | None:
+        if node not in self._ontology_labels:
+            labels = [
+                o
+                for prop in (RDFS.label, SKOS.prefLabel)
+                for o in self.ontology.objects(node, prop)  # type: ignore[arg-type]
+                if isinstance(o, Literal)
+            ]
+            self._ontology_labels[node] = str(pick_language(labels)) if labels else None
+        return self._ontology_labels[node]
+
+    def _derived_label(self, node: Node) -> str:
+        types = {o for (p, o) in self.out.get(node, {}) if p == RDF.type}
+        if CN.Twinning in types:
+            twins = [self.label(t) for t in self._objects(node, CN.twinCity)]
+            return "Twinning " + " – ".join(sorted(twins))
+        if CN.Participation in types:
+            who = self._one(node, CN.participant)
+            what = self._one(node, CN.activity)
+            role = self._one(node, CN.role)
+            parts = [self.label(x) for x in (who, role, what) if x is not None]
+            return " · ".join(parts)
+        if CN.Membership in types:
+            who, net = self._one(node, CN.member), self._one(node, CN.network)
+            return " in ".join(self.label(x) for x in (who, net) if x is not None)
+        if CN.Office in types:
+            who, office = self._one(node, CN.holder), self._one(node, CN.officeRole)
+            return ": ".join(self.label(x) for x in (who, office) if x is not None)
+        if CN.SourcePage in types:
+            name = self._one(node, CN.fileName)
+            if name is not None:
+                return f"Source page {name}"
+        return curie(str(node)) or str(node).rstrip("/").rsplit("/", 1)[-1]
+
+    def sort_key(self, node: Node) -> tuple[str, str]:
+        return (self.label(node).casefold(), str(node))
+
+    def _event_key(self, node: Node) -> tuple[str, str, str]:
+        start = self._one(node, CN.startDate)
+        return (str(start) if start is not None else "9999", self.label(node), str(node))
+
+    # Links for values ----------------------------------------------------------------
+
+    def link(self, node: Node, from_doc: str, *, with_note: bool = False) -> Link:
+        if isinstance(node, Literal):
+            note = ""
+            if node.language:
+                note = f"@{node.language}"
+            elif node.datatype is not None and node.datatype != XSD.string:
+                note = curie(str(node.datatype)) or str(node.datatype)
+            return Link(text=str(node), note=note)
+        iri = str(node)
+        href = self.href(iri, from_doc)
+        located = self.doc_of(iri)
+        external = located is None
+        if located is None and not self._ontology_label(node):
+            text = curie(iri) or iri
+        else:
+            text = self.label(node)
+        short = curie(iri) or ""
+        note = short if with_note and short != text else ""
+        return Link(
+            text=text, href=href, iri=iri, external=external and href is not None, note=note
+        )
+
+    def sources(self, graphs: Iterable[Node], from_doc: str) -> list[Source]:
+        """Each named graph as a link to its source page, with the page's original URL."""
+        links: list[Source] = []
+        for graph in sorted(graphs, key=node_key):
+            if graph == self.default_graph or not isinstance(graph, URIRef):
+                continue
+            name = self._one(graph, CN.fileName)
+            url = self._one(graph, DCTERMS.source)
+            text = str(name) if name is not None else self.label(graph)
+            page = Link(text=text, href=self.href(str(graph), from_doc), iri=str(graph))
+            original = None
+            if url is not None and is_http(str(url)):
+                original = Link(text="original", href=str(url), iri=str(url), external=True)
+            links.append(Source(page, original))
+        return links
+
+    # Derived content: participations, twins, map --------------------------------------
+
+    def _participations(self) -> list[dict[str, Node]]:
+        rows = []
+        for node in self._typed(CN.Participation):
+            row = {
+                "node": node,
+                "participant": self._one(node, CN.participant),
+                "activity": self._one(node, CN.activity),
+                "role": self._one(node, CN.role),
+            }
+            if row["participant"] is not None and row["activity"] is not None:
+                rows.append(row)
+        return sorted(rows, key=lambda r: str(r["node"]))
+
+    def twins(self, city: URIRef) -> list[URIRef]:
+        twins: set[URIRef] = set()
+        for s, p in self.incoming.get(city, set()):
+            if p == CN.twinCity:
+                twins |= {t for t in self._objects(s, CN.twinCity) if t != city}  # type: ignore[misc]
+            elif p == CN.twinnedWith:
+                twins.add(s)
+        twins |= {t for t in self._objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
+        twins.discard(city)
+        return sorted(twins, key=self.sort_key)
+
+    def _twin_pairs(self) -> set[tuple[str, str]]:
+        pairs: set[tuple[str, str]] = set()
+        for city in self.cities:
+            for twin in self.twins(city):
+                a, b = sorted((str(city), str(twin)))
+                pairs.add((a, b))
+        return pairs
+
+    def _map(self) -> CityMap | None:
+        places = []
+        for city in self.cities:
+            lat = [parse_coordinate(str(v), 90) for v in self._objects(city, GEO.lat)]
+            long = [parse_coordinate(str(v), 180) for v in self._objects(city, GEO.long)]
+            lat_ok = [v for v in lat if v is not None]
+            long_ok = [v for v in long if v is not None]
+            if not lat_ok or not long_ok:
+                continue
+            places.append(
+                Place(
+                    iri=str(city),
+                    label=self.label(city),
+                    href=self.href(str(city), "") or "",
+                    lat=lat_ok[0],
+                    long=long_ok[0],
+                    member=bool(self._objects(city, CN.memberPage)),
+                    kind="region" if (RDF.type, CN.Region) in self.out[city] else "city",
+                )
+            )
+        twinnings = [
+            (a, b, f"{self.label(URIRef(a))} – {self.label(URIRef(b))} (twinned)")
+            for a, b in self._twin_pairs()
+        ]
+        by_project: dict[Node, set[str]] = defaultdict(set)
+        for row in self.participations:
+            if self.kinds.get(row["activity"]) == "project":
+                by_project[row["activity"]].add(str(row["participant"]))
+        shared: list[tuple[str, str, str]] = []
+        for project, members in sorted(by_project.items(), key=lambda kv: str(kv[0])):
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1 :]:
+                    title = (
+                        f"{self.label(URIRef(a))} – {self.label(URIRef(b))}: {self.label(project)}"
+                    )
+                    shared.append((a, b, title))
+        # One line per pair of cities, whichever projects they share (first title kept).
+        first: dict[tuple[str, str], tuple[str, str, str]] = {}
+        for item in shared:
+            first.setdefault(item[:2], item)
+        shared_lines = list(first.values())
+        detail = detail_places(places)
+        self.detail_map = draw_map(detail, twinnings, shared_lines) if detail else None
+        return draw_map(places, twinnings, shared_lines)
+
+    # Descriptions ---------------------------------------------------------------------
+
+    def description(self, members: list[URIRef]) -> Graph:
+        graph = Graph(bind_namespaces="none")
+        for name, namespace in PREFIXES.items():
+            graph.bind(name, namespace)
+        for subject in members:
+            for p, o in self.out.get(subject, {}):
+                graph.add((subject, p, o))
+        return graph
+
+    def _jsonld(self, graph: Graph) -> str:
+        used = {str(term) for triple in graph for term in triple} | {
+            str(o.datatype) for _, _, o in graph if isinstance(o, Literal) and o.datatype
+        }
+        context = {
+            name: str(ns)
+            for name, ns in PREFIXES.items()
+            if any(term.startswith(str(ns)) for term in used)
+        }
+        text = graph.serialize(format="json-ld", context=context)
+        stable = _stable(json.loads(text))
+        return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    # Rendering ------------------------------------------------------------------------
+
+    def render(
+        self, *, sparql_endpoint: str | None, license_iri: str
+    ) -> Iterator[tuple[str, bytes]]:
+        env = _environment()
+        for doc, members in self.docs.items():
+            graph = self.description(members)
+            turtle = graph.serialize(format="turtle")
+            jsonld = self._jsonld(graph)
+            context = self._page_context(doc, members, jsonld)
+            yield doc + ".html", env.get_template("resource.html").render(context).encode()
+            yield doc + TURTLE.suffix, turtle.encode()
+            yield doc + JSONLD.suffix, jsonld.encode()
+        yield from self._render_indexes(env, sparql_endpoint)
+        yield from self._render_ontology(env)
+        yield "void.ttl", self.void(sparql_endpoint, license_iri).encode()
+        yield DUMP_FILE, self.dump()
+        yield ".htaccess", htaccess().encode()
+        yield "nginx.conf", nginx_conf().encode()
+        yield "style.css", env.get_template("style.css").render().encode()
+
+    def _common(self, doc: str, title: str) -> dict[str, object]:
+        return {"title": title, "root": self.root(doc), "version": __version__, "base": self.base}
+
+    def _page_context(self, doc: str, members: list[URIRef], jsonld: str) -> dict[str, object]:
+        sections = [self._section(doc, iri) for iri in members]
+        main = sections[0]
+        return {
+            **self._common(doc, main["label"]),
+            "sections": sections,
+            "jsonld": script_json(jsonld),
+            "alternates": [
+                (media, posixpath.basename(doc) + suffix) for media, suffix in REPRESENTATIONS[1:]
+            ],
+        }
+
+    def _section(self, doc: str, iri: URIRef) -> dict[str, object]:
+        props: dict[URIRef, Row] = {}
+        for (p, o), graphs in sorted(
+            self.out.get(iri, {}).items(), key=lambda kv: (str(kv[0][0]), node_key(kv[0][1]))
+        ):
+            if p not in props:
+                props[p] = Row(prop=self.link(p, doc, with_note=True))
+            props[p].values.append((self.link(o, doc), self.sources(graphs, doc)))
+        types = [self.link(t, doc) for t in self._objects(iri, RDF.type)]
+        rows = sorted(props.values(), key=lambda r: (r.prop.iri != str(RDF.type), r.prop.text))
+        incoming = sorted(
+            {(self.link(s, doc), self.link(p, doc)) for s, p in self.incoming.get(iri, set())},
+            key=lambda pair: (pair[1].text, pair[0].text, pair[0].iri or ""),
+        )
+        section: dict[str, object] = {
+            "iri": str(iri),
+            "anchor": str(iri).partition("#")[2],
+            "label": self.label(iri),
+            "types": types,
+            "rows": rows,
+            "incoming": incoming,
+            "twins": [],
+            "activities": [],
+            "participants": [],
+        }
+        if self.kinds.get(iri) == "city":
+            section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
+            section["activities"] = [
+                self._participation_row(r, "activity", doc)
+                for r in self.by_participant.get(iri, [])
+            ]
+        if self.kinds.get(iri) in ("project", "event"):
+            section["participants"] = [
+                self._participation_row(r, "participant", doc)
+                for r in self.by_activity.get(iri, [])
+            ]
+        return section
+
+    def _twin_row(self, city: URIRef, twin: URIRef, doc: str) -> dict[str, object]:
+        graphs: set[Node] = set()
+        since: set[str] = set()
+        for s, p in self.incoming.get(city, set()):
+            if p == CN.twinCity and twin in self._objects(s, CN.twinCity):
+                for (prop, value), where in self.out[s].items():
+                    if prop == CN.twinCity:
+                        graphs |= where
+                    if prop == CN.since:
+                        since.add(str(value))
+        graphs |= self.out.get(city, {}).get((CN.twinnedWith, twin), set())
+        graphs |= self.out.get(twin, {}).get((CN.twinnedWith, city), set())
+        return {
+            "city": self.link(twin, doc),
+            "since": ", ".join(sorted(since)),
+            "sources": self.sources(graphs, doc),
+        }
+
+    def _participation_row(self, row: dict[str, Node], show: str, doc: str) -> dict[str, object]:
+        node = row["node"]
+        period = [
+            str(v)
+            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+            for v in self._objects(node, prop)
+        ]
+        activity = row["activity"]
+        if not period and activity is not None:
+            period = [
+                str(v)
+                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+                for v in self._objects(activity, prop)
+            ]
+        kind = "project" if self.kinds.get(activity) == "project" else "event"
+        lines = [str(v) for v in self._objects(node, CN.sourceLine)]
+        graphs = {g for where in self.out[node].values() for g in where}
+        return {
+            "what": self.link(row[show], doc),  # type: ignore[arg-type]
+            "kind": kind,
+            "role": self.link(row["role"], doc) if row["role"] is not None else None,
+            "period": " – ".join(dict.fromkeys(period)),
+            "node": self.link(node, doc),
+            "sources": self.sources(graphs, doc),
+            "line": ", ".join(lines),
+        }
+
+    def _render_indexes(
+        self, env: Environment, sparql_endpoint: str | None
+    ) -> Iterator[tuple[str, bytes]]:
+        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
+
+        def city_row(city: URIRef) -> dict[str, object]:
+            country = self._one(city, CN.country)
+            return {
+                "city": self.link(city, ""),
+                "country": self.link(country, "") if country is not None else None,
+                "member": bool(self._objects(city, CN.memberPage)),
+                "twins": len(self.twins(city)),
+                "activities": len(self.by_participant.get(city, [])),
+                "placed": str(city) in placed,
+            }
+
+        def activity_row(activity: URIRef) -> dict[str, object]:
+            when = [
+                str(v)
+                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+                for v in self._objects(activity, prop)
+            ]
+            place = self._one(activity, CN.place)
+            return {
+                "activity": self.link(activity, ""),
+                "when": " – ".join(dict.fromkeys(when)),
+                "place": self.link(place, "") if place is not None else None,
+                "participants": [
+                    self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
+                ],
+            }
+
+        members = [c for c in self.cities if self._objects(c, CN.memberPage)]
+        index = {
+            **self._common("", "citynet"),
+            "map": self.city_map,
+            "detail_map": self.detail_map,
+            "members": [self.link(c, "") for c in members],
+            "counts": {
+                "cities": len(self.cities),
+                "members": len(members),
+                "projects": len(self.projects),
+                "events": len(self.events),
+                "pages": len(self.graph_names),
+            },
+            "sparql_endpoint": sparql_endpoint,
+            "dump": DUMP_FILE,
+        }
+        yield "index.html", env.get_template("index.html").render(index).encode()
+        lists = (
+            ("cities.html", "Cities and regions", "cities", [city_row(c) for c in self.cities]),
+            ("projects.html", "Projects", "projects", [activity_row(p) for p in self.projects]),
+            ("events.html", "Events", "events", [activity_row(e) for e in self.events]),
+        )
+        for name, title, kind, rows in lists:
+            context = {**self._common("", title), "kind": kind, "rows": rows}
+            yield name, env.get_template("list.html").render(context).encode()
+
+    # Ontology -------------------------------------------------------------------------
+
+    def _render_ontology(self, env: Environment) -> Iterator[tuple[str, bytes]]:
+        context = {**self._common(ONTOLOGY_DOC, "ontology"), **ontology_context(self.ontology)}
+        context["title"] = context["ontology_title"]
+        yield ONTOLOGY_DOC + ".html", env.get_template("ontology.html").render(context).encode()
+        source = getattr(self.ontology, "source_path", None)
+        turtle = (
+            Path(source).read_bytes()
+            if source is not None
+            else self.ontology.serialize(format="turtle").encode()
+        )
+        yield ONTOLOGY_DOC + TURTLE.suffix, turtle
+        # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
+        canonical = to_canonical_graph(self.ontology)
+        yield ONTOLOGY_DOC + JSONLD.suffix, self._jsonld(canonical).encode()
+
+    # VoID / DCAT and the dump ---------------------------------------------------------
+
+    def void(self, sparql_endpoint: str | None, license_iri: str) -> str:
+        base = self.base
+        void = Graph(bind_namespaces="none")
+        for name, namespace in PREFIXES.items():
+            void.bind(name, namespace)
+        dataset = URIRef(base + "void.ttl#dataset")
+        triples = {(s, p, o) for s, pairs in self.out.items() for (p, o) in pairs}
+        subjects = {s for s, _, _ in triples}
+        local = {s for s in subjects if isinstance(s, URIRef) and self._local(s)}
+        add = void.add
+        add((dataset, RDF.type, VOID.Dataset))
+        add((dataset, RDF.type, DCAT.Dataset))
+        add((dataset, DCTERMS.title, Literal("citynet: a city network as linked data", lang="en")))
+        add(
+            (
+                dataset,
+                DCTERMS.description,
+                Literal(
+                    "Member cities of the European Forum for Urban Security (Efus), their "
+                    "twin cities, projects and events, from the network's profile pages.",
+                    lang="en",
+                ),
+            )
+        )
+        add((dataset, DCTERMS.license, URIRef(license_iri)))
+        add((dataset, FOAF.homepage, URIRef(base)))
+        add((dataset, VOID.uriSpace, Literal(base)))
+        add((dataset, VOID.vocabulary, URIRef(self.cn)))
+        add((dataset, VOID.triples, Literal(len(triples))))
+        add((dataset, VOID.entities, Literal(len(local))))
+        add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
+        add((dataset, VOID.distinctObjects, Literal(len({o for _, _, o in triples}))))
+        add((dataset, VOID.properties, Literal(len({p for _, p, _ in triples}))))
+        classes: dict[Node, set[Node]] = defaultdict(set)
+        for s, p, o in triples:
+            if p == RDF.type:
+                classes[o].add(s)
+        add((dataset, VOID.classes, Literal(len(classes))))
+        for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
+            name = str(cls).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            partition = URIRef(f"{base}void.ttl#class-{name}")
+            add((dataset, VOID.classPartition, partition))
+            add((partition, VOID["class"], cls))
+            add((partition, VOID.entities, Literal(len(members))))
+        dump = URIRef(base + DUMP_FILE)
+        add((dataset, VOID.dataDump, dump))
+        distribution = URIRef(base + "void.ttl#dump")
+        add((dataset, DCAT.distribution, distribution))
+        add((distribution, RDF.type, DCAT.Distribution))
+        add((distribution, DCAT.downloadURL, dump))
+        add((distribution, DCAT.mediaType, URIRef(_iana(NQUADS.media_type))))
+        add((distribution, DCTERMS.license, URIRef(license_iri)))
+        for cities in self.cities[:1]:
+            add((dataset, VOID.exampleResource, cities))
+        for graph in sorted(self.graph_names):
+            add((dataset, PROV.wasDerivedFrom, graph))
+        if sparql_endpoint:
+            endpoint = URIRef(sparql_endpoint)
+            add((dataset, VOID.sparqlEndpoint, endpoint))
+            service = URIRef(base + "void.ttl#sparql")
+            add((service, RDF.type, DCAT.DataService))
+            add((service, DCAT.endpointURL, endpoint))
+            add((service, DCAT.servesDataset, dataset))
+            add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+        add((URIRef(base + "void.ttl"), RDF.type, VOID.DatasetDescription))
+        add((URIRef(base + "void.ttl"), FOAF.primaryTopic, dataset))
+        _ = OWL  # (imported for symmetry with other modules' vocabulary use)
+        return void.serialize(format="turtle")
+
+    def dump(self) -> bytes:
+        """Every quad as sorted N-Quads (named graphs kept): the dataset's data dump.
+
+        Written by pyoxigraph's strict N-Quads writer (rdflib's ``n3()`` would write
+        multi-line literals in Turtle's long form, which N-Quads does not allow).
+        """
+        quads = [
+            ox.Quad(
+                _ox_term(s),
+                _ox_term(p),
+                _ox_term(o),
+                ox.DefaultGraph() if g == self.default_graph else _ox_term(g),
+            )
+            for s, pairs in self.out.items()
+            for (p, o), graphs in pairs.items()
+            for g in graphs
+        ]
+        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    return ox.NamedNode(str(term))
+
+
+def _stable(value: object, *, ordered: bool = False) -> object:
+    """JSON-LD with every unordered array sorted, so the same graph gives the same bytes.
+
+    rdflib emits nodes and values in hash order; arrays under ``@list`` keep their order.
+    """
+    if isinstance(value, dict):
+        return {key: _stable(item, ordered=key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_stable(item) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+def _iana(media_type: str) -> str:
+    return f"https://www.iana.org/assignments/media-types/{media_type}"
+
+
+# --------------------------------------------------------------------------------------
+# Templates and web-server rules
+# --------------------------------------------------------------------------------------
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("citynet", "templates"),
+        autoescape=True,  # every template, every value: data text is never trusted
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+__all__ = [
+    "DEFAULT_LICENSE",
+    "DUMP_FILE",
+    "SITE_MARKER",
+    "Site",
+    "SiteResult",
+    "build_site",
+    "load_ontology",
+    "write_file",
+    "write_site",
+]
