@@ -1,1 +1,4 @@
-"""citynet.common."""
+"""Helpers every stage may use: shipped resource folders, atomic files, one-line text.
+
+Owns no pipeline logic. Imports only the standard library and ``citynet.errors``.
+"""
