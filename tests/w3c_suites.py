@@ -1,7 +1,8 @@
 """Where the W3C test suites are, and how to read their manifests (no network, ever).
 
-The suites live in ../shared/w3c-tests (or ``$CITYNET_SHARED/w3c-tests``) and are used in
-place. Manifests are read with pyoxigraph using the manifest's own file URI as base, so
+The suites are vendored in tests/suites/w3c-tests (sources, commits and licences in
+tests/suites/README.md); ``$CITYNET_SHARED/w3c-tests`` points the tests at another copy.
+Manifests are read with pyoxigraph using the manifest's own file URI as base, so
 every ``mf:action`` / ``mf:result`` is a local ``file:`` IRI; the remote base the tests
 assume (``mf:assumedTestBase``) is only used as the base IRI when parsing an action, so
 relative IRIs come out as the expected results spell them.
@@ -17,7 +18,9 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CITYNET_SHARED", ROOT.parent / "shared"))
+#: The vendored copies of the test suites and samples (tests/suites/README.md).
+SUITES = ROOT / "tests" / "suites"
+SHARED = Path(os.environ.get("CITYNET_SHARED", SUITES))
 W3C = SHARED / "w3c-tests"
 RDF11 = W3C / "rdf-tests" / "rdf" / "rdf11"
 SHT = W3C / "shacl" / "test" / "resources" / "sht_tests"
