@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 _VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"]
+    + ["source", "track", "wbr"]
 )
 #: Class names of a theme's content element, most specific first.
 CONTENT_CLASSES = ("entry-content", "post-content", "article-content", "page-content")
@@ -30,8 +31,8 @@ CONTENT_CLASSES = ("entry-content", "post-content", "article-content", "page-con
 TITLE_CLASSES = frozenset(["entry-title", "post-title", "page-title", "article-title"])
 #: Elements that are never profile content, wherever they are.
 BOILERPLATE_TAGS = frozenset(
-    "nav aside form footer header script style noscript template iframe button select dialog"
-    .split()
+    ["nav", "aside", "form", "footer", "header", "script", "style", "noscript", "template"]
+    + ["iframe", "button", "select", "dialog"]
 )
 #: Class or id words (a word *starting* with one counts: ``sharedaddy``, ``cookiebanner``).
 BOILERPLATE_WORDS = (

@@ -22,6 +22,7 @@ from citynet import __version__
 from citynet.common.files import atomic_write_bytes
 from citynet.errors import EndpointError, InputError
 from citynet.fetch.client import Answer, FetchFailed, PoliteClient
+from citynet.fetch.content import main_content
 from citynet.fetch.log import Entry, FetchLog, Run, file_sha256, load_log
 from citynet.fetch.urls import (
     gunzip,
@@ -195,7 +196,9 @@ def _profiles_in(
         return []
     kind = sitemap_kind(body)
     if kind is None:
-        html = body.decode("utf-8", "replace")
+        # Only the page's main content lists profiles: its menus, sidebar and related
+        # posts link to pages that are not what the user pointed at.
+        html = main_content(body.decode("utf-8", "replace"))
         links = page_links(html, answer.final_url)
         return [u for u in links if same_site(u, answer.url) and is_profile(u, matcher)]
     try:
@@ -238,13 +241,11 @@ def _fetch_one(
 ) -> str:
     """Fetch one profile into its file; update and save its log entry; its outcome."""
     entry = log.entries.setdefault(url, Entry(url))
-    entry.file = entry.file or _free_name(page_filename(url), url, log)
-    path = options.out / entry.file
     entry.message = None
     try:
         if not client.allowed(url):
             return _done(log, entry, "disallowed", "disallowed by robots.txt (not requested)")
-        answer = client.get(url, _conditional(entry, path))
+        answer = client.get(url, _conditional(entry, options.out))
     except FetchFailed as error:
         hooks.warn(f"{url}: {error}")
         return _done(log, entry, "failed", str(error))
@@ -254,7 +255,10 @@ def _fetch_one(
     if outcome in ("refused", "failed"):
         hooks.warn(f"{url}: {message}")
     if outcome in ("new", "changed"):
-        outcome = _store(answer, entry, path)
+        # Named after the address that served it: an old address that redirects gives
+        # the page's current name.
+        entry.file = entry.file or _free_name(page_filename(answer.final_url), url, log)
+        outcome = _store(answer, entry, options.out / entry.file)
     return _done(log, entry, outcome, message)
 
 
@@ -298,9 +302,9 @@ def _done(log: FetchLog, entry: Entry, outcome: str, message: str | None) -> str
     return outcome
 
 
-def _conditional(entry: Entry, path: Path) -> dict[str, str]:
-    """Validators of the last fetch, sent only while the file still holds those bytes."""
-    if not entry.sha256 or file_sha256(path) != entry.sha256:
+def _conditional(entry: Entry, out: Path) -> dict[str, str]:
+    """Validators of the last fetch, sent only while its file still holds those bytes."""
+    if not entry.file or not entry.sha256 or file_sha256(out / entry.file) != entry.sha256:
         return {}
     headers = {}
     if entry.etag:
