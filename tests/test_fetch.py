@@ -823,6 +823,21 @@ def test_a_page_that_keeps_failing_is_listed_and_the_run_resumes_it(
     assert [p for _, p in server.seen] == ["/robots.txt", "/about-us/graz/"]
 
 
+def test_a_robots_txt_that_fails_keeps_us_away(scripted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    server, script = scripted
+    script["/robots.txt"] = [(503, {"Retry-After": "0"}, b"down for maintenance")]
+    script["/about-us/graz/"] = [(200, {}, PROFILE_HTML)]
+    code, stdout, stderr = run_fetch(
+        f"{server.base}/about-us/graz/", "--out", str(tmp_path / "p"), "--delay", "0"
+    )
+    assert code == 3 and stdout == ""
+    assert stderr == (
+        f"error: {server.base}/about-us/graz/: the site's robots.txt answers with a server "
+        "error (the site asks crawlers to stay away for now; try again later)\n"
+    )
+    assert [p for _, p in server.seen] == ["/robots.txt"] * 3
+
+
 def test_a_slow_server_times_out_as_a_network_failure(scripted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
     server, script = scripted
     script["/sitemap.xml"] = [(200, {"X-Sleep": "1"}, b"<urlset></urlset>")]
@@ -937,3 +952,32 @@ def test_the_audit_hook_sees_lookups() -> None:
     finally:
         RECORDING[0] = False
     assert ("socket.getaddrinfo", "localhost") in RECORDED
+
+
+def test_a_progress_bar_on_a_terminal_only(replay: Replay, tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here) standard error shows the bar; in a pipe not."""
+    import os
+    import pty
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-m", "citynet", "fetch", f"{replay.base}/sitemap_index.xml"]
+    command += ["--delay", "0"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "a")],
+        stdout=subprocess.PIPE, stderr=follower, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    stdout = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0
+    assert stdout.startswith("8 pages: 5 new, 2 gone, 1 disallowed")
+    assert b"fetching" in shown and b"8/8" in shown.replace(b" ", b"")
+    piped = subprocess.run(
+        [*command, "--out", str(tmp_path / "b")], capture_output=True, env=env, timeout=60
+    )
+    assert piped.returncode == 0 and piped.stderr == b""

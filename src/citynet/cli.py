@@ -295,9 +295,10 @@ def _fetch_progress(quiet: bool) -> Iterator[Any]:
         yield Hooks(warn=warn)
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("fetching", total=None)
         yield Hooks(
             total=lambda n: bar.update(task, total=n),

@@ -162,10 +162,15 @@ def _discover(
 
 def _start_allowed(start: str, client: PoliteClient) -> None:
     try:
-        allowed = client.allowed(start)
+        rules = client.robots(start)
     except FetchFailed as error:
         raise EndpointError(f"{start}: cannot read the site's robots.txt: {error}") from None
-    if not allowed:
+    if rules is None:  # RFC 9309: a robots.txt that fails (5xx) forbids the whole site
+        raise EndpointError(
+            f"{start}: the site's robots.txt answers with a server error",
+            hint="the site asks crawlers to stay away for now; try again later",
+        )
+    if not client.allowed(start):
         raise InputError(
             f"{start}: the site's robots.txt does not allow citynet to fetch it",
             hint="ask the site, or start from another URL",
