@@ -257,6 +257,11 @@ def _fetch_one(
     entry.checked_at = now()
     entry.status, entry.final_url = answer.status, answer.final_url
     outcome, message = _outcome(answer, options)
+    if outcome == "unchanged":  # a 304 may carry fresher validators
+        entry.etag = answer.headers.get("etag", entry.etag)
+        entry.last_modified = answer.headers.get("last-modified", entry.last_modified)
+    if outcome == "gone" and entry.file and (options.out / entry.file).exists():
+        message = f"{message}; the copy fetched earlier is kept in {entry.file}"
     if outcome in ("refused", "failed"):
         hooks.warn(f"{url}: {message}")
     if outcome in ("new", "changed"):
