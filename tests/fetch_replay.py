@@ -25,6 +25,7 @@ from string import Template
 
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
 
 from citynet.cli import cli
 
@@ -168,12 +169,6 @@ class Replay:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def nginx_binary() -> str:
