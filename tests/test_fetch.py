@@ -244,7 +244,7 @@ def test_max_pages_and_match(replay: Replay, tmp_path: Path) -> None:
         start, "--out", str(out), "--delay", "0", "--match", r"/public/\d+/$", "--max-pages", "3"
     )
     assert code == 0
-    assert stdout.splitlines()[0] == f"1 pages: 1 new -> {out}"
+    assert stdout.splitlines()[0] == f"1 page: 1 new -> {out}"
     assert [p.name for p in out.glob("*.html")] == ["1280.html"]
     code, stdout, _ = run_fetch(
         start, "--out", str(tmp_path / "two"), "--max-pages", "2", "--delay", "0"
@@ -268,6 +268,18 @@ def test_a_start_url_that_fails_is_a_one_line_error(
     assert code == (3 if "404" in message else 2)
     assert stderr.startswith("error: ") and stderr.count("\n") == 1 and message in stderr
     assert stdout == ""
+
+
+def test_a_folder_that_cannot_be_written_is_a_one_line_error(
+    replay: Replay, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, stdout, stderr = run_fetch(
+        f"{replay.base}/about-us/essen/", "--out", str(blocker / "pages"), "--delay", "0"
+    )
+    assert code == 2 and stdout == ""
+    assert stderr == f"error: {blocker / 'pages'}: cannot write: Not a directory\n"
 
 
 def test_network_failure_for_the_start_url_exits_3(tmp_path: Path) -> None:
@@ -384,7 +396,7 @@ def test_a_page_that_keeps_failing_is_listed_and_the_run_resumes_it(
     ]
     assert stderr.splitlines() == [
         "warning: " + f"{server.base}/about-us/graz/: HTTP 500",
-        f"error: 1 pages failed (see {out}/fetch-log.json); run the same command again to resume",
+        f"error: 1 page failed (see {out}/fetch-log.json); run the same command again to resume",
     ]
     assert [p for _, p in server.seen].count("/about-us/graz/") == 3
     script["/about-us/graz/"] = [(200, {}, PROFILE_HTML)]

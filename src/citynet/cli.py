@@ -276,7 +276,7 @@ def fetch(
             click.echo(f"  {outcome}: {url}")
     if summary.count("failed"):
         click.echo(
-            f"error: {summary.count('failed')} pages failed (see {out}/fetch-log.json); "
+            f"error: {crawl.pages(summary.count('failed'))} failed (see {out}/fetch-log.json); "
             "run the same command again to resume",
             err=True,
         )

@@ -75,7 +75,7 @@ class FetchSummary:
         parts = [f"{self.count(o)} {o}" for o in OUTCOMES if self.count(o)]
         if self.resumed:
             parts.append(f"{self.resumed} done before the interruption")
-        return f"{total} pages: {', '.join(parts) or 'none found'} -> {self.out}"
+        return f"{pages(total)}: {', '.join(parts) or 'none found'} -> {self.out}"
 
 
 @dataclass
@@ -87,6 +87,10 @@ class Hooks:
     warn: Callable[[str], None] = lambda _message: None
 
 
+def pages(count: int) -> str:
+    return f"{count} page{'' if count == 1 else 's'}"
+
+
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -95,8 +99,14 @@ def fetch_pages(
     start_urls: Iterable[str], options: FetchOptions, hooks: Hooks | None = None
 ) -> FetchSummary:
     """Fetch the profiles the start URLs lead to into ``options.out``; see the module."""
-    hooks = hooks or Hooks()
-    starts = list(start_urls)
+    try:
+        return _fetch_pages(list(start_urls), options, hooks or Hooks())
+    except OSError as error:  # the folder or a page file cannot be written
+        where = error.filename or options.out
+        raise InputError(f"{where}: cannot write: {error.strerror or error}") from None
+
+
+def _fetch_pages(starts: list[str], options: FetchOptions, hooks: Hooks) -> FetchSummary:
     matcher = profile_matcher(options.match)
     if options.delay < 0:
         raise InputError(f"--delay {options.delay}: must be 0 or more seconds")
