@@ -231,8 +231,20 @@ def build(
     envvar="CITYNET_CONTACT",
     help="Where the site can reach you, sent in the User-Agent [env: CITYNET_CONTACT].",
 )
-@click.option("--max-page-bytes", type=int, default=10_000_000, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option(
+    "--max-page-bytes",
+    type=click.IntRange(min=1),
+    default=10_000_000,
+    show_default=True,
+    help="Refuse larger pages (the build's limit).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for a server to connect or send.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @handle_errors
 def fetch(
