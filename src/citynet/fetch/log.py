@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,14 +111,31 @@ def provenance_for(page_path: Path, sha256: str | None = None) -> tuple[str, str
     longer holds the bytes that were fetched (``sha256``, when the caller already has it,
     saves reading the file again). The URL is the one the page was finally served from.
     """
+    log_path = page_path.parent / LOG_NAME
     try:
-        log = load_log(page_path.parent)
-    except InputError:
+        stat = log_path.stat()
+    except OSError:
         return None
-    for entry in log.entries.values():
-        if entry.file == page_path.name and entry.fetched_at and entry.sha256:
-            current = sha256 or file_sha256(page_path)
-            if current != entry.sha256:
-                return None
-            return entry.final_url or entry.url, entry.fetched_at
-    return None
+    found = _fetched_files(str(log_path), stat.st_mtime_ns, stat.st_size).get(page_path.name)
+    if found is None:
+        return None
+    url, fetched_at, expected = found
+    current = sha256 or file_sha256(page_path)
+    return (url, fetched_at) if current == expected else None
+
+
+@lru_cache(maxsize=16)
+def _fetched_files(log_path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, str, str]]:
+    """File name -> (final URL, fetched-at, sha256), read once per version of a log.
+
+    A build asks for every page of a folder; the log is parsed once, not once per page.
+    """
+    try:
+        log = load_log(Path(log_path).parent)
+    except InputError:
+        return {}
+    return {
+        entry.file: (entry.final_url or entry.url, entry.fetched_at, entry.sha256)
+        for entry in log.entries.values()
+        if entry.file and entry.fetched_at and entry.sha256
+    }
