@@ -237,6 +237,24 @@ def test_a_profile_start_url_and_an_oversize_page(replay: Replay, tmp_path: Path
     ]  # noqa: E501
 
 
+def test_a_redirect_into_a_disallowed_path_is_not_followed(replay: Replay, tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    code, stdout, _ = run_fetch(
+        f"{replay.base}/about-us/old-private/", "--out", str(out), "--delay", "0"
+    )  # noqa: E501
+    assert code == 0
+    assert stdout.splitlines() == [
+        f"1 page: 1 disallowed -> {out}",
+        f"  disallowed: {replay.base}/about-us/old-private/",
+    ]
+    assert [r.uri for r in replay.requests()] == ["/robots.txt", "/about-us/old-private/"]
+    entry = load_log(out).entries[f"{replay.base}/about-us/old-private/"]
+    assert entry.message == (
+        f"redirects to {replay.base}/about-us/private-member/, disallowed by robots.txt"
+    )
+    assert not list(out.glob("*.html"))
+
+
 def test_max_pages_and_match(replay: Replay, tmp_path: Path) -> None:
     out = tmp_path / "pages"
     start = f"{replay.base}/sitemap_index.xml"
