@@ -191,12 +191,13 @@ def test_a_listing_page_is_followed_one_level(replay: Replay, tmp_path: Path) ->
     )
     assert code == 0, stderr
     assert stdout.splitlines() == [
-        f"5 pages: 4 new, 1 offsite -> {out}",
+        f"6 pages: 4 new, 1 duplicate, 1 offsite -> {out}",
         f"  offsite: {replay.base}/about-us/elsewhere/",
     ]
     requests = replay.requests()
     # Links of the page's menus, sidebar and related posts (/about-us/madrid/) are not
-    # followed; the old address redirects within the site; the other host is not asked.
+    # followed; the old address redirects within the site, and the current address the
+    # list also gives is then not asked again; the other host is not asked.
     assert [(r.uri, r.status) for r in requests] == [
         ("/robots.txt", 200),
         ("/en/our-network/", 200),
@@ -217,6 +218,15 @@ def test_a_listing_page_is_followed_one_level(replay: Replay, tmp_path: Path) ->
     brussels = load_log(out).entries[f"{replay.base}/about-us/bruxelles/"]
     assert brussels.final_url == f"{replay.base}/about-us/brussels/"
     assert provenance_for(out / "brussels.html") == (brussels.final_url, brussels.fetched_at)
+    twin = load_log(out).entries[f"{replay.base}/about-us/brussels/"]
+    assert (twin.outcome, twin.file, twin.status) == ("duplicate", None, None)
+    assert twin.message == f"same page as {brussels.url} (brussels.html)"
+    # A second run: the old address answers 304 through its redirect; no duplicate file.
+    mark = replay.mark()
+    code, stdout, _ = run_fetch(f"{replay.base}/en/our-network/", "--out", str(out), "--delay", "0")  # noqa: E501
+    assert stdout.splitlines()[0] == f"6 pages: 4 unchanged, 1 duplicate, 1 offsite -> {out}"
+    assert ("/about-us/brussels/", 304) in [(r.uri, r.status) for r in replay.requests(mark)]
+    assert len(list(out.glob("*.html"))) == 4
 
 
 def test_a_profile_start_url_and_an_oversize_page(replay: Replay, tmp_path: Path) -> None:

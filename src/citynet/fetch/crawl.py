@@ -39,7 +39,17 @@ DEFAULT_CONTACT = "https://pypi.org/project/citynet/"
 MAX_SITEMAPS = 1000  # child sitemaps read from one index (the protocol allows 50,000)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Outcomes, in the order the summary lists them.
-OUTCOMES = ("new", "changed", "unchanged", "gone", "refused", "disallowed", "offsite", "failed")
+OUTCOMES = (
+    "new",
+    "changed",
+    "unchanged",
+    "duplicate",
+    "gone",
+    "refused",
+    "disallowed",
+    "offsite",
+    "failed",
+)
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -257,6 +267,10 @@ def _fetch_one(
     """Fetch one profile into its file; update and save its log entry; its outcome."""
     entry = log.entries.setdefault(url, Entry(url))
     entry.message = None
+    since = log.run.started if log.run else ""
+    twin = _served_elsewhere(log, url, url, since)
+    if twin is not None:  # an old address of this run already redirected here
+        return _done(log, entry, "duplicate", f"same page as {twin.url} ({twin.file})")
     try:
         if not client.allowed(url):
             return _done(log, entry, "disallowed", "disallowed by robots.txt (not requested)")
@@ -274,12 +288,28 @@ def _fetch_one(
         message = f"{message}; the copy fetched earlier is kept in {entry.file}"
     if outcome in ("refused", "failed"):
         hooks.warn(f"{url}: {message}")
+    twin = _served_elsewhere(log, url, answer.final_url, since)
+    if outcome in ("new", "changed") and entry.file is None and twin is not None:
+        return _done(log, entry, "duplicate", f"same page as {twin.url} ({twin.file})")
     if outcome in ("new", "changed"):
         # Named after the address that served it: an old address that redirects gives
         # the page's current name.
         entry.file = entry.file or _free_name(page_filename(answer.final_url), url, log)
         outcome = _store(answer, entry, options.out / entry.file)
     return _done(log, entry, outcome, message)
+
+
+def _served_elsewhere(log: FetchLog, url: str, final_url: str, since: str) -> Entry | None:
+    """Another URL whose page, served from ``final_url``, this run already has in a file.
+
+    A sitemap or list may give a page under its old address (which redirects) and its
+    current one: the page is written once, the other address is a ``duplicate``.
+    """
+    for other in log.entries.values():
+        same = other.url != url and other.file and other.final_url == final_url
+        if same and other.checked_at and other.checked_at >= since:
+            return other
+    return None
 
 
 def _outcome(answer: Answer, options: FetchOptions) -> tuple[str, str | None]:
