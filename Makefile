@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench clean chromium nginx
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,19 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx serves the replay of the network's site in tests/test_fetch.py.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "installing Debian's nginx for the fetch tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+
 demo: $(VENV)/.installed
 	$(BIN)/citynet build
 	$(BIN)/citynet validate
 	$(BIN)/citynet query shared-projects --param city=Liège
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium nginx
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(VENV)/.installed-test

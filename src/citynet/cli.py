@@ -206,6 +206,119 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
 
 
+@cli.command()
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("pages"),
+    show_default=True,
+    help="Folder for the pages (one <slug>.html each) and fetch-log.json.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to one host (never less than robots.txt's Crawl-delay).",
+)
+@click.option("--match", metavar="REGEX", help="Profile pages are URLs whose path matches this.")
+@click.option("--max-pages", type=click.IntRange(min=0), help="Fetch at most N profile pages.")
+@click.option("--user-agent", metavar="TEXT", help="Replace the User-Agent header entirely.")
+@click.option(
+    "--contact",
+    metavar="URL",
+    envvar="CITYNET_CONTACT",
+    help="Where the site can reach you, sent in the User-Agent [env: CITYNET_CONTACT].",
+)
+@click.option(
+    "--max-page-bytes",
+    type=click.IntRange(min=1),
+    default=10_000_000,
+    show_default=True,
+    help="Refuse larger pages (the build's limit).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for a server to connect or send.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@handle_errors
+def fetch(
+    urls: tuple[str, ...],
+    out: Path,
+    delay: float,
+    match: str | None,
+    max_pages: int | None,
+    user_agent: str | None,
+    contact: str | None,
+    max_page_bytes: int,
+    timeout: float,
+    quiet: bool,
+) -> None:
+    """Fetch the network's profile pages from its web site into a folder, for `build`.
+
+    URL is a sitemap (or sitemap index, gzipped or not), a page linking to profiles
+    (followed one level) or a profile. robots.txt is obeyed; a second run asks only for
+    what changed, and an interrupted run resumes where it stopped.
+
+    \b
+    Example:
+      citynet fetch https://efus.eu/sitemap_index.xml --out pages/ && citynet build pages/
+    """
+    from citynet.fetch import crawl
+
+    options = crawl.FetchOptions(
+        out=out,
+        delay=delay,
+        match=match,
+        max_pages=max_pages,
+        user_agent=user_agent or crawl.user_agent(contact),
+        max_page_bytes=max_page_bytes,
+        timeout=timeout,
+    )
+    with _fetch_progress(quiet) as hooks:
+        summary = crawl.fetch_pages(urls, options, hooks)
+    click.echo(summary.line())
+    for outcome in ("gone", "refused", "disallowed", "offsite", "failed"):
+        for url in summary.by_outcome.get(outcome, [])[: SHOWN_WARNINGS if not quiet else 0]:
+            click.echo(f"  {outcome}: {url}")
+    if summary.count("failed"):
+        click.echo(
+            f"error: {crawl.pages(summary.count('failed'))} failed (see {out}/fetch-log.json); "
+            "run the same command again to resume",
+            err=True,
+        )
+        sys.exit(int(ExitCode.ENDPOINT))
+
+
+@contextmanager
+def _fetch_progress(quiet: bool) -> Iterator[Any]:
+    """Warnings on standard error, and a progress bar there when it is a terminal."""
+    from citynet.fetch.crawl import Hooks
+
+    def warn(message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    if quiet or not sys.stderr.isatty():
+        yield Hooks(warn=warn)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("fetching", total=None)
+        yield Hooks(
+            total=lambda n: bar.update(task, total=n),
+            page=lambda _url, _outcome: bar.advance(task),
+            warn=lambda message: bar.console.print(f"warning: {message}", markup=False),
+        )
+
+
 @cli.command("import-twins")
 @click.argument(
     "folder", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True)

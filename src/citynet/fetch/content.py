@@ -1,0 +1,226 @@
+"""A served page's main content, with the site's boilerplate blanked out, lines kept.
+
+A page as the site serves it is mostly not the profile: menus, a language switcher, a
+cookie banner, sidebars with news, share buttons, related posts, a footer with the
+address. :func:`main_content` keeps the document's head (its canonical URL), the page
+title (``<h1 class="entry-title">`` and the like) and the content element
+(``.entry-content`` and the like, else ``<article>``, else ``<main>``, else ``<body>``),
+and inside those drops navigation, forms, sidebars and every element whose class or id
+names boilerplate (``share``, ``related``, ``cookie``, ``wpml``, ``menu``…).
+
+Everything dropped is replaced by its newlines only, so the result has exactly the lines
+of the served file and the reader's warnings still point into the file the user has.
+Main-content libraries (trafilatura, readability-lxml) return new text or re-serialised
+HTML, which loses those line numbers and the links' hrefs the reader needs for network
+ids; this is why the rules are written here, on the standard library's parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"]
+    + ["source", "track", "wbr"]
+)
+#: Class names of a theme's content element, most specific first.
+CONTENT_CLASSES = ("entry-content", "post-content", "article-content", "page-content")
+#: Class names of the page's own title (as opposed to the site's name in its header).
+TITLE_CLASSES = frozenset(["entry-title", "post-title", "page-title", "article-title"])
+#: Elements that are never profile content, wherever they are.
+BOILERPLATE_TAGS = frozenset(
+    ["nav", "aside", "form", "footer", "header", "script", "style", "noscript", "template"]
+    + ["iframe", "button", "select", "dialog"]
+)
+#: Class or id words (a word *starting* with one counts: ``sharedaddy``, ``cookiebanner``).
+BOILERPLATE_WORDS = (
+    "nav",
+    "menu",
+    "breadcrumb",
+    "sidebar",
+    "widget",
+    "footer",
+    "header",
+    "cookie",
+    "consent",
+    "gdpr",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "wpml",
+    "lang",
+    "polylang",
+    "comment",
+    "newsletter",
+    "subscribe",
+    "skip",
+    "screen-reader",
+    "advert",
+    "banner",
+    "popup",
+    "modal",
+    "search",
+    "pagination",
+    "meta",
+    "byline",
+    "tags",
+)
+_BOILERPLATE_ROLES = frozenset(
+    ["navigation", "banner", "contentinfo", "complementary", "search", "dialog"]
+)
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class _Element:
+    tag: str
+    attrs: dict[str, str]
+    start: int
+    end: int = -1
+
+
+class _Spans(HTMLParser):
+    """Every element with its character span (start of its tag to end of its end tag)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.elements: list[_Element] = []
+        self._open: list[_Element] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = _Element(tag, {k: v or "" for k, v in attrs}, self._offset())
+        self.elements.append(element)
+        if tag in _VOID:
+            element.end = element.start + len(self.get_starttag_text() or "")
+        else:
+            self._open.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self._open.pop().end = self._offset() + len(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not any(e.tag == tag for e in self._open):
+            return  # a stray end tag closes nothing
+        start = self._offset()
+        close = self.html.find(">", start)
+        end = len(self.html) if close < 0 else close + 1
+        while self._open:
+            element = self._open.pop()
+            # Elements left open inside (an unclosed <p>) end where their parent ends.
+            element.end = end if element.tag == tag else start
+            if element.tag == tag:
+                break
+
+    def parse_html_declaration(self, i: int) -> int:
+        try:  # the standard parser asserts on broken declarations; keep going
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            return i + 2
+
+    def close(self) -> None:
+        super().close()
+        for element in self._open:
+            element.end = len(self.html)
+        self._open = []
+
+
+def _words(element: _Element) -> list[str]:
+    names = f"{element.attrs.get('class', '')} {element.attrs.get('id', '')}".lower()
+    return [w for w in _WORD_SPLIT.split(names) if w]
+
+
+def is_boilerplate(element: _Element) -> bool:
+    """True for an element that never holds profile content (see the module)."""
+    attrs = element.attrs
+    if element.tag in BOILERPLATE_TAGS or "hidden" in attrs:
+        return True
+    if attrs.get("aria-hidden", "").lower() == "true":
+        return True
+    if attrs.get("role", "").lower() in _BOILERPLATE_ROLES:
+        return True
+    classes = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    if "screen-reader" in classes:
+        return True
+    return any(w.startswith(BOILERPLATE_WORDS) for w in _words(element))
+
+
+def _classes(element: _Element) -> set[str]:
+    return set(element.attrs.get("class", "").lower().split())
+
+
+def _content_root(elements: list[_Element]) -> _Element | None:
+    for name in CONTENT_CLASSES:
+        for element in elements:
+            if name in _classes(element):
+                return element
+    for test in (
+        lambda e: e.tag == "article",
+        lambda e: e.tag == "main" or e.attrs.get("role", "").lower() == "main",
+        lambda e: e.tag == "body",
+    ):
+        found = next((e for e in elements if test(e)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _title(elements: list[_Element]) -> _Element | None:
+    return next(
+        (e for e in elements if e.tag in ("h1", "h2") and _classes(e) & TITLE_CLASSES), None
+    )
+
+
+def main_content(html: str) -> str:
+    """The page with everything but its head, title and main content blanked out.
+
+    The result has the same number of lines as ``html``; a page with no body is returned
+    as it is.
+    """
+    parser = _Spans(html)
+    parser.feed(html)
+    parser.close()
+    elements = parser.elements
+    root = _content_root(elements)
+    if root is None:
+        return html
+    keep = bytearray(len(html))  # 1 where a character of the served page is kept
+    body = next((e for e in elements if e.tag == "body"), None)
+    _mark(keep, 0, body.start if body else 0, 1)  # doctype, <html>, <head>
+    _mark(keep, root.start, root.end, 1)
+    for element in elements:
+        if root.start < element.start < root.end and is_boilerplate(element):
+            _mark(keep, element.start, element.end, 0)
+    title = _title(elements)
+    if title is not None and not root.start <= title.start < root.end:
+        _mark(keep, title.start, title.end, 1)
+    return _blank(html, keep)
+
+
+def _mark(keep: bytearray, start: int, end: int, value: int) -> None:
+    if end > start:
+        keep[start:end] = bytes([value]) * (end - start)
+
+
+def _blank(html: str, keep: bytearray) -> str:
+    """The kept characters, and only the newlines of the others."""
+    out: list[str] = []
+    position, size = 0, len(html)
+    while position < size:
+        kept = keep[position]
+        following = keep.find(b"\x00" if kept else b"\x01", position)
+        end = size if following < 0 else following
+        piece = html[position:end]
+        out.append(piece if kept else "\n" * piece.count("\n"))
+        position = end
+    return "".join(out)
