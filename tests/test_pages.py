@@ -1295,6 +1295,13 @@ def test_twin_list_forms() -> None:
     assert warnings(rec) == [(12, "not-twinning")]
 
 
+@pytest.mark.parametrize("bracket", ["(,)", "( , )", "(,,)", "(, ,)"])
+def test_a_twin_bracket_of_commas_only_places_nothing(bracket: str) -> None:
+    # It used to raise IndexError: the bracket was kept as a place with no part in it.
+    rec = read_text(f"Twinned with: Bremen {bracket}, Turku (Finland)\n", "x.txt")
+    got = [(t.place.name, t.place.region, t.place.country) for t in rec.twins]
+    assert got == [("Bremen", None, None), ("Turku", None, "Finland")]
+
 def test_hosted_and_attended_lists() -> None:
     rec = read_page(FIXTURES / "hosted.txt")
     assert [(a.role, a.event_kind, periods(a)) for a in rec.activities] == [

@@ -1,0 +1,194 @@
+"""Inline markup and lists inside one line: [link] shortcodes, double quotes, splitting.
+
+A line's shortcodes (``[link url=”31294″]Title[/link]``) are replaced by their labels;
+what comes out is the clean text the rest of the reader matches, plus where each link's
+label lies in it. Lists are split on their separators outside brackets, quotes and link
+labels. Every function here is linear in the line: each character is visited a bounded
+number of times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+_SHORTCODE = re.compile(r"\[(/?)link\b([^\]\n]{0,2000})\]", re.IGNORECASE)
+_URL_ATTR = re.compile(r"url\s*=\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_QUOTE_CHARS = "\"'\u201c\u201d\u201e\u201f\u2033\u2032\u2018\u2019\u00ab\u00bb "
+_LINK_ID = re.compile(r"^(\d+)(?:#([\w-]+))?$")
+WEB_URL = re.compile(r"^(?:https?://|www\.)[^\s/]+\.[^\s]+", re.IGNORECASE)
+OPEN_DQ = "\u201c\u201e\u00ab\u201f"
+CLOSE_DQ = "\u201d\u00bb"
+ALL_DQ = '"' + OPEN_DQ + CLOSE_DQ
+DQ = re.compile("[" + ALL_DQ + "]")
+
+
+@dataclass(slots=True)
+class Link:
+    start: int  # label span in the clean text
+    end: int
+    url: str  # the url attribute without quotes
+    col: int  # 1-based column of "[link" in the line
+    id: str | None = None
+    fragment: str | None = None
+    closed: bool = True  # False: an unclosed shortcode whose label runs to the line end
+
+    def label(self, clean: str) -> str:
+        return clean[self.start : self.end].strip()
+
+
+def shift_links(links: list[Link], offset: int) -> list[Link]:
+    """The links of a text cut ``offset`` characters from its start."""
+    return [
+        replace(k, start=k.start - offset, end=k.end - offset) for k in links if k.start >= offset
+    ]
+
+
+def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[tuple[int, str]]]:
+    """Replace shortcodes by their labels; return clean text, links and problems."""
+    if "[" not in line or "link" not in line.lower():
+        return line, [], []
+    out: list[str] = []
+    size = 0
+    pos = 0
+    links: list[Link] = []
+    problems: list[tuple[int, str]] = []
+    current: tuple[str, int, int] | None = None  # (url, col, label start)
+
+    def close(link: tuple[str, int, int], closed: bool = True) -> None:
+        url, col, start = link
+        links.append(Link(start, size, url, col, closed=closed))
+
+    for m in _SHORTCODE.finditer(line):
+        piece = line[pos : m.start()]
+        out.append(piece)
+        size += len(piece)
+        pos = m.end()
+        col = base_col + m.start()
+        if not m.group(1):
+            if current is not None:
+                problems.append((col, "nested [link] shortcode: the outer link ends here"))
+                close(current)
+            attr = _URL_ATTR.search(m.group(2))
+            url = attr.group(1).strip(_QUOTE_CHARS) if attr else ""
+            current = (url, col, size)
+        elif current is None:
+            problems.append((col, "[/link] without an opening [link]"))
+        else:
+            close(current)
+            current = None
+    rest = line[pos:]
+    out.append(rest)
+    size += len(rest)
+    if current is not None:
+        problems.append((current[1], "unclosed [link] shortcode: the label runs to the line end"))
+        close(current, closed=False)
+    clean = "".join(out)
+    for link in links:
+        m = _LINK_ID.match(link.url)
+        if m:
+            link.id, link.fragment = m.group(1), m.group(2)
+        # A closing quote right after the link belongs to its label when the label
+        # opened one: [link]Conference “A stadium ...[/link]”
+        label = clean[link.start : link.end]
+        if (
+            link.end < len(clean)
+            and clean[link.end] in CLOSE_DQ
+            and sum(label.count(q) for q in OPEN_DQ) > sum(label.count(q) for q in CLOSE_DQ)
+        ):
+            link.end += 1
+    return clean, links, problems
+
+
+def strip_quotes(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] in ALL_DQ and text[-1] in ALL_DQ:
+        inner = text[1:-1]
+        if not any(q in inner for q in ALL_DQ):
+            return inner.strip()
+    if text[:1] in OPEN_DQ + '"' and not any(q in text[1:] for q in ALL_DQ):
+        return text[1:].strip()
+    if text[-1:] in CLOSE_DQ + '"' and not any(q in text[:-1] for q in ALL_DQ):
+        return text[:-1].strip()
+    return text
+
+
+_SPLIT_SPECIAL = {
+    seps: re.compile("[" + re.escape("()[]{}" + ALL_DQ + seps) + "]") for seps in (",", ";", ",;")
+}
+
+
+def split_top(
+    text: str, seps: str, protected: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, str]]:
+    """Split on ``seps`` outside brackets, double quotes and protected spans.
+
+    Linear in ``text`` (only special characters are visited). Returns (start offset,
+    piece) pairs. Quotes toggle whatever their direction (pages write “…“ too); with an
+    odd number of quotes they are ignored.
+    """
+    quotes_ok = len(DQ.findall(text)) % 2 == 0
+    pieces: list[tuple[int, str]] = []
+    depth = 0
+    in_quote = False
+    start = 0
+    spans = sorted(protected)
+    k = 0
+    for m in _SPLIT_SPECIAL[seps].finditer(text):
+        i = m.start()
+        while k < len(spans) and spans[k][1] <= i:
+            k += 1
+        if k < len(spans) and spans[k][0] <= i:
+            continue  # inside a link label
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch in ALL_DQ:
+            if quotes_ok:
+                in_quote = not in_quote
+        elif depth == 0 and not in_quote:
+            pieces.append((start, text[start:i]))
+            start = i + 1
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def brackets_balanced(text: str) -> bool:
+    return text.count("(") == text.count(")")
+
+
+_AND_SPLIT = re.compile(r"\s+(?:and|et|und)\s+", re.IGNORECASE)
+
+
+def split_and(piece: str) -> list[str]:
+    """'Casablanca (Morocco) et Kinshasa (Congo)' -> two items; never inside brackets."""
+    if " and " not in piece and " et " not in piece and " und " not in piece:
+        return [piece]
+    parts: list[str] = []
+    last = 0
+    for m in _AND_SPLIT.finditer(piece):
+        before = piece[: m.start()]
+        if before.count("(") == before.count(")"):
+            parts.append(piece[last : m.start()])
+            last = m.end()
+    parts.append(piece[last:])
+    return parts
+
+
+__all__ = [
+    "ALL_DQ",
+    "CLOSE_DQ",
+    "DQ",
+    "OPEN_DQ",
+    "WEB_URL",
+    "Link",
+    "brackets_balanced",
+    "scan_links",
+    "shift_links",
+    "split_and",
+    "split_top",
+    "strip_quotes",
+]
