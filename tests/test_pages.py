@@ -1302,6 +1302,7 @@ def test_a_twin_bracket_of_commas_only_places_nothing(bracket: str) -> None:
     got = [(t.place.name, t.place.region, t.place.country) for t in rec.twins]
     assert got == [("Bremen", None, None), ("Turku", None, "Finland")]
 
+
 def test_hosted_and_attended_lists() -> None:
     rec = read_page(FIXTURES / "hosted.txt")
     assert [(a.role, a.event_kind, periods(a)) for a in rec.activities] == [
