@@ -63,7 +63,7 @@ class _Report:
     text: str
     role: Role
     name: str  # the name as written, without markup
-    written_kind: str  # what the reader saw: "city" or "region"
+    written_kind: str  # what the reader saw: "city", "region" or "country"
 
     def warn(self, message: str, code: str) -> None:
         self.resolution.warn(self.file, self.line, self.text, message, code)
@@ -109,12 +109,11 @@ def resolve_place(
     role: Role,
 ) -> None:
     """Fill the resolution fields of one place (in place), reporting what is unsure."""
-    line = line or place.line
-    name = clean_name(place.name)
+    report = _Report(place, resolution, file, line or place.line, text, role, "", place.kind)
     if place.kind == "country":
-        _resolve_country_place(place, gazetteer, resolution, file, line, text, role)
+        _resolve_country_place(gazetteer, report)
         return
-    report = _Report(place, resolution, file, line, text, role, name, place.kind)
+    name = report.name = clean_name(place.name)
     # Start clean, so resolving a record twice gives the same answer.
     place.resolved_name = place.geonames_id = place.geonames_population = None
     place.latitude = place.longitude = None
@@ -185,17 +184,8 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
             f" (GeoNames {best.geonames_id})",
             "ambiguous-place",
         )
-    if codes:
-        return
-    rivals = [
-        m
-        for m in matches[1:]
-        if m.geonames_id != best.geonames_id
-        and m.match != "transliteration"
-        and m.population >= CLOSE_POPULATION * best.population
-    ]
-    if rivals:
-        other = rivals[0]
+    other = close_rival(matches) if not codes else None
+    if other is not None:
         report.warn(
             f"{name!r} has no country: took {best.name}, {best.country_code}"
             f" (GeoNames {best.geonames_id}, population {best.population}); it may"
@@ -203,6 +193,21 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
             f" {other.geonames_id}, population {other.population})",
             "ambiguous-place",
         )
+
+
+def close_rival(matches: list[CityMatch]) -> CityMatch | None:
+    """Another place than the best match (``matches[0]``) with at least
+    :data:`CLOSE_POPULATION` of its population: a name given without a country may mean
+    it as well. Transliterations are no rivals."""
+    best = matches[0]
+    for m in matches[1:]:
+        if (
+            m.geonames_id != best.geonames_id
+            and m.match != "transliteration"
+            and m.population >= CLOSE_POPULATION * best.population
+        ):
+            return m
+    return None
 
 
 def _close_spelling_or_unresolved(
@@ -252,28 +257,18 @@ def _set_region(place: PlaceName, region: RegionMatch) -> None:
     place.kind = "region"
 
 
-def _resolve_country_place(
-    place: PlaceName,
-    gazetteer: Gazetteer,
-    resolution: Resolution,
-    file: str,
-    line: int | None,
-    text: str,
-    role: Role,
-) -> None:
+def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     """A place the page names by its country only ("conference of Saragossa, Spain")."""
+    place = report.place
     code = gazetteer.resolve_country(place.name) or gazetteer.resolve_country(place.country)
     place.geonames_id = place.latitude = place.longitude = place.geonames_population = None
+    place.country_code = code
     if code:
-        place.country_code = code
         place.resolved_name = gazetteer.country_name(code)
         return
-    place.country_code = None
     reason = f"unknown country {place.name!r}: kept unresolved"
-    resolution.unresolved.append(
-        UnresolvedName(file, line or 0, role, place.name, place.country, None, "country", reason)
-    )
-    resolution.warn(file, line, text, reason, "unresolved-place")
+    report.unresolved(reason)
+    report.warn(reason, "unresolved-place")
 
 
 def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
@@ -403,6 +398,7 @@ __all__ = [
     "CLOSE_POPULATION",
     "POPULATION_TOLERANCE",
     "city_key",
+    "close_rival",
     "parse_location",
     "resolve_page_places",
     "resolve_place",
