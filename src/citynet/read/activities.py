@@ -20,6 +20,8 @@ The rules, in the order they apply to a line:
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass
 
@@ -173,17 +175,16 @@ def _trailing_dates(text: str, links: list[Link]) -> tuple[list[DateHit], str | 
     Dates inside a closed link's label belong to the title; an unclosed link has no
     known end, so its dates still count.
     """
-    spans = [(k.start, k.end) for k in links if k.closed]
-    hits = [
-        h for h in find_dates(text) if not any(a <= h.start < b or a < h.end <= b for a, b in spans)
-    ]
+    spans = sorted((k.start, k.end) for k in links if k.closed)
+    hits = [h for h in find_dates(text) if not _in_spans(h.start, h.end, spans)]
     if not hits:
         return [], None
     j = len(hits) - 1
-    cluster = [hits[j]]
+    cluster = [hits[j]]  # from the last date back
     while j > 0 and _DATE_GAP.match(text[hits[j - 1].end : hits[j].start]):
         j -= 1
-        cluster.insert(0, hits[j])
+        cluster.append(hits[j])
+    cluster.reverse()
     after = text[cluster[-1].end :]
     if _DATE_AFTER.match(after):
         return cluster, None
@@ -191,6 +192,16 @@ def _trailing_dates(text: str, links: list[Link]) -> tuple[list[DateHit], str | 
     if place and looks_like_place(place.group("p")):
         return cluster, place.group("p").strip()
     return [], None  # text after the dates: they are part of the title
+
+
+def _in_spans(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) starts or ends inside one of the sorted, disjoint spans
+    (a binary search, so a line with many links and dates stays linear)."""
+    i = bisect.bisect_right(spans, (start, math.inf)) - 1  # the last span starting <= start
+    if i >= 0 and start < spans[i][1]:
+        return True
+    i = bisect.bisect_left(spans, (end, -1)) - 1  # the last span starting < end
+    return i >= 0 and end <= spans[i][1]
 
 
 def _role(core: str, links: list[Link]) -> _Role:
@@ -303,8 +314,8 @@ def _event_parts(
 
 
 def _place_in_title(title: str, has_rest: bool, post_place: str | None) -> tuple[str, str | None]:
-    """ "Assemblée Générale – Gênes", "General assembly Berlin (Germany)": a generic
-    event title followed by its place -> (the title, the place)."""
+    """A generic event title followed by its place ("Assemblée Générale – Gênes",
+    "General assembly Berlin (Germany)") -> (the title, the place)."""
     generic = _GENERIC_EVENT.match(title)
     if not (generic and (has_rest or post_place is None)):
         return title, None

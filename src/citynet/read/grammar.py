@@ -82,7 +82,8 @@ WEBSITE = re.compile(
     r"(?:\s*:\s*(?P<v>.*))?$",
     _I,
 )
-URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\[\]\"”″]+\.[^\s<>\[\]\"”″]+", _I)
+# A web address in text: "http://", "https://" or "www." and a run of address characters.
+_URL_RUN = re.compile(r"(?:https?://|www\.)(?P<run>[^\s<>\[\]\"”″]*+)", _I)
 SAFETY = re.compile(
     r"^(?:(?:local\s+)?safety\s+contracts?|contrats?\s+(?:local\s+)?de\s+s[ée]curit[ée]"
     r"|contrat\s+local\s+de\s+s[ée]curit[ée])\b(?P<v>.*)$",
@@ -209,7 +210,24 @@ _REGION_START = re.compile(
     "^(?:" + "|".join(re.escape(w) for w in sorted(REGION_WORDS, key=len, reverse=True)) + r")\b"
 )
 _HAS_DIGIT = re.compile(r"\d")
-_ORGANISER = re.compile(r"[A-Z]{2,}(?:[-/][A-Z]{2,})+")
+# Starts only where a run of capitals starts, so a search is linear too.
+_ORGANISER = re.compile(r"(?<![A-Z])[A-Z]{2,}+(?:[-/][A-Z]{2,}+)+")
+
+
+def urls_in_text(text: str) -> list[str]:
+    """The web addresses written in ``text``: a scheme (or "www.") and a run of address
+    characters with a dot inside it ("www.liege.be", not "http://localhost").
+
+    One pass: a run without such a dot is skipped whole (any later "http://" in it has
+    no dot either), where a backtracking pattern would rescan it from every start.
+    """
+    urls = []
+    pos = 0
+    while (m := _URL_RUN.search(text, pos)) is not None:
+        if "." in m.group("run")[1:-1]:  # a dot with an address character on each side
+            urls.append(m.group())
+        pos = m.end()
+    return urls
 
 
 def word_count(text: str) -> int:
@@ -304,7 +322,6 @@ __all__ = [
     "TITLE_LINE",
     "TITLE_PREFIX",
     "TWINS",
-    "URL_IN_TEXT",
     "WEBSITE",
     "Warn",
     "body_name",
@@ -314,5 +331,6 @@ __all__ = [
     "looks_like_place",
     "place_kind",
     "tidy",
+    "urls_in_text",
     "word_count",
 ]

@@ -13,7 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-_SHORTCODE = re.compile(r"\[(/?)link\b([^\]\n]{0,2000})\]", re.IGNORECASE)
+from citynet.read.limits import MAX_LINKS_PER_LINE
+
+# The attribute part stops at the next "[" too, so an unclosed "[link [link ..." costs
+# one step per character, not 2,000.
+_SHORTCODE = re.compile(r"\[(/?)link\b([^\[\]\n]{0,2000})\]", re.IGNORECASE)
+_SC = "shortcode"
 _URL_ATTR = re.compile(r"url\s*=\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _QUOTE_CHARS = "\"'\u201c\u201d\u201e\u201f\u2033\u2032\u2018\u2019\u00ab\u00bb "
 _LINK_ID = re.compile(r"^(\d+)(?:#([\w-]+))?$")
@@ -45,16 +50,25 @@ def shift_links(links: list[Link], offset: int) -> list[Link]:
     ]
 
 
-def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[tuple[int, str]]]:
-    """Replace shortcodes by their labels; return clean text, links and problems."""
+#: A problem of a line's markup: (1-based column, message, warning code).
+Problem = tuple[int, str, str]
+
+
+def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[Problem]]:
+    """Replace shortcodes by their labels; return clean text, links and problems.
+
+    One pass over the tags; after :data:`MAX_LINKS_PER_LINE` openings the remaining
+    tags are dropped (their labels stay as text) with one ``limit`` problem.
+    """
     if "[" not in line or "link" not in line.lower():
         return line, [], []
     out: list[str] = []
     size = 0
     pos = 0
     links: list[Link] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[Problem] = []
     current: tuple[str, int, int] | None = None  # (url, col, label start)
+    skipped: list[int] = []  # columns of the openings beyond the limit
 
     def close(link: tuple[str, int, int], closed: bool = True) -> None:
         url, col, start = link
@@ -66,15 +80,22 @@ def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[tuple[in
         size += len(piece)
         pos = m.end()
         col = base_col + m.start()
-        if not m.group(1):
+        opening = not m.group(1)
+        if skipped or (opening and len(links) + (current is not None) >= MAX_LINKS_PER_LINE):
             if current is not None:
-                problems.append((col, "nested [link] shortcode: the outer link ends here"))
+                close(current)
+                current = None
+            if opening:
+                skipped.append(col)
+        elif opening:
+            if current is not None:
+                problems.append((col, "nested [link] shortcode: the outer link ends here", _SC))
                 close(current)
             attr = _URL_ATTR.search(m.group(2))
             url = attr.group(1).strip(_QUOTE_CHARS) if attr else ""
             current = (url, col, size)
         elif current is None:
-            problems.append((col, "[/link] without an opening [link]"))
+            problems.append((col, "[/link] without an opening [link]", _SC))
         else:
             close(current)
             current = None
@@ -82,9 +103,25 @@ def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[tuple[in
     out.append(rest)
     size += len(rest)
     if current is not None:
-        problems.append((current[1], "unclosed [link] shortcode: the label runs to the line end"))
+        problems.append(
+            (current[1], "unclosed [link] shortcode: the label runs to the line end", _SC)
+        )
         close(current, closed=False)
+    if skipped:
+        problems.append(
+            (
+                skipped[0],
+                f"{len(skipped)} more [link] shortcodes on this line not read as links"
+                f" (limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text",
+                "limit",
+            )
+        )
     clean = "".join(out)
+    _read_ids_and_quotes(clean, links)
+    return clean, links, problems
+
+
+def _read_ids_and_quotes(clean: str, links: list[Link]) -> None:
     for link in links:
         m = _LINK_ID.match(link.url)
         if m:
@@ -98,7 +135,6 @@ def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[tuple[in
             and sum(label.count(q) for q in OPEN_DQ) > sum(label.count(q) for q in CLOSE_DQ)
         ):
             link.end += 1
-    return clean, links, problems
 
 
 def strip_quotes(text: str) -> str:
@@ -164,14 +200,20 @@ _AND_SPLIT = re.compile(r"\s+(?:and|et|und)\s+", re.IGNORECASE)
 
 
 def split_and(piece: str) -> list[str]:
-    """'Casablanca (Morocco) et Kinshasa (Congo)' -> two items; never inside brackets."""
+    """'Casablanca (Morocco) et Kinshasa (Congo)' -> two items; never inside brackets.
+
+    Linear: the bracket depth is carried from one "and" to the next, not recounted.
+    """
     if " and " not in piece and " et " not in piece and " und " not in piece:
         return [piece]
     parts: list[str] = []
     last = 0
+    depth = 0  # "(" minus ")" before the current match
+    counted = 0  # where the depth was counted up to
     for m in _AND_SPLIT.finditer(piece):
-        before = piece[: m.start()]
-        if before.count("(") == before.count(")"):
+        depth += piece.count("(", counted, m.start()) - piece.count(")", counted, m.start())
+        counted = m.start()
+        if depth == 0:
             parts.append(piece[last : m.start()])
             last = m.end()
     parts.append(piece[last:])
@@ -185,6 +227,7 @@ __all__ = [
     "OPEN_DQ",
     "WEB_URL",
     "Link",
+    "Problem",
     "brackets_balanced",
     "scan_links",
     "shift_links",

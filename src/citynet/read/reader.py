@@ -47,15 +47,16 @@ from citynet.read.grammar import (
     TITLE_LINE,
     TITLE_PREFIX,
     TWINS,
-    URL_IN_TEXT,
     WEBSITE,
     Warn,
     body_name,
     is_country,
     is_prose,
     tidy,
+    urls_in_text,
     word_count,
 )
+from citynet.read.limits import MAX_LINE_CHARS, MAX_WARNINGS_PER_LINE, QUOTED_CHARS
 from citynet.read.links import DQ, WEB_URL, Link, brackets_balanced, scan_links, shift_links
 from citynet.read.placewords import REGION_NAMES, fold
 from citynet.read.records import (
@@ -142,6 +143,8 @@ class LineReader:
         self.para_open = False
         self.consumed: set[int] = set()
         self.last: Line | None = None
+        self.listed: dict[int, int] = {}  # warnings per line number
+        self.unlisted: dict[int, tuple[int, str]] = {}  # beyond the limit: (count, text)
         self.last_kind = ""
 
     # -- bookkeeping ---------------------------------------------------------------
@@ -174,6 +177,10 @@ class LineReader:
     ) -> None:
         number = self.ln(line.index) if line is not None else 0
         shown = text if text is not None else (line.text if line is not None else "")
+        listed = self.listed[number] = self.listed.get(number, 0) + 1
+        if listed > MAX_WARNINGS_PER_LINE:  # counted in one last warning (finish)
+            self.unlisted[number] = (listed - MAX_WARNINGS_PER_LINE, shown)
+            return
         self.rec.warnings.append(PageWarning(self.name, number, shown, message, col, code))
 
     def nofact(self, line: Line, message: str, code: str = "unmapped") -> None:
@@ -198,6 +205,9 @@ class LineReader:
         for index, raw in enumerate(self.lines):
             if index in self.consumed:
                 continue
+            if len(raw) > MAX_LINE_CHARS:
+                self.skip_long_line(index, raw)
+                continue
             text = (MULTISPACE.sub(" ", raw) if "  " in raw else raw).strip()
             if not text:
                 self.para_open = False
@@ -209,6 +219,14 @@ class LineReader:
             self.read_line(line)
         self.finish()
         return self.rec
+
+    def skip_long_line(self, index: int, raw: str) -> None:
+        """A line above :data:`MAX_LINE_CHARS` is not read; its warning quotes its start."""
+        shown = " ".join(raw[: QUOTED_CHARS * 2].split())[:QUOTED_CHARS] + "…"
+        line = Line(index, raw, shown, shown, False, 0)
+        message = f"line of {len(raw):,} characters not read (limit {MAX_LINE_CHARS:,} a line)"
+        self.nofact(line, message, "limit")
+        self.last = None  # nothing of it was read: it cannot be a cut-off fact
 
     def read_line(self, line: Line) -> None:
         text = line.text
@@ -222,8 +240,8 @@ class LineReader:
         if self.read_heading(line):
             return
         clean, links, problems = scan_links(line.body, line.offset + 1)
-        for col, message in problems:
-            self.warn(line, message, "shortcode", col)
+        for col, message, code in problems:
+            self.warn(line, message, code, col)
         if self.section == "further":
             self.mark(line, "prose")
             return
@@ -381,7 +399,7 @@ class LineReader:
         return True
 
     def read_subsection(self, line: Line, clean: str, rest: str) -> None:
-        """ "The city and the national forum:": the lines below speak of that body."""
+        """A subsection ("The city and the national forum:"): the lines below speak of it."""
         self.body = body_name(rest)
         self.fr += clean.lower().startswith("la ")
         self.ctx = None
@@ -390,7 +408,7 @@ class LineReader:
         self.mark(line, "label")
 
     def read_twins_label(self, line: Line, clean: str, links: list[Link], m: re.Match) -> None:
-        """ "Twinned with: ..." with the twins after it, or as the head of a list."""
+        """A twins label ("Twinned with: ...") with the twins after it, or heading a list."""
         self.seen_structure = True
         self.en += clean[:1] in "Tt"
         self.ctx = "twins"
@@ -400,8 +418,8 @@ class LineReader:
             self.mark(line, "label")
 
     def read_activity_label(self, line: Line, clean: str, links: list[Link], m: re.Match) -> None:
-        """ "Participated in:", "Hosted:" ...: the head of an activity list, whose label
-        gives the list's role (attendee, host), or one activity after the colon."""
+        """An activity label ("Participated in:", "Hosted:" ...): the head of a list,
+        giving the list's role (attendee, host), or one activity after the colon."""
         key = m.group("k").lower()
         self.ctx = "activities"
         self.seen_structure = True
@@ -423,7 +441,7 @@ class LineReader:
             self.mark(line, "label")
 
     def read_president(self, line: Line, m: re.Match) -> None:
-        """ "(Vice-)President of the national forum since 2010": an office and its body
+        """An office ("(Vice-)President of the national forum since 2010") and its body
         (the current body when none is named)."""
         tail = m.group("tail")
         body = self.body
@@ -497,13 +515,13 @@ class LineReader:
 
     def read_website(self, line: Line, clean: str, links: list[Link], value: str | None) -> None:
         self.seen_structure = True
-        urls = [k.url for k in links if WEB_URL.match(k.url)] or URL_IN_TEXT.findall(clean)
+        urls = [k.url for k in links if WEB_URL.match(k.url)] or urls_in_text(clean)
         if not urls and value is not None and not value.strip():
             # "Website of the crime prevention service:" with the link on the next line
             j = line.index + 1
             while j < len(self.lines) and not self.lines[j].strip():
                 j += 1
-            if j < len(self.lines):
+            if j < len(self.lines) and len(self.lines[j]) <= MAX_LINE_CHARS:
                 nxt = MULTISPACE.sub(" ", self.lines[j]).strip()
                 n_clean, n_links, _ = scan_links(nxt, 1)
                 if n_links and not n_clean.replace(n_links[0].label(n_clean), "", 1).strip():
@@ -647,6 +665,18 @@ class LineReader:
                         "duplicate-id",
                     )
                 )
+        for number, (count, text) in self.unlisted.items():
+            rec.warnings.append(
+                PageWarning(
+                    self.name,
+                    number,
+                    text,
+                    f"{count} more warnings on this line not listed"
+                    f" (limit {MAX_WARNINGS_PER_LINE} a line)",
+                    None,
+                    "limit",
+                )
+            )
         rec.description = ["\n".join(text for _, text in para) for para in self.paragraphs if para]
         rec.warnings.sort(key=lambda w: (w.line, w.col or 0))
         if rec.country and rec.city:
@@ -678,6 +708,8 @@ class LineReader:
         number = self.ln(line.index)
         self.rec.activities = [a for a in self.rec.activities if a.line != number]
         self.rec.warnings = [w for w in self.rec.warnings if w.line != number]
+        self.listed.pop(number, None)
+        self.unlisted.pop(number, None)
         self.paragraphs = [[(i, t) for i, t in p if self.ln(i) != number] for p in self.paragraphs]
         self.warn(line, "page cut off: this line is incomplete and gives no fact", "cut-off")
         self.rec.line_kinds[number] = "warning"

@@ -18,13 +18,17 @@ from __future__ import annotations
 import re
 
 from citynet.read.grammar import Warn, is_country, place_kind, tidy
+from citynet.read.limits import MAX_LIST_ITEMS
 from citynet.read.links import brackets_balanced, split_and, split_top, strip_quotes
 from citynet.read.placewords import REGION_NAMES, fold
 from citynet.read.records import PlaceName, Twin
 
 _I = re.IGNORECASE
+# "(since 1978)", "since 1978", "(1978)" at the end of an item. No leading \s* and no
+# two optional spaces side by side: a search stays linear whatever the item holds.
 _SINCE_TWIN = re.compile(
-    r"\s*\(?\s*\b(?:since|depuis|seit|desde)\s+(?P<y>[12]\d{3})\s*\)?\s*$|\s*\((?P<y2>[12]\d{3})\)\s*$",
+    r"(?:\(\s*)?\b(?:since|depuis|seit|desde)\s+(?P<y>[12]\d{3})\s*(?:\)\s*)?$"
+    r"|\((?P<y2>[12]\d{3})\)\s*$",
     _I,
 )
 # Words in brackets that qualify the name rather than place it: "Turku (city)".
@@ -44,7 +48,7 @@ def read_twin_list(text: str, *, bulleted: bool, line: int, warn: Warn) -> list[
     """The twins ``text`` names (none: the caller says the line has no city name)."""
     group = _COUNTRY_GROUP.match(text)
     if group and is_country(group.group("c")):
-        return _country_group(group.group("c").strip(), group.group("rest"), line)
+        return _country_group(group.group("c").strip(), group.group("rest"), line, warn)
     has_brackets = "(" in text
     if bulleted and not has_brackets:
         return _twins_of([text.strip(" ,;.")], line, True, False, warn)
@@ -52,18 +56,31 @@ def read_twin_list(text: str, *, bulleted: bool, line: int, warn: Warn) -> list[
     items: list[str] = []
     for _, piece in split_top(text, ";" if comma_form else ",;"):
         items.extend([piece] if comma_form else split_and(piece))
-    return _twins_of(items, line, comma_form, has_brackets, warn)
+    return _twins_of(_at_most(items, warn), line, comma_form, has_brackets, warn)
 
 
-def _country_group(country: str, rest: str, line: int) -> list[Twin]:
-    """ "Germany: Bremen, Jena" -> one country for every name of the group."""
+def _at_most(items: list[str], warn: Warn) -> list[str]:
+    """The first :data:`MAX_LIST_ITEMS` items; a ``limit`` warning counts the others."""
+    if len(items) <= MAX_LIST_ITEMS:
+        return items
+    warn(
+        f"{len(items) - MAX_LIST_ITEMS} more twins on this line not read"
+        f" (limit {MAX_LIST_ITEMS} a line)",
+        "limit",
+        None,
+    )
+    return items[:MAX_LIST_ITEMS]
+
+
+def _country_group(country: str, rest: str, line: int, warn: Warn) -> list[Twin]:
+    """A country group ("Germany: Bremen, Jena"): one country for every name of it."""
     found = []
-    for _, piece in split_top(rest, ",;"):
-        for name in split_and(piece):
-            twin = parse_twin(name.strip(" ,;."), line, comma_form=False)
-            if twin is not None:
-                twin.place.country = twin.place.country or country
-                found.append(twin)
+    names = [name for _, piece in split_top(rest, ",;") for name in split_and(piece)]
+    for name in _at_most(names, warn):
+        twin = parse_twin(name.strip(" ,;."), line, comma_form=False)
+        if twin is not None:
+            twin.place.country = twin.place.country or country
+            found.append(twin)
     return found
 
 
@@ -125,7 +142,7 @@ def parse_twin(item: str, line: int, *, comma_form: bool) -> Twin | None:
 
 
 def _bracketed_place(core: str) -> tuple[str, str | None, str | None]:
-    """ "Dayton (Ohio, United States)" -> name, region, country; the last bracket places
+    """Name, region, country of "Dayton (Ohio, United States)"; the last bracket places
     the name, earlier ones stay in it ("Frankfurt (Oder) (Germany)")."""
     region: str | None = None
     country: str | None = None
@@ -151,7 +168,7 @@ def _bracketed_place(core: str) -> tuple[str, str | None, str | None]:
 
 
 def _comma_place(core: str) -> tuple[str, str | None, str | None]:
-    """ "Dayton, Ohio, United States" -> name, region, country."""
+    """Name, region, country of "Dayton, Ohio, United States"."""
     parts = [p.strip() for p in core.split(",") if p.strip()]
     name = parts[0] if parts else ""
     if len(parts) == 2:
