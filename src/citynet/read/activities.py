@@ -107,6 +107,11 @@ _GENERIC_EVENT = re.compile(
 _DATE_GAP = re.compile(r"^[\s,;&]*(?:(?:and|et)[\s,]*)?$", _I)
 _DATE_AFTER = re.compile(r"^[\s).,;:]*$")
 _DATE_AFTER_PLACE = re.compile(r"^\s*,\s*(?P<p>[^\W\d_][^,\d()]{1,58}?)\s*[.;]?\s*$")
+_LEAD_SEPARATORS = re.compile(r"^[\s:–—\-,]+")
+_LEADING_THE = re.compile(r"^the\s+(?=[a-z])")
+_LEADING_THE_QUOTED = re.compile(r"^the\s+(?=[a-z“«\"])")
+_QUOTED_SUBTITLE = re.compile(r"^(?P<t>[^“«\"]+?)\s*[“«\"](?P<s>[^”»\"]+)[”»\"]$")
+_LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
 
 
 @dataclass(slots=True)
@@ -263,14 +268,14 @@ def _project_parts(core: str, start: int, links: list[Link]) -> tuple[str, str |
     if label_link is not None:
         title = strip_quotes(label_link.label(core))
         after = core[label_link.end :]
-        after = re.sub(r"^[\s:–—\-,]+", "", after)
+        after = _LEAD_SEPARATORS.sub("", after)
         after = _TRAILING_PROJECT.sub("", after)
         return tidy(title), tidy(strip_quotes(after)) or None
     zone = _PROJECT_WORD.sub("", core[start:].strip())
-    zone = re.sub(r"^the\s+(?=[a-z“«\"])", "", zone)
+    zone = _LEADING_THE_QUOTED.sub("", zone)
     zone = _TRAILING_PROJECT.sub("", zone).strip(" ,;")
     zone = strip_quotes(zone)
-    quoted = re.match(r"^(?P<t>[^“«\"]+?)\s*[“«\"](?P<s>[^”»\"]+)[”»\"]$", zone)
+    quoted = _QUOTED_SUBTITLE.match(zone)
     if quoted:  # GOAL Project “Preventing violence in sport”
         return tidy(quoted.group("t")), tidy(quoted.group("s"))
     parts = _SUBTITLE_SPLIT.split(zone, maxsplit=1)
@@ -299,11 +304,11 @@ def _event_parts(
     if city is None and title_place:
         city = title_place
     if city and "(" in city:  # "Berlin (Germany)"
-        inner = re.search(r"\(([^()]*)\)\s*$", city)
+        inner = _LAST_BRACKET.search(city)
         if inner and country is None:
             country = inner.group(1).strip()
         city = city[: city.index("(")].strip()
-    title = re.sub(r"^the\s+(?=[a-z])", "", tidy(title)).strip()
+    title = _LEADING_THE.sub("", tidy(title)).strip()
     subtitle = ", ".join(tidy(e) for e in extra if tidy(e)) or None
     place: PlaceName | None = None
     if city:
@@ -320,9 +325,16 @@ def _place_in_title(title: str, has_rest: bool, post_place: str | None) -> tuple
     if not (generic and (has_rest or post_place is None)):
         return title, None
     place = generic.group("p").strip()
-    if looks_like_place(re.sub(r"\s*\(.*\)$", "", place)):
+    if looks_like_place(_without_bracket_tail(place)):
         return generic.group("t").strip(), place
     return title, None
+
+
+def _without_bracket_tail(text: str) -> str:
+    r""" "Berlin (Germany)" -> "Berlin": from the first bracket on, when the text ends with
+    one (a string search, where the pattern ``\s*\(.*\)$`` rescans from every bracket)."""
+    start = text.find("(")
+    return text[:start].rstrip() if start >= 0 and text.endswith(")") else text
 
 
 def _place_at_end(rest: list[str]) -> tuple[str | None, str | None, list[str]]:

@@ -10,6 +10,12 @@ import re
 from pathlib import Path
 
 _I = re.IGNORECASE
+_SLUG_SEPARATORS = re.compile(r"[-_\s]+")
+_NAME_SEPARATORS = re.compile(r"[-_.\s]+")
+_SCHEME_AND_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*", _I)
+_LETTER = re.compile(r"[^\W\d_]")
+_PAGE_SUFFIX = re.compile(r"\.(?:txt|text|html?|xhtml|md)$", _I)
+_LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}$")
 
 
 def _slug_name(slug: str) -> str:
@@ -30,7 +36,7 @@ def _slug_name(slug: str) -> str:
         "sur",
         "en",
     }
-    words = [w for w in re.split(r"[-_\s]+", slug) if w]
+    words = [w for w in _SLUG_SEPARATORS.split(slug) if w]
     return " ".join(
         w if (i and w.lower() in small) else w[:1].upper() + w[1:] for i, w in enumerate(words)
     )
@@ -74,25 +80,25 @@ _GENERIC_SLUGS = frozenset(
 
 
 def city_from_url(url: str) -> str | None:
-    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url.strip(), flags=_I)
+    path = _SCHEME_AND_HOST.sub("", url.strip())
     path = path.split("?", 1)[0].split("#", 1)[0]
     segments = [s for s in path.split("/") if s]
     if not segments:
         return None
     last = segments[-1]
-    if last.isdigit() or last.lower() in _GENERIC_SLUGS or not re.search(r"[^\W\d_]", last):
+    if last.isdigit() or last.lower() in _GENERIC_SLUGS or not _LETTER.search(last):
         return None
     return _slug_name(last)
 
 
 def city_from_file(name: str) -> str | None:
     stem = Path(name).name
-    stem = re.sub(r"\.(?:txt|text|html?|xhtml|md)$", "", stem, flags=_I)
-    stem = re.sub(r"\.[a-z]{2}$", "", stem)  # language suffix: "generalitat.fr"
-    words = [w for w in re.split(r"[-_.\s]+", stem.lower()) if w]
+    stem = _PAGE_SUFFIX.sub("", stem)
+    stem = _LANGUAGE_SUFFIX.sub("", stem)  # "generalitat.fr"
+    words = [w for w in _NAME_SEPARATORS.split(stem.lower()) if w]
     if not words or any(w in _GENERIC_SLUGS or w.isdigit() for w in words):
         return None
-    return _slug_name(re.sub(r"[-_.\s]+", "-", stem))
+    return _slug_name(_NAME_SEPARATORS.sub("-", stem))
 
 
 __all__ = ["city_from_file", "city_from_url"]

@@ -212,6 +212,9 @@ _REGION_START = re.compile(
 _HAS_DIGIT = re.compile(r"\d")
 # Starts only where a run of capitals starts, so a search is linear too.
 _ORGANISER = re.compile(r"(?<![A-Z])[A-Z]{2,}+(?:[-/][A-Z]{2,}+)+")
+_ARTICLE = re.compile(r"^(?:the|le|la|l['’])\s*", _I)
+_ABBREVIATION = re.compile(r"\(([^()]{2,80})\)\s*$")
+_NATIONAL_FORUM = re.compile(r"^national\s+forum\s*,\s*(?:the\s+)?", _I)
 
 
 def urls_in_text(text: str) -> list[str]:
@@ -279,14 +282,14 @@ def place_kind(name: str) -> str:
 def body_name(text: str) -> str:
     """'the National Forum (DEFUS)' -> 'DEFUS'; 'the Efus' -> 'efus'."""
     text = tidy(text)
-    text = re.sub(r"^(?:the|le|la|l['’])\s*", "", text, flags=_I).strip()
+    text = _ARTICLE.sub("", text).strip()
     if fold(text) in EFUS_NAMES or fold(text).startswith("efus"):
         return "efus"
-    m = re.search(r"\(([^()]{2,80})\)\s*$", text)
+    m = _ABBREVIATION.search(text)
     if m:
         inner = m.group(1).strip()
         return "efus" if fold(inner) in EFUS_NAMES else inner
-    text = re.sub(r"^national\s+forum\s*,\s*(?:the\s+)?", "", text, flags=_I)
+    text = _NATIONAL_FORUM.sub("", text)
     return text or "national forum"
 
 

@@ -134,6 +134,7 @@ WARNING_CODES = {
     "not-twinning": "city friendships or other links that are not twinnings",
     "cut-off": "the page is cut off here",
     "unknown-header": "a '# key:' header the reader does not know",
+    "limit": "above a documented limit (citynet.read.limits): the rest of it was skipped",
 }
 
 

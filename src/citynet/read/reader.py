@@ -70,6 +70,9 @@ from citynet.read.records import (
 from citynet.read.twins import FRIENDSHIP, read_twin_list
 
 _I = re.IGNORECASE
+_NON_DIGIT = re.compile(r"\D")
+_COMMITTEE = re.compile(r"committee|comit|board|bureau", _I)
+_FOUNDER = re.compile(r"^fondateur\b", _I)
 _FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -459,7 +462,7 @@ class LineReader:
         number: int | None = None
         year: int | None = None
         if m:
-            digits = re.sub(r"\D", "", m.group("n"))
+            digits = _NON_DIGIT.sub("", m.group("n"))
             mult = (m.group("mult") or "").lower()
             dec = m.group("dec")
             rest = m.group("rest")
@@ -609,12 +612,12 @@ class LineReader:
         of = MEMBER_OF.match(tail)
         if of:
             candidate = of.group("body").strip()
-            if re.search(r"committee|comit|board|bureau", candidate, _I):
+            if _COMMITTEE.search(candidate):
                 return False
             body = body_name(candidate)
             tail = tail[of.end() :]
         rest = tail.strip(" :")
-        if re.match(r"^fondateur\b", rest, _I):
+        if _FOUNDER.match(rest):
             founding = True
             rest = rest[len("fondateur") :].strip(" :")
         if not (
