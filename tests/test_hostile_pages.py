@@ -44,7 +44,7 @@ from citynet.read.limits import (
 from citynet.read.links import scan_links, split_and
 from citynet.read.pages import read_text
 
-SRC = Path(os.environ.get("HOSTILE_SRC_UNDER_TEST", Path(__file__).resolve().parents[1] / "src"))
+SRC = Path(__file__).resolve().parents[1] / "src"
 HEAD = "Liège\n1. General Information :\nPopulation: 195 000\n2. The city and Efus :\n"
 LINK = "[link url=”1″]"
 #: (page size, line length) of the pages read for each construct, in this order. The
