@@ -62,63 +62,83 @@ def scan_links(line: str, base_col: int) -> tuple[str, list[Link], list[Problem]
     """
     if "[" not in line or "link" not in line.lower():
         return line, [], []
-    out: list[str] = []
-    size = 0
-    pos = 0
-    links: list[Link] = []
-    problems: list[Problem] = []
-    current: tuple[str, int, int] | None = None  # (url, col, label start)
-    skipped: list[int] = []  # columns of the openings beyond the limit
-
-    def close(link: tuple[str, int, int], closed: bool = True) -> None:
-        url, col, start = link
-        links.append(Link(start, size, url, col, closed=closed))
-
+    scan = _LinkScan(line, base_col)
     for m in _SHORTCODE.finditer(line):
-        piece = line[pos : m.start()]
-        out.append(piece)
-        size += len(piece)
-        pos = m.end()
-        col = base_col + m.start()
+        scan.tag(m)
+    clean = scan.finish()
+    _read_ids_and_quotes(clean, scan.links)
+    return clean, scan.links, scan.problems
+
+
+class _LinkScan:
+    """The state of :func:`scan_links` along one line."""
+
+    def __init__(self, line: str, base_col: int) -> None:
+        self.line = line
+        self.base_col = base_col
+        self.out: list[str] = []  # the clean text's pieces
+        self.size = 0  # the clean text's length so far
+        self.pos = 0  # where the line's text after the last tag starts
+        self.links: list[Link] = []
+        self.problems: list[Problem] = []
+        self.current: tuple[str, int, int] | None = None  # open link: url, col, label start
+        self.skipped: list[int] = []  # columns of the openings beyond the limit
+
+    def _text_up_to(self, end: int) -> None:
+        piece = self.line[self.pos : end]
+        self.out.append(piece)
+        self.size += len(piece)
+
+    def _close(self, closed: bool = True) -> None:
+        assert self.current is not None
+        url, col, start = self.current
+        self.links.append(Link(start, self.size, url, col, closed=closed))
+        self.current = None
+
+    def tag(self, m: re.Match[str]) -> None:
+        """An opening or closing tag: the text before it is kept, the tag dropped."""
+        self._text_up_to(m.start())
+        self.pos = m.end()
+        col = self.base_col + m.start()
         opening = not m.group(1)
-        if skipped or (opening and len(links) + (current is not None) >= MAX_LINKS_PER_LINE):
-            if current is not None:
-                close(current)
-                current = None
+        opened = len(self.links) + (self.current is not None)
+        if self.skipped or (opening and opened >= MAX_LINKS_PER_LINE):
+            if self.current is not None:
+                self._close()
             if opening:
-                skipped.append(col)
+                self.skipped.append(col)
         elif opening:
-            if current is not None:
-                problems.append((col, "nested [link] shortcode: the outer link ends here", _SC))
-                close(current)
+            if self.current is not None:
+                self.problems.append(
+                    (col, "nested [link] shortcode: the outer link ends here", _SC)
+                )
+                self._close()
             attr = _URL_ATTR.search(m.group(2))
             url = attr.group(1).strip(_QUOTE_CHARS) if attr else ""
-            current = (url, col, size)
-        elif current is None:
-            problems.append((col, "[/link] without an opening [link]", _SC))
+            self.current = (url, col, self.size)
+        elif self.current is None:
+            self.problems.append((col, "[/link] without an opening [link]", _SC))
         else:
-            close(current)
-            current = None
-    rest = line[pos:]
-    out.append(rest)
-    size += len(rest)
-    if current is not None:
-        problems.append(
-            (current[1], "unclosed [link] shortcode: the label runs to the line end", _SC)
-        )
-        close(current, closed=False)
-    if skipped:
-        problems.append(
-            (
-                skipped[0],
-                f"{len(skipped)} more [link] shortcodes on this line not read as links"
-                f" (limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text",
-                "limit",
+            self._close()
+
+    def finish(self) -> str:
+        """The clean text; an open link runs to the line end."""
+        self._text_up_to(len(self.line))
+        if self.current is not None:
+            self.problems.append(
+                (self.current[1], "unclosed [link] shortcode: the label runs to the line end", _SC)
             )
-        )
-    clean = "".join(out)
-    _read_ids_and_quotes(clean, links)
-    return clean, links, problems
+            self._close(closed=False)
+        if self.skipped:
+            self.problems.append(
+                (
+                    self.skipped[0],
+                    f"{len(self.skipped)} more [link] shortcodes on this line not read as links"
+                    f" (limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text",
+                    "limit",
+                )
+            )
+        return "".join(self.out)
 
 
 def _read_ids_and_quotes(clean: str, links: list[Link]) -> None:

@@ -369,29 +369,19 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
     _resolve_page_city(record, gazetteer, resolution)
     if record.city is not None:
         _keep_path(record.city)
-    for twin in record.twins:
+    named: list[tuple[PlaceName, int | None, str, Role]] = [
+        (t.place, t.line, t.text, "twin") for t in record.twins
+    ]
+    named += [
+        (a.place, a.line, a.text, "event place")
+        for a in record.activities
+        if a.kind == "event" and a.place is not None
+    ]
+    for place, line, text, role in named:
         resolve_place(
-            twin.place,
-            gazetteer,
-            resolution,
-            file=record.path,
-            line=twin.line,
-            text=twin.text,
-            role="twin",
+            place, gazetteer, resolution, file=record.path, line=line, text=text, role=role
         )
-        _keep_path(twin.place)
-    for activity in record.activities:
-        if activity.kind == "event" and activity.place is not None:
-            resolve_place(
-                activity.place,
-                gazetteer,
-                resolution,
-                file=record.path,
-                line=activity.line,
-                text=activity.text,
-                role="event place",
-            )
-            _keep_path(activity.place)
+        _keep_path(place)
 
 
 __all__ = [
