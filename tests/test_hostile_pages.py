@@ -100,9 +100,20 @@ def hostile_page(construct: str, size: int, line_chars: int) -> str:
 # Reads each page given, smallest first, and prints one JSON line per page: CPU seconds
 # (not wall-clock time, which counts the waits of a loaded machine), peak resident
 # memory so far (MB), and what the report would carry.
-_MEASURE = textwrap.dedent(
+_PEAK_MB = textwrap.dedent(
     """
-    import json, resource, sys, time
+    def peak_mb():
+        # VmHWM: this process's own peak (ru_maxrss keeps the parent's across fork+exec,
+        # so a child of a large pytest worker would report the worker's).
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    """
+)
+_MEASURE = _PEAK_MB + textwrap.dedent(
+    """
+    import json, sys, time
     from citynet.read.pages import read_text
     for path in sys.argv[1:]:
         text = open(path, encoding="utf-8").read()
@@ -112,7 +123,7 @@ _MEASURE = textwrap.dedent(
         print(json.dumps({
             "chars": len(text),
             "seconds": seconds,
-            "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "mb": peak_mb(),
             "warning_chars": sum(len(w.text) + len(w.message) for w in record.warnings),
         }), flush=True)
     """
@@ -159,14 +170,14 @@ def test_the_page_of_issue_21_builds_in_bounded_time_and_memory(tmp_path: Path) 
     page = tmp_path / "hostile.txt"
     page.write_text(HEAD + "Twinned with: " + LINK * 4000 + "\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    script = textwrap.dedent(
+    script = _PEAK_MB + textwrap.dedent(
         """
-        import resource, sys
+        import sys
         from citynet.cli import cli
         try:
             cli(sys.argv[1:], standalone_mode=False)
         finally:
-            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+            print(int(peak_mb()))
         """
     )
     start = time.perf_counter()
