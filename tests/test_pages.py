@@ -1295,6 +1295,14 @@ def test_twin_list_forms() -> None:
     assert warnings(rec) == [(12, "not-twinning")]
 
 
+@pytest.mark.parametrize("bracket", ["(,)", "( , )", "(,,)", "(, ,)"])
+def test_a_twin_bracket_of_commas_only_places_nothing(bracket: str) -> None:
+    # It used to raise IndexError: the bracket was kept as a place with no part in it.
+    rec = read_text(f"Twinned with: Bremen {bracket}, Turku (Finland)\n", "x.txt")
+    got = [(t.place.name, t.place.region, t.place.country) for t in rec.twins]
+    assert got == [("Bremen", None, None), ("Turku", None, "Finland")]
+
+
 def test_hosted_and_attended_lists() -> None:
     rec = read_page(FIXTURES / "hosted.txt")
     assert [(a.role, a.event_kind, periods(a)) for a in rec.activities] == [
@@ -1359,10 +1367,16 @@ def test_two_hundred_thousand_item_list_and_megabyte_lines() -> None:
     assert len(rec.activities) == 20_000
     assert rec.activities[-1].place is not None
     assert rec.activities[-1].place.name == town(19_999)
-    # 1 MB single lines of every kind the reader treats specially
+    # 1 MB single lines of every kind the reader treats specially: above the line limit
+    # (citynet.read.limits), each is one `limit` warning quoting its start, nothing more
     twins = "Twinned with: " + ", ".join(f"Town{i} (Land{i % 7})" for i in range(60_000))
     assert len(twins) > 1_000_000
-    assert len(read_text(twins, "twins.txt").twins) == 60_000
+    rec = read_text(twins, "twins.txt")
+    assert rec.twins == []
+    assert [(w.line, w.code, len(w.text)) for w in rec.warnings] == [
+        (0, "no-sections", 0),
+        (1, "limit", 101),
+    ]
     for line in [
         "x" * 1_000_000,
         "Participated in: " + "Partner of [link url=”1″]" * 40_000,

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citynet.read.records import ActivityMention, PageRecord, Period, PlaceName, Twin
+from citynet.resolve import aliases
 from citynet.resolve.gazetteer import Gazetteer, default_gazetteer, name_key
 from citynet.resolve.resolution import (
     Resolution,
-    aliases,
     parse_location,
     project_title_key,
     resolve_place,

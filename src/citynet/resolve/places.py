@@ -1,0 +1,395 @@
+"""Places: which real city, region or country each place name on a page means.
+
+A place name is tried, in this order:
+
+1. its country as written ("Germany", "Ohio, United States", or a region in brackets:
+   "Halle (Saxony-Anhalt)") gives the country codes to search in;
+2. a name that a region word starts ("Generalitat de Catalunya"), or that the reader
+   saw as a region, is tried as an ISO 3166-2 subdivision first;
+3. the GeoNames cities of that name (real names before transliterations, then
+   population); without a country, a rival of at least half the population is reported;
+4. a subdivision of that name;
+5. a city of the stated country one typo away ("close spelling");
+6. else the name stays unresolved, with its spelling and its country code, and a
+   warning saying whether GeoNames has it in another country.
+
+Each step fills the ``resolved_*`` fields of the :class:`PlaceName` in place and adds
+what is unsure to the :class:`Resolution`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from citynet.graph import iris
+from citynet.read.records import PageRecord, PlaceName
+from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
+from citynet.resolve.result import PopulationMismatch, Resolution, UnresolvedName
+
+POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
+CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
+
+Role = Literal["city", "twin", "event place"]
+
+
+def parse_location(text: str | None, gazetteer: Gazetteer) -> tuple[str | None, str | None]:
+    """(country as written, region as written) from a "Location:" text.
+
+    "Bavaria, Germany" -> ("Germany", "Bavaria"); "Canary Islands – Spain" -> ("Spain",
+    "Canary Islands"); "Belgium" -> ("Belgium", None); "Bavaria" -> (None, "Bavaria").
+    """
+    if not text:
+        return None, None
+    parts = [clean_name(p) for p in re.split(r",|;|\s[–—-]\s|\s[–—]|[–—]\s", clean_name(text))]
+    parts = [p for p in parts if p]
+    for index in range(len(parts) - 1, -1, -1):
+        if gazetteer.resolve_country(parts[index]):
+            rest = [p for i, p in enumerate(parts) if i != index]
+            return parts[index], (", ".join(rest) or None)
+    return None, (", ".join(parts) or None)
+
+
+@dataclass(slots=True)
+class _Report:
+    """Where a place is named, and how what is unsure about it is reported."""
+
+    place: PlaceName
+    resolution: Resolution
+    file: str
+    line: int | None
+    text: str
+    role: Role
+    name: str  # the name as written, without markup
+    written_kind: str  # what the reader saw: "city", "region" or "country"
+
+    def warn(self, message: str, code: str) -> None:
+        self.resolution.warn(self.file, self.line, self.text, message, code)
+
+    def unresolved(self, reason: str, kind: str | None = None) -> None:
+        place = self.place
+        self.resolution.unresolved.append(
+            UnresolvedName(
+                self.file,
+                self.line or 0,
+                self.role,
+                place.name,
+                place.country,
+                place.country_code,
+                kind or self.written_kind,  # type: ignore[arg-type]
+                reason,
+            )
+        )
+
+    def as_unresolved(self, reason: str) -> None:
+        self.place.kind = self.written_kind  # type: ignore[assignment]
+        self.unresolved(reason)
+        self.warn(reason, "unresolved-place")
+
+    def as_region(self, region: RegionMatch) -> None:
+        _set_region(self.place, region)
+        reason = (
+            f"{self.name!r} is the region {region.name} ({region.code}, {region.type.lower()}),"
+            " kept as a region without a GeoNames id"
+        )
+        self.unresolved(reason, "region")
+        self.warn(reason, "region")
+
+
+def resolve_place(
+    place: PlaceName,
+    gazetteer: Gazetteer,
+    resolution: Resolution,
+    *,
+    file: str,
+    line: int | None,
+    text: str,
+    role: Role,
+) -> None:
+    """Fill the resolution fields of one place (in place), reporting what is unsure."""
+    report = _Report(place, resolution, file, line or place.line, text, role, "", place.kind)
+    if place.kind == "country":
+        _resolve_country_place(gazetteer, report)
+        return
+    name = report.name = clean_name(place.name)
+    # Start clean, so resolving a record twice gives the same answer.
+    place.resolved_name = place.geonames_id = place.geonames_population = None
+    place.latitude = place.longitude = None
+    codes, region_text = _country_codes(place, gazetteer, report)
+    place.country_code = codes[0] if codes else None
+    if not name:
+        report.as_unresolved("empty place name")
+        return
+    country = codes[0] if len(codes) == 1 else None
+    if (report.written_kind == "region" or gazetteer.region_prefix(name)) and (
+        region := gazetteer.resolve_region(name, country)
+    ):
+        report.as_region(region)
+        return
+    matches = gazetteer.city_matches(name, codes, region_text)
+    if matches:
+        _take_city(matches, codes, report)
+    elif region := gazetteer.resolve_region(name, country):
+        report.as_region(region)
+    else:
+        _close_spelling_or_unresolved(codes, gazetteer, report)
+
+
+def _country_codes(
+    place: PlaceName, gazetteer: Gazetteer, report: _Report
+) -> tuple[tuple[str, ...], str | None]:
+    """The countries to search the name in, and the region it is said to be in."""
+    region_text = place.region
+    codes: tuple[str, ...] = ()
+    if place.country:
+        codes = gazetteer.country_codes(place.country)
+        if not codes:
+            # "Ohio, United States" given as the country: a region, then the country.
+            country_text, region_part = parse_location(place.country, gazetteer)
+            if country_text and region_part:
+                codes = gazetteer.country_codes(country_text)
+                region_text = region_text or region_part
+        if not codes:
+            # "Halle (Saxony-Anhalt)": the parenthesis names a region, not a country.
+            region = gazetteer.resolve_region(place.country)
+            if region:
+                codes = (region.country_code,)
+                region_text = region_text or place.country
+            else:
+                report.warn(
+                    f"unknown country {place.country!r} for {report.name!r}", "unknown-country"
+                )
+    if not codes and region_text:
+        region = gazetteer.resolve_region(region_text)
+        if region:
+            codes = (region.country_code,)
+    return codes, region_text
+
+
+def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report) -> None:
+    """The best match; an alias, a transliteration or a close rival is reported."""
+    best = matches[0]
+    name = report.name
+    _set_city(report.place, best)
+    if best.match == "alias":
+        report.warn(
+            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
+            "alias",
+        )
+    elif best.match == "transliteration":
+        report.warn(
+            f"{name!r} matches only a transliterated GeoNames name of {best.name}"
+            f" (GeoNames {best.geonames_id})",
+            "ambiguous-place",
+        )
+    other = close_rival(matches) if not codes else None
+    if other is not None:
+        report.warn(
+            f"{name!r} has no country: took {best.name}, {best.country_code}"
+            f" (GeoNames {best.geonames_id}, population {best.population}); it may"
+            f" also be {other.name}, {other.country_code} (GeoNames"
+            f" {other.geonames_id}, population {other.population})",
+            "ambiguous-place",
+        )
+
+
+def close_rival(matches: list[CityMatch]) -> CityMatch | None:
+    """Another place than the best match (``matches[0]``) with at least
+    :data:`CLOSE_POPULATION` of its population: a name given without a country may mean
+    it as well. Transliterations are no rivals."""
+    best = matches[0]
+    for m in matches[1:]:
+        if (
+            m.geonames_id != best.geonames_id
+            and m.match != "transliteration"
+            and m.population >= CLOSE_POPULATION * best.population
+        ):
+            return m
+    return None
+
+
+def _close_spelling_or_unresolved(
+    codes: tuple[str, ...], gazetteer: Gazetteer, report: _Report
+) -> None:
+    """A city of the stated country one typo away, else the name stays unresolved."""
+    name = report.name
+    for code in codes:
+        close = gazetteer.close_spelling(name, code)
+        if close:
+            _set_city(report.place, close)
+            report.warn(
+                f"{name!r} is not in GeoNames; read as the close spelling {close.name}"
+                f" (GeoNames {close.geonames_id})",
+                "close-spelling",
+            )
+            return
+    elsewhere = gazetteer.city_matches(name) if codes else []
+    if elsewhere:
+        other = elsewhere[0]
+        report.as_unresolved(
+            f"no place {name!r} in {'/'.join(codes)}; GeoNames has one in"
+            f" {other.country_code} ({other.name}, {other.geonames_id}): kept unresolved"
+        )
+    elif codes:
+        report.as_unresolved(f"no place {name!r} in {'/'.join(codes)} in GeoNames: kept unresolved")
+    else:
+        report.as_unresolved(f"no place {name!r} in GeoNames: kept unresolved")
+
+
+def _set_city(place: PlaceName, match: CityMatch) -> None:
+    place.resolved_name = match.name
+    place.country_code = match.country_code
+    place.geonames_id = match.geonames_id
+    place.latitude = match.latitude
+    place.longitude = match.longitude
+    place.geonames_population = match.population
+    place.kind = "city"
+
+
+def _set_region(place: PlaceName, region: RegionMatch) -> None:
+    place.resolved_name = region.name
+    place.country_code = region.country_code
+    place.geonames_id = None
+    place.latitude = place.longitude = None
+    place.geonames_population = None
+    place.kind = "region"
+
+
+def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
+    """A place the page names by its country only ("conference of Saragossa, Spain")."""
+    place = report.place
+    code = gazetteer.resolve_country(place.name) or gazetteer.resolve_country(place.country)
+    place.geonames_id = place.latitude = place.longitude = place.geonames_population = None
+    place.country_code = code
+    if code:
+        place.resolved_name = gazetteer.country_name(code)
+        return
+    reason = f"unknown country {place.name!r}: kept unresolved"
+    report.unresolved(reason)
+    report.warn(reason, "unresolved-place")
+
+
+def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
+    """The page's own city, with the country and region its "Location:" line gives."""
+    country, region = record.country, record.region
+    if country is None and region is None:
+        country, region = parse_location(record.location, gazetteer)
+    city = record.city
+    if city is None:
+        _city_candidates(record, country, gazetteer, resolution)
+        return
+    if city.country is None and country:
+        city.country = country
+    if city.region is None and region:
+        city.region = region
+    resolve_place(
+        city,
+        gazetteer,
+        resolution,
+        file=record.path,
+        line=city.line,
+        text=record.location or city.name,
+        role="city",
+    )
+    _check_population(record, city, resolution)
+
+
+def _city_candidates(
+    record: PageRecord, country: str | None, gazetteer: Gazetteer, resolution: Resolution
+) -> None:
+    """A page that does not name its city: the cities fitting its country and population."""
+    code = gazetteer.resolve_country(country) if country else None
+    candidates = gazetteer.candidates(code, record.population)
+    resolution.city_candidates[record.path] = candidates
+    names = ", ".join(f"{c.name} ({c.population})" for c in candidates[:5]) or "none"
+    resolution.warn(
+        record.path,
+        record.population_line,
+        record.location or "",
+        f"the page does not name its city; candidates for country {code or '?'} and"
+        f" population {record.population or '?'}: {names}; give it with --city",
+        "city-not-named",
+    )
+
+
+def _check_population(record: PageRecord, city: PlaceName, resolution: Resolution) -> None:
+    """The page's population against GeoNames': a difference beyond the tolerance is
+    reported (a wrong match, or an old figure)."""
+    if not (
+        city.kind == "city"
+        and city.geonames_id is not None
+        and record.population
+        and city.geonames_population
+    ):
+        return
+    mismatch = PopulationMismatch(
+        record.path,
+        record.population_line or city.line or 0,
+        city.resolved_name or city.name,
+        record.population,
+        city.geonames_population,
+        city.geonames_id,
+    )
+    if mismatch.difference > POPULATION_TOLERANCE:
+        resolution.population_mismatches.append(mismatch)
+        resolution.warn(
+            record.path,
+            mismatch.line,
+            f"Population: {record.population}",
+            f"the page's population {record.population} differs from GeoNames'"
+            f" {city.geonames_population} for {mismatch.city} by"
+            f" {mismatch.difference:.0%}",
+            "population-mismatch",
+        )
+
+
+def city_key(place: PlaceName) -> str:
+    """The place's IRI path: the one stored by resolution, else computed from its fields."""
+    return place.path or _city_path(
+        place.resolved_name or place.name, place.country_code, place.kind
+    )
+
+
+@functools.lru_cache(maxsize=iris.NAME_MEMO)
+def _city_path(name: str, country_code: str | None, kind: str) -> str:
+    return iris.city_path(name, country_code, kind=kind)
+
+
+def _keep_path(place: PlaceName) -> None:
+    """Store the place's IRI path, computed from its resolved fields (never a stale one)."""
+    place.path = None
+    place.path = city_key(place)
+
+
+def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
+    """The page-local half: the page's city, its twins and its event places (in place),
+    each with its IRI path."""
+    _resolve_page_city(record, gazetteer, resolution)
+    if record.city is not None:
+        _keep_path(record.city)
+    named: list[tuple[PlaceName, int | None, str, Role]] = [
+        (t.place, t.line, t.text, "twin") for t in record.twins
+    ]
+    named += [
+        (a.place, a.line, a.text, "event place")
+        for a in record.activities
+        if a.kind == "event" and a.place is not None
+    ]
+    for place, line, text, role in named:
+        resolve_place(
+            place, gazetteer, resolution, file=record.path, line=line, text=text, role=role
+        )
+        _keep_path(place)
+
+
+__all__ = [
+    "CLOSE_POPULATION",
+    "POPULATION_TOLERANCE",
+    "city_key",
+    "close_rival",
+    "parse_location",
+    "resolve_page_places",
+    "resolve_place",
+]

@@ -1,0 +1,400 @@
+"""Hostile pages (issue 21): no page makes the reader's time or memory grow faster than
+the page, and beyond the documented limits (citynet.read.limits) a ``limit`` warning
+says what was skipped while the rest of the page still maps.
+
+Growth is measured in a subprocess (its own peak resident memory), on pages of 1 KB,
+10 KB, 100 KB and 1 MB made of one construct repeated: unclosed, nested and stray
+shortcodes, links, quotes, long lists, brackets, dates. Lines stay under the line limit
+(so every construct is really read) and repeat to fill the page. The bounds are
+generous on purpose (a shared machine): what they catch is the square, which makes the
+1 MB page 100 times slower than the 100 KB one, not 10 times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from citynet.read import (
+    activities,
+    cityname,
+    dates,
+    grammar,
+    html,
+    links,
+    normalize,
+    reader,
+    twins,
+)
+from citynet.read.limits import (
+    MAX_LINE_CHARS,
+    MAX_LINKS_PER_LINE,
+    MAX_LIST_ITEMS,
+    MAX_WARNINGS_PER_LINE,
+    QUOTED_CHARS,
+)
+from citynet.read.links import scan_links, split_and
+from citynet.read.pages import read_text
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+HEAD = "Liège\n1. General Information :\nPopulation: 195 000\n2. The city and Efus :\n"
+LINK = "[link url=”1″]"
+#: (page size, line length) of the pages read for each construct, in this order. The
+#: first four grow the page tenfold each time (lines up to just under the line limit);
+#: the last is the third again in lines ten times shorter.
+PAGES = (
+    (1_000, 1_000),
+    (10_000, 10_000),
+    (100_000, 19_000),
+    (1_000_000, 19_000),
+    (100_000, 1_900),
+)
+
+#: Each construct: the start of its line and the piece repeated along it.
+CONSTRUCTS = {
+    "unclosed links in a twin list": ("Twinned with: ", LINK),
+    "unclosed links in an activity": ("- ", LINK + "x "),
+    "nested links": ("- Partner of ", LINK + "[link url=”2″]y "),
+    "stray closing tags": ("- Conference ", "[/link] "),
+    "openings without a bracket": ("Twinned with: ", "[link "),
+    "links with dates in their labels": ("- ", LINK + "A 2010[/link], "),
+    "links without labels": ("- Partner of ", "[link url=”12″][/link] "),
+    "unbalanced quotes": ("- Conference ", "“"),
+    "quotes in a twin list": ("Twinned with: ", "“A, "),
+    "a long twin list": ("Twinned with: ", "Bremen, "),
+    "twins joined by and": ("Twinned with: ", "Bremen and "),
+    "unclosed brackets": ("Twinned with: Bremen ", "("),
+    "bracket groups": ("Twinned with: Bremen ", "(x) "),
+    "event segments": ("- Conference, ", "Paris, "),
+    "dates in a row": ("- Conference ", "2012 and "),
+    "impossible dates": ("- Conference ", "31 February 2012, "),
+    "web addresses without a dot": ("Website: ", "http://"),
+}
+#: Constructs read as such on short lines only: the line length their pages use at most.
+SHORT_LINES = {"web addresses without a dot": 3_900}  # website lines: up to 4,000
+
+
+def hostile_page(construct: str, size: int, line_chars: int) -> str:
+    """About ``size`` characters: the head of a profile page, then the construct's line
+    (about ``line_chars`` characters) repeated."""
+    start, piece = CONSTRUCTS[construct]
+    line_chars = min(line_chars, SHORT_LINES.get(construct, line_chars))
+    repeats = max(1, (min(size, line_chars) - len(start)) // len(piece))
+    line = start + piece * repeats + "\n"
+    parts = [HEAD, "Participated in:\n"]
+    total = sum(map(len, parts))
+    while total < size:
+        parts.append(line)
+        total += len(line)
+    return "".join(parts)
+
+
+# Reads each page given, smallest first, and prints one JSON line per page: CPU seconds
+# (not wall-clock time, which counts the waits of a loaded machine), peak resident
+# memory so far (MB), and what the report would carry.
+_PEAK_MB = textwrap.dedent(
+    """
+    def peak_mb():
+        # VmHWM: this process's own peak (ru_maxrss keeps the parent's across fork+exec,
+        # so a child of a large pytest worker would report the worker's).
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    """
+)
+_MEASURE = _PEAK_MB + textwrap.dedent(
+    """
+    import json, sys, time
+    from citynet.read.pages import read_text
+    for path in sys.argv[1:]:
+        text = open(path, encoding="utf-8").read()
+        start = time.process_time()
+        record = read_text(text, "hostile.txt", city="Liège")
+        seconds = time.process_time() - start
+        print(json.dumps({
+            "chars": len(text),
+            "seconds": seconds,
+            "mb": peak_mb(),
+            "warning_chars": sum(len(w.text) + len(w.message) for w in record.warnings),
+        }), flush=True)
+    """
+)
+
+
+def measure(paths: list[Path]) -> list[dict]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_reading_time_and_memory_grow_linearly(construct: str, tmp_path: Path) -> None:
+    paths = []
+    for size, line_chars in PAGES:
+        path = tmp_path / f"{size}-{line_chars}.txt"
+        path.write_text(hostile_page(construct, size, line_chars), encoding="utf-8")
+        paths.append(path)
+    rows = measure(paths)
+    assert [r["chars"] >= size for r, (size, _) in zip(rows, PAGES, strict=True)] == [True] * 5
+    small, large, short_lines = rows[2], rows[3], rows[4]
+    # Ten times the page: at most 30 times the time (the square would be 100 times).
+    assert large["seconds"] <= 30 * max(small["seconds"], 0.01), rows
+    # The same page in lines ten times longer: about the same time (a cost growing
+    # with the square of the line would make it 10 times slower).
+    assert small["seconds"] <= 3 * short_lines["seconds"] + 0.05, rows
+    assert max(r["seconds"] for r in rows) < 10, rows
+    assert max(r["mb"] for r in rows) < 300, rows
+    # What the report carries grows with the page too (warnings quote their line at
+    # most MAX_WARNINGS_PER_LINE + 1 times), never with its square.
+    assert all(r["warning_chars"] <= 25 * r["chars"] for r in rows), rows
+
+
+def test_the_page_of_issue_21_builds_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    # 4,000 unclosed links on one twin line took 12 s and 1.4 GB (a report of 290 MB).
+    page = tmp_path / "hostile.txt"
+    page.write_text(HEAD + "Twinned with: " + LINK * 4000 + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    script = _PEAK_MB + textwrap.dedent(
+        """
+        import sys
+        from citynet.cli import cli
+        try:
+            cli(sys.argv[1:], standalone_mode=False)
+        finally:
+            print(int(peak_mb()))
+        """
+    )
+    start = time.perf_counter()
+    out = tmp_path / "build"
+    args = [str(page), "--out", str(out), "--city", "Liège", "--no-validate", "-q"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, "build", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    assert seconds < 30
+    assert int(done.stdout.split()[-1]) < 500  # MB
+    report = json.loads((out / "report.json").read_text())
+    assert (out / "report.json").stat().st_size < 100_000
+    warnings = [w for page in report["pages"] for w in page["warnings"]]
+    assert [(w["line"], w["code"]) for w in warnings] == [(5, "limit")]
+    assert warnings[0]["message"] == (
+        f"line of {len('Twinned with: ') + 4000 * len(LINK):,} characters not read"
+        f" (limit {MAX_LINE_CHARS:,} a line)"
+    )
+
+
+# -- the limits, each with its warning ------------------------------------------------
+
+
+def codes(record) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    return [(w.line, w.code) for w in record.warnings]
+
+
+def test_a_line_above_the_limit_is_one_warning_and_the_rest_of_the_page_maps() -> None:
+    long_line = "Participated in: " + "Conference 2012, " * (MAX_LINE_CHARS // 17)
+    assert len(long_line) > MAX_LINE_CHARS
+    text = HEAD + long_line + "\nTwinned with: Bremen (Germany)\n"
+    rec = read_text(text, "long.txt", city="Liège")
+    assert rec.population == 195_000
+    assert [t.place.name for t in rec.twins] == ["Bremen"]
+    assert rec.activities == []
+    assert codes(rec) == [(5, "limit")]
+    warning = rec.warnings[0]
+    assert warning.message == (
+        f"line of {len(long_line):,} characters not read (limit {MAX_LINE_CHARS:,} a line)"
+    )
+    assert warning.text == long_line[:QUOTED_CHARS] + "…"
+    assert rec.line_kinds[5] == "warning"
+
+
+def test_a_line_at_the_limit_is_read() -> None:
+    line = "Twinned with: Bremen (Germany)" + " " + "x" * (MAX_LINE_CHARS - 31)
+    assert len(line) == MAX_LINE_CHARS
+    rec = read_text(HEAD + line + "\n", "edge.txt", city="Liège")
+    assert "limit" not in {w.code for w in rec.warnings}
+
+
+def test_links_beyond_the_limit_keep_their_labels_as_text() -> None:
+    line = " ".join(f"[link url=”{i}″]T{i}[/link]" for i in range(MAX_LINKS_PER_LINE + 30))
+    clean, found, problems = scan_links(line, 1)
+    assert [k.id for k in found] == [str(i) for i in range(MAX_LINKS_PER_LINE)]
+    assert clean == " ".join(f"T{i}" for i in range(MAX_LINKS_PER_LINE + 30))
+    first_skipped = line.index(f"[link url=”{MAX_LINKS_PER_LINE}″]") + 1
+    assert problems == [
+        (
+            first_skipped,
+            f"30 more [link] shortcodes on this line not read as links"
+            f" (limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text",
+            "limit",
+        )
+    ]
+
+
+def test_an_open_link_at_the_limit_ends_there() -> None:
+    line = LINK * (MAX_LINKS_PER_LINE + 5) + "tail"
+    clean, found, problems = scan_links(line, 1)
+    assert clean == "tail"
+    assert len(found) == MAX_LINKS_PER_LINE
+    assert [code for _, _, code in problems] == ["shortcode"] * (MAX_LINKS_PER_LINE - 1) + ["limit"]
+
+
+def test_twins_beyond_the_limit_are_counted_in_a_warning() -> None:
+    names = [f"Town{i}" for i in range(MAX_LIST_ITEMS + 50)]
+    for line in ["Twinned with: " + ", ".join(names), "Twinned with: Germany: " + ", ".join(names)]:
+        rec = read_text(HEAD + line + "\n", "many.txt", city="Liège")
+        assert [t.place.name for t in rec.twins] == names[:MAX_LIST_ITEMS]
+        assert codes(rec) == [(5, "limit")]
+        assert rec.warnings[0].message == (
+            f"50 more twins on this line not read (limit {MAX_LIST_ITEMS} a line)"
+        )
+
+
+def test_warnings_beyond_the_limit_are_counted_in_one_last_warning() -> None:
+    line = "- Partner of " + "[link url=”12″][/link] " * (MAX_WARNINGS_PER_LINE + 7) + "2012"
+    rec = read_text(HEAD + "Participated in:\n" + line + "\n", "many.txt", city="Liège")
+    on_line = [w for w in rec.warnings if w.line == 6]
+    # The count has no column: it sorts before the warnings with one.
+    assert [w.code for w in on_line] == ["limit"] + ["link-no-label"] * MAX_WARNINGS_PER_LINE
+    assert on_line[0].message == (
+        f"7 more warnings on this line not listed (limit {MAX_WARNINGS_PER_LINE} a line)"
+    )
+
+
+def test_an_opening_without_a_bracket_does_not_swallow_the_next_link() -> None:
+    clean, found, problems = scan_links("[link [link url=”7″]Title[/link] after", 1)
+    assert clean == "[link Title after"
+    assert [(k.id, k.label(clean)) for k in found] == [("7", "Title")]
+    assert problems == []
+
+
+def test_and_splits_only_outside_brackets() -> None:
+    assert split_and("Casablanca (Morocco and Spain) and Kinshasa") == [
+        "Casablanca (Morocco and Spain)",
+        "Kinshasa",
+    ]
+    assert split_and("(B and C) and D et E") == ["(B and C)", "D", "E"]
+
+
+# -- regular expressions --------------------------------------------------------------
+
+#: Patterns only ever run on bounded text, with the bound that keeps them cheap.
+_BOUNDED = {
+    ("dates", "_DATE_RE"): "run on the 128-character windows around a year (_windows)",
+    ("html", "_HTML_START"): "matched at the start of the first 4,096 characters",
+}
+#: Pieces of the real grammar that adversarial lines repeat. Lines never hold runs of
+#: spaces (the reader folds them to one), so a lone space is not among them.
+_PIECES = [
+    "a",
+    "A",
+    "1",
+    "12 ",
+    "(",
+    ")",
+    "[link ",
+    LINK,
+    "[/link]",
+    "“",
+    "”",
+    "www.",
+    "http://",
+    ", ",
+    " and ",
+    "a-",
+    "2012 and ",
+    "since ",
+    "of the ",
+    "partner of ",
+    "Bremen (",
+    ": ",
+    "x.",
+    "’",
+    "#",
+]
+_MODULES = {
+    "activities": activities,
+    "cityname": cityname,
+    "dates": dates,
+    "grammar": grammar,
+    "html": html,
+    "links": links,
+    "normalize": normalize,
+    "reader": reader,
+    "twins": twins,
+}
+
+# Searches every pattern of the reader on every piece repeated to 2,000 and to 20,000
+# characters (the line limit) and prints the patterns whose time grows faster than the
+# text. A subprocess, so the timing does not share a process with other tests.
+_REGEX_GROWTH = textwrap.dedent(
+    """
+    import json, re, sys, time, importlib
+    pieces, bounded = json.loads(sys.argv[1]), {tuple(k) for k in json.loads(sys.argv[2])}
+    slow = []
+    for module in sys.argv[3:]:
+        for name, pattern in vars(importlib.import_module(module)).items():
+            short = module.rsplit(".", 1)[1]
+            if not isinstance(pattern, re.Pattern) or (short, name) in bounded:
+                continue
+            for piece in pieces:
+                times = []
+                for size in (2_000, 20_000):
+                    text = (piece * (size // len(piece) + 1))[:size]
+                    start = time.process_time()
+                    pattern.search(text)
+                    for _ in pattern.finditer(text):
+                        pass
+                    times.append(time.process_time() - start)
+                if times[1] > 0.05 and times[1] > 30 * max(times[0], 0.001):
+                    slow.append([short, name, piece, times])
+    print(json.dumps(slow))
+    """
+)
+
+
+def test_no_pattern_of_the_reader_backtracks_on_adversarial_lines() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _REGEX_GROWTH,
+            json.dumps(_PIECES),
+            json.dumps(sorted(_BOUNDED)),
+            *(f"citynet.read.{name}" for name in sorted(_MODULES)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=True,
+    )
+    assert json.loads(done.stdout) == []
+
+
+def test_every_module_of_the_reader_is_scanned_for_patterns() -> None:
+    folder = SRC / "citynet" / "read"
+    with_patterns = {
+        p.stem for p in folder.glob("*.py") if re.search(r"re\.compile\(", p.read_text())
+    }
+    assert with_patterns == set(_MODULES)
