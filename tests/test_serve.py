@@ -82,7 +82,7 @@ def test_the_ontology_iri_negotiates_too(server: PreviewServer) -> None:
 
 
 def test_unacceptable_type_is_406(server: PreviewServer) -> None:
-    status, headers, body = get(server.url + "city/be/liege", "application/rdf+xml")
+    status, headers, body = get(server.url + "city/be/liege", "image/png")
     assert status == 406
     assert b"text/turtle" in body
 

@@ -25,7 +25,7 @@ from citynet.cli import cli
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, VOID
 from citynet.site import generate as site_module
-from citynet.site.conneg import htaccess, negotiate, nginx_conf
+from citynet.site.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
 from citynet.site.generate import SITE_MARKER, build_site
 from citynet.site.terms import is_http, script_json
 
@@ -184,8 +184,9 @@ def test_sample_counts(sample_site: Path) -> None:
         if p.parent != sample_site
     )
     # 6 cities, 5 countries, 3 projects, 1 event, 1 network, 1 membership, 1 office,
-    # 3 twinnings, 6 participations, 3 source pages.
-    assert len(pages) == 30
+    # 3 twinnings, 6 participations, 3 source pages; and the ontology's version IRI.
+    assert len(pages) == 31
+    assert "ontology/0.1.0.html" in pages
     assert "city/be/liege.html" in pages
     assert "office/be/liege/efus/executive-committee/2008.html" in pages
     top = sorted(p.name for p in sample_site.iterdir() if p.is_file())
@@ -193,16 +194,22 @@ def test_sample_counts(sample_site: Path) -> None:
         [
             ".citynet-site",
             ".htaccess",
+            ".ontology.var",
+            ".void.var",
             "cities.html",
             "citynet.nq",
             "events.html",
             "index.html",
-            "nginx.conf",
             "ontology.html",
             "ontology.jsonld",
+            "ontology.nt",
+            "ontology.rdf",
             "ontology.ttl",
             "projects.html",
             "style.css",
+            "void.jsonld",
+            "void.nt",
+            "void.rdf",
             "void.ttl",
         ]
     )
@@ -286,9 +293,11 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
 
 
 def test_site_is_deterministic(tmp_path: Path) -> None:
+    # The same folder twice: the nginx snippet names the site's absolute path.
     build_site([SAMPLE], tmp_path / "a")
-    build_site([SAMPLE], tmp_path / "b")
-    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    first = tree_digest(tmp_path / "a")
+    build_site([SAMPLE], tmp_path / "a")
+    assert tree_digest(tmp_path / "a") == first
 
 
 # --------------------------------------------------------------------------------------
@@ -524,24 +533,37 @@ def test_void_without_endpoint_names_none(tmp_path: Path) -> None:
         ("application/ld+json", ".jsonld"),
         ("text/*", ".html"),
         ("text/html;q=0.1, text/turtle", ".ttl"),
-        ("application/rdf+xml", None),
+        ("application/rdf+xml", ".rdf"),
+        ("application/n-triples", ".nt"),
+        ("text/turtle, */*", ".ttl"),  # no q-values: a bare wildcard counts 0.01
+        ("text/turtle;q=0.5, */*", ".html"),  # a q-value given: */* counts 1
+        ("text/turtle;q=0.5, text/html;q=0.5", ".html"),  # a tie: our order
+        ("text/turtle;q=0.0009", None),  # three decimals: 0.000
+        ("text/turtle;q=.5, text/html;q=0.4", ".ttl"),
+        ("text/turtle;q=bogus", ".ttl"),  # Apache reads an odd q as 1
         ("text/html;q=0", None),
+        ("image/png", None),
     ],
 )
 def test_negotiation(accept: str | None, suffix: str | None) -> None:
     assert negotiate(accept) == suffix
 
 
-def test_server_rules_cover_every_representation(sample_site: Path) -> None:
-    apache = (sample_site / ".htaccess").read_text()
-    nginx = (sample_site / "nginx.conf").read_text()
-    assert apache == htaccess() and nginx == nginx_conf()
-    for media, suffix in (("text/turtle", ".ttl"), ("application/ld\\+json", ".jsonld")):
-        assert f"RewriteCond %{{HTTP_ACCEPT}} {media}" in apache
-        assert f"RewriteRule ^(.+)$ $1{suffix} [END]" in apache
-        assert f'"~*{media}" "{suffix}";' in nginx
-    assert "RewriteRule ^(.+)$ $1.html [END]" in apache
-    assert "try_files $uri$citynet_suffix" in nginx
+def test_negotiation_offers_only_what_the_resource_has() -> None:
+    assert negotiate(None, (".ttl", ".jsonld")) == ".ttl"
+    assert negotiate("text/html", (".ttl", ".jsonld")) is None
+    assert negotiate("text/html, */*;q=0.1", (".ttl", ".jsonld")) == ".ttl"
+
+
+def test_server_rules_are_the_generated_ones(sample_site: Path) -> None:
+    """The files match their generators; tests/test_servers.py runs them on real servers."""
+    assert (sample_site / ".htaccess").read_text() == htaccess()
+    assert (sample_site / ".server/nginx-server.conf").read_text() == nginx_server()
+    assert (sample_site / ".server/citynet.js").read_text() == njs_module()
+    http = (sample_site / ".server/nginx-http.conf").read_text()
+    assert f"js_import citynet from {sample_site}/.server/citynet.js;" in http
+    suffixes = (".html", ".ttl", ".jsonld", ".rdf", ".nt")
+    assert (sample_site / "city/be/.liege.var").read_text() == type_map("city/be/liege", suffixes)
 
 
 # --------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ File layout (works from disk in a browser and behind content negotiation): the I
     DIR/city/be/liege.ttl      its description as Turtle
     DIR/city/be/liege.jsonld   the same as JSON-LD
 
-so a web server maps the extension-less IRI path to one of them by the Accept header
-(DIR/.htaccess for Apache, DIR/nginx.conf for nginx, and ``citynet serve`` do exactly
-that), and a browser opening the .html file from disk follows relative links between
+(with .rdf and .nt beside them), so a web server maps the extension-less IRI path to one
+of them by the Accept header (see ``conneg``: Apache, nginx and ``citynet serve`` give the
+same answers), and a browser opening the .html file from disk follows relative links between
 .html files. The page of a resource and the page "below" it never collide
 (``office/…/executive-committee.html`` beside the folder ``office/…/executive-committee/``).
 Site files have a dot in their name (index.html, cities.html, void.ttl, …), which no IRI
@@ -56,22 +56,36 @@ from citynet.graph import iris
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import (
     CN,
-    DCAT,
     DCTERMS,
     DEFAULT_BASE_IRI,
-    FOAF,
     GEO,
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
-    PROV,
     RDF,
     RDFS,
     SKOS,
-    VOID,
     XSD,
 )
-from citynet.site.conneg import JSONLD, NQUADS, REPRESENTATIONS, TURTLE, htaccess, nginx_conf
+from citynet.site.conneg import (
+    JSONLD,
+    NGINX_HTTP_FILE,
+    NGINX_SERVER_FILE,
+    NJS_FILE,
+    NTRIPLES,
+    RDF_SUFFIXES,
+    RDFXML,
+    REPRESENTATIONS,
+    SERVER_FOLDER,
+    TURTLE,
+    htaccess,
+    nginx_http,
+    nginx_server,
+    njs_module,
+    type_map,
+    type_map_name,
+)
+from citynet.site.dataset import DUMP_FILE, description_graph, dump, serialize
 from citynet.site.ontology_page import ontology_context
 from citynet.site.svgmap import CityMap, Place, detail_places, draw_map, parse_coordinate
 from citynet.site.terms import (
@@ -88,8 +102,9 @@ from citynet.site.terms import (
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
 SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-DUMP_FILE = "citynet.nq"
 ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
+#: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
+_VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -159,7 +174,9 @@ def write_site(
     if not is_http(license_iri):
         raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
     _check_replaceable(out)
-    files = site.render(sparql_endpoint=sparql_endpoint, license_iri=license_iri)
+    files = site.render(
+        sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=os.path.abspath(out)
+    )
     count = _write_atomically(out, files)
     return SiteResult(
         out=out,
@@ -374,21 +391,21 @@ class Site:
 
     # Labels ---------------------------------------------------------------------------
 
-    def _objects(self, subject: Node, prop: URIRef) -> list[Node]:
+    def objects(self, subject: Node, prop: URIRef) -> list[Node]:
         return sorted({o for (p, o) in self.out.get(subject, {}) if p == prop}, key=node_key)  # type: ignore[call-overload]
 
     def _one(self, subject: Node, prop: URIRef) -> Node | None:
-        values = self._objects(subject, prop)
+        values = self.objects(subject, prop)
         return values[0] if values else None
 
     def _typed(self, cls: URIRef) -> set[URIRef]:
         return {
             s
             for s in self.out
-            if isinstance(s, URIRef) and (RDF.type, cls) in self.out[s] and self._local(s)
+            if isinstance(s, URIRef) and (RDF.type, cls) in self.out[s] and self.is_local(s)
         }
 
-    def _local(self, iri: URIRef) -> bool:
+    def is_local(self, iri: URIRef) -> bool:
         located = self.doc_of(str(iri))
         return located is not None and located[0] not in ("", ONTOLOGY_DOC)
 
@@ -420,7 +437,7 @@ class Site:
     def _derived_label(self, node: Node) -> str:
         types = {o for (p, o) in self.out.get(node, {}) if p == RDF.type}
         if CN.Twinning in types:
-            twins = [self.label(t) for t in self._objects(node, CN.twinCity)]
+            twins = [self.label(t) for t in self.objects(node, CN.twinCity)]
             return "Twinning " + " – ".join(sorted(twins))
         if CN.Participation in types:
             who = self._one(node, CN.participant)
@@ -506,10 +523,10 @@ class Site:
         twins: set[URIRef] = set()
         for s, p in self.incoming.get(city, set()):
             if p == CN.twinCity:
-                twins |= {t for t in self._objects(s, CN.twinCity) if t != city}  # type: ignore[misc]
+                twins |= {t for t in self.objects(s, CN.twinCity) if t != city}  # type: ignore[misc]
             elif p == CN.twinnedWith:
                 twins.add(s)
-        twins |= {t for t in self._objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
+        twins |= {t for t in self.objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
         twins.discard(city)
         return sorted(twins, key=self.sort_key)
 
@@ -524,8 +541,8 @@ class Site:
     def _map(self) -> CityMap | None:
         places = []
         for city in self.cities:
-            lat = [parse_coordinate(str(v), 90) for v in self._objects(city, GEO.lat)]
-            long = [parse_coordinate(str(v), 180) for v in self._objects(city, GEO.long)]
+            lat = [parse_coordinate(str(v), 90) for v in self.objects(city, GEO.lat)]
+            long = [parse_coordinate(str(v), 180) for v in self.objects(city, GEO.long)]
             lat_ok = [v for v in lat if v is not None]
             long_ok = [v for v in long if v is not None]
             if not lat_ok or not long_ok:
@@ -537,7 +554,7 @@ class Site:
                     href=self.href(str(city), "") or "",
                     lat=lat_ok[0],
                     long=long_ok[0],
-                    member=bool(self._objects(city, CN.memberPage)),
+                    member=bool(self.objects(city, CN.memberPage)),
                     kind="region" if (RDF.type, CN.Region) in self.out[city] else "city",
                 )
             )
@@ -594,23 +611,27 @@ class Site:
     # Rendering ------------------------------------------------------------------------
 
     def render(
-        self, *, sparql_endpoint: str | None, license_iri: str
+        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
     ) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site, as (relative path, bytes); ``site_dir`` is where it goes."""
         env = _environment()
         for doc, members in self.docs.items():
             graph = self.description(members)
-            turtle = graph.serialize(format="turtle")
             jsonld = self._jsonld(graph)
             context = self._page_context(doc, members, jsonld)
             yield doc + ".html", env.get_template("resource.html").render(context).encode()
-            yield doc + TURTLE.suffix, turtle.encode()
-            yield doc + JSONLD.suffix, jsonld.encode()
+            yield from _negotiated(doc, graph, jsonld, html=True)
         yield from self._render_indexes(env, sparql_endpoint)
         yield from self._render_ontology(env)
-        yield "void.ttl", self.void(sparql_endpoint, license_iri).encode()
-        yield DUMP_FILE, self.dump()
+        void = description_graph(self, sparql_endpoint, license_iri)
+        void_jsonld = self._jsonld(void)
+        for doc in ("void", ".well-known/void"):
+            yield from _negotiated(doc, void, void_jsonld, html=False)
+        yield DUMP_FILE, dump(self)
         yield ".htaccess", htaccess().encode()
-        yield "nginx.conf", nginx_conf().encode()
+        yield f"{SERVER_FOLDER}/{NGINX_HTTP_FILE}", nginx_http(site_dir).encode()
+        yield f"{SERVER_FOLDER}/{NGINX_SERVER_FILE}", nginx_server().encode()
+        yield f"{SERVER_FOLDER}/{NJS_FILE}", njs_module().encode()
         yield "style.css", env.get_template("style.css").render().encode()
 
     def _common(self, doc: str, title: str) -> dict[str, object]:
@@ -624,7 +645,7 @@ class Site:
             "sections": sections,
             "jsonld": script_json(jsonld),
             "alternates": [
-                (media, posixpath.basename(doc) + suffix) for media, suffix in REPRESENTATIONS[1:]
+                (r.media_type, posixpath.basename(doc) + r.suffix) for r in REPRESENTATIONS[1:]
             ],
         }
 
@@ -636,7 +657,7 @@ class Site:
             if p not in props:
                 props[p] = Row(prop=self.link(p, doc, with_note=True))
             props[p].values.append((self.link(o, doc), self.sources(graphs, doc)))
-        types = [self.link(t, doc) for t in self._objects(iri, RDF.type)]
+        types = [self.link(t, doc) for t in self.objects(iri, RDF.type)]
         rows = sorted(props.values(), key=lambda r: (r.prop.iri != str(RDF.type), r.prop.text))
         incoming = sorted(
             {(self.link(s, doc), self.link(p, doc)) for s, p in self.incoming.get(iri, set())},
@@ -670,7 +691,7 @@ class Site:
         graphs: set[Node] = set()
         since: set[str] = set()
         for s, p in self.incoming.get(city, set()):
-            if p == CN.twinCity and twin in self._objects(s, CN.twinCity):
+            if p == CN.twinCity and twin in self.objects(s, CN.twinCity):
                 for (prop, value), where in self.out[s].items():
                     if prop == CN.twinCity:
                         graphs |= where
@@ -689,17 +710,17 @@ class Site:
         period = [
             str(v)
             for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self._objects(node, prop)
+            for v in self.objects(node, prop)
         ]
         activity = row["activity"]
         if not period and activity is not None:
             period = [
                 str(v)
                 for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self._objects(activity, prop)
+                for v in self.objects(activity, prop)
             ]
         kind = "project" if self.kinds.get(activity) == "project" else "event"
-        lines = [str(v) for v in self._objects(node, CN.sourceLine)]
+        lines = [str(v) for v in self.objects(node, CN.sourceLine)]
         graphs = {g for where in self.out[node].values() for g in where}
         return {
             "what": self.link(row[show], doc),  # type: ignore[arg-type]
@@ -721,7 +742,7 @@ class Site:
             return {
                 "city": self.link(city, ""),
                 "country": self.link(country, "") if country is not None else None,
-                "member": bool(self._objects(city, CN.memberPage)),
+                "member": bool(self.objects(city, CN.memberPage)),
                 "twins": len(self.twins(city)),
                 "activities": len(self.by_participant.get(city, [])),
                 "placed": str(city) in placed,
@@ -731,7 +752,7 @@ class Site:
             when = [
                 str(v)
                 for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self._objects(activity, prop)
+                for v in self.objects(activity, prop)
             ]
             place = self._one(activity, CN.place)
             return {
@@ -743,7 +764,7 @@ class Site:
                 ],
             }
 
-        members = [c for c in self.cities if self._objects(c, CN.memberPage)]
+        members = [c for c in self.cities if self.objects(c, CN.memberPage)]
         index = {
             **self._common("", "citynet"),
             "map": self.city_map,
@@ -772,119 +793,38 @@ class Site:
     # Ontology -------------------------------------------------------------------------
 
     def _render_ontology(self, env: Environment) -> Iterator[tuple[str, bytes]]:
-        context = {**self._common(ONTOLOGY_DOC, "ontology"), **ontology_context(self.ontology)}
-        context["title"] = context["ontology_title"]
-        yield ONTOLOGY_DOC + ".html", env.get_template("ontology.html").render(context).encode()
+        """The ontology at its IRI and at its version IRI (``ontology/0.1.0``), every format."""
         source = getattr(self.ontology, "source_path", None)
         turtle = (
             Path(source).read_bytes()
             if source is not None
             else self.ontology.serialize(format="turtle").encode()
         )
-        yield ONTOLOGY_DOC + TURTLE.suffix, turtle
         # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
         canonical = to_canonical_graph(self.ontology)
-        yield ONTOLOGY_DOC + JSONLD.suffix, self._jsonld(canonical).encode()
-
-    # VoID / DCAT and the dump ---------------------------------------------------------
-
-    def void(self, sparql_endpoint: str | None, license_iri: str) -> str:
-        base = self.base
-        void = Graph(bind_namespaces="none")
-        for name, namespace in PREFIXES.items():
-            void.bind(name, namespace)
-        dataset = URIRef(base + "void.ttl#dataset")
-        triples = {(s, p, o) for s, pairs in self.out.items() for (p, o) in pairs}
-        subjects = {s for s, _, _ in triples}
-        local = {s for s in subjects if isinstance(s, URIRef) and self._local(s)}
-        add = void.add
-        add((dataset, RDF.type, VOID.Dataset))
-        add((dataset, RDF.type, DCAT.Dataset))
-        add((dataset, DCTERMS.title, Literal("citynet: a city network as linked data", lang="en")))
-        add(
-            (
-                dataset,
-                DCTERMS.description,
-                Literal(
-                    "Member cities of the European Forum for Urban Security (Efus), their "
-                    "twin cities, projects and events, from the network's profile pages.",
-                    lang="en",
-                ),
-            )
-        )
-        add((dataset, DCTERMS.license, URIRef(license_iri)))
-        add((dataset, FOAF.homepage, URIRef(base)))
-        add((dataset, VOID.uriSpace, Literal(base)))
-        add((dataset, VOID.vocabulary, URIRef(self.cn)))
-        add((dataset, VOID.triples, Literal(len(triples))))
-        add((dataset, VOID.entities, Literal(len(local))))
-        add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
-        add((dataset, VOID.distinctObjects, Literal(len({o for _, _, o in triples}))))
-        add((dataset, VOID.properties, Literal(len({p for _, p, _ in triples}))))
-        classes: dict[Node, set[Node]] = defaultdict(set)
-        for s, p, o in triples:
-            if p == RDF.type:
-                classes[o].add(s)
-        add((dataset, VOID.classes, Literal(len(classes))))
-        for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
-            name = str(cls).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            partition = URIRef(f"{base}void.ttl#class-{name}")
-            add((dataset, VOID.classPartition, partition))
-            add((partition, VOID["class"], cls))
-            add((partition, VOID.entities, Literal(len(members))))
-        dump = URIRef(base + DUMP_FILE)
-        add((dataset, VOID.dataDump, dump))
-        distribution = URIRef(base + "void.ttl#dump")
-        add((dataset, DCAT.distribution, distribution))
-        add((distribution, RDF.type, DCAT.Distribution))
-        add((distribution, DCAT.downloadURL, dump))
-        add((distribution, DCAT.mediaType, URIRef(_iana(NQUADS.media_type))))
-        add((distribution, DCTERMS.license, URIRef(license_iri)))
-        for cities in self.cities[:1]:
-            add((dataset, VOID.exampleResource, cities))
-        for graph in sorted(self.graph_names):
-            add((dataset, PROV.wasDerivedFrom, graph))
-        if sparql_endpoint:
-            endpoint = URIRef(sparql_endpoint)
-            add((dataset, VOID.sparqlEndpoint, endpoint))
-            service = URIRef(base + "void.ttl#sparql")
-            add((service, RDF.type, DCAT.DataService))
-            add((service, DCAT.endpointURL, endpoint))
-            add((service, DCAT.servesDataset, dataset))
-            add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-        add((URIRef(base + "void.ttl"), RDF.type, VOID.DatasetDescription))
-        add((URIRef(base + "void.ttl"), FOAF.primaryTopic, dataset))
-        _ = OWL  # (imported for symmetry with other modules' vocabulary use)
-        return void.serialize(format="turtle")
-
-    def dump(self) -> bytes:
-        """Every quad as sorted N-Quads (named graphs kept): the dataset's data dump.
-
-        Written by pyoxigraph's strict N-Quads writer (rdflib's ``n3()`` would write
-        multi-line literals in Turtle's long form, which N-Quads does not allow).
-        """
-        quads = [
-            ox.Quad(
-                _ox_term(s),
-                _ox_term(p),
-                _ox_term(o),
-                ox.DefaultGraph() if g == self.default_graph else _ox_term(g),
-            )
-            for s, pairs in self.out.items()
-            for (p, o), graphs in pairs.items()
-            for g in graphs
-        ]
-        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-        return b"".join(sorted(set(text.splitlines(keepends=True))))
+        jsonld = self._jsonld(canonical)
+        docs = [ONTOLOGY_DOC]
+        version = self.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+        if version is not None and _VERSION_PATH.fullmatch(str(version)[len(ONTOLOGY_IRI) :]):
+            docs.append(ONTOLOGY_DOC + str(version)[len(ONTOLOGY_IRI) :])
+        for doc in docs:
+            context = {**self._common(doc, "ontology"), **ontology_context(self.ontology)}
+            context["title"] = context["ontology_title"]
+            context["doc_name"] = posixpath.basename(doc)
+            yield doc + ".html", env.get_template("ontology.html").render(context).encode()
+            files = dict(_negotiated(doc, canonical, jsonld, html=True))
+            files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
+            yield from files.items()
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return ox.Literal(str(term), datatype=datatype)
-    return ox.NamedNode(str(term))
+def _negotiated(doc: str, graph: Graph, jsonld: str, *, html: bool) -> Iterator[tuple[str, bytes]]:
+    """A resource's RDF files and the Apache type map that negotiates among them."""
+    yield doc + TURTLE.suffix, graph.serialize(format="turtle").encode()
+    yield doc + JSONLD.suffix, jsonld.encode()
+    yield doc + RDFXML.suffix, serialize(graph, ox.RdfFormat.RDF_XML)
+    yield doc + NTRIPLES.suffix, serialize(graph, ox.RdfFormat.N_TRIPLES)
+    suffixes = ((".html",) if html else ()) + RDF_SUFFIXES
+    yield type_map_name(doc), type_map(doc, suffixes).encode()
 
 
 def _stable(value: object, *, ordered: bool = False) -> object:
@@ -900,10 +840,6 @@ def _stable(value: object, *, ordered: bool = False) -> object:
             return items
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return value
-
-
-def _iana(media_type: str) -> str:
-    return f"https://www.iana.org/assignments/media-types/{media_type}"
 
 
 # --------------------------------------------------------------------------------------
