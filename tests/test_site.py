@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 
 from citynet.cli import cli
 from citynet.graph.formats import load_graph
-from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, VOID
+from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
 from citynet.site import generate as site_module
 from citynet.site.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
 from citynet.site.generate import SITE_MARKER, build_site
@@ -78,6 +78,22 @@ def typed(dataset: Dataset, cls: URIRef) -> set[str]:
 def description(dataset: Dataset, iri: str) -> set[tuple]:
     """Every triple with ``iri`` as subject, across all named graphs (the test's own code)."""
     return {(s, p, o) for s, p, o, _ in dataset.quads((URIRef(iri), None, None, None))}
+
+
+def served_description(dataset: Dataset, iris: list[str]) -> set[tuple]:
+    """A document's served triples: out, in, the neighbours' labels, void:inDataset."""
+    triples: set[tuple] = set()
+    for iri in iris:
+        node = URIRef(iri)
+        triples |= description(dataset, iri)
+        triples |= {(s, p, o) for s, p, o, _ in dataset.quads((None, None, node, None))}
+        triples.add((node, VOID.inDataset, URIRef(BASE + "void.ttl#dataset")))
+    ends = {t for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)} - {
+        URIRef(i) for i in iris
+    }
+    for end in ends:
+        triples |= {(end, RDFS.label, label) for label in dataset.objects(end, RDFS.label)}
+    return triples
 
 
 class Page(HTMLParser):
@@ -273,9 +289,14 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
     _, dataset, out, _ = built
     subjects = {str(s) for s in dataset.subjects() if str(s).startswith(BASE)}
     assert subjects
+    documents: dict[str, list[str]] = {}
+    for node in dataset.all_nodes():
+        if isinstance(node, URIRef) and str(node).startswith(BASE):
+            documents.setdefault(str(node).partition("#")[0], []).append(str(node))
     for iri in sorted(subjects):
         expected = Graph()
-        for triple in description(dataset, iri):
+        members = sorted(set(documents[iri.partition("#")[0]]))
+        for triple in served_description(dataset, members):
             expected.add(triple)
         assert len(expected) > 0
         for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
@@ -657,3 +678,14 @@ def test_detail_map_shows_the_members_region(sample_site: Path) -> None:
         BASE + "city/nl/maastricht",
         BASE + "city/be/script-alert-1-script",
     }
+
+
+def test_a_description_holds_incoming_links_and_neighbour_labels(sample_site: Path) -> None:
+    graph = Graph().parse(sample_site / "city/be/liege.ttl")
+    liege = URIRef(BASE + "city/be/liege")
+    nancy = URIRef(BASE + "city/fr/nancy")
+    # Nancy's page states the twinning with Liège: Liège's document shows it too.
+    assert (nancy, CN.twinnedWith, liege) in graph
+    assert len(set(graph.triples((None, None, liege)))) == 9
+    assert graph.value(nancy, RDFS.label) == Literal("Nancy", lang="en")
+    assert graph.value(liege, VOID.inDataset) == URIRef(BASE + "void.ttl#dataset")

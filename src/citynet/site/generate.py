@@ -65,6 +65,7 @@ from citynet.graph.vocab import (
     RDF,
     RDFS,
     SKOS,
+    VOID,
     XSD,
 )
 from citynet.site.conneg import (
@@ -587,12 +588,28 @@ class Site:
     # Descriptions ---------------------------------------------------------------------
 
     def description(self, members: list[URIRef]) -> Graph:
+        """What a linked-data browser serves for a document (as LodView and Pubby do).
+
+        The members' own triples, the triples pointing at them, the labels of every
+        resource on either end, and ``void:inDataset`` to the dataset description.
+        """
         graph = Graph(bind_namespaces="none")
         for name, namespace in PREFIXES.items():
             graph.bind(name, namespace)
+        dataset = URIRef(self.base + "void.ttl#dataset")
+        neighbours: set[Node] = set()
         for subject in members:
             for p, o in self.out.get(subject, {}):
                 graph.add((subject, p, o))
+                neighbours.add(o)
+            for s, p in self.incoming.get(subject, ()):
+                graph.add((s, p, subject))
+                neighbours.add(s)
+            graph.add((subject, VOID.inDataset, dataset))
+        for node in neighbours - set(members):
+            if isinstance(node, URIRef):
+                for label in self.objects(node, RDFS.label):
+                    graph.add((node, RDFS.label, label))
         return graph
 
     def _jsonld(self, graph: Graph) -> str:
