@@ -342,7 +342,8 @@ def test_script_in_a_label_is_shown_as_text(sample_site: Path) -> None:
     ((_, embedded),) = page.scripts
     assert "</" not in embedded and "<" not in embedded
     data = json.loads(embedded)
-    assert data["rdfs:label"]["@value"] == "<script>alert(1)</script>"
+    (node,) = [n for n in data["@graph"] if n["@id"] == BASE + "city/be/script-alert-1-script"]
+    assert node["rdfs:label"]["@value"] == "<script>alert(1)</script>"
 
 
 def test_hostile_text_is_escaped_on_every_page(sample_site: Path) -> None:

@@ -106,6 +106,7 @@ DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
 #: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
 _VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
+MOST_CONNECTED = 10  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -421,8 +422,25 @@ class Site:
         for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
             labels = [o for (p, o) in described if p == prop and isinstance(o, Literal)]
             if labels:
-                return str(pick_language(labels))
+                label = str(pick_language(labels))
+                if (RDF.type, CN.Event) in described:
+                    return self._event_label(node, label)
+                return label
         return self._ontology_label(node) or self._derived_label(node)
+
+    def _event_label(self, event: Node, label: str) -> str:
+        """What, where and when ("General Assembly, Cascais, 2013"): events share names."""
+        parts = [label]
+        place = self._one(event, CN.place)
+        if place is not None and place != event:
+            where = self.label(place)
+            if where.casefold() not in label.casefold():
+                parts.append(where)
+        dates = [self._one(event, prop) for prop in (CN.startDate, CN.startYear)]
+        year = next((str(d)[:4] for d in dates if d is not None), "")
+        if year and year not in label:
+            parts.append(year)
+        return ", ".join(parts)
 
     def _ontology_label(self, node: Node) -> str | None:
         if node not in self._ontology_labels:
@@ -691,7 +709,10 @@ class Site:
             "activities": [],
             "participants": [],
         }
+        section["partners"] = []
+        section["countries"] = []
         if self.kinds.get(iri) == "city":
+            section["partners"] = self._partner_rows(iri, doc)
             section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
             section["activities"] = [
                 self._participation_row(r, "activity", doc)
@@ -702,7 +723,48 @@ class Site:
                 self._participation_row(r, "participant", doc)
                 for r in self.by_activity.get(iri, [])
             ]
+            section["countries"] = self._by_country(iri, doc)
         return section
+
+    def partners(self, city: Node) -> dict[Node, set[Node]]:
+        """The cities ``city`` shares projects or events with, each with the shared ones."""
+        shared: dict[Node, set[Node]] = defaultdict(set)
+        for row in self.by_participant.get(city, []):
+            for other in self.by_activity.get(row["activity"], []):
+                partner = other["participant"]
+                if partner != city and self.kinds.get(partner) == "city":
+                    shared[partner].add(row["activity"])
+        return shared
+
+    def _partner_rows(self, city: URIRef, doc: str) -> list[dict[str, object]]:
+        """Who works with whom: partners by number of shared projects and events."""
+        shared = self.partners(city)
+        ordered = sorted(shared, key=lambda c: (-len(shared[c]), *self.sort_key(c)))
+        return [
+            {
+                "city": self.link(partner, doc),
+                "count": len(shared[partner]),
+                "shared": [
+                    self.link(a, doc)
+                    for a in sorted(shared[partner], key=lambda a: (self.kinds.get(a, ""), str(a)))
+                ],
+            }
+            for partner in ordered
+        ]
+
+    def _by_country(self, activity: URIRef, doc: str) -> list[dict[str, object]]:
+        """An activity's participants grouped by their country (unknown country last)."""
+        groups: dict[Node | None, set[Node]] = defaultdict(set)
+        for row in self.by_activity.get(activity, []):
+            groups[self._one(row["participant"], CN.country)].add(row["participant"])
+        keys = sorted(groups, key=lambda c: (c is None, self.label(c) if c is not None else ""))
+        return [
+            {
+                "country": self.link(country, doc) if country is not None else None,
+                "members": [self.link(m, doc) for m in sorted(groups[country], key=self.sort_key)],
+            }
+            for country in keys
+        ]
 
     def _twin_row(self, city: URIRef, twin: URIRef, doc: str) -> dict[str, object]:
         graphs: set[Node] = set()
@@ -782,7 +844,10 @@ class Site:
             }
 
         members = [c for c in self.cities if self.objects(c, CN.memberPage)]
+        partners = {c: len(self.partners(c)) for c in self.cities}
+        connected = sorted((c for c in self.cities if partners[c]), key=lambda c: -partners[c])
         index = {
+            "connected": [(self.link(c, ""), partners[c]) for c in connected[:MOST_CONNECTED]],
             **self._common("", "citynet"),
             "map": self.city_map,
             "detail_map": self.detail_map,
