@@ -50,7 +50,9 @@ def test_turtle_for_text_turtle(server: PreviewServer) -> None:
     assert headers["Vary"] == "Accept"
     graph = Graph().parse(data=body, format="turtle")
     assert (URIRef(LIEGE), RDF.type, CN.City) in graph
-    assert {str(s) for s in graph.subjects()} == {LIEGE}
+    # Liège's own triples, and the incoming links and labels of its neighbours.
+    assert {str(s) for s in graph.subjects(RDF.type, None)} == {LIEGE}
+    assert set(graph.subjects(None, URIRef(LIEGE))) - {URIRef(LIEGE)}
 
 
 def test_jsonld_for_application_ld_json(server: PreviewServer) -> None:

@@ -37,7 +37,6 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from citynet import __version__
+from citynet.common.files import new_folder_beside, swap_folder
 from citynet.common.resources import resource_dir
 from citynet.errors import DataInvalid, InputError, PublishAborted
 from citynet.graph import iris
@@ -58,7 +58,6 @@ from citynet.graph.vocab import (
     CN,
     DCTERMS,
     DEFAULT_BASE_IRI,
-    GEO,
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
@@ -88,7 +87,7 @@ from citynet.site.conneg import (
 )
 from citynet.site.dataset import DUMP_FILE, description_graph, dump, serialize
 from citynet.site.ontology_page import ontology_context
-from citynet.site.svgmap import CityMap, Place, detail_places, draw_map, parse_coordinate
+from citynet.site.svgmap import site_map
 from citynet.site.terms import (
     Link,
     Row,
@@ -219,11 +218,7 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     out = Path(os.path.abspath(out))
     new: Path | None = None
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(new, 0o777 & ~umask)  # mkdtemp makes 0700; a web server must read the site
+        new = new_folder_beside(out)  # readable by a web server, as the umask allows
         count = 0
         for relative, data in files:
             target = new / relative
@@ -233,7 +228,7 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
             write_file(target, data)
             count += 1
         write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
-        _swap(new, out)
+        swap_folder(new, out)
         new = None
         return count
     except OSError as error:
@@ -245,23 +240,6 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     finally:
         if new is not None:
             shutil.rmtree(new, ignore_errors=True)
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Move ``out`` aside, move ``new`` in, delete the old one; restore it if the move fails."""
-    old: Path | None = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()  # we only wanted a fresh unused name
-        os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except OSError:
-        if old is not None:
-            os.rename(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -319,7 +297,7 @@ class Site:
         for row in self.participations:
             self.by_participant[row["participant"]].append(row)
             self.by_activity[row["activity"]].append(row)
-        self.city_map = self._map()
+        self.city_map, self.detail_map = site_map(self)
 
     # IRIs and paths -------------------------------------------------------------------
 
@@ -548,60 +526,6 @@ class Site:
         twins |= {t for t in self.objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
         twins.discard(city)
         return sorted(twins, key=self.sort_key)
-
-    def _twin_pairs(self) -> set[tuple[str, str]]:
-        pairs: set[tuple[str, str]] = set()
-        for city in self.cities:
-            for twin in self.twins(city):
-                a, b = sorted((str(city), str(twin)))
-                pairs.add((a, b))
-        return pairs
-
-    def _map(self) -> CityMap | None:
-        places = []
-        for city in self.cities:
-            lat = [parse_coordinate(str(v), 90) for v in self.objects(city, GEO.lat)]
-            long = [parse_coordinate(str(v), 180) for v in self.objects(city, GEO.long)]
-            lat_ok = [v for v in lat if v is not None]
-            long_ok = [v for v in long if v is not None]
-            if not lat_ok or not long_ok:
-                continue
-            places.append(
-                Place(
-                    iri=str(city),
-                    label=self.label(city),
-                    href=self.href(str(city), "") or "",
-                    lat=lat_ok[0],
-                    long=long_ok[0],
-                    member=bool(self.objects(city, CN.memberPage)),
-                    kind="region" if (RDF.type, CN.Region) in self.out[city] else "city",
-                )
-            )
-        twinnings = [
-            (a, b, f"{self.label(URIRef(a))} – {self.label(URIRef(b))} (twinned)")
-            for a, b in self._twin_pairs()
-        ]
-        by_project: dict[Node, set[str]] = defaultdict(set)
-        for row in self.participations:
-            if self.kinds.get(row["activity"]) == "project":
-                by_project[row["activity"]].add(str(row["participant"]))
-        shared: list[tuple[str, str, str]] = []
-        for project, members in sorted(by_project.items(), key=lambda kv: str(kv[0])):
-            ordered = sorted(members)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1 :]:
-                    title = (
-                        f"{self.label(URIRef(a))} – {self.label(URIRef(b))}: {self.label(project)}"
-                    )
-                    shared.append((a, b, title))
-        # One line per pair of cities, whichever projects they share (first title kept).
-        first: dict[tuple[str, str], tuple[str, str, str]] = {}
-        for item in shared:
-            first.setdefault(item[:2], item)
-        shared_lines = list(first.values())
-        detail = detail_places(places)
-        self.detail_map = draw_map(detail, twinnings, shared_lines) if detail else None
-        return draw_map(places, twinnings, shared_lines)
 
     # Descriptions ---------------------------------------------------------------------
 
