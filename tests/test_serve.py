@@ -59,7 +59,11 @@ def test_jsonld_for_application_ld_json(server: PreviewServer) -> None:
     status, headers, body = get(server.url + "city/be/liege", "application/ld+json")
     assert status == 200
     assert headers["Content-Type"] == "application/ld+json"
-    graph = Graph().parse(data=body, format="json-ld")
+    # A client resolves the shared context, relative to the IRI, from the same server.
+    data = json.loads(body)
+    assert data["@context"] == "../../context.jsonld"
+    context = json.loads(get(server.url + "context.jsonld", None)[2])["@context"]
+    graph = Graph().parse(data=json.dumps({**data, "@context": context}), format="json-ld")
     turtle = Graph().parse(data=get(server.url + "city/be/liege", "text/turtle")[2])
     assert set(graph) == set(turtle)
 

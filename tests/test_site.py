@@ -80,6 +80,16 @@ def description(dataset: Dataset, iri: str) -> set[tuple]:
     return {(s, p, o) for s, p, o, _ in dataset.quads((URIRef(iri), None, None, None))}
 
 
+def parse_rdf(text: str, suffix: str, site: Path) -> Graph:
+    """Turtle, or JSON-LD with its shared context resolved to the site's context.jsonld."""
+    if suffix == ".ttl":
+        return Graph().parse(data=text, format="turtle")
+    data = json.loads(text)
+    assert data["@context"].endswith("context.jsonld")  # one shared context, by reference
+    data["@context"] = json.loads((site / "context.jsonld").read_text())["@context"]
+    return Graph().parse(data=json.dumps(data), format="json-ld")
+
+
 def served_description(dataset: Dataset, iris: list[str]) -> set[tuple]:
     """A document's served triples: out, in, the neighbours' labels, void:inDataset."""
     triples: set[tuple] = set()
@@ -214,6 +224,7 @@ def test_sample_counts(sample_site: Path) -> None:
             ".void.var",
             "cities.html",
             "citynet.nq",
+            "context.jsonld",
             "events.html",
             "index.html",
             "ontology.html",
@@ -299,8 +310,8 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
         for triple in served_description(dataset, members):
             expected.add(triple)
         assert len(expected) > 0
-        for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
-            got = Graph().parse(page_of(out, iri, suffix), format=fmt)
+        for suffix in (".ttl", ".jsonld"):
+            got = parse_rdf(page_of(out, iri, suffix).read_text(encoding="utf-8"), suffix, out)
             assert isomorphic(got, expected), iri + suffix
             assert set(got) == set(expected), iri + suffix
         embedded = [
@@ -309,7 +320,7 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
             if kind == "application/ld+json"
         ]
         assert len(embedded) == 1
-        got = Graph().parse(data=embedded[0], format="json-ld")
+        got = parse_rdf(embedded[0], ".jsonld", out)
         assert set(got) == set(expected), iri + " (embedded)"
 
 
@@ -343,7 +354,7 @@ def test_script_in_a_label_is_shown_as_text(sample_site: Path) -> None:
     assert "</" not in embedded and "<" not in embedded
     data = json.loads(embedded)
     (node,) = [n for n in data["@graph"] if n["@id"] == BASE + "city/be/script-alert-1-script"]
-    assert node["rdfs:label"]["@value"] == "<script>alert(1)</script>"
+    assert node["label"] == {"en": "<script>alert(1)</script>"}
 
 
 def test_hostile_text_is_escaped_on_every_page(sample_site: Path) -> None:
@@ -690,3 +701,25 @@ def test_a_description_holds_incoming_links_and_neighbour_labels(sample_site: Pa
     assert len(set(graph.triples((None, None, liege)))) == 9
     assert graph.value(nancy, RDFS.label) == Literal("Nancy", lang="en")
     assert graph.value(liege, VOID.inDataset) == URIRef(BASE + "void.ttl#dataset")
+
+
+def test_one_shared_jsonld_context_reads_as_plain_json(sample_site: Path) -> None:
+    context = json.loads((sample_site / "context.jsonld").read_text())["@context"]
+    assert context["twinnedWith"] == {"@id": str(CN.twinnedWith), "@type": "@id"}
+    assert context["label"] == {"@id": str(RDFS.label), "@container": "@language"}
+    assert context["population"]["@type"] == "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+    for path in sample_site.rglob("*.jsonld"):
+        if path.name == "context.jsonld":
+            continue
+        data = json.loads(path.read_text())
+        depth = len(path.relative_to(sample_site).parts) - 1
+        assert data["@context"] == "../" * depth + "context.jsonld", path
+    liege = json.loads((sample_site / "city/be/liege.jsonld").read_text())
+    (node,) = [n for n in liege["@graph"] if n["@id"] == BASE + "city/be/liege"]
+    assert node["label"] == {"en": "Liège"}
+    assert node["twinnedWith"] == [
+        BASE + "city/cz/plzen",
+        BASE + "city/fr/nancy",
+        BASE + "city/nl/maastricht",
+    ]
+    assert node["lat"] == "50.63373"
