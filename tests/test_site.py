@@ -227,6 +227,8 @@ def test_sample_counts(sample_site: Path) -> None:
             "context.jsonld",
             "events.html",
             "index.html",
+            "map-detail.svg",
+            "map.svg",
             "ontology.html",
             "ontology.jsonld",
             "ontology.nt",
@@ -467,7 +469,7 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
     cities = typed(dataset, CN.City) | typed(dataset, CN.Region)
     placed = {c for c in cities if dataset.value(URIRef(c), GEO.lat) is not None}
     members = {c for c in cities if dataset.value(URIRef(c), CN.memberPage) is not None}
-    page = parse_page(out / "index.html")
+    page = parse_page(out / "map.svg")
     main_map = [attrs for _, attrs in page.elements if attrs.get("data-map") == "city-map"]
     markers = [attrs for attrs in main_map if "city-marker" in (attrs.get("class") or "")]
     assert sorted(m["data-iri"] for m in markers) == sorted(placed)
@@ -482,7 +484,7 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
 
 
 def test_map_lines_join_twins_and_project_partners(sample_site: Path) -> None:
-    page = parse_page(sample_site / "index.html")
+    page = parse_page(sample_site / "map.svg")
     lines = {
         (attrs["class"], attrs["data-a"], attrs["data-b"])
         for tag, attrs in page.elements
@@ -676,7 +678,7 @@ def test_site_touches_no_network(tmp_path: Path) -> None:
 
 
 def test_detail_map_shows_the_members_region(sample_site: Path) -> None:
-    page = parse_page(sample_site / "index.html")
+    page = parse_page(sample_site / "map-detail.svg")
     detail = {
         attrs["data-iri"]
         for tag, attrs in page.elements
@@ -723,3 +725,15 @@ def test_one_shared_jsonld_context_reads_as_plain_json(sample_site: Path) -> Non
         BASE + "city/nl/maastricht",
     ]
     assert node["lat"] == "50.63373"
+
+
+def test_the_maps_are_files_of_their_own(built) -> None:
+    """The index embeds the maps by reference (an <object>), not their markup."""
+    _, _, out, _ = built
+    index = (out / "index.html").read_text()
+    assert '<object class="map-frame" data="map.svg" type="image/svg+xml"' in index
+    assert "data-iri" not in index and '<svg id="city-map"' not in index
+    svg = (out / "map.svg").read_text()
+    assert svg.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert '<?xml-stylesheet href="style.css" type="text/css"?>' in svg
+    assert 'target="_top"' in svg  # a marker opens the city page in the whole window

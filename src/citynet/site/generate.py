@@ -46,6 +46,8 @@ import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
 
 from citynet import __version__
@@ -106,6 +108,8 @@ DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
 #: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
 _VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
+_MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
+_DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
 MOST_CONNECTED = 10  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
@@ -255,6 +259,7 @@ class Site:
         self.base = base_iri if base_iri.endswith("/") else base_iri + "/"
         self.ontology = ontology
         self.context = jsonld_context(ontology)
+        self._ld_context = LDContext(self.context)
         self.cn = str(CN._NS)
         # Index every quad once; the pages are then dictionary look-ups.
         self.out: dict[URIRef, dict[tuple[URIRef, Node], set[Node]]] = defaultdict(
@@ -558,7 +563,9 @@ class Site:
 
     def _jsonld(self, graph: Graph, doc: str) -> str:
         """Compact JSON-LD with the shared context, named by a reference relative to ``doc``."""
-        data = json.loads(graph.serialize(format="json-ld", context=self.context))
+        # rdflib's converter with the context parsed once (its serializer re-parses the
+        # context for every document, and we would parse its JSON text back again).
+        data = from_rdf(graph, self._ld_context)
         data["@context"] = self.root(doc) + CONTEXT_FILE
         stable = _stable(data)
         return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -783,6 +790,7 @@ class Site:
             "dump": DUMP_FILE,
         }
         yield "index.html", env.get_template("index.html").render(index).encode()
+        yield from self._render_maps(env)
         lists = (
             ("cities.html", "Cities and regions", "cities", [city_row(c) for c in self.cities]),
             ("projects.html", "Projects", "projects", [activity_row(p) for p in self.projects]),
@@ -791,6 +799,17 @@ class Site:
         for name, title, kind, rows in lists:
             context = {**self._common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
+
+    def _render_maps(self, env: Environment) -> Iterator[tuple[str, bytes]]:
+        """The maps as files of their own: the index stays small, the map loads once."""
+        maps = (
+            ("map.svg", self.city_map, "city-map", "city-marker", _MAP_TITLE),
+            ("map-detail.svg", self.detail_map, "detail-map", "detail-marker", _DETAIL_TITLE),
+        )
+        for name, city_map, svg_id, marker_class, title in maps:
+            if city_map is not None:
+                context = {"map": city_map, "id": svg_id, "marker_class": marker_class}
+                yield name, env.get_template("map.svg").render(context, title=title).encode()
 
     # Ontology -------------------------------------------------------------------------
 
