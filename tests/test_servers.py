@@ -169,6 +169,7 @@ def apache(site: Path) -> Iterator[str]:
         f"Listen {HOST}:{port}",
         f"ServerName {HOST}",
         f"PidFile {work}/httpd.pid",
+        f"DefaultRuntimeDir {work}",
         f"ErrorLog {work}/error.log",
         "TypesConfig /dev/null",
         f"DocumentRoot {site}",

@@ -1,4 +1,5 @@
-"""The dataset description (VoID and DCAT-AP 3.0) and the data dump of the site.
+"""The site's RDF files: each resource's formats, the dataset description (VoID and
+DCAT-AP 3.0) and the data dump.
 
 ``void.ttl`` (and its other formats, negotiated at ``/void`` and ``/.well-known/void``)
 describes the data twice over: VoID for linked-data tools (counts, class partitions, the
@@ -10,8 +11,9 @@ SHACL shapes check the description alone, without loading other vocabularies.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -29,7 +31,16 @@ from citynet.graph.vocab import (
     VOID,
     XSD,
 )
-from citynet.site.conneg import NQUADS
+from citynet.site.conneg import (
+    JSONLD,
+    NQUADS,
+    NTRIPLES,
+    RDF_SUFFIXES,
+    RDFXML,
+    TURTLE,
+    type_map,
+    type_map_name,
+)
 
 if TYPE_CHECKING:
     from citynet.site.generate import Site
@@ -242,4 +253,43 @@ def dump(site: Site) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-__all__ = ["DUMP_FILE", "description_graph", "dump", "iana", "ox_term", "serialize"]
+def rdf_files(doc: str, graph: Graph, jsonld: str, *, html: bool) -> Iterator[tuple[str, bytes]]:
+    """A resource's RDF files and the Apache type map that negotiates among them."""
+    # pyoxigraph's writers: several times faster than rdflib's on these small graphs.
+    yield doc + TURTLE.suffix, serialize(graph, ox.RdfFormat.TURTLE)
+    yield doc + JSONLD.suffix, jsonld.encode()
+    yield doc + RDFXML.suffix, serialize(graph, ox.RdfFormat.RDF_XML)
+    yield doc + NTRIPLES.suffix, serialize(graph, ox.RdfFormat.N_TRIPLES)
+    suffixes = ((".html",) if html else ()) + RDF_SUFFIXES
+    yield type_map_name(doc), type_map(doc, suffixes).encode()
+
+
+def stable_json(value: object, *, ordered: bool = False) -> object:
+    """JSON-LD with every unordered array sorted, so the same graph gives the same bytes.
+
+    rdflib emits nodes and values in hash order; arrays under ``@list`` keep their order.
+    """
+    if isinstance(value, dict):
+        return {key: stable_json(item, ordered=key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [stable_json(item) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# Templates and web-server rules
+# --------------------------------------------------------------------------------------
+
+__all__ = [
+    "DUMP_FILE",
+    "description_graph",
+    "dump",
+    "iana",
+    "ox_term",
+    "rdf_files",
+    "serialize",
+    "stable_json",
+]

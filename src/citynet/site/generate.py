@@ -42,7 +42,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -70,13 +69,9 @@ from citynet.graph.vocab import (
     XSD,
 )
 from citynet.site.conneg import (
-    JSONLD,
     NGINX_HTTP_FILE,
     NGINX_SERVER_FILE,
     NJS_FILE,
-    NTRIPLES,
-    RDF_SUFFIXES,
-    RDFXML,
     REPRESENTATIONS,
     SERVER_FOLDER,
     TURTLE,
@@ -84,11 +79,9 @@ from citynet.site.conneg import (
     nginx_http,
     nginx_server,
     njs_module,
-    type_map,
-    type_map_name,
 )
 from citynet.site.context import CONTEXT_FILE, context_document, jsonld_context
-from citynet.site.dataset import DUMP_FILE, description_graph, dump, serialize
+from citynet.site.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
 from citynet.site.ontology_page import ontology_context
 from citynet.site.svgmap import site_map
 from citynet.site.terms import (
@@ -567,7 +560,7 @@ class Site:
         # context for every document, and we would parse its JSON text back again).
         data = from_rdf(graph, self._ld_context)
         data["@context"] = self.root(doc) + CONTEXT_FILE
-        stable = _stable(data)
+        stable = stable_json(data)
         return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     # Rendering ------------------------------------------------------------------------
@@ -582,12 +575,12 @@ class Site:
             jsonld = self._jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
             yield doc + ".html", env.get_template("resource.html").render(context).encode()
-            yield from _negotiated(doc, graph, jsonld, html=True)
+            yield from rdf_files(doc, graph, jsonld, html=True)
         yield from self._render_indexes(env, sparql_endpoint)
         yield from self._render_ontology(env)
         void = description_graph(self, sparql_endpoint, license_iri)
         for doc in ("void", ".well-known/void"):
-            yield from _negotiated(doc, void, self._jsonld(void, doc), html=False)
+            yield from rdf_files(doc, void, self._jsonld(void, doc), html=False)
         yield CONTEXT_FILE, context_document(self.context)
         yield DUMP_FILE, dump(self)
         yield ".htaccess", htaccess().encode()
@@ -832,40 +825,9 @@ class Site:
             context["title"] = context["ontology_title"]
             context["doc_name"] = posixpath.basename(doc)
             yield doc + ".html", env.get_template("ontology.html").render(context).encode()
-            files = dict(_negotiated(doc, canonical, self._jsonld(canonical, doc), html=True))
+            files = dict(rdf_files(doc, canonical, self._jsonld(canonical, doc), html=True))
             files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
             yield from files.items()
-
-
-def _negotiated(doc: str, graph: Graph, jsonld: str, *, html: bool) -> Iterator[tuple[str, bytes]]:
-    """A resource's RDF files and the Apache type map that negotiates among them."""
-    # pyoxigraph's writers: several times faster than rdflib's on these small graphs.
-    yield doc + TURTLE.suffix, serialize(graph, ox.RdfFormat.TURTLE)
-    yield doc + JSONLD.suffix, jsonld.encode()
-    yield doc + RDFXML.suffix, serialize(graph, ox.RdfFormat.RDF_XML)
-    yield doc + NTRIPLES.suffix, serialize(graph, ox.RdfFormat.N_TRIPLES)
-    suffixes = ((".html",) if html else ()) + RDF_SUFFIXES
-    yield type_map_name(doc), type_map(doc, suffixes).encode()
-
-
-def _stable(value: object, *, ordered: bool = False) -> object:
-    """JSON-LD with every unordered array sorted, so the same graph gives the same bytes.
-
-    rdflib emits nodes and values in hash order; arrays under ``@list`` keep their order.
-    """
-    if isinstance(value, dict):
-        return {key: _stable(item, ordered=key == "@list") for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_stable(item) for item in value]
-        if ordered:
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return value
-
-
-# --------------------------------------------------------------------------------------
-# Templates and web-server rules
-# --------------------------------------------------------------------------------------
 
 
 def _environment() -> Environment:
