@@ -130,6 +130,18 @@ def wait_for(port: int, process: subprocess.Popen[bytes] | None, log: Path) -> N
     raise AssertionError(f"server did not start on {port}: {text[-2000:]}")
 
 
+def running(command: list[str], port: int, work: Path) -> Iterator[str]:
+    """Run a server in the foreground until the fixture ends; its URL meanwhile."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_for(port, process, work / "error.log")
+        yield f"http://{HOST}:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def docs_block(language: str) -> str:
     """The one fenced block of ``language`` in docs/site.md: what a publisher copies."""
     blocks = re.findall(rf"```{language}\n(.*?)```", DOCS.read_text(), flags=re.DOTALL)
@@ -176,18 +188,7 @@ def apache(site: Path) -> Iterator[str]:
         docs_block("apache").replace("/srv/citynet", str(site)),
     ]
     (work / "httpd.conf").write_text("\n".join(conf) + "\n")
-    process = subprocess.Popen(
-        [APACHE, "-f", str(work / "httpd.conf"), "-DFOREGROUND"],
-        stdout=subprocess.DEVNULL,
-        stderr=open(work / "stderr.log", "wb"),  # noqa: SIM115 - the process owns it
-    )
-    try:
-        wait_for(port, process, work / "error.log")
-        yield f"http://{HOST}:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        shutil.rmtree(work, ignore_errors=True)
+    yield from running([APACHE, "-f", str(work / "httpd.conf"), "-DFOREGROUND"], port, work)
 
 
 @pytest.fixture(scope="module")
@@ -213,18 +214,9 @@ def nginx(site: Path) -> Iterator[str]:
         "events { worker_connections 64; }",
     ]
     (work / "nginx.conf").write_text("\n".join(conf) + "\n")
-    process = subprocess.Popen(
-        [NGINX, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
+    yield from running(
+        [NGINX, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")], port, work
     )
-    try:
-        wait_for(port, process, work / "error.log")
-        yield f"http://{HOST}:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
