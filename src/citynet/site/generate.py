@@ -731,38 +731,36 @@ class Site:
             "line": ", ".join(lines),
         }
 
+    def _city_row(self, city: URIRef, placed: set[str]) -> dict[str, object]:
+        country = self._one(city, CN.country)
+        return {
+            "city": self.link(city, ""),
+            "country": self.link(country, "") if country is not None else None,
+            "member": bool(self.objects(city, CN.memberPage)),
+            "twins": len(self.twins(city)),
+            "activities": len(self.by_participant.get(city, [])),
+            "placed": str(city) in placed,
+        }
+
+    def _activity_row(self, activity: URIRef) -> dict[str, object]:
+        when = [
+            str(v)
+            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+            for v in self.objects(activity, prop)
+        ]
+        place = self._one(activity, CN.place)
+        return {
+            "activity": self.link(activity, ""),
+            "when": " – ".join(dict.fromkeys(when)),
+            "place": self.link(place, "") if place is not None else None,
+            "participants": [
+                self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
+            ],
+        }
+
     def _render_indexes(
         self, env: Environment, sparql_endpoint: str | None
     ) -> Iterator[tuple[str, bytes]]:
-        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
-
-        def city_row(city: URIRef) -> dict[str, object]:
-            country = self._one(city, CN.country)
-            return {
-                "city": self.link(city, ""),
-                "country": self.link(country, "") if country is not None else None,
-                "member": bool(self.objects(city, CN.memberPage)),
-                "twins": len(self.twins(city)),
-                "activities": len(self.by_participant.get(city, [])),
-                "placed": str(city) in placed,
-            }
-
-        def activity_row(activity: URIRef) -> dict[str, object]:
-            when = [
-                str(v)
-                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self.objects(activity, prop)
-            ]
-            place = self._one(activity, CN.place)
-            return {
-                "activity": self.link(activity, ""),
-                "when": " – ".join(dict.fromkeys(when)),
-                "place": self.link(place, "") if place is not None else None,
-                "participants": [
-                    self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
-                ],
-            }
-
         members = [c for c in self.cities if self.objects(c, CN.memberPage)]
         partners = {c: len(self.partners(c)) for c in self.cities}
         connected = sorted((c for c in self.cities if partners[c]), key=lambda c: -partners[c])
@@ -784,12 +782,17 @@ class Site:
         }
         yield "index.html", env.get_template("index.html").render(index).encode()
         yield from self._render_maps(env)
+        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
         lists = (
-            ("cities.html", "Cities and regions", "cities", [city_row(c) for c in self.cities]),
-            ("projects.html", "Projects", "projects", [activity_row(p) for p in self.projects]),
-            ("events.html", "Events", "events", [activity_row(e) for e in self.events]),
+            ("cities.html", "Cities and regions", "cities", self.cities),
+            ("projects.html", "Projects", "projects", self.projects),
+            ("events.html", "Events", "events", self.events),
         )
-        for name, title, kind, rows in lists:
+        for name, title, kind, nodes in lists:
+            rows = [
+                self._city_row(n, placed) if kind == "cities" else self._activity_row(n)
+                for n in nodes
+            ]
             context = {**self._common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
 
