@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench clean chromium nginx
+.PHONY: demo test lint bench clean debian-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,26 +18,27 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# Debian's Chromium for the browser tests, installed only when missing.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+# The Debian packages the tests run for real, installed only when missing: Chromium
+# (browser tests), nginx and Apache with njs (content negotiation, the fetch replay),
+# Virtuoso (publishing into a triple store).
+DEBIAN_PACKAGES := chromium:/usr/bin/chromium nginx:/usr/sbin/nginx apache2:/usr/sbin/apache2 \
+  libnginx-mod-http-js:/usr/lib/nginx/modules/ngx_http_js_module.so
 
-# Debian's nginx serves the replay of the network's site in tests/test_fetch.py.
-nginx:
-	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
-	  echo "installing Debian's nginx for the fetch tests"; \
+debian-packages:
+	@missing=""; for item in $(DEBIAN_PACKAGES); do \
+	  [ -e "$${item#*:}" ] || missing="$$missing $${item%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages the tests need:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
 demo: $(VENV)/.installed
 	$(BIN)/citynet build
 	$(BIN)/citynet validate
 	$(BIN)/citynet query shared-projects --param city=Liège
 
-test: $(VENV)/.installed-test chromium nginx
+test: $(VENV)/.installed-test debian-packages
+	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(VENV)/.installed-test

@@ -237,6 +237,10 @@ def test_map_shows_one_marker_per_city_and_markers_open_city_pages(
     mark = len(browser.events)
     browser.open((out / "index.html").as_uri())
     browser.screenshot(ARTIFACTS / "browser-index.png")
+    # The index shows the map from its own file; the markers are looked at in that file.
+    assert browser.evaluate("document.querySelector('object.map-frame').data").endswith("map.svg")
+    browser.open((out / "map.svg").as_uri())
+    browser.screenshot(ARTIFACTS / "browser-map.png")
     markers = browser.evaluate(
         """[...document.querySelectorAll('#city-map circle.city-marker')].map(c => {
              const r = c.getBoundingClientRect();
@@ -321,10 +325,59 @@ def test_hostile_page_runs_nothing(browser: Browser, tmp_path: Path) -> None:
     data = browser.evaluate(
         "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
     )
-    assert data["rdfs:label"]["@value"] == "<script>alert(1)</script>"
+    hostile = "https://w3id.org/citynet/city/be/script-alert-1-script"
+    (node,) = [n for n in data["@graph"] if n["@id"] == hostile]
+    assert node["label"] == {"en": "<script>alert(1)</script>"}
     browser.screenshot(ARTIFACTS / "browser-hostile.png")
     assert browser.problems() == []
 
 
 def test_artifacts_folder_is_ignored_by_git() -> None:
     assert "test-artifacts/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_city_page_shows_who_it_works_with_and_a_project_page_by_country(
+    browser: Browser, bundled
+) -> None:
+    out, dataset = bundled
+    liege = URIRef(BASE + "city/be/liege")
+    mine = {
+        a for p in dataset.subjects(CN.participant, liege) for a in dataset.objects(p, CN.activity)
+    }
+    shared: dict[str, int] = {}
+    for activity in mine:
+        partners = {
+            str(c)
+            for p in dataset.subjects(CN.activity, activity)
+            for c in dataset.objects(p, CN.participant)
+            if c != liege
+            and ((c, RDF.type, CN.City) in dataset or (c, RDF.type, CN.Region) in dataset)
+        }
+        for partner in partners:
+            shared[partner] = shared.get(partner, 0) + 1
+    assert len(shared) >= 5
+    browser.open((out / "city/be/liege.html").as_uri())
+    browser.evaluate("document.querySelector('section.partners').scrollIntoView()")
+    browser.screenshot(ARTIFACTS / "browser-city-liege-partners.png")
+    rows = browser.evaluate(
+        """[...document.querySelectorAll('tr.partner')].map(r => [r.dataset.iri,
+             Number(r.querySelector('td.count').textContent),
+             r.querySelector('td:first-child a').getBoundingClientRect().width > 0])"""
+    )
+    assert {iri: count for iri, count, _ in rows} == shared
+    assert all(visible for _, _, visible in rows)
+    counts = [count for _, count, _ in rows]
+    assert counts == sorted(counts, reverse=True)  # most shared first
+    project = next(a for a in sorted(mine) if (a, RDF.type, CN.Project) in dataset)
+    browser.open((out / (str(project)[len(BASE) :] + ".html")).as_uri())
+    browser.screenshot(ARTIFACTS / "browser-project.png")
+    listed = browser.evaluate(
+        "[...document.querySelectorAll('li.country a:not(:first-child)')].length"
+    )
+    participants = {
+        c
+        for p in dataset.subjects(CN.activity, project)
+        for c in dataset.objects(p, CN.participant)
+    }
+    assert listed == len(participants)
+    assert browser.problems() == []

@@ -50,14 +50,20 @@ def test_turtle_for_text_turtle(server: PreviewServer) -> None:
     assert headers["Vary"] == "Accept"
     graph = Graph().parse(data=body, format="turtle")
     assert (URIRef(LIEGE), RDF.type, CN.City) in graph
-    assert {str(s) for s in graph.subjects()} == {LIEGE}
+    # Liège's own triples, and the incoming links and labels of its neighbours.
+    assert {str(s) for s in graph.subjects(RDF.type, None)} == {LIEGE}
+    assert set(graph.subjects(None, URIRef(LIEGE))) - {URIRef(LIEGE)}
 
 
 def test_jsonld_for_application_ld_json(server: PreviewServer) -> None:
     status, headers, body = get(server.url + "city/be/liege", "application/ld+json")
     assert status == 200
     assert headers["Content-Type"] == "application/ld+json"
-    graph = Graph().parse(data=body, format="json-ld")
+    # A client resolves the shared context, relative to the IRI, from the same server.
+    data = json.loads(body)
+    assert data["@context"] == "../../context.jsonld"
+    context = json.loads(get(server.url + "context.jsonld", None)[2])["@context"]
+    graph = Graph().parse(data=json.dumps({**data, "@context": context}), format="json-ld")
     turtle = Graph().parse(data=get(server.url + "city/be/liege", "text/turtle")[2])
     assert set(graph) == set(turtle)
 
@@ -82,7 +88,7 @@ def test_the_ontology_iri_negotiates_too(server: PreviewServer) -> None:
 
 
 def test_unacceptable_type_is_406(server: PreviewServer) -> None:
-    status, headers, body = get(server.url + "city/be/liege", "application/rdf+xml")
+    status, headers, body = get(server.url + "city/be/liege", "image/png")
     assert status == 406
     assert b"text/turtle" in body
 

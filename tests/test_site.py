@@ -23,9 +23,9 @@ from rdflib.compare import isomorphic
 
 from citynet.cli import cli
 from citynet.graph.formats import load_graph
-from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, VOID
+from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
 from citynet.site import generate as site_module
-from citynet.site.conneg import htaccess, negotiate, nginx_conf
+from citynet.site.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
 from citynet.site.generate import SITE_MARKER, build_site
 from citynet.site.terms import is_http, script_json
 
@@ -78,6 +78,32 @@ def typed(dataset: Dataset, cls: URIRef) -> set[str]:
 def description(dataset: Dataset, iri: str) -> set[tuple]:
     """Every triple with ``iri`` as subject, across all named graphs (the test's own code)."""
     return {(s, p, o) for s, p, o, _ in dataset.quads((URIRef(iri), None, None, None))}
+
+
+def parse_rdf(text: str, suffix: str, site: Path) -> Graph:
+    """Turtle, or JSON-LD with its shared context resolved to the site's context.jsonld."""
+    if suffix == ".ttl":
+        return Graph().parse(data=text, format="turtle")
+    data = json.loads(text)
+    assert data["@context"].endswith("context.jsonld")  # one shared context, by reference
+    data["@context"] = json.loads((site / "context.jsonld").read_text())["@context"]
+    return Graph().parse(data=json.dumps(data), format="json-ld")
+
+
+def served_description(dataset: Dataset, iris: list[str]) -> set[tuple]:
+    """A document's served triples: out, in, the neighbours' labels, void:inDataset."""
+    triples: set[tuple] = set()
+    for iri in iris:
+        node = URIRef(iri)
+        triples |= description(dataset, iri)
+        triples |= {(s, p, o) for s, p, o, _ in dataset.quads((None, None, node, None))}
+        triples.add((node, VOID.inDataset, URIRef(BASE + "void.ttl#dataset")))
+    ends = {t for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)} - {
+        URIRef(i) for i in iris
+    }
+    for end in ends:
+        triples |= {(end, RDFS.label, label) for label in dataset.objects(end, RDFS.label)}
+    return triples
 
 
 class Page(HTMLParser):
@@ -184,8 +210,9 @@ def test_sample_counts(sample_site: Path) -> None:
         if p.parent != sample_site
     )
     # 6 cities, 5 countries, 3 projects, 1 event, 1 network, 1 membership, 1 office,
-    # 3 twinnings, 6 participations, 3 source pages.
-    assert len(pages) == 30
+    # 3 twinnings, 6 participations, 3 source pages; and the ontology's version IRI.
+    assert len(pages) == 31
+    assert "ontology/0.1.0.html" in pages
     assert "city/be/liege.html" in pages
     assert "office/be/liege/efus/executive-committee/2008.html" in pages
     top = sorted(p.name for p in sample_site.iterdir() if p.is_file())
@@ -193,16 +220,25 @@ def test_sample_counts(sample_site: Path) -> None:
         [
             ".citynet-site",
             ".htaccess",
+            ".ontology.var",
+            ".void.var",
             "cities.html",
             "citynet.nq",
+            "context.jsonld",
             "events.html",
             "index.html",
-            "nginx.conf",
+            "map-detail.svg",
+            "map.svg",
             "ontology.html",
             "ontology.jsonld",
+            "ontology.nt",
+            "ontology.rdf",
             "ontology.ttl",
             "projects.html",
             "style.css",
+            "void.jsonld",
+            "void.nt",
+            "void.rdf",
             "void.ttl",
         ]
     )
@@ -266,13 +302,18 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
     _, dataset, out, _ = built
     subjects = {str(s) for s in dataset.subjects() if str(s).startswith(BASE)}
     assert subjects
+    documents: dict[str, list[str]] = {}
+    for node in dataset.all_nodes():
+        if isinstance(node, URIRef) and str(node).startswith(BASE):
+            documents.setdefault(str(node).partition("#")[0], []).append(str(node))
     for iri in sorted(subjects):
         expected = Graph()
-        for triple in description(dataset, iri):
+        members = sorted(set(documents[iri.partition("#")[0]]))
+        for triple in served_description(dataset, members):
             expected.add(triple)
         assert len(expected) > 0
-        for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
-            got = Graph().parse(page_of(out, iri, suffix), format=fmt)
+        for suffix in (".ttl", ".jsonld"):
+            got = parse_rdf(page_of(out, iri, suffix).read_text(encoding="utf-8"), suffix, out)
             assert isomorphic(got, expected), iri + suffix
             assert set(got) == set(expected), iri + suffix
         embedded = [
@@ -281,14 +322,16 @@ def test_turtle_and_jsonld_are_isomorphic_to_the_description(built) -> None:
             if kind == "application/ld+json"
         ]
         assert len(embedded) == 1
-        got = Graph().parse(data=embedded[0], format="json-ld")
+        got = parse_rdf(embedded[0], ".jsonld", out)
         assert set(got) == set(expected), iri + " (embedded)"
 
 
 def test_site_is_deterministic(tmp_path: Path) -> None:
+    # The same folder twice: the nginx snippet names the site's absolute path.
     build_site([SAMPLE], tmp_path / "a")
-    build_site([SAMPLE], tmp_path / "b")
-    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    first = tree_digest(tmp_path / "a")
+    build_site([SAMPLE], tmp_path / "a")
+    assert tree_digest(tmp_path / "a") == first
 
 
 # --------------------------------------------------------------------------------------
@@ -312,7 +355,8 @@ def test_script_in_a_label_is_shown_as_text(sample_site: Path) -> None:
     ((_, embedded),) = page.scripts
     assert "</" not in embedded and "<" not in embedded
     data = json.loads(embedded)
-    assert data["rdfs:label"]["@value"] == "<script>alert(1)</script>"
+    (node,) = [n for n in data["@graph"] if n["@id"] == BASE + "city/be/script-alert-1-script"]
+    assert node["label"] == {"en": "<script>alert(1)</script>"}
 
 
 def test_hostile_text_is_escaped_on_every_page(sample_site: Path) -> None:
@@ -425,7 +469,7 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
     cities = typed(dataset, CN.City) | typed(dataset, CN.Region)
     placed = {c for c in cities if dataset.value(URIRef(c), GEO.lat) is not None}
     members = {c for c in cities if dataset.value(URIRef(c), CN.memberPage) is not None}
-    page = parse_page(out / "index.html")
+    page = parse_page(out / "map.svg")
     main_map = [attrs for _, attrs in page.elements if attrs.get("data-map") == "city-map"]
     markers = [attrs for attrs in main_map if "city-marker" in (attrs.get("class") or "")]
     assert sorted(m["data-iri"] for m in markers) == sorted(placed)
@@ -440,7 +484,7 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
 
 
 def test_map_lines_join_twins_and_project_partners(sample_site: Path) -> None:
-    page = parse_page(sample_site / "index.html")
+    page = parse_page(sample_site / "map.svg")
     lines = {
         (attrs["class"], attrs["data-a"], attrs["data-b"])
         for tag, attrs in page.elements
@@ -524,24 +568,37 @@ def test_void_without_endpoint_names_none(tmp_path: Path) -> None:
         ("application/ld+json", ".jsonld"),
         ("text/*", ".html"),
         ("text/html;q=0.1, text/turtle", ".ttl"),
-        ("application/rdf+xml", None),
+        ("application/rdf+xml", ".rdf"),
+        ("application/n-triples", ".nt"),
+        ("text/turtle, */*", ".ttl"),  # no q-values: a bare wildcard counts 0.01
+        ("text/turtle;q=0.5, */*", ".html"),  # a q-value given: */* counts 1
+        ("text/turtle;q=0.5, text/html;q=0.5", ".html"),  # a tie: our order
+        ("text/turtle;q=0.0009", None),  # three decimals: 0.000
+        ("text/turtle;q=.5, text/html;q=0.4", ".ttl"),
+        ("text/turtle;q=bogus", ".ttl"),  # Apache reads an odd q as 1
         ("text/html;q=0", None),
+        ("image/png", None),
     ],
 )
 def test_negotiation(accept: str | None, suffix: str | None) -> None:
     assert negotiate(accept) == suffix
 
 
-def test_server_rules_cover_every_representation(sample_site: Path) -> None:
-    apache = (sample_site / ".htaccess").read_text()
-    nginx = (sample_site / "nginx.conf").read_text()
-    assert apache == htaccess() and nginx == nginx_conf()
-    for media, suffix in (("text/turtle", ".ttl"), ("application/ld\\+json", ".jsonld")):
-        assert f"RewriteCond %{{HTTP_ACCEPT}} {media}" in apache
-        assert f"RewriteRule ^(.+)$ $1{suffix} [END]" in apache
-        assert f'"~*{media}" "{suffix}";' in nginx
-    assert "RewriteRule ^(.+)$ $1.html [END]" in apache
-    assert "try_files $uri$citynet_suffix" in nginx
+def test_negotiation_offers_only_what_the_resource_has() -> None:
+    assert negotiate(None, (".ttl", ".jsonld")) == ".ttl"
+    assert negotiate("text/html", (".ttl", ".jsonld")) is None
+    assert negotiate("text/html, */*;q=0.1", (".ttl", ".jsonld")) == ".ttl"
+
+
+def test_server_rules_are_the_generated_ones(sample_site: Path) -> None:
+    """The files match their generators; tests/test_servers.py runs them on real servers."""
+    assert (sample_site / ".htaccess").read_text() == htaccess()
+    assert (sample_site / ".server/nginx-server.conf").read_text() == nginx_server()
+    assert (sample_site / ".server/citynet.js").read_text() == njs_module()
+    http = (sample_site / ".server/nginx-http.conf").read_text()
+    assert f"js_import citynet from {sample_site}/.server/citynet.js;" in http
+    suffixes = (".html", ".ttl", ".jsonld", ".rdf", ".nt")
+    assert (sample_site / "city/be/.liege.var").read_text() == type_map("city/be/liege", suffixes)
 
 
 # --------------------------------------------------------------------------------------
@@ -621,7 +678,7 @@ def test_site_touches_no_network(tmp_path: Path) -> None:
 
 
 def test_detail_map_shows_the_members_region(sample_site: Path) -> None:
-    page = parse_page(sample_site / "index.html")
+    page = parse_page(sample_site / "map-detail.svg")
     detail = {
         attrs["data-iri"]
         for tag, attrs in page.elements
@@ -635,3 +692,48 @@ def test_detail_map_shows_the_members_region(sample_site: Path) -> None:
         BASE + "city/nl/maastricht",
         BASE + "city/be/script-alert-1-script",
     }
+
+
+def test_a_description_holds_incoming_links_and_neighbour_labels(sample_site: Path) -> None:
+    graph = Graph().parse(sample_site / "city/be/liege.ttl")
+    liege = URIRef(BASE + "city/be/liege")
+    nancy = URIRef(BASE + "city/fr/nancy")
+    # Nancy's page states the twinning with Liège: Liège's document shows it too.
+    assert (nancy, CN.twinnedWith, liege) in graph
+    assert len(set(graph.triples((None, None, liege)))) == 9
+    assert graph.value(nancy, RDFS.label) == Literal("Nancy", lang="en")
+    assert graph.value(liege, VOID.inDataset) == URIRef(BASE + "void.ttl#dataset")
+
+
+def test_one_shared_jsonld_context_reads_as_plain_json(sample_site: Path) -> None:
+    context = json.loads((sample_site / "context.jsonld").read_text())["@context"]
+    assert context["twinnedWith"] == {"@id": str(CN.twinnedWith), "@type": "@id"}
+    assert context["label"] == {"@id": str(RDFS.label), "@container": "@language"}
+    assert context["population"]["@type"] == "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+    for path in sample_site.rglob("*.jsonld"):
+        if path.name == "context.jsonld":
+            continue
+        data = json.loads(path.read_text())
+        depth = len(path.relative_to(sample_site).parts) - 1
+        assert data["@context"] == "../" * depth + "context.jsonld", path
+    liege = json.loads((sample_site / "city/be/liege.jsonld").read_text())
+    (node,) = [n for n in liege["@graph"] if n["@id"] == BASE + "city/be/liege"]
+    assert node["label"] == {"en": "Liège"}
+    assert node["twinnedWith"] == [
+        BASE + "city/cz/plzen",
+        BASE + "city/fr/nancy",
+        BASE + "city/nl/maastricht",
+    ]
+    assert node["lat"] == "50.63373"
+
+
+def test_the_maps_are_files_of_their_own(built) -> None:
+    """The index embeds the maps by reference (an <object>), not their markup."""
+    _, _, out, _ = built
+    index = (out / "index.html").read_text()
+    assert '<object class="map-frame" data="map.svg" type="image/svg+xml"' in index
+    assert "data-iri" not in index and '<svg id="city-map"' not in index
+    svg = (out / "map.svg").read_text()
+    assert svg.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert '<?xml-stylesheet href="style.css" type="text/css"?>' in svg
+    assert 'target="_top"' in svg  # a marker opens the city page in the whole window

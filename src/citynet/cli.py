@@ -378,9 +378,10 @@ def site(
 ) -> None:
     """Write the graph as a static linked-data site (default GRAPH: build/citynet.trig).
 
-    Every IRI under the base gets DIR/<path>.html, .ttl and .jsonld; DIR/.htaccess and
-    DIR/nginx.conf serve the right one by the Accept header. A failed run leaves the
-    previous site as it was (exit 4).
+    Every IRI under the base gets DIR/<path>.html, .ttl, .jsonld, .rdf and .nt;
+    DIR/.htaccess (Apache) and DIR/.server/ (nginx) serve the right one by the Accept
+    header, as docs/site.md shows. A failed run leaves the previous site as it was
+    (exit 4).
 
     \b
     Example:

@@ -7,9 +7,9 @@ File layout (works from disk in a browser and behind content negotiation): the I
     DIR/city/be/liege.ttl      its description as Turtle
     DIR/city/be/liege.jsonld   the same as JSON-LD
 
-so a web server maps the extension-less IRI path to one of them by the Accept header
-(DIR/.htaccess for Apache, DIR/nginx.conf for nginx, and ``citynet serve`` do exactly
-that), and a browser opening the .html file from disk follows relative links between
+(with .rdf and .nt beside them), so a web server maps the extension-less IRI path to one
+of them by the Accept header (see ``conneg``: Apache, nginx and ``citynet serve`` give the
+same answers), and a browser opening the .html file from disk follows relative links between
 .html files. The page of a resource and the page "below" it never collide
 (``office/…/executive-committee.html`` beside the folder ``office/…/executive-committee/``).
 Site files have a dot in their name (index.html, cities.html, void.ttl, …), which no IRI
@@ -37,43 +37,53 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
 
 from citynet import __version__
+from citynet.common.files import new_folder_beside, swap_folder
 from citynet.common.resources import resource_dir
 from citynet.errors import DataInvalid, InputError, PublishAborted
 from citynet.graph import iris
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import (
     CN,
-    DCAT,
     DCTERMS,
     DEFAULT_BASE_IRI,
-    FOAF,
-    GEO,
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
-    PROV,
     RDF,
     RDFS,
     SKOS,
     VOID,
     XSD,
 )
-from citynet.site.conneg import JSONLD, NQUADS, REPRESENTATIONS, TURTLE, htaccess, nginx_conf
+from citynet.site.conneg import (
+    NGINX_HTTP_FILE,
+    NGINX_SERVER_FILE,
+    NJS_FILE,
+    REPRESENTATIONS,
+    SERVER_FOLDER,
+    TURTLE,
+    htaccess,
+    nginx_http,
+    nginx_server,
+    njs_module,
+)
+from citynet.site.context import CONTEXT_FILE, context_document, jsonld_context
+from citynet.site.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
 from citynet.site.ontology_page import ontology_context
-from citynet.site.svgmap import CityMap, Place, detail_places, draw_map, parse_coordinate
+from citynet.site.svgmap import site_map
 from citynet.site.terms import (
     Link,
     Row,
@@ -88,8 +98,12 @@ from citynet.site.terms import (
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
 SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-DUMP_FILE = "citynet.nq"
 ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
+#: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
+_VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
+_MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
+_DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
+MOST_CONNECTED = 10  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -159,7 +173,9 @@ def write_site(
     if not is_http(license_iri):
         raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
     _check_replaceable(out)
-    files = site.render(sparql_endpoint=sparql_endpoint, license_iri=license_iri)
+    files = site.render(
+        sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=os.path.abspath(out)
+    )
     count = _write_atomically(out, files)
     return SiteResult(
         out=out,
@@ -200,11 +216,7 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     out = Path(os.path.abspath(out))
     new: Path | None = None
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(new, 0o777 & ~umask)  # mkdtemp makes 0700; a web server must read the site
+        new = new_folder_beside(out)  # readable by a web server, as the umask allows
         count = 0
         for relative, data in files:
             target = new / relative
@@ -214,7 +226,7 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
             write_file(target, data)
             count += 1
         write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
-        _swap(new, out)
+        swap_folder(new, out)
         new = None
         return count
     except OSError as error:
@@ -228,23 +240,6 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
             shutil.rmtree(new, ignore_errors=True)
 
 
-def _swap(new: Path, out: Path) -> None:
-    """Move ``out`` aside, move ``new`` in, delete the old one; restore it if the move fails."""
-    old: Path | None = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()  # we only wanted a fresh unused name
-        os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except OSError:
-        if old is not None:
-            os.rename(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 # --------------------------------------------------------------------------------------
 # The site model
 # --------------------------------------------------------------------------------------
@@ -256,6 +251,8 @@ class Site:
     def __init__(self, dataset: Dataset, ontology: Graph, *, base_iri: str) -> None:
         self.base = base_iri if base_iri.endswith("/") else base_iri + "/"
         self.ontology = ontology
+        self.context = jsonld_context(ontology)
+        self._ld_context = LDContext(self.context)
         self.cn = str(CN._NS)
         # Index every quad once; the pages are then dictionary look-ups.
         self.out: dict[URIRef, dict[tuple[URIRef, Node], set[Node]]] = defaultdict(
@@ -300,7 +297,7 @@ class Site:
         for row in self.participations:
             self.by_participant[row["participant"]].append(row)
             self.by_activity[row["activity"]].append(row)
-        self.city_map = self._map()
+        self.city_map, self.detail_map = site_map(self)
 
     # IRIs and paths -------------------------------------------------------------------
 
@@ -374,21 +371,21 @@ class Site:
 
     # Labels ---------------------------------------------------------------------------
 
-    def _objects(self, subject: Node, prop: URIRef) -> list[Node]:
+    def objects(self, subject: Node, prop: URIRef) -> list[Node]:
         return sorted({o for (p, o) in self.out.get(subject, {}) if p == prop}, key=node_key)  # type: ignore[call-overload]
 
     def _one(self, subject: Node, prop: URIRef) -> Node | None:
-        values = self._objects(subject, prop)
+        values = self.objects(subject, prop)
         return values[0] if values else None
 
     def _typed(self, cls: URIRef) -> set[URIRef]:
         return {
             s
             for s in self.out
-            if isinstance(s, URIRef) and (RDF.type, cls) in self.out[s] and self._local(s)
+            if isinstance(s, URIRef) and (RDF.type, cls) in self.out[s] and self.is_local(s)
         }
 
-    def _local(self, iri: URIRef) -> bool:
+    def is_local(self, iri: URIRef) -> bool:
         located = self.doc_of(str(iri))
         return located is not None and located[0] not in ("", ONTOLOGY_DOC)
 
@@ -403,8 +400,25 @@ class Site:
         for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
             labels = [o for (p, o) in described if p == prop and isinstance(o, Literal)]
             if labels:
-                return str(pick_language(labels))
+                label = str(pick_language(labels))
+                if (RDF.type, CN.Event) in described:
+                    return self._event_label(node, label)
+                return label
         return self._ontology_label(node) or self._derived_label(node)
+
+    def _event_label(self, event: Node, label: str) -> str:
+        """What, where and when ("General Assembly, Cascais, 2013"): events share names."""
+        parts = [label]
+        place = self._one(event, CN.place)
+        if place is not None and place != event:
+            where = self.label(place)
+            if where.casefold() not in label.casefold():
+                parts.append(where)
+        dates = [self._one(event, prop) for prop in (CN.startDate, CN.startYear)]
+        year = next((str(d)[:4] for d in dates if d is not None), "")
+        if year and year not in label:
+            parts.append(year)
+        return ", ".join(parts)
 
     def _ontology_label(self, node: Node) -> str | None:
         if node not in self._ontology_labels:
@@ -420,7 +434,7 @@ class Site:
     def _derived_label(self, node: Node) -> str:
         types = {o for (p, o) in self.out.get(node, {}) if p == RDF.type}
         if CN.Twinning in types:
-            twins = [self.label(t) for t in self._objects(node, CN.twinCity)]
+            twins = [self.label(t) for t in self.objects(node, CN.twinCity)]
             return "Twinning " + " – ".join(sorted(twins))
         if CN.Participation in types:
             who = self._one(node, CN.participant)
@@ -506,111 +520,73 @@ class Site:
         twins: set[URIRef] = set()
         for s, p in self.incoming.get(city, set()):
             if p == CN.twinCity:
-                twins |= {t for t in self._objects(s, CN.twinCity) if t != city}  # type: ignore[misc]
+                twins |= {t for t in self.objects(s, CN.twinCity) if t != city}  # type: ignore[misc]
             elif p == CN.twinnedWith:
                 twins.add(s)
-        twins |= {t for t in self._objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
+        twins |= {t for t in self.objects(city, CN.twinnedWith) if isinstance(t, URIRef)}
         twins.discard(city)
         return sorted(twins, key=self.sort_key)
-
-    def _twin_pairs(self) -> set[tuple[str, str]]:
-        pairs: set[tuple[str, str]] = set()
-        for city in self.cities:
-            for twin in self.twins(city):
-                a, b = sorted((str(city), str(twin)))
-                pairs.add((a, b))
-        return pairs
-
-    def _map(self) -> CityMap | None:
-        places = []
-        for city in self.cities:
-            lat = [parse_coordinate(str(v), 90) for v in self._objects(city, GEO.lat)]
-            long = [parse_coordinate(str(v), 180) for v in self._objects(city, GEO.long)]
-            lat_ok = [v for v in lat if v is not None]
-            long_ok = [v for v in long if v is not None]
-            if not lat_ok or not long_ok:
-                continue
-            places.append(
-                Place(
-                    iri=str(city),
-                    label=self.label(city),
-                    href=self.href(str(city), "") or "",
-                    lat=lat_ok[0],
-                    long=long_ok[0],
-                    member=bool(self._objects(city, CN.memberPage)),
-                    kind="region" if (RDF.type, CN.Region) in self.out[city] else "city",
-                )
-            )
-        twinnings = [
-            (a, b, f"{self.label(URIRef(a))} – {self.label(URIRef(b))} (twinned)")
-            for a, b in self._twin_pairs()
-        ]
-        by_project: dict[Node, set[str]] = defaultdict(set)
-        for row in self.participations:
-            if self.kinds.get(row["activity"]) == "project":
-                by_project[row["activity"]].add(str(row["participant"]))
-        shared: list[tuple[str, str, str]] = []
-        for project, members in sorted(by_project.items(), key=lambda kv: str(kv[0])):
-            ordered = sorted(members)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1 :]:
-                    title = (
-                        f"{self.label(URIRef(a))} – {self.label(URIRef(b))}: {self.label(project)}"
-                    )
-                    shared.append((a, b, title))
-        # One line per pair of cities, whichever projects they share (first title kept).
-        first: dict[tuple[str, str], tuple[str, str, str]] = {}
-        for item in shared:
-            first.setdefault(item[:2], item)
-        shared_lines = list(first.values())
-        detail = detail_places(places)
-        self.detail_map = draw_map(detail, twinnings, shared_lines) if detail else None
-        return draw_map(places, twinnings, shared_lines)
 
     # Descriptions ---------------------------------------------------------------------
 
     def description(self, members: list[URIRef]) -> Graph:
+        """What a linked-data browser serves for a document (as LodView and Pubby do).
+
+        The members' own triples, the triples pointing at them, the labels of every
+        resource on either end, and ``void:inDataset`` to the dataset description.
+        """
         graph = Graph(bind_namespaces="none")
         for name, namespace in PREFIXES.items():
             graph.bind(name, namespace)
+        dataset = URIRef(self.base + "void.ttl#dataset")
+        neighbours: set[Node] = set()
         for subject in members:
             for p, o in self.out.get(subject, {}):
                 graph.add((subject, p, o))
+                neighbours.add(o)
+            for s, p in self.incoming.get(subject, ()):
+                graph.add((s, p, subject))
+                neighbours.add(s)
+            graph.add((subject, VOID.inDataset, dataset))
+        for node in neighbours - set(members):
+            if isinstance(node, URIRef):
+                for label in self.objects(node, RDFS.label):
+                    graph.add((node, RDFS.label, label))
         return graph
 
-    def _jsonld(self, graph: Graph) -> str:
-        used = {str(term) for triple in graph for term in triple} | {
-            str(o.datatype) for _, _, o in graph if isinstance(o, Literal) and o.datatype
-        }
-        context = {
-            name: str(ns)
-            for name, ns in PREFIXES.items()
-            if any(term.startswith(str(ns)) for term in used)
-        }
-        text = graph.serialize(format="json-ld", context=context)
-        stable = _stable(json.loads(text))
+    def _jsonld(self, graph: Graph, doc: str) -> str:
+        """Compact JSON-LD with the shared context, named by a reference relative to ``doc``."""
+        # rdflib's converter with the context parsed once (its serializer re-parses the
+        # context for every document, and we would parse its JSON text back again).
+        data = from_rdf(graph, self._ld_context)
+        data["@context"] = self.root(doc) + CONTEXT_FILE
+        stable = stable_json(data)
         return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     # Rendering ------------------------------------------------------------------------
 
     def render(
-        self, *, sparql_endpoint: str | None, license_iri: str
+        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
     ) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site, as (relative path, bytes); ``site_dir`` is where it goes."""
         env = _environment()
         for doc, members in self.docs.items():
             graph = self.description(members)
-            turtle = graph.serialize(format="turtle")
-            jsonld = self._jsonld(graph)
+            jsonld = self._jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
             yield doc + ".html", env.get_template("resource.html").render(context).encode()
-            yield doc + TURTLE.suffix, turtle.encode()
-            yield doc + JSONLD.suffix, jsonld.encode()
+            yield from rdf_files(doc, graph, jsonld, html=True)
         yield from self._render_indexes(env, sparql_endpoint)
         yield from self._render_ontology(env)
-        yield "void.ttl", self.void(sparql_endpoint, license_iri).encode()
-        yield DUMP_FILE, self.dump()
+        void = description_graph(self, sparql_endpoint, license_iri)
+        for doc in ("void", ".well-known/void"):
+            yield from rdf_files(doc, void, self._jsonld(void, doc), html=False)
+        yield CONTEXT_FILE, context_document(self.context)
+        yield DUMP_FILE, dump(self)
         yield ".htaccess", htaccess().encode()
-        yield "nginx.conf", nginx_conf().encode()
+        yield f"{SERVER_FOLDER}/{NGINX_HTTP_FILE}", nginx_http(site_dir).encode()
+        yield f"{SERVER_FOLDER}/{NGINX_SERVER_FILE}", nginx_server().encode()
+        yield f"{SERVER_FOLDER}/{NJS_FILE}", njs_module().encode()
         yield "style.css", env.get_template("style.css").render().encode()
 
     def _common(self, doc: str, title: str) -> dict[str, object]:
@@ -624,7 +600,7 @@ class Site:
             "sections": sections,
             "jsonld": script_json(jsonld),
             "alternates": [
-                (media, posixpath.basename(doc) + suffix) for media, suffix in REPRESENTATIONS[1:]
+                (r.media_type, posixpath.basename(doc) + r.suffix) for r in REPRESENTATIONS[1:]
             ],
         }
 
@@ -636,7 +612,7 @@ class Site:
             if p not in props:
                 props[p] = Row(prop=self.link(p, doc, with_note=True))
             props[p].values.append((self.link(o, doc), self.sources(graphs, doc)))
-        types = [self.link(t, doc) for t in self._objects(iri, RDF.type)]
+        types = [self.link(t, doc) for t in self.objects(iri, RDF.type)]
         rows = sorted(props.values(), key=lambda r: (r.prop.iri != str(RDF.type), r.prop.text))
         incoming = sorted(
             {(self.link(s, doc), self.link(p, doc)) for s, p in self.incoming.get(iri, set())},
@@ -653,7 +629,10 @@ class Site:
             "activities": [],
             "participants": [],
         }
+        section["partners"] = []
+        section["countries"] = []
         if self.kinds.get(iri) == "city":
+            section["partners"] = self._partner_rows(iri, doc)
             section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
             section["activities"] = [
                 self._participation_row(r, "activity", doc)
@@ -664,13 +643,54 @@ class Site:
                 self._participation_row(r, "participant", doc)
                 for r in self.by_activity.get(iri, [])
             ]
+            section["countries"] = self._by_country(iri, doc)
         return section
+
+    def partners(self, city: Node) -> dict[Node, set[Node]]:
+        """The cities ``city`` shares projects or events with, each with the shared ones."""
+        shared: dict[Node, set[Node]] = defaultdict(set)
+        for row in self.by_participant.get(city, []):
+            for other in self.by_activity.get(row["activity"], []):
+                partner = other["participant"]
+                if partner != city and self.kinds.get(partner) == "city":
+                    shared[partner].add(row["activity"])
+        return shared
+
+    def _partner_rows(self, city: URIRef, doc: str) -> list[dict[str, object]]:
+        """Who works with whom: partners by number of shared projects and events."""
+        shared = self.partners(city)
+        ordered = sorted(shared, key=lambda c: (-len(shared[c]), *self.sort_key(c)))
+        return [
+            {
+                "city": self.link(partner, doc),
+                "count": len(shared[partner]),
+                "shared": [
+                    self.link(a, doc)
+                    for a in sorted(shared[partner], key=lambda a: (self.kinds.get(a, ""), str(a)))
+                ],
+            }
+            for partner in ordered
+        ]
+
+    def _by_country(self, activity: URIRef, doc: str) -> list[dict[str, object]]:
+        """An activity's participants grouped by their country (unknown country last)."""
+        groups: dict[Node | None, set[Node]] = defaultdict(set)
+        for row in self.by_activity.get(activity, []):
+            groups[self._one(row["participant"], CN.country)].add(row["participant"])
+        keys = sorted(groups, key=lambda c: (c is None, self.label(c) if c is not None else ""))
+        return [
+            {
+                "country": self.link(country, doc) if country is not None else None,
+                "members": [self.link(m, doc) for m in sorted(groups[country], key=self.sort_key)],
+            }
+            for country in keys
+        ]
 
     def _twin_row(self, city: URIRef, twin: URIRef, doc: str) -> dict[str, object]:
         graphs: set[Node] = set()
         since: set[str] = set()
         for s, p in self.incoming.get(city, set()):
-            if p == CN.twinCity and twin in self._objects(s, CN.twinCity):
+            if p == CN.twinCity and twin in self.objects(s, CN.twinCity):
                 for (prop, value), where in self.out[s].items():
                     if prop == CN.twinCity:
                         graphs |= where
@@ -689,17 +709,17 @@ class Site:
         period = [
             str(v)
             for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self._objects(node, prop)
+            for v in self.objects(node, prop)
         ]
         activity = row["activity"]
         if not period and activity is not None:
             period = [
                 str(v)
                 for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self._objects(activity, prop)
+                for v in self.objects(activity, prop)
             ]
         kind = "project" if self.kinds.get(activity) == "project" else "event"
-        lines = [str(v) for v in self._objects(node, CN.sourceLine)]
+        lines = [str(v) for v in self.objects(node, CN.sourceLine)]
         graphs = {g for where in self.out[node].values() for g in where}
         return {
             "what": self.link(row[show], doc),  # type: ignore[arg-type]
@@ -711,40 +731,41 @@ class Site:
             "line": ", ".join(lines),
         }
 
+    def _city_row(self, city: URIRef, placed: set[str]) -> dict[str, object]:
+        country = self._one(city, CN.country)
+        return {
+            "city": self.link(city, ""),
+            "country": self.link(country, "") if country is not None else None,
+            "member": bool(self.objects(city, CN.memberPage)),
+            "twins": len(self.twins(city)),
+            "activities": len(self.by_participant.get(city, [])),
+            "placed": str(city) in placed,
+        }
+
+    def _activity_row(self, activity: URIRef) -> dict[str, object]:
+        when = [
+            str(v)
+            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+            for v in self.objects(activity, prop)
+        ]
+        place = self._one(activity, CN.place)
+        return {
+            "activity": self.link(activity, ""),
+            "when": " – ".join(dict.fromkeys(when)),
+            "place": self.link(place, "") if place is not None else None,
+            "participants": [
+                self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
+            ],
+        }
+
     def _render_indexes(
         self, env: Environment, sparql_endpoint: str | None
     ) -> Iterator[tuple[str, bytes]]:
-        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
-
-        def city_row(city: URIRef) -> dict[str, object]:
-            country = self._one(city, CN.country)
-            return {
-                "city": self.link(city, ""),
-                "country": self.link(country, "") if country is not None else None,
-                "member": bool(self._objects(city, CN.memberPage)),
-                "twins": len(self.twins(city)),
-                "activities": len(self.by_participant.get(city, [])),
-                "placed": str(city) in placed,
-            }
-
-        def activity_row(activity: URIRef) -> dict[str, object]:
-            when = [
-                str(v)
-                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self._objects(activity, prop)
-            ]
-            place = self._one(activity, CN.place)
-            return {
-                "activity": self.link(activity, ""),
-                "when": " – ".join(dict.fromkeys(when)),
-                "place": self.link(place, "") if place is not None else None,
-                "participants": [
-                    self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
-                ],
-            }
-
-        members = [c for c in self.cities if self._objects(c, CN.memberPage)]
+        members = [c for c in self.cities if self.objects(c, CN.memberPage)]
+        partners = {c: len(self.partners(c)) for c in self.cities}
+        connected = sorted((c for c in self.cities if partners[c]), key=lambda c: -partners[c])
         index = {
+            "connected": [(self.link(c, ""), partners[c]) for c in connected[:MOST_CONNECTED]],
             **self._common("", "citynet"),
             "map": self.city_map,
             "detail_map": self.detail_map,
@@ -760,155 +781,56 @@ class Site:
             "dump": DUMP_FILE,
         }
         yield "index.html", env.get_template("index.html").render(index).encode()
+        yield from self._render_maps(env)
+        placed = {m.iri for m in self.city_map.markers} if self.city_map else set()
         lists = (
-            ("cities.html", "Cities and regions", "cities", [city_row(c) for c in self.cities]),
-            ("projects.html", "Projects", "projects", [activity_row(p) for p in self.projects]),
-            ("events.html", "Events", "events", [activity_row(e) for e in self.events]),
+            ("cities.html", "Cities and regions", "cities", self.cities),
+            ("projects.html", "Projects", "projects", self.projects),
+            ("events.html", "Events", "events", self.events),
         )
-        for name, title, kind, rows in lists:
+        for name, title, kind, nodes in lists:
+            rows = [
+                self._city_row(n, placed) if kind == "cities" else self._activity_row(n)
+                for n in nodes
+            ]
             context = {**self._common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
+
+    def _render_maps(self, env: Environment) -> Iterator[tuple[str, bytes]]:
+        """The maps as files of their own: the index stays small, the map loads once."""
+        maps = (
+            ("map.svg", self.city_map, "city-map", "city-marker", _MAP_TITLE),
+            ("map-detail.svg", self.detail_map, "detail-map", "detail-marker", _DETAIL_TITLE),
+        )
+        for name, city_map, svg_id, marker_class, title in maps:
+            if city_map is not None:
+                context = {"map": city_map, "id": svg_id, "marker_class": marker_class}
+                yield name, env.get_template("map.svg").render(context, title=title).encode()
 
     # Ontology -------------------------------------------------------------------------
 
     def _render_ontology(self, env: Environment) -> Iterator[tuple[str, bytes]]:
-        context = {**self._common(ONTOLOGY_DOC, "ontology"), **ontology_context(self.ontology)}
-        context["title"] = context["ontology_title"]
-        yield ONTOLOGY_DOC + ".html", env.get_template("ontology.html").render(context).encode()
+        """The ontology at its IRI and at its version IRI (``ontology/0.1.0``), every format."""
         source = getattr(self.ontology, "source_path", None)
         turtle = (
             Path(source).read_bytes()
             if source is not None
             else self.ontology.serialize(format="turtle").encode()
         )
-        yield ONTOLOGY_DOC + TURTLE.suffix, turtle
         # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
         canonical = to_canonical_graph(self.ontology)
-        yield ONTOLOGY_DOC + JSONLD.suffix, self._jsonld(canonical).encode()
-
-    # VoID / DCAT and the dump ---------------------------------------------------------
-
-    def void(self, sparql_endpoint: str | None, license_iri: str) -> str:
-        base = self.base
-        void = Graph(bind_namespaces="none")
-        for name, namespace in PREFIXES.items():
-            void.bind(name, namespace)
-        dataset = URIRef(base + "void.ttl#dataset")
-        triples = {(s, p, o) for s, pairs in self.out.items() for (p, o) in pairs}
-        subjects = {s for s, _, _ in triples}
-        local = {s for s in subjects if isinstance(s, URIRef) and self._local(s)}
-        add = void.add
-        add((dataset, RDF.type, VOID.Dataset))
-        add((dataset, RDF.type, DCAT.Dataset))
-        add((dataset, DCTERMS.title, Literal("citynet: a city network as linked data", lang="en")))
-        add(
-            (
-                dataset,
-                DCTERMS.description,
-                Literal(
-                    "Member cities of the European Forum for Urban Security (Efus), their "
-                    "twin cities, projects and events, from the network's profile pages.",
-                    lang="en",
-                ),
-            )
-        )
-        add((dataset, DCTERMS.license, URIRef(license_iri)))
-        add((dataset, FOAF.homepage, URIRef(base)))
-        add((dataset, VOID.uriSpace, Literal(base)))
-        add((dataset, VOID.vocabulary, URIRef(self.cn)))
-        add((dataset, VOID.triples, Literal(len(triples))))
-        add((dataset, VOID.entities, Literal(len(local))))
-        add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
-        add((dataset, VOID.distinctObjects, Literal(len({o for _, _, o in triples}))))
-        add((dataset, VOID.properties, Literal(len({p for _, p, _ in triples}))))
-        classes: dict[Node, set[Node]] = defaultdict(set)
-        for s, p, o in triples:
-            if p == RDF.type:
-                classes[o].add(s)
-        add((dataset, VOID.classes, Literal(len(classes))))
-        for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
-            name = str(cls).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            partition = URIRef(f"{base}void.ttl#class-{name}")
-            add((dataset, VOID.classPartition, partition))
-            add((partition, VOID["class"], cls))
-            add((partition, VOID.entities, Literal(len(members))))
-        dump = URIRef(base + DUMP_FILE)
-        add((dataset, VOID.dataDump, dump))
-        distribution = URIRef(base + "void.ttl#dump")
-        add((dataset, DCAT.distribution, distribution))
-        add((distribution, RDF.type, DCAT.Distribution))
-        add((distribution, DCAT.downloadURL, dump))
-        add((distribution, DCAT.mediaType, URIRef(_iana(NQUADS.media_type))))
-        add((distribution, DCTERMS.license, URIRef(license_iri)))
-        for cities in self.cities[:1]:
-            add((dataset, VOID.exampleResource, cities))
-        for graph in sorted(self.graph_names):
-            add((dataset, PROV.wasDerivedFrom, graph))
-        if sparql_endpoint:
-            endpoint = URIRef(sparql_endpoint)
-            add((dataset, VOID.sparqlEndpoint, endpoint))
-            service = URIRef(base + "void.ttl#sparql")
-            add((service, RDF.type, DCAT.DataService))
-            add((service, DCAT.endpointURL, endpoint))
-            add((service, DCAT.servesDataset, dataset))
-            add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-        add((URIRef(base + "void.ttl"), RDF.type, VOID.DatasetDescription))
-        add((URIRef(base + "void.ttl"), FOAF.primaryTopic, dataset))
-        _ = OWL  # (imported for symmetry with other modules' vocabulary use)
-        return void.serialize(format="turtle")
-
-    def dump(self) -> bytes:
-        """Every quad as sorted N-Quads (named graphs kept): the dataset's data dump.
-
-        Written by pyoxigraph's strict N-Quads writer (rdflib's ``n3()`` would write
-        multi-line literals in Turtle's long form, which N-Quads does not allow).
-        """
-        quads = [
-            ox.Quad(
-                _ox_term(s),
-                _ox_term(p),
-                _ox_term(o),
-                ox.DefaultGraph() if g == self.default_graph else _ox_term(g),
-            )
-            for s, pairs in self.out.items()
-            for (p, o), graphs in pairs.items()
-            for g in graphs
-        ]
-        text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-        return b"".join(sorted(set(text.splitlines(keepends=True))))
-
-
-def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return ox.Literal(str(term), datatype=datatype)
-    return ox.NamedNode(str(term))
-
-
-def _stable(value: object, *, ordered: bool = False) -> object:
-    """JSON-LD with every unordered array sorted, so the same graph gives the same bytes.
-
-    rdflib emits nodes and values in hash order; arrays under ``@list`` keep their order.
-    """
-    if isinstance(value, dict):
-        return {key: _stable(item, ordered=key == "@list") for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_stable(item) for item in value]
-        if ordered:
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return value
-
-
-def _iana(media_type: str) -> str:
-    return f"https://www.iana.org/assignments/media-types/{media_type}"
-
-
-# --------------------------------------------------------------------------------------
-# Templates and web-server rules
-# --------------------------------------------------------------------------------------
+        docs = [ONTOLOGY_DOC]
+        version = self.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+        if version is not None and _VERSION_PATH.fullmatch(str(version)[len(ONTOLOGY_IRI) :]):
+            docs.append(ONTOLOGY_DOC + str(version)[len(ONTOLOGY_IRI) :])
+        for doc in docs:
+            context = {**self._common(doc, "ontology"), **ontology_context(self.ontology)}
+            context["title"] = context["ontology_title"]
+            context["doc_name"] = posixpath.basename(doc)
+            yield doc + ".html", env.get_template("ontology.html").render(context).encode()
+            files = dict(rdf_files(doc, canonical, self._jsonld(canonical, doc), html=True))
+            files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
+            yield from files.items()
 
 
 def _environment() -> Environment:

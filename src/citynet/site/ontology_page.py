@@ -15,106 +15,108 @@ from rdflib.term import Node
 from citynet.graph.vocab import CN, DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
 from citynet.site.terms import Link, curie, is_http, pick_language
 
-# --------------------------------------------------------------------------------------
+_FACTS: tuple[tuple[str, URIRef, bool], ...] = (
+    ("subclass of", RDFS.subClassOf, False),
+    ("superclass of", RDFS.subClassOf, True),
+    ("subproperty of", RDFS.subPropertyOf, False),
+    ("domain", RDFS.domain, False),
+    ("range", RDFS.range, False),
+    ("inverse of", OWL.inverseOf, False),
+    ("in domain of", RDFS.domain, True),
+    ("in range of", RDFS.range, True),
+    ("in scheme", SKOS.inScheme, False),
+    ("concepts", SKOS.inScheme, True),
+)
+_METADATA = (
+    (OWL.versionInfo, "version"),
+    (DCTERMS.creator, "creator"),
+    (DCTERMS.created, "created"),
+    (DCTERMS.modified, "modified"),
+    (DCTERMS.license, "licence"),
+    (OWL.versionIRI, "version IRI"),
+)
+_GROUPS = (
+    ("Classes", "classes", (OWL.Class, RDFS.Class)),
+    ("Object properties", "object-properties", (OWL.ObjectProperty,)),
+    ("Datatype properties", "datatype-properties", (OWL.DatatypeProperty,)),
+    ("Annotation properties", "annotation-properties", (OWL.AnnotationProperty,)),
+    ("Concept schemes", "concept-schemes", (SKOS.ConceptScheme,)),
+    ("Concepts", "concepts", (SKOS.Concept,)),
+)
 
 
-def ontology_context(ontology: Graph) -> dict[str, object]:
-    cn = str(CN._NS)
-    ontology_node = URIRef(ONTOLOGY_IRI)
+class _Reader:
+    """What the ontology page shows of one term, read from the ontology graph."""
 
-    def text(node: Node, *props: URIRef) -> str:
+    def __init__(self, ontology: Graph) -> None:
+        self.ontology = ontology
+        self.cn = str(CN._NS)
+
+    def text(self, node: Node, *props: URIRef) -> str:
         for prop in props:
-            values = [o for o in ontology.objects(node, prop) if isinstance(o, Literal)]  # type: ignore[arg-type]
+            values = [o for o in self.ontology.objects(node, prop) if isinstance(o, Literal)]  # type: ignore[arg-type]
             if values:
                 return str(pick_language(values))
         return ""
 
-    def ref(node: Node) -> Link:
+    def ref(self, node: Node) -> Link:
         iri = str(node)
-        if iri.startswith(cn):
-            return Link(text=iri[len(cn) :], href="#" + iri[len(cn) :], iri=iri)
+        if iri.startswith(self.cn):
+            local = iri[len(self.cn) :]
+            return Link(text=local, href="#" + local, iri=iri)
         return Link(
             text=curie(iri) or iri, href=iri if is_http(iri) else None, iri=iri, external=True
         )
 
-    def refs(node: Node, prop: URIRef, *, inverse: bool = False) -> list[Link]:
-        nodes = ontology.subjects(prop, node) if inverse else ontology.objects(node, prop)  # type: ignore[arg-type]
-        return sorted((ref(n) for n in nodes if isinstance(n, URIRef)), key=lambda link: link.text)
+    def refs(self, node: Node, prop: URIRef, *, inverse: bool = False) -> list[Link]:
+        graph = self.ontology
+        nodes = graph.subjects(prop, node) if inverse else graph.objects(node, prop)  # type: ignore[arg-type]
+        links = (self.ref(n) for n in nodes if isinstance(n, URIRef))
+        return sorted(links, key=lambda link: link.text)
 
-    def terms_of(*types: URIRef) -> list[dict[str, object]]:
-        found = sorted(
-            {
-                s
-                for t in types
-                for s in ontology.subjects(RDF.type, t)
-                if isinstance(s, URIRef) and str(s).startswith(cn)
-            },
-            key=str,
-        )
-        out = []
-        for term in found:
-            kinds = sorted(curie(str(t)) or str(t) for t in ontology.objects(term, RDF.type))
-            out.append(
-                {
-                    "id": str(term)[len(cn) :],
-                    "iri": str(term),
-                    "label": text(term, RDFS.label, SKOS.prefLabel),
-                    "comment": text(term, RDFS.comment, SKOS.definition),
-                    "kinds": kinds,
-                    "facts": [
-                        (name, values)
-                        for name, values in (
-                            ("subclass of", refs(term, RDFS.subClassOf)),
-                            ("superclass of", refs(term, RDFS.subClassOf, inverse=True)),
-                            ("subproperty of", refs(term, RDFS.subPropertyOf)),
-                            ("domain", refs(term, RDFS.domain)),
-                            ("range", refs(term, RDFS.range)),
-                            ("inverse of", refs(term, OWL.inverseOf)),
-                            ("in domain of", refs(term, RDFS.domain, inverse=True)),
-                            ("in range of", refs(term, RDFS.range, inverse=True)),
-                            ("in scheme", refs(term, SKOS.inScheme)),
-                            ("concepts", refs(term, SKOS.inScheme, inverse=True)),
-                            (
-                                "notation",
-                                [
-                                    Link(text=n)
-                                    for n in sorted(map(str, ontology.objects(term, SKOS.notation)))
-                                ],
-                            ),
-                        )
-                        if values
-                    ],
-                }
-            )
-        return out
+    def term(self, term: URIRef) -> dict[str, object]:
+        notations = sorted(map(str, self.ontology.objects(term, SKOS.notation)))
+        facts = [(name, self.refs(term, prop, inverse=inv)) for name, prop, inv in _FACTS]
+        facts.append(("notation", [Link(text=n) for n in notations]))
+        return {
+            "id": str(term)[len(self.cn) :],
+            "iri": str(term),
+            "label": self.text(term, RDFS.label, SKOS.prefLabel),
+            "comment": self.text(term, RDFS.comment, SKOS.definition),
+            "kinds": sorted(curie(str(t)) or str(t) for t in self.ontology.objects(term, RDF.type)),
+            "facts": [(name, values) for name, values in facts if values],
+        }
 
-    metadata = []
-    for prop, name in (
-        (OWL.versionInfo, "version"),
-        (DCTERMS.creator, "creator"),
-        (DCTERMS.created, "created"),
-        (DCTERMS.modified, "modified"),
-        (DCTERMS.license, "licence"),
-        (OWL.versionIRI, "version IRI"),
-    ):
-        for value in sorted(ontology.objects(ontology_node, prop), key=str):
-            iri = str(value)
-            href = iri if isinstance(value, URIRef) and is_http(iri) else None
-            metadata.append((name, Link(text=iri, href=href, external=href is not None)))
+    def terms_of(self, types: tuple[URIRef, ...]) -> list[dict[str, object]]:
+        found = {
+            s
+            for t in types
+            for s in self.ontology.subjects(RDF.type, t)
+            if isinstance(s, URIRef) and str(s).startswith(self.cn)
+        }
+        return [self.term(term) for term in sorted(found, key=str)]
+
+    def metadata(self, node: URIRef) -> list[tuple[str, Link]]:
+        rows = []
+        for prop, name in _METADATA:
+            for value in sorted(self.ontology.objects(node, prop), key=str):
+                iri = str(value)
+                href = iri if isinstance(value, URIRef) and is_http(iri) else None
+                rows.append((name, Link(text=iri, href=href, external=href is not None)))
+        return rows
+
+
+def ontology_context(ontology: Graph) -> dict[str, object]:
+    """What ontology.html shows: the ontology's metadata and its terms by kind."""
+    reader = _Reader(ontology)
+    node = URIRef(ONTOLOGY_IRI)
     return {
         "ontology_iri": ONTOLOGY_IRI,
-        "namespace": cn,
-        "ontology_title": text(ontology_node, DCTERMS.title, RDFS.label) or "Ontology",
-        "ontology_description": text(ontology_node, DCTERMS.description, RDFS.comment),
-        "metadata": metadata,
-        "groups": [
-            ("Classes", "classes", terms_of(OWL.Class, RDFS.Class)),
-            ("Object properties", "object-properties", terms_of(OWL.ObjectProperty)),
-            ("Datatype properties", "datatype-properties", terms_of(OWL.DatatypeProperty)),
-            ("Annotation properties", "annotation-properties", terms_of(OWL.AnnotationProperty)),
-            ("Concept schemes", "concept-schemes", terms_of(SKOS.ConceptScheme)),
-            ("Concepts", "concepts", terms_of(SKOS.Concept)),
-        ],
+        "namespace": reader.cn,
+        "ontology_title": reader.text(node, DCTERMS.title, RDFS.label) or "Ontology",
+        "ontology_description": reader.text(node, DCTERMS.description, RDFS.comment),
+        "metadata": reader.metadata(node),
+        "groups": [(title, key, reader.terms_of(types)) for title, key, types in _GROUPS],
     }
 
 

@@ -38,8 +38,9 @@ from urllib.parse import unquote, urlsplit
 from citynet.errors import EndpointError, InputError
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import DEFAULT_BASE_IRI
-from citynet.site.conneg import MEDIA_TYPES, REPRESENTATIONS, negotiate
-from citynet.site.generate import DEFAULT_LICENSE, DUMP_FILE, Site, load_ontology, write_site
+from citynet.site.conneg import MEDIA_TYPES, REPRESENTATIONS, is_hidden, negotiate
+from citynet.site.dataset import DUMP_FILE
+from citynet.site.generate import DEFAULT_LICENSE, Site, load_ontology, write_site
 
 HOST = "127.0.0.1"  # never another interface: this is a preview, with no authentication
 DEFAULT_PORT = 8000
@@ -278,17 +279,19 @@ class _Handler(BaseHTTPRequestHandler):
         if direct.is_file():
             self._send_file(direct, head=head)
             return
-        if not any((self.site_dir / (relative + s)).is_file() for _, s in REPRESENTATIONS):
+        available = tuple(
+            r.suffix for r in REPRESENTATIONS if (self.site_dir / (relative + r.suffix)).is_file()
+        )
+        if not available:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", head=head)
             return
-        suffix = negotiate(self.headers.get("Accept"))
-        target = self.site_dir / (relative + suffix) if suffix else None
-        if target is None or not target.is_file():
-            offered = ", ".join(media for media, _ in REPRESENTATIONS)
+        suffix = negotiate(self.headers.get("Accept"), available)
+        if suffix is None:
+            offered = ", ".join(r.media_type for r in REPRESENTATIONS if r.suffix in available)
             body = f"not acceptable; this resource is available as {offered}\n".encode()
             self._send(HTTPStatus.NOT_ACCEPTABLE, body, "text/plain", head=head, vary=True)
             return
-        self._send_file(target, head=head, vary=True)
+        self._send_file(self.site_dir / (relative + suffix), head=head, vary=True)
 
     def _relative(self, path: str) -> str | None:
         """The site-relative path, or None for anything that could leave the site folder."""
@@ -296,8 +299,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "\x00" in text or "\\" in text:
             return None
         parts = [p for p in text.split("/") if p]
-        if any(p in (".", "..") or p.startswith(".") for p in parts):
-            return None  # no traversal, no dotfiles (.htaccess, the site marker)
+        # No traversal, no dot files (.htaccess, type maps, .server/), as on Apache and nginx.
+        if any(p in (".", "..") for p in parts) or is_hidden("/".join(parts)):
+            return None
         relative = posixpath.join(*parts) if parts else ""
         resolved = (self.site_dir / relative).resolve()
         if resolved != self.site_dir.resolve() and not resolved.is_relative_to(
@@ -324,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if vary:
             self.send_header("Vary", "Accept")
+        if not self.path.startswith(SPARQL_PATH):
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.end_headers()
         if not head:
             self.wfile.write(body)

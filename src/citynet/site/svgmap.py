@@ -8,7 +8,17 @@ numbers; the template draws them as an inline SVG, so the map works offline and 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from citynet.graph.vocab import CN, GEO, RDF
+
+if TYPE_CHECKING:
+    from citynet.site.generate import Site
 
 MAX_WIDTH = 900.0
 MAX_HEIGHT = 640.0
@@ -184,3 +194,63 @@ def _grid(x0, y0, span_x, span_y, squeeze, to_svg) -> list[GridLine]:  # type: i
         label = f"{abs(long)}°{'E' if long > 0 else 'W' if long < 0 else ''}"
         lines.append(GridLine(label, x, ya - pad, x, yb + pad))
     return lines
+
+
+# --------------------------------------------------------------------------------------
+# The site's maps: its cities, twinnings and shared projects
+# --------------------------------------------------------------------------------------
+
+
+def _places(site: Site) -> list[Place]:
+    places = []
+    for city in site.cities:
+        lat = [parse_coordinate(str(v), 90) for v in site.objects(city, GEO.lat)]
+        long = [parse_coordinate(str(v), 180) for v in site.objects(city, GEO.long)]
+        lat_ok = [v for v in lat if v is not None]
+        long_ok = [v for v in long if v is not None]
+        if not lat_ok or not long_ok:
+            continue
+        places.append(
+            Place(
+                iri=str(city),
+                label=site.label(city),
+                href=site.href(str(city), "") or "",
+                lat=lat_ok[0],
+                long=long_ok[0],
+                member=bool(site.objects(city, CN.memberPage)),
+                kind="region" if (RDF.type, CN.Region) in site.out[city] else "city",
+            )
+        )
+    return places
+
+
+def _shared_project_lines(site: Site) -> list[tuple[str, str, str]]:
+    """One line per pair of cities sharing a project (the first project's title kept)."""
+    by_project: dict[Node, set[str]] = defaultdict(set)
+    for row in site.participations:
+        if site.kinds.get(row["activity"]) == "project":
+            by_project[row["activity"]].add(str(row["participant"]))
+    first: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for project, members in sorted(by_project.items(), key=lambda kv: str(kv[0])):
+        ordered = sorted(members)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if (a, b) not in first:
+                    title = f"{site.label(URIRef(a))} – {site.label(URIRef(b))}: "
+                    first[(a, b)] = (a, b, title + site.label(project))
+    return list(first.values())
+
+
+def site_map(site: Site) -> tuple[CityMap | None, CityMap | None]:
+    """The map of every placed city, and a closer one of the members' region (or None)."""
+    places = _places(site)
+    pairs = {
+        tuple(sorted((str(city), str(twin)))) for city in site.cities for twin in site.twins(city)
+    }
+    twinnings = [
+        (a, b, f"{site.label(URIRef(a))} – {site.label(URIRef(b))} (twinned)") for a, b in pairs
+    ]
+    shared = _shared_project_lines(site)
+    detail = detail_places(places)
+    detail_map = draw_map(detail, twinnings, shared) if detail else None
+    return draw_map(places, twinnings, shared), detail_map
