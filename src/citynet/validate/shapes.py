@@ -105,90 +105,104 @@ def lint_shapes(
     at all, and (unless ``allow_network``) owl:imports or SPARQL SERVICE clauses.
     Warnings: targets that select no node of ``data`` (a misspelt or unused class).
     """
-    issues: list[LintIssue] = []
-    lines = text.splitlines()
+    lint = _Lint(shapes, text, file)
+    lint.check_terms()
+    if not _shapes_of(shapes):
+        lint.error(None, "no SHACL shapes found (no sh:NodeShape, sh:PropertyShape or targets)")
+    if not allow_network:
+        lint.check_network()
+    if data is not None:
+        lint.check_targets(data)
+    return sorted(lint.issues, key=lambda i: (i.level, i.line or 10**9, i.message))
 
-    def line_of(term: URIRef, *, start: int = 0) -> int | None:
+
+class _Lint:
+    """The issues found so far, and where in the shapes text a term is written."""
+
+    def __init__(self, shapes: Graph, text: str, file: str) -> None:
+        self.shapes = shapes
+        self.lines = text.splitlines()
+        self.file = file
+        self.issues: list[LintIssue] = []
+
+    def error(self, line: int | None, message: str) -> None:
+        self.issues.append(LintIssue("error", self.file, line, message))
+
+    def line_of(self, term: URIRef) -> int | None:
         needles = [f"<{term}>"]
-        for prefix, namespace in shapes.namespaces():
+        for prefix, namespace in self.shapes.namespaces():
             if prefix and str(term).startswith(str(namespace)):
                 needles.append(f"{prefix}:{str(term)[len(str(namespace)) :]}")
-        for number, content in enumerate(lines[start:], start + 1):
+        for number, content in enumerate(self.lines, 1):
             code = content.split("#", 1)[0] if not content.lstrip().startswith("#") else ""
             for needle in needles:
                 if re.search(re.escape(needle) + r"(?![\w-])", code):
                     return number
         return None
 
-    def error(line: int | None, message: str) -> None:
-        issues.append(LintIssue("error", file, line, message))
+    def check_terms(self) -> None:
+        terms: set[URIRef] = set()
+        for triple in self.shapes:
+            for node in triple:
+                if isinstance(node, URIRef):
+                    terms.add(node)
+                elif isinstance(node, Literal) and node.datatype is not None:
+                    terms.add(URIRef(node.datatype))
+        known_sh = [str(t).removeprefix(str(SH)) for t in dir(SH)]
+        lookalikes: set[str] = set()
+        for term in sorted(terms):
+            iri = str(term)
+            if iri.startswith(str(SH)):
+                local = iri[len(str(SH)) :]
+                if term not in SH:
+                    close = difflib.get_close_matches(local, known_sh)
+                    hint = f"; did you mean sh:{close[0]}?" if close else ""
+                    self.error(self.line_of(term), f"unknown SHACL term sh:{local}{hint}")
+            elif _SHACL_LOOKALIKE.match(iri):
+                lookalikes.add(re.sub(r"[^#/]*$", "", iri))
+            elif iri.startswith(str(CN._NS)) and term not in CN and not _is_concept(term):
+                self.error(
+                    self.line_of(term), f"{compact(term)} is not a term of the citynet ontology"
+                )
+        for namespace in sorted(lookalikes):
+            self.error(
+                _line_of_text(self.lines, namespace),
+                f"<{namespace}> is not the SHACL namespace <{SH}>: "
+                "nothing written with it is a shape (check the sh: prefix)",
+            )
 
-    terms: set[URIRef] = set()
-    for triple in shapes:
-        for node in triple:
-            if isinstance(node, URIRef):
-                terms.add(node)
-            elif isinstance(node, Literal) and node.datatype is not None:
-                terms.add(URIRef(node.datatype))
-    known_sh = {str(t) for t in dir(SH)}
-    lookalikes: set[str] = set()
-    sh_ns = str(SH)
-    for term in sorted(terms):
-        iri = str(term)
-        if iri.startswith(sh_ns):
-            local = iri[len(sh_ns) :]
-            if term not in SH:
-                close = difflib.get_close_matches(local, [t.removeprefix(sh_ns) for t in known_sh])
-                hint = f"; did you mean sh:{close[0]}?" if close else ""
-                error(line_of(term), f"unknown SHACL term sh:{local}{hint}")
-        elif _SHACL_LOOKALIKE.match(iri):
-            lookalikes.add(re.sub(r"[^#/]*$", "", iri))
-        elif iri.startswith(str(CN._NS)) and term not in CN and not _is_concept(term):
-            error(line_of(term), f"{compact(term)} is not a term of the citynet ontology")
-
-    for namespace in sorted(lookalikes):
-        error(
-            _line_of_text(lines, namespace),
-            f"<{namespace}> is not the SHACL namespace <{sh_ns}>: "
-            "nothing written with it is a shape (check the sh: prefix)",
-        )
-
-    shape_nodes = _shapes_of(shapes)
-    if not shape_nodes:
-        error(None, "no SHACL shapes found (no sh:NodeShape, sh:PropertyShape or targets)")
-
-    if not allow_network:
-        for _, imported in shapes.subject_objects(OWL.imports):
-            error(
-                line_of(OWL.imports),
+    def check_network(self) -> None:
+        for _, imported in self.shapes.subject_objects(OWL.imports):
+            self.error(
+                self.line_of(OWL.imports),
                 f"owl:imports <{imported}> would fetch a remote document; citynet does not "
                 "follow imports (inline the shapes, or pass --allow-network to ignore it)",
             )
         for predicate in _SPARQL_TEXT:
-            for node, query in shapes.subject_objects(predicate):
+            for node, query in self.shapes.subject_objects(predicate):
                 if _SERVICE.search(_strip_sparql_comments(str(query))):
-                    owner = next(iter(shapes.subjects(SH.sparql, node)), node)
-                    error(
-                        _line_of_text(lines, "SERVICE"),
+                    owner = next(iter(self.shapes.subjects(SH.sparql, node)), node)
+                    self.error(
+                        _line_of_text(self.lines, "SERVICE"),
                         f"the SPARQL constraint of {compact(owner)} uses SERVICE, which "
                         "queries a remote endpoint; refused unless --allow-network",
                     )
 
-    if data is not None:
-        for shape in sorted(shape_nodes, key=str):
+    def check_targets(self, data: Any) -> None:
+        for shape in sorted(_shapes_of(self.shapes), key=str):
             for predicate in _TARGET_PREDICATES:
-                for target in shapes.objects(shape, predicate):
+                for target in self.shapes.objects(shape, predicate):
                     if _target_count(data, predicate, target) == 0:
-                        issues.append(
+                        line = self.line_of(target) if isinstance(target, URIRef) else None
+                        self.issues.append(
                             LintIssue(
                                 "warning",
-                                file,
-                                line_of(target) if isinstance(target, URIRef) else None,
+                                self.file,
+                                line,
                                 f"{compact(shape)} targets {compact(target)} "
                                 f"({compact(predicate)}), which selects no node of the data",
                             )
                         )
-    return sorted(issues, key=lambda i: (i.level, i.line or 10**9, i.message))
 
 
 def _is_concept(term: URIRef) -> bool:
