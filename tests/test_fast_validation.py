@@ -312,7 +312,7 @@ def test_literals_a_store_would_rewrite_keep_their_written_form(tmp_path: Path) 
     assert_same(turbo, reference)
     population = [r for r in turbo.results if r.path == "cn:population"]
     assert {(r.value, r.constraint) for r in population} >= {
-        ('"190000"^^xsd:integer', "DatatypeConstraintComponent"),
+        ('"190000"^^xsd:integer', "AndConstraintComponent"),  # datatype and pattern
     }
     assert not any(
         r.constraint == "DatatypeConstraintComponent" and "0190000" in (r.value or "")
@@ -377,10 +377,29 @@ def test_user_shapes_run_on_turbo_with_the_same_results(tmp_path: Path) -> None:
     shapes = _shapes(
         tmp_path,
         "cnsh:S a sh:NodeShape ; sh:targetClass cn:City ;\n"
-        "  sh:property [ sh:path cn:population ; sh:maxInclusive 100000 ] .\n",
+        "  sh:property [ sh:path cn:population ; sh:maxInclusive 100000 ;\n"
+        '    sh:message "too many people" ] .\n',
     )
     turbo, reference = both([BASELINE], shapes=shapes)
     assert_same(turbo, reference)
+
+
+def test_without_a_message_only_the_engines_generic_messages_differ(tmp_path: Path) -> None:
+    shapes = _shapes(
+        tmp_path,
+        "cnsh:S a sh:NodeShape ; sh:targetClass cn:City ;\n"
+        "  sh:property [ sh:path cn:population ; sh:maxInclusive 100000 ] .\n",
+    )
+    turbo, reference = both([BASELINE], shapes=shapes)
+
+    def no_message(report: ValidationReport) -> list[tuple]:
+        return sorted(
+            tuple(sorted((k, v) for k, v in asdict(r).items() if k != "message"))
+            for r in report.results
+        )
+
+    assert no_message(turbo) == no_message(reference)
+    assert turbo.counts["Violation"] > 0
     assert turbo.counts["Violation"] > 0
 
 

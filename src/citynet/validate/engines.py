@@ -8,8 +8,8 @@
 Both run with the options citynet has always used: no inference, SHACL-SPARQL on, no
 owl:imports. ``run`` returns report rows (citynet.validate.report.Row); the report module
 turns them into results, so no engine knows about the output formats or the facade.
-``focus`` restricts a run to some focus nodes (IRIs) among those the shapes target
-(citynet.scale.validation gives each worker its slice's nodes that way).
+``focus`` keeps only the results about some focus nodes (IRIs) among those the shapes
+target (citynet.scale.validation gives each worker its slice's nodes that way).
 """
 
 from __future__ import annotations
@@ -69,18 +69,23 @@ class PyshaclEngine:
 
         union = data.union(_PreparedQueryGraph())
         try:
+            # Not pySHACL's focus_nodes option: it also filters the value nodes that
+            # sh:and and friends check (literals are never "focus nodes"), so they pass.
             _, report, _ = pyshacl.validate(
                 union,
                 shacl_graph=shapes,
                 inplace=True,  # `union` is our own copy
-                focus_nodes=list(focus) if focus is not None else None,
                 **_OPTIONS,
             )
         except Exception as error:  # pySHACL reports broken shapes (bad SPARQL, ...) this way
             raise _broken_shapes(error) from None
         if not isinstance(report, Graph):  # pySHACL returns its ValidationFailure
             raise _broken_shapes(report)
-        return rows_of(report)
+        rows = rows_of(report)
+        if focus is None:
+            return rows
+        wanted = set(focus)
+        return [row for row in rows if row[0] in wanted]
 
 
 class TurboEngine:
