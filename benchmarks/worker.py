@@ -186,11 +186,15 @@ def _shapes_graph():  # type: ignore[no-untyped-def]
 
 
 def task_validate(args: dict[str, Any]) -> dict[str, Any]:
-    """citynet's validation (``engine``: "fast" by default, or "pyshacl")."""
-    from citynet.validate.validation import validate
+    """citynet's validation (``engine``: "auto" by default, or "pyshacl"); large inputs
+    on every core (citynet.scale.validation) where the checkout has it."""
+    try:
+        from citynet.scale.validation import validate
+    except ImportError:  # older checkouts: one process (their "auto" engine)
+        from citynet.validate.validation import validate  # type: ignore[no-redef]
 
     t0 = time.perf_counter()
-    report = validate([Path(p) for p in _data(args)], engine=args.get("engine", "fast"))
+    report = validate([Path(p) for p in _data(args)], engine=args.get("engine", "auto"))
     seconds = time.perf_counter() - t0
     return {"seconds": [seconds], "conforms": bool(report.conforms), "results": _count(report)}
 

@@ -1,11 +1,10 @@
-"""The fast validation engine gives exactly pySHACL's results, and falls back when it must.
+"""pyshacl-turbo (the default engine) gives exactly pySHACL's results, alone and in parallel.
 
-Each test validates the same graph three times, with ``engine="fast"`` in one store
-(citynet.fast_validation), with ``engine="fast"`` in partitions on two processes
-(citynet.partitioned, forced here with ``partitions=3``; large inputs take it by
-themselves) and with ``engine="pyshacl"`` (pySHACL over the whole graph), and compares
-every field of every result (focus, labels, path, value, message, severity, source
-shape, page and line, constraint component), results sorted, duplicates kept.
+Each test validates the same graph with ``engine="turbo"`` and ``engine="pyshacl"`` (the
+reference) and compares every field of every result (focus, labels, path, value, message,
+severity, source shape, page and line, constraint component), results sorted, duplicates
+kept. The larger inputs are also validated in slices on two worker processes started
+with ``spawn`` (citynet.scale.validation) and compared with the whole run.
 """
 
 from __future__ import annotations
@@ -17,10 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from rdflib import Dataset, Graph
 
 from citynet.cli import cli
 from citynet.errors import InputError
-from citynet.validate.fast_validation import Unsupported, check_query, exposure
+from citynet.scale import validation as parallel
 from citynet.validate.validation import ValidationReport, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,23 +42,25 @@ def rows(report: ValidationReport) -> list[tuple]:
     return sorted(tuple(sorted(asdict(r).items())) for r in report.results)
 
 
-def both(data: list[Path], **options: object) -> tuple[ValidationReport, ValidationReport]:
-    """The one-store fast engine's report and pySHACL's; the partitioned fast engine's
-    report is checked equal to pySHACL's on the way."""
-    fast = validate(data, engine="fast", partitions=0, **options)  # type: ignore[arg-type]
-    slow = validate(data, engine="pyshacl", **options)  # type: ignore[arg-type]
-    parts = validate(data, engine="fast", partitions=3, **options)  # type: ignore[arg-type]
-    assert (fast.engine, slow.engine, parts.engine) == ("fast", "pyshacl", "fast")
-    assert_same(parts, slow)
-    return fast, slow
+def both(data: object, **options: object) -> tuple[ValidationReport, ValidationReport]:
+    """pyshacl-turbo's report and pySHACL's."""
+    turbo = validate(data, engine="turbo", **options)  # type: ignore[arg-type]
+    reference = validate(data, engine="pyshacl", **options)  # type: ignore[arg-type]
+    assert (turbo.engine, reference.engine) == ("turbo", "pyshacl")
+    return turbo, reference
 
 
-def assert_same(fast: ValidationReport, slow: ValidationReport) -> None:
-    assert rows(fast) == rows(slow)
-    assert fast.counts == slow.counts
-    assert fast.conforms == slow.conforms
-    assert fast.summary() == slow.summary()
-    assert fast.lint == slow.lint
+def assert_same(turbo: ValidationReport, reference: ValidationReport) -> None:
+    assert rows(turbo) == rows(reference)
+    assert turbo.counts == reference.counts
+    assert turbo.conforms == reference.conforms
+    assert turbo.summary() == reference.summary()
+    assert turbo.lint == reference.lint
+
+
+def in_parallel(data: object, engine: str = "turbo") -> ValidationReport:
+    """The same validation in slices on two spawned workers."""
+    return parallel.validate(data, engine=engine, workers=2)  # type: ignore[arg-type]
 
 
 def n(name: str) -> ox.NamedNode:
@@ -82,24 +84,24 @@ def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_bundled_build_gives_pyshacl_results(bundled_build: Path) -> None:
-    fast, slow = both([bundled_build])
-    assert_same(fast, slow)
-    assert fast.conforms
-    assert fast.counts == {"Violation": 0, "Warning": 13, "Info": 0}
+    turbo, reference = both([bundled_build])
+    assert_same(turbo, reference)
+    assert turbo.conforms
+    assert turbo.counts == {"Violation": 0, "Warning": 13, "Info": 0}
+    assert_same(in_parallel([bundled_build]), reference)
 
 
-def test_auto_is_fast_for_the_shipped_shapes(bundled_build: Path) -> None:
-    assert validate([bundled_build]).engine == "fast"
+def test_auto_is_turbo_for_the_shipped_shapes(bundled_build: Path) -> None:
+    assert validate([bundled_build]).engine == "turbo"
 
 
-def test_the_report_graph_is_pyshacls(bundled_build: Path) -> None:
-    from rdflib import Graph
+def test_the_report_graph_is_the_same_from_both_engines(bundled_build: Path) -> None:
     from rdflib.compare import to_isomorphic
 
-    fast, slow = both([bundled_build])
+    turbo, reference = both([bundled_build])
     # Blank node identities differ; the graphs are the same up to them.
-    assert to_isomorphic(Graph().parse(data=fast.turtle(), format="turtle")) == to_isomorphic(
-        Graph().parse(data=slow.turtle(), format="turtle")
+    assert to_isomorphic(Graph().parse(data=turbo.turtle(), format="turtle")) == to_isomorphic(
+        Graph().parse(data=reference.turtle(), format="turtle")
     )
 
 
@@ -117,18 +119,18 @@ def expectations(path: Path) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("fixture", BREAKS, ids=[p.stem for p in BREAKS])
 def test_every_break_fixture_gives_pyshacls_single_expected_result(fixture: Path) -> None:
-    fast, slow = both([BASELINE, fixture])
-    assert_same(fast, slow)
+    turbo, reference = both([BASELINE, fixture])
+    assert_same(turbo, reference)
     got = sorted(
         ("<" + r.focus.removeprefix(BASE) + ">", r.severity, str(r.source_shape))
-        for r in fast.results
+        for r in turbo.results
     )
     assert got == expectations(fixture)
 
 
 def test_baseline_gives_nothing_either_way() -> None:
-    fast, slow = both([BASELINE])
-    assert fast.results == slow.results == []
+    turbo, reference = both([BASELINE])
+    assert turbo.results == reference.results == []
 
 
 # --------------------------------------------------------------------------- generated pages
@@ -140,7 +142,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from citynet.graph.build import build
 
     folder = tmp_path_factory.mktemp("generated")
-    generate(1000, 11, folder / "pages")
+    generate(300, 11, folder / "pages")
     result = build([folder / "pages"], out=folder / "build")
     return Path(result.files["nquads"])
 
@@ -249,17 +251,20 @@ def _inject(source: Path, target: Path) -> dict[str, str]:
 
 
 def test_generated_pages_give_pyshacls_results(generated: Path) -> None:
-    fast, slow = both([generated])
-    assert_same(fast, slow)
-    assert fast.counts["Warning"] > 50  # real one-sided twinnings and date disagreements
+    turbo, reference = both([generated])
+    assert_same(turbo, reference)
+    assert turbo.counts["Warning"] > 50  # real one-sided twinnings and date disagreements
+    assert_same(in_parallel([generated]), reference)
 
 
 def test_generated_pages_with_injected_errors(generated: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.nq"
     chosen = _inject(generated, broken)
-    fast, slow = both([broken])
-    assert_same(fast, slow)
-    found = {(r.focus, r.source_shape) for r in fast.results}
+    turbo, reference = both([broken])
+    assert_same(turbo, reference)
+    assert_same(in_parallel([broken]), reference)
+    assert_same(in_parallel([broken], engine="pyshacl"), reference)
+    found = {(r.focus, r.source_shape) for r in turbo.results}
     shared = chosen["shared id"].split()
     one, other = chosen["one-sided twinning"].split()
     expected = {
@@ -277,38 +282,75 @@ def test_generated_pages_with_injected_errors(generated: Path, tmp_path: Path) -
     assert expected <= found
     twinning = [
         r
-        for r in fast.results
+        for r in turbo.results
         if r.source_shape == "cnsh:TwinningStatedByBothShape"
         and r.value == "<" + other.removeprefix(BASE) + ">"
         and one.rsplit("/", 1)[1] in r.focus
     ]
     assert len(twinning) == 1
     # "0042" stays "0042": the result's page line and the value pySHACL sees agree
-    assert not any(r.focus == chosen["padded line"] for r in fast.results)
-    assert not fast.conforms
+    assert not any(r.focus == chosen["padded line"] for r in turbo.results)
+    assert not turbo.conforms
 
 
-def test_literals_pyoxigraph_rewrites_keep_their_written_form(tmp_path: Path) -> None:
+# --------------------------------------------------------------------------- the store trap
+
+NUMBERS = (
+    "<https://w3id.org/citynet/city/be/liege> <https://w3id.org/citynet/ontology#population> "
+    '"0190000"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n'
+    "<https://w3id.org/citynet/city/be/liege> <https://w3id.org/citynet/ontology#population> "
+    '"190000"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+)
+
+
+def test_literals_a_store_would_rewrite_keep_their_written_form(tmp_path: Path) -> None:
     # pyoxigraph's store turns "0190000"^^xsd:nonNegativeInteger into "190000"^^xsd:integer
-    # and two populations "5" and "05" into one; pySHACL sees them as written.
-    extra = tmp_path / "numbers.ttl"
-    extra.write_text(
-        f"@prefix cn: <{CN}> . @prefix xsd: <{XSD}> . @prefix geo: "
-        "<http://www.w3.org/2003/01/geo/wgs84_pos#> .\n"
-        "<https://w3id.org/citynet/city/be/liege> cn:population "
-        '"0190000"^^xsd:nonNegativeInteger , "190000"^^xsd:integer ;\n'
-        '    geo:lat "50.6300"^^xsd:decimal , "50.63"^^xsd:decimal .\n',
-        encoding="utf-8",
+    # (a datatype violation of the population shape); both engines see it as written.
+    extra = tmp_path / "numbers.nt"
+    extra.write_text(NUMBERS, encoding="utf-8")
+    turbo, reference = both([BASELINE, extra])
+    assert_same(turbo, reference)
+    population = [r for r in turbo.results if r.path == "cn:population"]
+    assert {(r.value, r.constraint) for r in population} >= {
+        ('"190000"^^xsd:integer', "AndConstraintComponent"),  # datatype and pattern
+    }
+    assert not any(
+        r.constraint == "DatatypeConstraintComponent" and "0190000" in (r.value or "")
+        for r in population
     )
-    fast, slow = both([BASELINE, extra])
-    assert_same(fast, slow)
-    values = {r.value for r in fast.results if r.path == "cn:population"}
-    assert '"190000"^^xsd:integer' in values  # not a nonNegativeInteger: a violation
-    many = [r for r in fast.results if r.constraint == "MaxCountConstraintComponent"]
-    assert {r.path for r in many} == {"cn:population", "geo:lat"}
 
 
-# --------------------------------------------------------------------------- fallback
+def _input_kinds(tmp_path: Path) -> dict[str, object]:
+    """The baseline plus the numbers, in every form validate() accepts."""
+    dataset = Dataset()
+    dataset.parse(BASELINE, format="trig")
+    dataset.parse(data=NUMBERS, format="nt")
+    kinds: dict[str, object] = {"rdflib": dataset}
+    for name, fmt in (("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")):
+        path = tmp_path / f"data.{name}"
+        dataset.serialize(path, format=fmt)
+        kinds[name] = [path]
+    kinds["quads"] = list(ox.parse(path=str(tmp_path / "data.nq"), format=ox.RdfFormat.N_QUADS))
+    return kinds
+
+
+def test_every_input_kind_gives_the_same_results(tmp_path: Path) -> None:
+    kinds = _input_kinds(tmp_path)
+    reference = rows(validate(kinds["nq"], engine="pyshacl"))
+    assert any("0190000" in str(row) for row in reference) or reference
+    for name, data in kinds.items():
+        assert rows(validate(data, engine="turbo")) == reference, name
+    assert rows(validate(kinds["rdflib"], engine="pyshacl")) == reference
+
+
+def test_a_store_is_refused_with_the_reason() -> None:
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(BASE + "x"), RDF_TYPE, n("City")))
+    with pytest.raises(TypeError, match="rewritten literals"):
+        validate(store)
+
+
+# --------------------------------------------------------------------------- engines
 
 
 def _shapes(tmp_path: Path, body: str) -> Path:
@@ -316,410 +358,138 @@ def _shapes(tmp_path: Path, body: str) -> Path:
     path.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         f"@prefix cn: <{CN}> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix ex: <https://example.org/shapes#> .\n"
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + body,
+        "@prefix cnsh: <https://w3id.org/citynet/shapes#> .\n" + body,
         encoding="utf-8",
     )
     return path
 
 
-UNSUPPORTED = {
-    "property pair": (
-        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path rdfs:label ; "
-        'sh:equals skos:altLabel ; sh:message "x" ] .',
-        "sh:equals",
-    ),
-    "property path": (
-        "ex:S a sh:NodeShape ; sh:targetClass cn:Twinning ; sh:property [ "
-        'sh:path ( cn:twinCity rdfs:label ) ; sh:minCount 1 ; sh:message "x" ] .',
-        "property path",
-    ),
-    "no message": (
-        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path cn:country ; "
-        "sh:maxCount 0 ] .",
-        "sh:message",
-    ),
-    "SPARQL function": (
-        'ex:S a sh:NodeShape ; sh:targetClass cn:Project ; sh:sparql [ sh:message "x" ; '
-        'sh:select "SELECT $this WHERE { $this <https://w3id.org/citynet/ontology#startYear> '
-        '?y FILTER (ROUND(1.5) = 2) }" ] .',
-        "ROUND",
-    ),
-    "SPARQL first pattern": (
-        'ex:S a sh:NodeShape ; sh:targetClass cn:Project ; sh:sparql [ sh:message "x" ; '
-        'sh:select "SELECT $this WHERE { OPTIONAL { '
-        '$this <https://w3id.org/citynet/ontology#startYear> ?y } }" ] .',
-        "first pattern",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
-def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path: Path, case: str) -> None:
-    body, why = UNSUPPORTED[case]
-    shapes = _shapes(tmp_path, body)
-    auto = validate([BASELINE], shapes=shapes)
-    assert auto.engine == "pyshacl"
-    assert rows(auto) == rows(validate([BASELINE], shapes=shapes, engine="pyshacl"))
-    with pytest.raises(InputError, match="fast validation engine does not support") as error:
-        validate([BASELINE], shapes=shapes, engine="fast")
-    assert why in str(error.value)
-
-
-def test_supported_user_shapes_run_fast_with_the_same_results(tmp_path: Path) -> None:
+def test_shacl_js_shapes_are_left_to_pyshacl(tmp_path: Path) -> None:
     shapes = _shapes(
         tmp_path,
-        "ex:S a sh:NodeShape ; sh:targetClass cn:City ; sh:property [ sh:path rdfs:label ; "
-        'sh:minLength 6 ; sh:languageIn ( "fr" ) ; sh:message "short or not French" ] ; '
-        "sh:property [ sh:path cn:country ; sh:hasValue <https://w3id.org/citynet/country/be> ; "
-        'sh:not [ sh:class cn:City ] ; sh:message "not in Belgium" ] .\n'
-        "ex:T a sh:NodeShape ; sh:targetSubjectsOf cn:twinnedWith ; "
-        'sh:xone ( [ sh:class cn:City ] [ sh:class cn:Region ] ) ; sh:message "xone" ; '
-        'sh:severity sh:Info ; sh:sparql [ sh:message "{$this} twinned {?n} times" ; '
-        'sh:select "SELECT $this (COUNT(?t) AS ?n) WHERE { $this '
-        "<https://w3id.org/citynet/ontology#twinnedWith> ?t } "
-        'GROUP BY $this HAVING (COUNT(?t) > 1)" ] .\n',
+        'cnsh:S a sh:NodeShape ; sh:targetClass cn:City ; sh:js [ sh:jsFunctionName "f" ] .\n',
     )
-    fast, slow = both([BASELINE], shapes=shapes)
-    assert_same(fast, slow)
-    assert len(fast.results) >= 4
-    assert any("twinned 2 times" in r.message for r in fast.results)
+    with pytest.raises(InputError, match="turbo engine does not support"):
+        validate([BASELINE], shapes=shapes, engine="turbo")
 
 
-def test_data_that_needs_pyshacl_falls_back(tmp_path: Path) -> None:
-    # "1"^^xsd:boolean is stored as "true": a SPARQL constraint reading cn:foundingMember
-    # could see it differently from pySHACL, so auto runs pySHACL.
-    extra = tmp_path / "founding.ttl"
-    extra.write_text(
-        f"@prefix cn: <{CN}> . @prefix xsd: <{XSD}> .\n"
-        "<https://w3id.org/citynet/membership/city/be/liege/efus> "
-        'cn:foundingMember "1"^^xsd:boolean .\n',
-        encoding="utf-8",
+def test_user_shapes_run_on_turbo_with_the_same_results(tmp_path: Path) -> None:
+    shapes = _shapes(
+        tmp_path,
+        "cnsh:S a sh:NodeShape ; sh:targetClass cn:City ;\n"
+        "  sh:property [ sh:path cn:population ; sh:maxInclusive 100000 ;\n"
+        '    sh:message "too many people" ] .\n',
     )
-    auto = validate([BASELINE, extra])
-    assert auto.engine == "pyshacl"
-    assert rows(auto) == rows(validate([BASELINE, extra], engine="pyshacl"))
-    with pytest.raises(InputError, match="cannot check this graph") as error:
-        validate([BASELINE, extra], engine="fast")
-    assert "foundingMember" in str(error.value)
-    with pytest.raises(InputError, match="cannot check this graph") as error:
-        validate([BASELINE, extra], engine="fast", partitions=3)
-    assert "foundingMember" in str(error.value)
+    turbo, reference = both([BASELINE], shapes=shapes)
+    assert_same(turbo, reference)
 
 
-def test_query_checks() -> None:
-    check_query("SELECT $this ?value WHERE { $this cn:p ?value . FILTER (STRLEN(?value) > 2) }")
-    for bad in (
-        "SELECT ?x WHERE { ?x cn:p ?v }",  # no $this
-        "SELECT $this WHERE { $this cn:p ?v } LIMIT 1",
-        "SELECT $this WHERE { { SELECT $this WHERE { $this cn:p ?v } } }",
-        "SELECT $this (COUNT(?v) AS ?n) WHERE { $this cn:p ?v }",  # aggregate, no GROUP BY
-        "SELECT $this WHERE { $this cn:p ?v FILTER (RAND() < 0.5) }",
-    ):
-        with pytest.raises(Unsupported):
-            check_query(bad)
-    query = (
-        "PREFIX cn: <https://w3id.org/citynet/ontology#>\n"
-        "SELECT $this ?value WHERE { $this ?path ?value . "
-        "FILTER (?path IN (cn:startYear, cn:endYear)) }"
+def test_without_a_message_only_the_engines_generic_messages_differ(tmp_path: Path) -> None:
+    shapes = _shapes(
+        tmp_path,
+        "cnsh:S a sh:NodeShape ; sh:targetClass cn:City ;\n"
+        "  sh:property [ sh:path cn:population ; sh:maxInclusive 100000 ] .\n",
     )
-    assert exposure(query, {CN + "population"}) is None
-    assert exposure(query, {CN + "endYear"}) is not None
-    assert exposure("SELECT $this WHERE { $this ?p ?v }", {CN + "population"}) is not None
+    turbo, reference = both([BASELINE], shapes=shapes)
+
+    def no_message(report: ValidationReport) -> list[tuple]:
+        return sorted(
+            tuple(sorted((k, v) for k, v in asdict(r).items() if k != "message"))
+            for r in report.results
+        )
+
+    assert no_message(turbo) == no_message(reference)
+    assert turbo.counts["Violation"] > 0
+    assert turbo.counts["Violation"] > 0
+
+
+def test_unknown_engine_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown validation engine 'fast'"):
+        validate([BASELINE], engine="fast")
 
 
 def test_cli_engine_option(bundled_build: Path) -> None:
     runner = CliRunner()
-    fast = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "fast"])
-    slow = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "pyshacl"])
-    assert fast.exit_code == slow.exit_code == 0
-    assert fast.output == slow.output
-    assert fast.output.endswith("conforms: 0 violations, 13 warnings, 0 infos\n")
-    bad = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "turbo"])
+    turbo = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "turbo"])
+    reference = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "pyshacl"])
+    assert turbo.exit_code == reference.exit_code == 0
+    assert turbo.output == reference.output
+    assert turbo.output.endswith("conforms: 0 violations, 13 warnings, 0 infos\n")
+    bad = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "fast"])
     assert bad.exit_code == 2
 
 
-# --------------------------------------------------------------------------- partitions
+# --------------------------------------------------------------------------- parallel
 
 
-def _plan(tmp_path: Path, body: str | None = None) -> object:
-    from citynet.validate.fast_validation import compile_shapes
-    from citynet.validate.partitioned import plan
-    from citynet.validate.validation import load_shapes
+def test_the_shapes_split_into_per_node_and_whole_data() -> None:
+    from citynet.validate.shapes import load_shapes
 
-    path = SHAPES if body is None else _shapes(tmp_path, body)
-    return plan(compile_shapes(load_shapes(path)[0]))
-
-
-def test_the_partitions_keep_for_sparql_only_what_the_queries_read(tmp_path: Path) -> None:
-    from citynet.validate.partitioned import Plan
-
-    plan = _plan(tmp_path)
-    assert isinstance(plan, Plan)
-    assert len(plan.sparql_shapes) == 9
-    assert plan.classes == {f"<{CN}NationalForum>".encode(), f"<{CN}Project>".encode()}
-    assert plan.predicates is not None
-    read = {p.decode() for p in plan.predicates}
-    # ActivityDateRangeShape reads "$this ?path ?value FILTER (?path IN (...))"
-    assert {f"<{CN}{name}>" for name in ("startDate", "endDate", "twinCity")} <= read
-    assert "<http://www.w3.org/2000/01/rdf-schema#label>" in read
-    assert f"<{CN}sourceText>" not in read and f"<{CN}population>" not in read
-    assert plan.wants(f"<{CN}since>".encode(), b'"2000"')
-    assert not plan.wants(
-        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{CN}City>".encode()
-    )
+    shapes, _ = load_shapes(SHAPES)
+    split = parallel.split_shapes(shapes)
+    assert split is not None
+    per_node, whole = split
+    local = {str(s).rsplit("#", 1)[1] for s in whole}
+    # Exactly the shapes with a SPARQL constraint look beyond one node.
+    sparql = {str(s).rsplit("#", 1)[1] for s in shapes.subjects(SH_SPARQL, None)}
+    assert local == sparql
+    assert len(per_node) > 10
 
 
-PARTITION_REFUSALS = {
-    "a target node": (
-        "ex:S a sh:NodeShape ; sh:targetNode <https://w3id.org/citynet/city/be/liege> ; "
-        'sh:property [ sh:path rdfs:label ; sh:minCount 2 ; sh:message "x" ] .',
-        "targets other than",
-    ),
-    "the facts of values": (
-        "ex:S a sh:NodeShape ; sh:targetClass cn:Twinning ; sh:property [ sh:path cn:twinCity ; "
-        'sh:or ( [ sh:property [ sh:path rdfs:label ; sh:minCount 2 ] ] ) ; sh:message "x" ] .',
-        "facts of values",
-    ),
-    "a nested property shape": (
-        "ex:S a sh:NodeShape ; sh:targetClass cn:Twinning ; sh:property [ sh:path cn:twinCity ; "
-        'sh:property [ sh:path rdfs:label ; sh:minCount 2 ; sh:message "y" ] ; sh:message "x" ] .',
-        "nested",
-    ),
-}
+SH_SPARQL = __import__("rdflib").URIRef("http://www.w3.org/ns/shacl#sparql")
 
 
-@pytest.mark.parametrize("case", sorted(PARTITION_REFUSALS))
-def test_shapes_that_read_other_nodes_are_checked_in_one_store(tmp_path: Path, case: str) -> None:
-    body, why = PARTITION_REFUSALS[case]
-    plan = _plan(tmp_path, body)
-    assert isinstance(plan, str) and why in plan
-    shapes = tmp_path / "shapes.ttl"
-    fast, slow = both([BASELINE], shapes=shapes)  # partitions=3 falls back to one store
-    assert_same(fast, slow)
-    assert fast.results
-
-
-def test_blank_nodes_are_checked_in_one_store(tmp_path: Path) -> None:
-    extra = tmp_path / "blank.ttl"
-    extra.write_text(
-        f"@prefix cn: <{CN}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '[] a cn:City ; rdfs:label "Nowhere" .\n',
-        encoding="utf-8",
-    )
-    # Blank node identities differ from run to run: compare with them blotted out.
-    slow = validate([BASELINE, extra], engine="pyshacl")
-    for partitions in (0, 3):
-        fast = validate([BASELINE, extra], engine="fast", partitions=partitions)
-        assert _comparable(fast) == _comparable(slow)
-    assert {r.source_shape for r in slow.results} >= {"cnsh:label-language"}
-
-
-def test_escaped_iris_are_checked_in_one_store(tmp_path: Path) -> None:
-    # "nanc\u0079" is "nancy": its partition cannot be told from its text.
-    extra = tmp_path / "escaped.nt"
-    extra.write_text(
-        "<https://w3id.org/citynet/city/fr/nanc\\u0079> "
-        '<http://www.w3.org/2000/01/rdf-schema#label> "Nancy" .\n',
-        encoding="utf-8",
-    )
-    fast, slow = both([BASELINE, extra])
-    assert_same(fast, slow)
-    assert any(r.focus.endswith("/city/fr/nancy") for r in fast.results)
-
-
-def test_a_bad_line_is_named_in_partitions_as_in_one_store(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.nq"
-    bad.write_text(
-        '<https://w3id.org/citynet/a> <https://w3id.org/citynet/p> "x" .\n'
-        "<https://w3id.org/citynet/a> <https://w3id.org/citynet/p> <https://w3id.org/citynet/b> .\n"
-        "<https://w3id.org/citynet/a> <https://w3id.org/citynet/p> <not an iri> .\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(InputError) as one:
-        validate([bad], engine="fast", partitions=0)
-    with pytest.raises(InputError) as parts:
-        validate([bad], engine="fast", partitions=3)
-    assert str(parts.value) == str(one.value)
-    assert f"{bad}:3:" in str(parts.value)
-
-
-def test_trig_is_read_in_pieces_by_the_split_processes(
-    bundled_build: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("body", "per_node"),
+    [
+        ("sh:property [ sh:path cn:population ; sh:datatype cn:x ]", True),
+        ("sh:property [ sh:path [ sh:inversePath cn:twinnedWith ] ; sh:minCount 1 ]", False),
+        ("sh:property [ sh:path cn:population ; sh:qualifiedValueShape [ sh:datatype cn:x ] ;"
+         " sh:qualifiedMinCount 1 ]", False),
+        ("sh:property [ sh:path cn:twinnedWith ; sh:node cnsh:T ]", False),
+        ("sh:or ( [ sh:class cn:City ] [ sh:class cn:Region ] )", True),
+    ],
+)  # fmt: skip
+def test_shapes_that_look_beyond_one_node_run_on_the_whole_data(
+    tmp_path: Path, body: str, per_node: bool
 ) -> None:
-    from citynet.validate import partitioned
+    from citynet.validate.shapes import load_shapes
 
-    one = validate([bundled_build], engine="fast", partitions=0)
-    monkeypatch.setattr(partitioned, "_PIECE", 2048)
-    pieces = partitioned._pieces(bundled_build, "trig")
-    assert pieces is not None and len(pieces) > 10
-    assert all(piece.header.startswith(b"@prefix") for piece in pieces)
-    assert rows(validate([bundled_build], engine="fast", partitions=3)) == rows(one)
-
-
-def test_trig_cut_inside_a_long_string_is_read_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from citynet.validate import partitioned
-
-    # A description holding what looks like the end of a graph block: a piece cut there
-    # does not parse, and the file is then read in one go, with the same results.
-    body = BASELINE.read_text(encoding="utf-8")
-    trick = '"""A city.\n}\n<source/else> {\n"""@en'
-    data = tmp_path / "tricky.trig"
-    data.write_text(body.replace('"A city on the Meuse."@en', trick), encoding="utf-8")
-    monkeypatch.setattr(partitioned, "_PIECE", 64)
-    pieces = partitioned._pieces(data, "trig")
-    assert pieces is not None
-    assert any(piece.start == data.read_bytes().index(b"<source/else>") for piece in pieces)
-    fast, slow = both([data])
-    assert_same(fast, slow)
+    shapes, _ = load_shapes(
+        _shapes(tmp_path, f"cnsh:S a sh:NodeShape ; sh:targetClass cn:City ; {body} .\n")
+    )
+    split = parallel.split_shapes(shapes)
+    assert split is not None
+    assert (len(split[0]), len(split[1])) == ((1, 0) if per_node else (0, 1))
 
 
-def test_a_syntax_error_in_a_trig_piece_is_named_as_in_one_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from citynet.validate import partitioned
-
-    body = BASELINE.read_text(encoding="utf-8")
-    data = tmp_path / "broken.trig"
-    data.write_text(body.replace('cn:fileName "porto.txt"', 'cn:fileName "porto.txt'), "utf-8")
-    monkeypatch.setattr(partitioned, "_PIECE", 64)
-    with pytest.raises(InputError) as one:
-        validate([data], engine="fast", partitions=0)
-    with pytest.raises(InputError) as parts:
-        validate([data], engine="fast", partitions=3)
-    assert str(parts.value) == str(one.value)
-    assert f"{data}:" in str(parts.value)
+def test_slices_hold_every_statement_of_their_subjects_and_linked_types() -> None:
+    text = (
+        b"<a> <p> <b> <g1> .\n<b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <C> <g1> .\n"
+        b'<a> <q> "x" <g2> .\n<c> <p> <a> <g2> .\n'
+    )
+    parts = parallel.slices(text, 2)
+    assert [sorted(subjects) for _, subjects in parts] == [[b"<a>", b"<c>"], [b"<b>"]]
+    first = parts[0][0].splitlines()
+    assert b'<a> <q> "x" <g2> .' in first and b"<c> <p> <a> <g2> ." in first
+    assert any(
+        line.startswith(b"<b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>") for line in first
+    )
 
 
-def test_large_inputs_take_partitions_by_themselves(
+def test_large_inputs_run_in_parallel_by_themselves(
     generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet.validate import partitioned
+    calls: list[int] = []
+    real = parallel.run_parallel
 
-    one = validate([generated], engine="fast", partitions=0)
-    monkeypatch.setattr(partitioned, "PARTITION_QUADS", 1000)
-    partitioned.TIMINGS.clear()
-    auto = validate([generated], engine="fast")
-    assert "split" in partitioned.TIMINGS  # it ran in partitions
-    assert rows(auto) == rows(one)
-    assert len(one.results) > 50
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-
-def test_the_quick_datatype_forms_agree_with_rdflib() -> None:
-    from rdflib import Literal, URIRef
-
-    from citynet.validate.fast_validation import _SURELY_FITS, _datatype_matches
-
-    samples = [
-        "0", "7", "-3", "+5", "0042", "1_000", "١٢", "1.5", "-0.25", "1e5", "NaN", "2009",
-        "0999", "19x7", "2012-12", "2012-13", "2013-06-27", "2013-02-30", "0000-01-01",
-        "2013-06-27T10:00", "true", "false", "1", "yes", " 12", "",
-    ]  # fmt: skip
-    for datatype, quick in _SURELY_FITS.items():
-        for text in samples:
-            if quick(text):
-                literal = Literal(text, datatype=URIRef(datatype), normalize=False)
-                assert _datatype_matches(literal, URIRef(datatype)), (text, datatype)
-
-
-# --------------------------------------------------------------------------- W3C suite
-
-
-def _w3c_tests() -> list:
-    try:
-        from test_w3c_shacl import TESTS
-    except ImportError:  # pragma: no cover - the suite module moved
-        return []
-    return TESTS
-
-
-W3C = _w3c_tests()
-W3C_NAMESPACES = (
-    "http://www.w3.org/ns/shacl-test#",
-    "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#",
-)
-
-
-def _comparable(report: ValidationReport) -> list[tuple]:
-    """Results with blank node identities (which differ from run to run) blotted out."""
-    import re
-
-    out = []
-    for result in report.results:
-        fields = asdict(result)
-        for key, value in fields.items():
-            if isinstance(value, str) and (
-                value.startswith("_:") or re.fullmatch(r"[0-9a-f]{16,32}", value)
-            ):
-                fields[key] = "_"
-        out.append(tuple(sorted(fields.items())))
-    return sorted(out)
-
-
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.parametrize("test", W3C, ids=[t.id for t in W3C])
-def test_w3c_suite_where_the_fast_engine_applies(test: object, tmp_path: Path) -> None:
-    """The W3C SHACL core and SHACL-SPARQL tests, through both engines.
-
-    The shapes graph loses the test manifest's own triples (the lint refuses its
-    almost-SHACL namespace), and every shape without a message gets one (the fast engine
-    does not reproduce pySHACL's generic messages); the rest is compared as is."""
-    from rdflib import Graph, Literal
-    from rdflib.namespace import RDF, SH
-    from test_w3c_shacl import MF, SHTNS, _source, graph_of
-
-    from citynet.validate.fast_validation import compile_shapes
-
-    sht = graph_of(test.file)  # type: ignore[attr-defined]
-    action = sht.value(test.node, MF.action)  # type: ignore[attr-defined]
-    data = Path(_source(sht, action, SHTNS.dataGraph, test.file))  # type: ignore[attr-defined]
-    shapes = Graph().parse(
-        _source(sht, action, SHTNS.shapesGraph, test.file),  # type: ignore[attr-defined]
-        format="turtle",
-    )
-    for triple in list(shapes):
-        if any(str(term).startswith(W3C_NAMESPACES) for term in triple):
-            shapes.remove(triple)
-    nodes = set(shapes.subjects(RDF.type, SH.NodeShape))
-    nodes |= set(shapes.subjects(RDF.type, SH.PropertyShape))
-    nodes |= set(shapes.subjects(SH.path, None)) | set(shapes.objects(None, SH.property))
-    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
-        nodes |= set(shapes.subjects(predicate, None))
-    for node in nodes:
-        if (node, SH.message, None) not in shapes:
-            shapes.add((node, SH.message, Literal("m")))
-    path = tmp_path / "shapes.ttl"
-    shapes.serialize(path, format="turtle")
-    try:
-        compile_shapes(Graph().parse(path, format="turtle"))
-    except Unsupported:
-        # What the fast engine does not support, "auto" hands to pySHACL.
-        try:
-            slow = validate([data], shapes=path, engine="pyshacl")
-        except InputError:
-            with pytest.raises(InputError):
-                validate([data], shapes=path, engine="auto")
-            return
-        auto = validate([data], shapes=path, engine="auto")
-        assert auto.engine == "pyshacl"
-        assert _comparable(auto) == _comparable(slow)
-        return
-    try:
-        slow = validate([data], shapes=path, engine="pyshacl")
-    except InputError as error:
-        with pytest.raises(InputError):
-            validate([data], shapes=path, engine="fast")
-        assert str(error)  # both engines refuse it, with a message
-        return
-    fast = validate([data], shapes=path, engine="fast")
-    assert _comparable(fast) == _comparable(slow)
-    assert fast.conforms == slow.conforms
-
-
-def test_the_w3c_suite_exercises_the_fast_engine() -> None:
-    if not W3C:
-        pytest.skip("W3C SHACL tests not found")
-    assert len(W3C) == 121  # so that the parametrized test above is not silently empty
+    monkeypatch.setattr(parallel, "run_parallel", counting)
+    monkeypatch.setattr(parallel, "PARALLEL_QUADS", 1000)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    auto = parallel.validate([generated])
+    assert calls == [1]
+    assert rows(auto) == rows(validate([generated]))

@@ -16,13 +16,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, SH, SKOS
 
 from citynet.graph.vocab import CN
-from citynet.validate.validation import (
-    SHAPES_NS,
-    ValidationResult,
-    lint_shapes,
-    load_shapes,
-    validate,
-)
+from citynet.validate.report import ValidationResult
+from citynet.validate.shapes import SHAPES_NS, lint_shapes, load_shapes
+from citynet.validate.validation import validate
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = REPO / "shapes" / "citynet.ttl"

@@ -92,7 +92,7 @@ def test_report_as_data() -> None:
     assert first.value == '"104000"^^xsd:integer'
     assert first.severity == "Violation"
     assert first.source_shape == "cnsh:LocalAuthority-population"
-    assert first.constraint == "DatatypeConstraintComponent"
+    assert first.constraint == "AndConstraintComponent"  # datatype and pattern: one check
     assert (first.source_file, first.source_line) == ("liege.txt", 15)
     twinning = next(
         r
@@ -169,7 +169,7 @@ def test_w3c_report_graph() -> None:
     report = validate(MIXED)
     graph = Graph().parse(data=report.turtle(), format="turtle")
     (node,) = graph.subjects(RDF.type, SH.ValidationReport)
-    # sh:conforms as SHACL defines it: false as soon as there is any result.
+    # conforms means "no violation" in every output; here there are two.
     assert graph.value(node, SH.conforms) == Literal(False)
     assert len(list(graph.objects(node, SH.result))) == 4
     severities = sorted(
@@ -483,6 +483,20 @@ def test_bundled_graph_through_the_cli(bundled_build: Path) -> None:
         f"\nconforms: 0 violations, {len(REAL_DATA_WARNINGS)} warnings, 0 infos\n"
     )
     assert "barcelona.txt:33" in result.output
+
+
+def test_json_and_turtle_agree_on_conforms_with_warnings_only(bundled_build: Path) -> None:
+    # Issue 19: one answer per run. 13 warnings, no violation: conforms in both.
+    runner = CliRunner()
+    as_json = runner.invoke(cli, ["validate", str(bundled_build), "--format", "json"])
+    as_turtle = runner.invoke(cli, ["validate", str(bundled_build), "--format", "turtle"])
+    assert as_json.exit_code == as_turtle.exit_code == 0
+    assert json.loads(as_json.output)["conforms"] is True
+    assert json.loads(as_json.output)["counts"]["warning"] == 13
+    graph = Graph().parse(data=as_turtle.output, format="turtle")
+    (node,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(node, SH.conforms) == Literal(True)
+    assert len(list(graph.objects(node, SH.result))) == 13
 
 
 def test_turtle_output_is_the_same_report_as_json(bundled_build: Path) -> None:

@@ -1,0 +1,198 @@
+"""Validation of large inputs: slices of the data on every core, the whole run's results.
+
+Most shapes look at one node at a time: its own statements, and the rdf:type of the nodes
+it links to (sh:class). Those "per-node" shapes run in worker processes, each on a slice
+of the subjects: every statement about them (from every page graph), the types of the
+nodes they link to and every rdfs:subClassOf statement; a worker keeps only the results
+about its own subjects. The shapes that can look further (SPARQL constraints, paths other
+than a plain property, sh:node, qualified shapes, targets that are not a class or a
+subject) run once on the whole data, beside the slices. Together they give exactly the
+rows of one run over everything (tests/test_fast_validation.py checks it).
+
+Workers start with the ``spawn`` method (or ``forkserver``), never ``fork``: nothing of
+this process is shared but the arguments.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from citynet.errors import CitynetError
+from citynet.graph.vocab import RDF, RDFS, SH
+from citynet.validate.data import Data
+from citynet.validate.engines import ENGINES, Engine
+from citynet.validate.report import Row, ValidationReport
+from citynet.validate.validation import as_data
+from citynet.validate.validation import validate as validate_whole
+
+#: Below this many quads (about 2,500 pages) one process is faster than starting workers.
+PARALLEL_QUADS = 400_000
+
+# Parameters whose check reads only the focus node's statements and its values' types.
+_PER_NODE = {
+    SH[name]
+    for name in (
+        "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive",
+        "maxInclusive", "minExclusive", "maxExclusive", "minLength", "maxLength", "pattern",
+        "flags", "languageIn", "uniqueLang", "in", "hasValue", "closed", "ignoredProperties",
+        "equals", "disjoint", "lessThan", "lessThanOrEquals", "property", "and", "or", "not",
+        "xone", "path", "severity", "message", "name", "description", "order", "group",
+        "defaultValue", "deactivated", "targetClass", "targetSubjectsOf",
+    )
+}  # fmt: skip
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_TYPE = f"<{RDF.type}>".encode()
+_SUBCLASS = f"<{RDFS.subClassOf}>".encode()
+
+
+def validate(
+    data: Data | Graph | Sequence[Path],
+    *,
+    shapes: Path | None = None,
+    allow_network: bool = False,
+    engine: str = "auto",
+    workers: int | None = None,
+) -> ValidationReport:
+    """citynet.validate.validation.validate, in ``workers`` processes (None: one per
+    core when the data has at least PARALLEL_QUADS quads, else one)."""
+    loaded = as_data(data)
+    if workers is None:
+        large = loaded.nquads.count(b"\n") >= PARALLEL_QUADS
+        workers = (os.cpu_count() or 1) if large else 1
+    runner = partial(run_parallel, workers=workers) if workers > 1 else None
+    options = {"runner": runner} if runner is not None else {}
+    return validate_whole(
+        loaded, shapes=shapes, allow_network=allow_network, engine=engine, **options
+    )
+
+
+def split_shapes(shapes: Graph) -> tuple[list[Node], list[Node]] | None:
+    """The top-level shapes as (per-node, whole-data); None when they cannot be split."""
+    top = {s for p in _TARGETS for s in shapes.subjects(p, None)}
+    top |= {
+        s for s in shapes.subjects(RDF.type, RDFS.Class) if (s, RDF.type, SH.NodeShape) in shapes
+    }
+    if not top or any(not isinstance(s, URIRef) for s in top):
+        return None
+    per_node, whole = [], []
+    for shape in sorted(top, key=str):
+        targets = {p for p in _TARGETS if (shape, p, None) in shapes}
+        local = targets <= {SH.targetClass, SH.targetSubjectsOf} and _reads_one_node(shapes, shape)
+        (per_node if local else whole).append(shape)
+    return per_node, whole
+
+
+def _reads_one_node(shapes: Graph, shape: Node, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    for predicate, value in shapes.predicate_objects(shape):
+        if str(predicate).startswith(str(SH)) and predicate not in _PER_NODE:
+            return False
+        if predicate == SH.path and not isinstance(value, URIRef):
+            return False
+        members: list[Node] = []
+        if predicate in (SH.property, SH["not"]):
+            members = [value]
+        elif predicate in (SH["and"], SH["or"], SH.xone):
+            members = list(Collection(shapes, value))
+        if not all(_reads_one_node(shapes, m, depth + 1) for m in members):
+            return False
+    return True
+
+
+def slices(nquads: bytes, parts: int) -> list[tuple[bytes, frozenset[bytes]]]:
+    """The data cut into ``parts`` slices of subjects: each slice's N-Quads (its subjects'
+    statements, the types of the nodes they link to, every rdfs:subClassOf) and its
+    subjects (as N-Triples terms). ``nquads`` is one quad a line (citynet.validate.data)."""
+    slice_of: dict[bytes, int] = {}
+    lines: list[list[bytes]] = [[] for _ in range(parts)]
+    linked: list[set[bytes]] = [set() for _ in range(parts)]
+    types: dict[bytes, list[bytes]] = defaultdict(list)
+    shared: list[bytes] = []
+    for line in nquads.splitlines(keepends=True):
+        subject, predicate, rest = line.split(b" ", 2)
+        part = slice_of.get(subject)
+        if part is None:
+            part = slice_of[subject] = len(slice_of) % parts
+        lines[part].append(line)
+        if predicate == _TYPE:
+            types[subject].append(line)
+        elif predicate == _SUBCLASS:
+            shared.append(line)
+        if rest[:1] in (b"<", b"_"):
+            linked[part].add(rest.split(b" ", 1)[0])
+    out = []
+    for part in range(parts):
+        extra = [t for node in linked[part] if slice_of.get(node) != part for t in types[node]]
+        subjects = frozenset(s for s, p in slice_of.items() if p == part)
+        out.append((b"".join(lines[part] + extra + shared), subjects))
+    return out
+
+
+def run_parallel(engine: Engine, data: Data, shapes: Graph, *, workers: int) -> list[Row]:
+    """The rows of ``engine`` over ``data``: per-node shapes in slices on ``workers``
+    processes, the other shapes once on the whole data (in the same pool)."""
+    split = split_shapes(shapes)
+    if split is None or b"\n_:" in b"\n" + data.nquads:  # blank subjects: no IRI to focus on
+        return engine.run(data, shapes)
+    per_node, whole = split
+    triples = list(shapes)
+    namespaces = list(shapes.namespaces())
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = []
+            if whole:  # the longest task first
+                futures.append(
+                    pool.submit(_run, engine.name, data.nquads, triples, namespaces, per_node, None)
+                )
+            if per_node:
+                for text, subjects in slices(data.nquads, workers * 2):
+                    if subjects:
+                        futures.append(
+                            pool.submit(
+                                _run, engine.name, text, triples, namespaces, whole, subjects
+                            )
+                        )
+            return [row for future in futures for row in future.result()]
+    except BrokenProcessPool:
+        raise CitynetError(
+            "a validation worker died (out of memory?); nothing was reported",
+            hint="validate with fewer workers, or on a machine with more memory",
+        ) from None
+
+
+def _run(
+    engine: str,
+    nquads: bytes,
+    triples: list[tuple[Node, Node, Node]],
+    namespaces: list[tuple[str, URIRef]],
+    silent: list[Node],
+    subjects: frozenset[bytes] | None,
+) -> list[Row]:
+    """In a worker: one engine run with the ``silent`` shapes' targets taken away, on
+    the focus nodes ``subjects`` (N-Triples terms) when given."""
+    dropped = set(silent)
+    shapes = Graph(bind_namespaces="none")
+    for prefix, namespace in namespaces:
+        shapes.bind(prefix, namespace)
+    for s, p, o in triples:
+        if s in dropped and (p in _TARGETS or (p == RDF.type and o == RDFS.Class)):
+            continue
+        shapes.add((s, p, o))
+    focus = None if subjects is None else [URIRef(t[1:-1].decode()) for t in sorted(subjects)]
+    return ENGINES[engine].run(Data(nquads), shapes, focus=focus)
+
+
+__all__ = ["PARALLEL_QUADS", "run_parallel", "slices", "split_shapes", "validate"]
