@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from pyoxigraph import RdfFormat, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
+from w3c_suites import SHARED
 
 from citynet.cli import cli
 from citynet.graph.build import build
@@ -119,9 +120,7 @@ def test_cli_strict_exits_1_on_warnings(tmp_path: Path) -> None:
 
 
 def test_cli_page_without_city_needs_city_option(tmp_path: Path) -> None:
-    seed = ROOT.parent / "shared" / "seeds" / "efus-profile-liege.txt"
-    if not seed.exists():
-        pytest.skip("../shared is not beside this checkout")
+    seed = SHARED / "seeds" / "efus-profile-liege.txt"
     page = tmp_path / "profile.txt"
     page.write_bytes(seed.read_bytes())
     runner = CliRunner()

@@ -2,7 +2,7 @@
 (``citynet.publish.gsp.StoreClient``) against a real Oxigraph server.
 
 The suite (rdf-tests ``sparql/sparql11/graph-store-protocol/``) is used in place from
-``$CITYNET_SHARED/w3c-tests`` (default: the ``shared/`` folder beside the repository).
+``$CITYNET_SHARED/w3c-tests`` (default: the vendored copy in tests/suites).
 Each test is a list of HTTP requests on ``/gsp``; every request maps to one client
 operation:
 
@@ -29,20 +29,18 @@ new deviation fails the test.
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.term import Node
+from w3c_suites import SHARED  # noqa: E402 (tests/suites, or $CITYNET_SHARED)
 
 from citynet.publish.gsp import Endpoints, GspResult, StoreClient
 
-SHARED = Path(os.environ.get("CITYNET_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 SUITE = SHARED / "w3c-tests" / "rdf-tests" / "sparql" / "sparql11" / "graph-store-protocol"
 # The suite's own base IRI: the manifests are parsed as if fetched from there, never fetched.
 BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/http-rdf-update/"

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from w3c_suites import SHARED
 
 from citynet.errors import InputError
 from citynet.read.html import html_to_text, looks_like_html
@@ -32,7 +33,7 @@ from citynet.read.records import ActivityMention, PageRecord, Period
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
-SHARED_SEED = ROOT.parent / "shared" / "seeds" / "efus-profile-liege.txt"
+SHARED_SEED = SHARED / "seeds" / "efus-profile-liege.txt"
 SEED_NAME = "efus-profile-liege.txt"
 
 

@@ -1,4 +1,4 @@
-"""Reliability: the bad inputs and faults of ../shared/reliability-cases.md not proven elsewhere.
+"""Reliability: the bad inputs and faults of tests/suites/reliability-cases.md not proven elsewhere.
 
 docs/reliability.md maps every case (B1-B32, F1-F10) to its tests, here and in the other
 test files. This file also holds the cross-cutting proofs:
@@ -27,6 +27,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 from rdf_checks import FORBIDDEN, XSD, check_literal
+from w3c_suites import SHARED
 
 from citynet.cli import cli
 from citynet.errors import InputError
@@ -40,7 +41,7 @@ from citynet.read.records import PageRecord, PlaceName, Twin
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "data" / "pages"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
-SEED = ROOT.parent / "shared" / "seeds" / "efus-profile-liege.txt"
+SEED = SHARED / "seeds" / "efus-profile-liege.txt"
 BASE = DEFAULT_BASE_IRI
 
 
@@ -307,7 +308,6 @@ def test_b1_no_page_with_content_is_exit_1_and_nothing_is_written(tmp_path: Path
 # -- B2 a page that names no city ---------------------------------------------------------
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seeds is not beside this checkout")
 def test_b2_nameless_page_lists_the_candidate_cities_and_asks_for_city(tmp_path: Path) -> None:
     page = copy_pages(tmp_path / "in", SEED) / SEED.name
     result = invoke("build", page, "--out", tmp_path / "out", "--no-validate", "-q")
@@ -843,7 +843,7 @@ def test_outputs_get_the_modes_of_the_umask_not_the_temporary_files(tmp_path: Pa
 
 # -- docs/reliability.md is held against the cases and the tests ---------------------------
 
-CASES_FILE = ROOT.parent / "shared" / "reliability-cases.md"
+CASES_FILE = SHARED / "reliability-cases.md"
 DOC = ROOT / "docs" / "reliability.md"
 
 

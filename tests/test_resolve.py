@@ -20,8 +20,6 @@ from citynet.resolve.resolution import (
     resolve_records,
 )
 
-SHARED = Path("/work/shared")
-
 
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:

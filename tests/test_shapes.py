@@ -7,13 +7,13 @@ return (focus | path | severity | shape | page:line | message), or ``nothing``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, SH, SKOS
+from w3c_suites import SHARED
 
 from citynet.graph.vocab import CN
 from citynet.validate.report import ValidationResult
@@ -30,7 +30,7 @@ CNSH = SHAPES_NS
 
 
 def shared_dir() -> Path:
-    return Path(os.environ.get("CITYNET_SHARED", str(REPO.parent / "shared")))
+    return SHARED
 
 
 def expectations(path: Path) -> list[tuple[str, ...]]:

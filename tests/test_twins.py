@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode, RdfFormat, parse
+from w3c_suites import SHARED
 
 from citynet.cli import cli
 from citynet.graph.build import build
-from citynet.graph.twins import default_twins_dir, import_twins, resolve_label
+from citynet.graph.twins import import_twins, resolve_label
 from citynet.resolve.gazetteer import default_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,9 +24,8 @@ LIEGE += ["Q495", "Q648", "Q914"]
 
 @pytest.fixture(scope="module")
 def real() -> Path:
-    folder = default_twins_dir()
-    if not (folder / "relations.tsv").exists():
-        pytest.skip(f"the shared Wikidata files are not at {folder}")
+    folder = SHARED / "twin-towns" / "L3viathan-sister-cities"
+    assert (folder / "relations.tsv").is_file(), f"the vendored Wikidata sample is not at {folder}"
     return folder
 
 
