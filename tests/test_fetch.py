@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 import socket
 import subprocess
@@ -495,7 +496,8 @@ def form_neutral(quads) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped
 
 
 def test_fetched_pages_build_the_graph_of_the_text_pages(replay: Replay, tmp_path: Path) -> None:
-    """Through main_content, the served pages give the text pages' facts and warnings.
+    """The reader takes a served page's main content itself: the served pages give the
+    text pages' facts and warnings.
 
     The named graph's IRI is minted from the file name, so each page is saved under its
     text twin's stem (``1280.html`` is Nantes' profile).
@@ -505,22 +507,41 @@ def test_fetched_pages_build_the_graph_of_the_text_pages(replay: Replay, tmp_pat
     out = tmp_path / "pages"
     assert run_fetch(f"{replay.base}/sitemap_index.xml", "--out", str(out), "--delay", "0")[0] == 0
     assert sorted(p.name for p in out.glob("*.html")) == sorted(TEXT_TWINS)
-    clean, raw = tmp_path / "clean", tmp_path / "raw"
-    clean.mkdir()
-    raw.mkdir()
+    served = tmp_path / "served"
+    served.mkdir()
     for name, text in TEXT_TWINS.items():
-        served = (out / name).read_text(encoding="utf-8")
-        target = text.removesuffix(".txt") + ".html"
-        (clean / target).write_text(main_content(served), encoding="utf-8")
-        (raw / target).write_text(served, encoding="utf-8")
+        html = (out / name).read_text(encoding="utf-8")
+        # There is boilerplate to take away (so this test can fail).
+        assert len(main_content(html).split()) < len(html.split()) / 2
+        (served / (text.removesuffix(".txt") + ".html")).write_text(html, encoding="utf-8")
     pages = ROOT / "data" / "pages"
     from_text = build([pages / text for text in TEXT_TWINS.values()], out=None)
-    from_html = build([clean], out=None)
+    from_html = build([served], out=None)
     assert from_html.counts == from_text.counts
     assert form_neutral(from_html.quads) == form_neutral(from_text.quads)
-    # The same pages read whole: the boilerplate becomes warnings (so this test can fail).
-    from_raw = build([raw], out=None)
-    assert from_raw.counts["warnings"] > from_text.counts["warnings"] + len(TEXT_TWINS)
+
+
+def test_a_fetched_page_records_where_and_when_it_was_fetched(
+    replay: Replay, tmp_path: Path
+) -> None:
+    """read_page takes the page's URL and fetch time from the log beside it; a copy of
+    the page elsewhere, or an edited page, has none."""
+    from citynet.read.pages import read_page
+
+    out = tmp_path / "pages"
+    assert run_fetch(f"{replay.base}/sitemap_index.xml", "--out", str(out), "--delay", "0")[0] == 0
+    log = json.loads((out / "fetch-log.json").read_text(encoding="utf-8"))
+    fetched = {entry["file"]: entry for entry in log["pages"] if entry.get("file")}
+    assert sorted(fetched) == sorted(TEXT_TWINS)
+    for name, entry in fetched.items():
+        record = read_page(out / name)
+        assert (record.fetched_from, record.fetched_at) == (entry["final_url"], entry["fetched_at"])
+        assert record.fetched_from.startswith(replay.base + "/")
+    name = sorted(fetched)[0]
+    (tmp_path / name).write_bytes((out / name).read_bytes())
+    assert read_page(tmp_path / name).fetched_from is None
+    (out / name).write_text((out / name).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert read_page(out / name).fetched_from is None
 
 
 #: Every host looked up and every address connected to while RECORDING is on.

@@ -81,6 +81,8 @@ from pathlib import Path
 from citynet.errors import InputError
 from citynet.read.cityname import city_from_file, city_from_url
 from citynet.read.grammar import place_kind
+from citynet.fetch.content import main_content
+from citynet.fetch.log import provenance_for
 from citynet.read.html import html_to_text, looks_like_html
 from citynet.read.normalize import decode_page, normalize_text
 from citynet.read.reader import LineReader
@@ -177,8 +179,12 @@ def read_page(
             )
         content, sha = text, _sha(encoded)
     if looks_like_html(content.lstrip("\ufeff")):
-        return _read_html(content, name, sha, city=city)
-    return _read(content, name, sha, city=city)
+        record = _read_html(content, name, sha, city=city)
+    else:
+        record = _read(content, name, sha, city=city)
+    if text is None:  # a fetched page file: where and when it was fetched (its log says)
+        record.fetched_from, record.fetched_at = provenance_for(path, sha256=sha) or (None, None)
+    return record
 
 
 def _read_bytes(path: Path, max_page_bytes: int) -> bytes:
@@ -210,7 +216,9 @@ def _sha(data: bytes) -> str:
 
 def _read_html(html: str, name: str, sha: str, *, city: str | None) -> PageRecord:
     html = normalize_text(html)
-    text, sources = html_to_text(html)
+    # A page as the web site serves it carries menus, footers, banners and sidebars:
+    # only its main content is read (line numbers stay those of the served file).
+    text, sources = html_to_text(main_content(html))
     return _read(text, name, sha, city=city, line_map=sources, line_count=html.count("\n") + 1)
 
 

@@ -177,6 +177,10 @@ class PageRecord:
     #: "activity", "prose", "warning", ...). Proves nothing was dropped silently.
     line_kinds: dict[int, str] = field(default_factory=dict)
     line_count: int = 0
+    #: The URL the page was served from and when, from the fetch log beside a page
+    #: that `citynet fetch` wrote (None for pages saved by other means).
+    fetched_from: str | None = None
+    fetched_at: str | None = None
 
 
 def _reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
