@@ -78,10 +78,18 @@ from pyoxigraph import (
     parse,
 )
 
+from citynet import settings
 from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
 from citynet.graph.formats import BY_MEDIA_TYPE, format_for_path, load_graph
 from citynet.graph.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
-from citynet.publish.gsp import Endpoints, StoreClient, UpdateRefused, display_url
+from citynet.publish.gsp import (
+    STORE_KINDS,
+    Endpoints,
+    StoreClient,
+    StoreKind,
+    UpdateRefused,
+    display_url,
+)
 
 DEFAULT_GRAPH_FILE = Path("build/citynet.trig")
 DEFAULT_TIMEOUT_S = 60.0
@@ -300,21 +308,40 @@ def publish(
     timeout: float = DEFAULT_TIMEOUT_S,
     query_endpoint: str | None = None,
     update_endpoint: str | None = None,
+    store_kind: StoreKind | TypingLiteral["auto"] = "auto",
 ) -> PublishReport:
-    """Publish ``path`` into the store whose Graph Store endpoint is ``store``."""
+    """Publish ``path`` into the store whose Graph Store endpoint is ``store``.
+
+    ``store_kind`` says where the store's query and update endpoints are and how it
+    authenticates (see :mod:`citynet.publish.gsp`); ``auto`` asks the store.
+    """
     if mode not in ("replace", "merge"):
         raise InputError(f"unknown publish mode {mode!r}; expected replace or merge")
     if not store:
         raise InputError(
             "no store given", hint="pass --store URL, e.g. http://localhost:7878/store"
         )
-    endpoints = Endpoints.resolve(store, query_endpoint, update_endpoint)
+    if store_kind != "auto" and store_kind not in STORE_KINDS:
+        raise InputError(f"unknown store kind {store_kind!r}; expected auto or {STORE_KINDS}")
     payloads = load_payloads(path, into=graph)
     warnings = check_shapes(path, force=force)
-    with StoreClient(endpoints, timeout=timeout) as client:
+    # Credentials are checked before anything is sent, the look at the store included.
+    named = [url for url in (store, query_endpoint, update_endpoint) if url]
+    settings.check_transport(settings.credentials(), named)
+    kind = detect_kind(store, timeout) if store_kind == "auto" else store_kind
+    endpoints = Endpoints.resolve(store, query_endpoint, update_endpoint, kind=kind)
+    with StoreClient(endpoints, timeout=timeout, kind=kind) as client:
         report = _Publication(client, payloads, mode).run()
     report.warnings[:0] = warnings
     return report
+
+
+def detect_kind(store: str, timeout: float = DEFAULT_TIMEOUT_S) -> StoreKind:
+    """The kind of store behind the Graph Store URL (its Server header), without sending
+    credentials: the kind decides how they are sent."""
+    endpoints = Endpoints.resolve(store, store, store)
+    with StoreClient(endpoints, timeout=timeout, anonymous=True) as client:
+        return client.server_kind()
 
 
 def check_shapes(path: Path, *, force: bool) -> list[str]:
@@ -472,8 +499,12 @@ class _Publication:
                 )
             item.held = held
 
+    @property
+    def guard(self) -> str:
+        return f"{PUBLISH_META_GRAPH}:guard:{self.run_id}"
+
     def swap_request(self, staged: list[_Staged]) -> str:
-        guard = _iri(f"{PUBLISH_META_GRAPH}:guard:{self.run_id}")
+        guard = _iri(self.guard)
         meta_graph = _iri(PUBLISH_META_GRAPH)
         ops: list[str] = []
         # Guards: a staging graph that no longer holds exactly its verified count puts a
@@ -493,7 +524,9 @@ class _Publication:
                 ops.append(f"MOVE {staging} TO {target}")
             else:
                 ops.append(f"ADD {staging} TO {target}")
-                ops.append(f"DROP GRAPH {staging}")
+                # SILENT: Virtuoso refuses DROP GRAPH on a graph a Graph Store PUT made
+                # (the guard has already checked that the staging graph is there).
+                ops.append(f"DROP SILENT GRAPH {staging}")
         for item in staged:
             record = _iri(meta_record_iri(item.payload.target))
             ops.append(f"DELETE WHERE {{ GRAPH {meta_graph} {{ {record} ?p ?o }} }}")
@@ -567,8 +600,12 @@ class _Publication:
         return ""
 
     def drop(self, staged: list[_Staged], error: CitynetError) -> None:
-        """Best effort: drop every staging graph of this run; say so if that fails too."""
-        ops = " ;\n".join(f"DROP SILENT GRAPH {_iri(item.staging)}" for item in staged)
+        """Best effort: drop every staging graph of this run; say so if that fails too.
+
+        The guard graph too: Virtuoso keeps what a request did before the operation that
+        failed in it, so a guard that fired leaves its triple behind there."""
+        graphs = [item.staging for item in staged] + [self.guard]
+        ops = " ;\n".join(f"DROP SILENT GRAPH {_iri(graph)}" for graph in graphs)
         try:
             self.client.update(ops, what="dropping the staging graphs", timeout=CLEANUP_TIMEOUT_S)
         except CitynetError:
@@ -632,6 +669,7 @@ __all__ = [
     "STAGING_MARK",
     "UPLOAD_MEDIA_TYPE",
     "check_shapes",
+    "detect_kind",
     "load_payloads",
     "meta_record_iri",
     "publish",
