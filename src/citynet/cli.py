@@ -487,6 +487,12 @@ def _write(out: Path, text: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Publish even if the graph breaks the shapes.")
 @click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop, in the same swap, the graphs an earlier publish put in the store that "
+    "this GRAPH file no longer has (pages removed from the build).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=60.0,
@@ -513,6 +519,7 @@ def publish(
     update_endpoint: str | None,
     fmt: str,
     store_kind: str,
+    prune: bool,
 ) -> None:
     """Load the graph into a SPARQL 1.1 store (default GRAPH: build/citynet.trig).
 
@@ -539,6 +546,7 @@ def publish(
         query_endpoint=query_endpoint,
         update_endpoint=update_endpoint,
         store_kind=store_kind,  # type: ignore[arg-type]
+        prune=prune,
     )
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
