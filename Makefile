@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench clean chromium virtuoso
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,21 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's Virtuoso Open Source (server and isql only, no Conductor) for the store tests,
+# installed only when missing; each test session starts its own on a free port.
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1 || { \
+	  echo "installing Debian's virtuoso-opensource-7-bin for the store tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    virtuoso-opensource-7-bin >/dev/null; }
+
 demo: $(VENV)/.installed
 	$(BIN)/citynet build
 	$(BIN)/citynet validate
 	$(BIN)/citynet query shared-projects --param city=Liège
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium virtuoso
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(VENV)/.installed-test

@@ -201,6 +201,7 @@ class Seen:
     path: str
     query: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def form(self) -> dict[str, str]:
@@ -258,7 +259,7 @@ def _handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             path, _, query = self.path.partition("?")
-            seen = Seen(self.command, path, query, body)
+            seen = Seen(self.command, path, query, body, dict(self.headers.items()))
             proxy.seen.append(seen)
             action = proxy.rule(seen)
             if action == RESET:
