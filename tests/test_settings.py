@@ -49,8 +49,8 @@ def test_old_names_work_with_one_warning_line(old: str, capsys) -> None:
     assert settings.credentials("basic", env) == Credentials("bob", "pw2", "basic")
     assert settings.credentials("basic", env) == Credentials("bob", "pw2", "basic")
     assert capsys.readouterr().err == (
-        f"warning: CITYNET_{old}_USER is deprecated; use CITYNET_USER\n"
-        f"warning: CITYNET_{old}_PASSWORD is deprecated; use CITYNET_PASSWORD\n"
+        f"warning: CITYNET_{old}_USER and CITYNET_{old}_PASSWORD are deprecated; "
+        "use CITYNET_USER and CITYNET_PASSWORD\n"
     )
 
 
@@ -144,5 +144,5 @@ def test_publish_and_query_log_in_with_the_one_pair(basic_proxy, names, monkeypa
     assert {s.headers.get("Authorization") for s in proxy.seen if s.method != "HEAD"} == {
         "Basic " + base64.b64encode(b"alice:pw").decode()
     }
-    warned = "warning: CITYNET_STORE_USER is deprecated; use CITYNET_USER"
+    warned = "warning: CITYNET_STORE_USER and CITYNET_STORE_PASSWORD are deprecated; use"
     assert (warned in published.output) == (names == "old")

@@ -65,8 +65,8 @@ class Credentials:
         return f"Credentials(user={self.user!r}, scheme={self.scheme!r})"
 
 
-def _read(name: str, environ: Mapping[str, str]) -> str | None:
-    """The value of ``name``, else of its deprecated names (warned once per process)."""
+def _read(name: str, environ: Mapping[str, str], used: list[str]) -> str | None:
+    """The value of ``name``, else of its deprecated names (appended to ``used``)."""
     value = environ.get(name) or None
     if value is not None:
         return value
@@ -77,11 +77,23 @@ def _read(name: str, environ: Mapping[str, str]) -> str | None:
             hint=f"set {name} instead (one setting for every store and endpoint)",
         )
     for old, old_value in found.items():
-        if old not in _warned:
-            _warned.add(old)
-            print(f"warning: {old} is deprecated; use {name}", file=sys.stderr)
+        used.append(old)
         return old_value
     return None
+
+
+def _warn_deprecated(used: list[str]) -> None:
+    """One line on stderr, once per process, naming the old variables and the new ones."""
+    fresh = [old for old in used if old not in _warned]
+    if not fresh:
+        return
+    _warned.update(fresh)
+    new = [next(n for n, olds in DEPRECATED_NAMES.items() if old in olds) for old in fresh]
+    verb = "is" if len(fresh) == 1 else "are"
+    print(
+        f"warning: {' and '.join(fresh)} {verb} deprecated; use {' and '.join(new)}",
+        file=sys.stderr,
+    )
 
 
 def auth_scheme(default: AuthScheme, environ: Mapping[str, str] | None = None) -> AuthScheme:
@@ -100,8 +112,10 @@ def credentials(
 ) -> Credentials | None:
     """The credentials from the environment, or None when neither variable is set."""
     environ = os.environ if environ is None else environ
-    user = _read(ENV_USER, environ)
-    password = _read(ENV_PASSWORD, environ)
+    used: list[str] = []
+    user = _read(ENV_USER, environ, used)
+    password = _read(ENV_PASSWORD, environ, used)
+    _warn_deprecated(used)
     if user is None and password is None:
         return None
     if user is None or password is None:
