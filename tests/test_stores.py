@@ -283,3 +283,26 @@ def test_named_queries_give_the_local_rows_through_each_store(
     there = run_query(query, params, backend=remote).comparable()
     assert here
     assert there == here
+
+
+def test_a_staging_graph_changed_before_the_swap_swaps_nothing(live: LiveStore, builds, proxy):
+    """Two graphs to swap (one new, one replaced); the last staging graph gains a triple
+    just before the swap request reaches the store. The guard must stop the request
+    before any MOVE: on Virtuoso too, where an operation that fails inside a request
+    does not undo the operations before it."""
+    v1, v2 = builds
+    assert publish_cli(str(v2), "--store", live.store)[0] == 0
+    before = live.graphs()
+
+    def tamper(seen: Seen) -> None:
+        if "MOVE" in seen.form.get("update", ""):
+            staging = sorted(g for g in live.graphs() if STAGING_MARK in g)
+            assert len(staging) == 2
+            live.update(f"INSERT DATA {{ GRAPH <{staging[-1]}> {{ <urn:x> <urn:y> <urn:z> }} }}")
+
+    proxy.rule = tamper
+    code, output = publish_cli(str(v1), "--store", proxy.base + live.store_path)
+    assert code == 4, output
+    assert "no graph was swapped; production graphs are unchanged" in output
+    assert live.graphs() == before  # nothing moved, staging and guard graphs dropped
+    assert graph_of(REMOVED_PAGE) not in live.graphs()
