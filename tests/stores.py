@@ -31,6 +31,19 @@ import httpx
 import pytest
 from conftest import HOST, OxigraphServer, free_port
 
+#: Every named query with the parameters the store tests run it with.
+QUERY_RUNS: list[tuple[str, dict[str, str]]] = [
+    ("shared-projects", {}),
+    ("shared-projects", {"city": "Liège"}),
+    ("shared-events", {}),
+    ("city-twins", {"city": "Liège"}),
+    ("city-activities", {"city": "Liège"}),
+    ("project-partners", {"project": "Goal Project"}),
+    ("twins-in-network", {}),
+    ("timeline", {}),
+    ("stats", {}),
+]
+
 VIRTUOSO_USER = "dba"
 VIRTUOSO_PASSWORD = "citynet-Test-pw1"
 STARTUP_SECONDS = 90.0

@@ -29,6 +29,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import OxigraphServer, start_oxigraph
 from pyoxigraph import RdfFormat, parse
+from stores import QUERY_RUNS
 
 from citynet.cli import cli
 from citynet.errors import EndpointError, InputError, PublishAborted
@@ -942,17 +943,6 @@ def test_two_publishes_at_once_end_consistent(oxigraph_server) -> None:
 # ------------------------------------------------------------------------ queries over the store
 
 SAMPLE = Path(__file__).parent / "fixtures" / "queries" / "sample.trig"
-QUERY_RUNS = [
-    ("shared-projects", {}),
-    ("shared-projects", {"city": "Liège"}),
-    ("shared-events", {}),
-    ("city-twins", {"city": "Liège"}),
-    ("city-activities", {"city": "Liège"}),
-    ("project-partners", {"project": "Goal Project"}),
-    ("twins-in-network", {}),
-    ("timeline", {}),
-    ("stats", {}),
-]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import start_oxigraph
 from stores import (
     HANG,
+    QUERY_RUNS,
     RESET,
     VIRTUOSO_PASSWORD,
     VIRTUOSO_USER,
@@ -230,18 +231,6 @@ def test_timeout_at_the_swap_leaves_the_live_graphs(
 
 
 # ---------------------------------------------------------------------- named queries
-
-QUERY_RUNS = [
-    ("shared-projects", {}),
-    ("shared-projects", {"city": "Liège"}),
-    ("shared-events", {}),
-    ("city-twins", {"city": "Liège"}),
-    ("city-activities", {"city": "Liège"}),
-    ("project-partners", {"project": "Goal Project"}),
-    ("twins-in-network", {}),
-    ("timeline", {}),
-    ("stats", {}),
-]
 
 
 @pytest.fixture

@@ -244,30 +244,11 @@ class StoreClient:
     # ------------------------------------------------------------------ transport
 
     def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        what: str,
-        write: bool,
-        params: Any = None,
-        content: bytes | None = None,
-        data: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        timeout: float | None = None,
+        self, method: str, url: str, *, what: str, write: bool, **options: Any
     ) -> httpx.Response:
-        """One request; connection failures retried; redirects and auth failures refused."""
-        response = self.exchange(
-            method,
-            url,
-            what=what,
-            write=write,
-            params=params,
-            content=content,
-            data=data,
-            headers=headers,
-            timeout=timeout,
-        )
+        """One request (``options`` as for :meth:`exchange`); connection failures retried;
+        redirects, refused credentials and HTML pages answering a write are errors."""
+        response = self.exchange(method, url, what=what, write=write, **options)
         self._refuse(response, url, what=what, write=write)
         return response
 
