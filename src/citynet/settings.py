@@ -143,7 +143,10 @@ def check_url(url: str, what: str) -> None:
             hint=f"put them in {ENV_USER} and {ENV_PASSWORD} instead",
         )
     if parts.scheme not in ("http", "https") or not host:
-        raise InputError(f"{what}: {parts.scheme}://{host or ''}… is not an http(s) URL")
+        # Safe to print: a URL with credentials was refused above.
+        raise InputError(
+            f"{what}: {url} is not an http(s) URL", hint="e.g. http://localhost:7878/query"
+        )
 
 
 def check_transport(found: Credentials | None, urls: list[str]) -> None:

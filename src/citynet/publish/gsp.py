@@ -109,21 +109,11 @@ class Endpoints:
 
 
 def _checked_url(value: str, option: str) -> httpx.URL:
+    settings.check_url(value, option)  # http(s), no credentials in it: the one rule
     try:
-        url = httpx.URL(value)
+        return httpx.URL(value)
     except (httpx.InvalidURL, TypeError) as error:
         raise InputError(f"{option}: not a URL: {error}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InputError(
-            f"{option}: {display_url(value)} is not an http(s) URL",
-            hint="e.g. http://localhost:7878/store",
-        )
-    if url.userinfo:
-        raise InputError(
-            f"{option}: {display_url(value)} carries credentials in the URL, which citynet refuses",
-            hint=f"set {ENV_USER} and {ENV_PASSWORD} instead",
-        )
-    return url
 
 
 def _sibling(url: httpx.URL, name: str) -> httpx.URL:
