@@ -328,6 +328,7 @@ def publish(
         )
     if store_kind != "auto" and store_kind not in STORE_KINDS:
         raise InputError(f"unknown store kind {store_kind!r}; expected auto or {STORE_KINDS}")
+    Endpoints.resolve(store, query_endpoint, update_endpoint)  # bad URLs first: no I/O yet
     payloads = load_payloads(path, into=graph)
     warnings = check_shapes(path, force=force)
     # Credentials are checked before anything is sent, the look at the store included.
