@@ -9,6 +9,8 @@ citynet's client; faults come from a logging proxy in front of the real store.
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -305,3 +307,44 @@ def test_a_staging_graph_changed_before_the_swap_swaps_nothing(live: LiveStore, 
     assert "no graph was swapped; production graphs are unchanged" in output
     assert live.graphs() == before  # nothing moved, staging and guard graphs dropped
     assert graph_of(REMOVED_PAGE) not in live.graphs()
+
+
+def test_readers_see_all_old_or_all_new_graphs_during_the_swap(
+    any_store: LiveStore, published, builds, proxy
+) -> None:
+    """A reader polling the graphs' counts while the swap runs never sees a mix of old
+    and new graphs (the changed page replaced, the removed page still there, or the
+    other way round)."""
+    _, v2 = builds
+
+    def production() -> dict[str, int]:  # the page graphs, without staging or metadata
+        return {g: n for g, n in held(any_store).items() if STAGING_MARK not in g}
+
+    before = production()
+    seen: list[dict[str, int]] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            seen.append(production())
+
+    reader = threading.Thread(target=poll, daemon=True)
+
+    def start_reading(request: Seen) -> None:
+        if "MOVE" in request.form.get("update", "") and not reader.is_alive():
+            reader.start()
+            time.sleep(0.2)  # let the reader take a few looks before the swap goes in
+
+    proxy.rule = start_reading
+    try:
+        code, output = publish_cli(str(v2), "--store", proxy.base + any_store.store_path, "--prune")
+    finally:
+        time.sleep(0.2)
+        done.set()
+        reader.join(60)
+    assert code == 0, output
+    after = production()
+    assert before != after
+    assert seen, "the reader took no look during the swap"
+    mixed = [state for state in seen if state not in (before, after)]
+    assert mixed == []
