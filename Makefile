@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench clean debian-packages
+.PHONY: demo test lint bench clean debian-packages virtuoso
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	touch $@ $(VENV)/.installed
 
 # The Debian packages the tests run for real, installed only when missing: Chromium
-# (browser tests), nginx and Apache with njs (content negotiation, the fetch replay),
-# Virtuoso (publishing into a triple store).
+# (browser tests), nginx and Apache with njs (content negotiation, the fetch replay).
 DEBIAN_PACKAGES := chromium:/usr/bin/chromium nginx:/usr/sbin/nginx apache2:/usr/sbin/apache2 \
   libnginx-mod-http-js:/usr/lib/nginx/modules/ngx_http_js_module.so
 
@@ -32,12 +31,21 @@ debian-packages:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
+# Debian's Virtuoso Open Source (server and isql only, no Conductor) for the store tests,
+# installed only when missing; each test session starts its own on a free port.
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1 || { \
+	  echo "installing Debian's virtuoso-opensource-7-bin for the store tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    virtuoso-opensource-7-bin >/dev/null; }
+
 demo: $(VENV)/.installed
 	$(BIN)/citynet build
 	$(BIN)/citynet validate
 	$(BIN)/citynet query shared-projects --param city=Liège
 
-test: $(VENV)/.installed-test debian-packages
+test: $(VENV)/.installed-test debian-packages virtuoso
 	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 -q
 

@@ -730,7 +730,7 @@ def test_credentials_only_from_environment_and_never_over_remote_http() -> None:
     assert in_url.exit_code == 2
     message = one_line_error(in_url)
     assert "contains credentials" in message and "secret" not in message
-    env = {"CITYNET_ENDPOINT_USER": "me", "CITYNET_ENDPOINT_PASSWORD": "s3cret"}
+    env = {"CITYNET_USER": "me", "CITYNET_PASSWORD": "s3cret"}  # citynet.settings
     remote = invoke("query", "stats", "--endpoint", "http://example.org/sparql", env=env)
     assert remote.exit_code == 2
     message = one_line_error(remote)

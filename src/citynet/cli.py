@@ -486,7 +486,8 @@ def query(
 
     Parameter values are typed and bound with a VALUES block, never spliced into the
     text. A city or project accepts its label in any spelling, or its IRI. Endpoint
-    credentials come only from CITYNET_ENDPOINT_USER / CITYNET_ENDPOINT_PASSWORD.
+    credentials come only from CITYNET_USER / CITYNET_PASSWORD (CITYNET_AUTH=digest
+    for Digest authentication).
 
     \b
     Examples:
@@ -580,7 +581,14 @@ def _write(out: Path, text: str) -> None:
     required=True,
     metavar="URL",
     help="Graph Store endpoint: Oxigraph .../store, Fuseki .../ds/data, "
-    "Virtuoso .../sparql-graph-crud.",
+    "Virtuoso .../sparql-graph-crud-auth.",
+)
+@click.option(
+    "--store-kind",
+    type=click.Choice(["auto", "generic", "oxigraph", "fuseki", "virtuoso"]),
+    default="auto",
+    show_default=True,
+    help="Where the query/update endpoints are and how to log in; auto asks the store.",
 )
 @click.option(
     "--graph", "graph_iri", metavar="IRI", help="Publish the merged graph into this one graph."
@@ -592,6 +600,12 @@ def _write(out: Path, text: str) -> None:
     help="Replace each graph (staged, one atomic MOVE) or add the triples to it.",
 )
 @click.option("--force", is_flag=True, help="Publish even if the graph breaks the shapes.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop, in the same swap, the graphs an earlier publish put in the store that "
+    "this GRAPH file no longer has (pages removed from the build).",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -618,16 +632,19 @@ def publish(
     query_endpoint: str | None,
     update_endpoint: str | None,
     fmt: str,
+    store_kind: str,
+    prune: bool,
 ) -> None:
     """Load the graph into a SPARQL 1.1 store (default GRAPH: build/citynet.trig).
 
     Each page's named graph goes to the same graph in the store; re-publishing identical
-    data writes nothing. Credentials come from CITYNET_STORE_USER and
-    CITYNET_STORE_PASSWORD (Basic auth, https or localhost only).
+    data writes nothing. Credentials come from CITYNET_USER and CITYNET_PASSWORD (https
+    or localhost only; Basic, or Digest for Virtuoso or with CITYNET_AUTH=digest).
 
     \b
     Examples:
       citynet publish --store http://localhost:7878/store
+      citynet publish --store http://localhost:8890/sparql-graph-crud-auth
       citynet publish build/citynet.trig --store https://example.org/ds/data \\
           --graph https://example.org/graph/citynet
     """
@@ -642,6 +659,8 @@ def publish(
         timeout=timeout,
         query_endpoint=query_endpoint,
         update_endpoint=update_endpoint,
+        store_kind=store_kind,  # type: ignore[arg-type]
+        prune=prune,
     )
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))

@@ -8,14 +8,26 @@ It carries citynet's rules for talking to endpoints a user does not control:
 - a timeout on every request; TLS always verified (system trust store, ``SSL_CERT_FILE``
   / ``SSL_CERT_DIR`` honoured); redirects never followed (a write must not land on another
   host, a query must not be dropped by a POST-to-GET redirect);
-- credentials only from ``CITYNET_STORE_USER`` / ``CITYNET_STORE_PASSWORD``, sent as HTTP
-  Basic only over https or to this machine; never in a URL, never in a message;
+- credentials only from the settings (``CITYNET_USER`` / ``CITYNET_PASSWORD``, see
+  :mod:`citynet.settings`), sent as HTTP Basic or Digest (``CITYNET_AUTH``, or what the
+  store kind wants) only over https or to this machine; never in a URL, never in a message;
 - every failure is one line naming the endpoint (without credentials): exit 3
   (``EndpointError``) when the store cannot be used, exit 4 (``PublishAborted``) when it
   refused or lost a payload we sent (400/415, a connection reset mid-upload).
 
 Environment proxies are not used (``trust_env=False``): what is contacted is exactly what
 the user named.
+
+Store kinds (``--store-kind``): the stores differ in where their endpoints are and how
+they authenticate, not in the protocol citynet speaks to them.
+
+- ``generic`` (and ``fuseki``, ``oxigraph``): the SPARQL query and update endpoints are
+  ``query`` and ``update`` beside the Graph Store endpoint; HTTP Basic.
+- ``virtuoso``: Virtuoso's endpoints are ``/sparql-graph-crud[-auth]`` (Graph Store) and
+  ``/sparql[-auth]`` (query and update); writes need HTTP Digest.
+- ``auto`` (the default): one HEAD request to the Graph Store endpoint; its ``Server``
+  header names the store (``Virtuoso/…``, ``Oxigraph/…``, ``Apache Jena Fuseki …``);
+  anything else is ``generic``.
 """
 
 from __future__ import annotations
@@ -25,22 +37,32 @@ import os
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
+from citynet import settings
 from citynet.errors import EndpointError, InputError, PublishAborted
-
-ENV_USER = "CITYNET_STORE_USER"
-ENV_PASSWORD = "CITYNET_STORE_PASSWORD"
-
-#: Connection attempts for one request, and the pause before each retry (seconds).
-CONNECT_ATTEMPTS = 3
-BACKOFF_S = (0.2, 0.5)
+from citynet.settings import BACKOFF_S, CONNECT_ATTEMPTS, ENV_PASSWORD, ENV_USER
 
 SPARQL_JSON = "application/sparql-results+json"
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 SNIPPET_CHARS = 200
+
+StoreKind = Literal["generic", "oxigraph", "fuseki", "virtuoso"]
+STORE_KINDS: tuple[StoreKind, ...] = ("generic", "oxigraph", "fuseki", "virtuoso")
+#: How each kind sends credentials unless CITYNET_AUTH says otherwise.
+AUTH_OF_KIND: dict[StoreKind, settings.AuthScheme] = {
+    "generic": "basic",
+    "oxigraph": "basic",
+    "fuseki": "basic",
+    "virtuoso": "digest",
+}
+#: A word of the Server header that names the kind (lower case).
+SERVER_MARKS: tuple[tuple[str, StoreKind], ...] = (
+    ("virtuoso", "virtuoso"),
+    ("oxigraph", "oxigraph"),
+    ("fuseki", "fuseki"),
+)
 
 #: The default graph (``?default``) as opposed to a named graph.
 DEFAULT_GRAPH = None
@@ -55,39 +77,43 @@ class Endpoints:
     update: str
 
     @classmethod
-    def resolve(cls, store: str, query: str | None = None, update: str | None = None) -> Endpoints:
-        """Default the query and update endpoints to ``query`` / ``update`` beside the store.
+    def resolve(
+        cls,
+        store: str,
+        query: str | None = None,
+        update: str | None = None,
+        *,
+        kind: StoreKind = "generic",
+    ) -> Endpoints:
+        """Default the query and update endpoints from the store's layout.
 
-        That is Oxigraph's layout (``/store``, ``/query``, ``/update``) and Fuseki's
-        (``/ds/data``, ``/ds/query``, ``/ds/update``); Virtuoso needs both given
-        (``/sparql``).
+        Generic (Oxigraph ``/store``, ``/query``, ``/update``; Fuseki ``/ds/data``,
+        ``/ds/query``, ``/ds/update``): ``query`` and ``update`` beside the store.
+        Virtuoso: ``sparql-auth`` beside ``sparql-graph-crud-auth`` (``sparql`` beside
+        the endpoint without authentication), for both.
         """
         store_url = _checked_url(store, "--store")
+        query_name, update_name = "query", "update"
+        if kind == "virtuoso":
+            authenticated = store_url.path.rstrip("/").endswith("-auth")
+            query_name = update_name = "sparql-auth" if authenticated else "sparql"
         query_url = (
-            _checked_url(query, "--query-endpoint") if query else _sibling(store_url, "query")
+            _checked_url(query, "--query-endpoint") if query else _sibling(store_url, query_name)
         )
         update_url = (
-            _checked_url(update, "--update-endpoint") if update else _sibling(store_url, "update")
+            _checked_url(update, "--update-endpoint")
+            if update
+            else _sibling(store_url, update_name)
         )
         return cls(str(store_url), str(query_url), str(update_url))
 
 
 def _checked_url(value: str, option: str) -> httpx.URL:
+    settings.check_url(value, option)  # http(s), no credentials in it: the one rule
     try:
-        url = httpx.URL(value)
+        return httpx.URL(value)
     except (httpx.InvalidURL, TypeError) as error:
         raise InputError(f"{option}: not a URL: {error}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InputError(
-            f"{option}: {display_url(value)} is not an http(s) URL",
-            hint="e.g. http://localhost:7878/store",
-        )
-    if url.userinfo:
-        raise InputError(
-            f"{option}: {display_url(value)} carries credentials in the URL, which citynet refuses",
-            hint=f"set {ENV_USER} and {ENV_PASSWORD} instead",
-        )
-    return url
 
 
 def _sibling(url: httpx.URL, name: str) -> httpx.URL:
@@ -105,26 +131,25 @@ def display_url(url: str | httpx.URL) -> str:
     return str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
 
 
-def is_local(url: str) -> bool:
-    return httpx.URL(url).host in LOCAL_HOSTS
-
-
-def credentials_from_env(endpoints: Endpoints) -> httpx.BasicAuth | None:
-    """Basic auth from the environment, refused over plain http to another machine."""
-    user = os.environ.get(ENV_USER)
-    password = os.environ.get(ENV_PASSWORD)
-    if not user and not password:
+def credentials_from_env(endpoints: Endpoints, kind: StoreKind = "generic") -> httpx.Auth | None:
+    """The settings' credentials as httpx auth (Basic or Digest); refused over plain http
+    to another machine before anything is sent."""
+    found = settings.credentials(AUTH_OF_KIND[kind])
+    settings.check_transport(found, [endpoints.store, endpoints.query, endpoints.update])
+    if found is None:
         return None
-    if not user or not password:
-        missing = ENV_USER if not user else ENV_PASSWORD
-        raise InputError(f"{missing} is not set", hint=f"set both {ENV_USER} and {ENV_PASSWORD}")
-    for url in (endpoints.store, endpoints.query, endpoints.update):
-        if httpx.URL(url).scheme == "http" and not is_local(url):
-            raise EndpointError(
-                f"refusing to send the password for {user} in clear text to {display_url(url)}",
-                hint="use https:// (Basic credentials over http go to localhost only)",
-            )
-    return httpx.BasicAuth(user, password)
+    if found.scheme == "digest":
+        return httpx.DigestAuth(found.user, found.password)
+    return httpx.BasicAuth(found.user, found.password)
+
+
+def kind_of_server(server_header: str | None) -> StoreKind:
+    """The store kind a ``Server`` header names; ``generic`` when it names none."""
+    value = (server_header or "").lower()
+    for mark, kind in SERVER_MARKS:
+        if mark in value:
+            return kind
+    return "generic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +194,20 @@ class StoreClient:
     read) in seconds.
     """
 
-    def __init__(self, endpoints: Endpoints, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        timeout: float = settings.DEFAULT_TIMEOUT_S,
+        kind: StoreKind = "generic",
+        anonymous: bool = False,
+    ) -> None:
         if timeout <= 0:
             raise InputError(f"--timeout must be more than 0 seconds, got {timeout}")
         self.endpoints = endpoints
         self.timeout = timeout
-        auth = credentials_from_env(endpoints)
+        self.kind = kind
+        auth = None if anonymous else credentials_from_env(endpoints, kind)
         # The system trust store plus SSL_CERT_FILE / SSL_CERT_DIR when set: always verified.
         context = ssl.create_default_context(
             cafile=os.environ.get("SSL_CERT_FILE") or None,
@@ -186,7 +219,7 @@ class StoreClient:
             verify=context,
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": "citynet-publish"},
+            headers={"User-Agent": settings.USER_AGENT},
         )
 
     def __enter__(self) -> StoreClient:
@@ -201,6 +234,15 @@ class StoreClient:
     # ------------------------------------------------------------------ transport
 
     def send(
+        self, method: str, url: str, *, what: str, write: bool, **options: Any
+    ) -> httpx.Response:
+        """One request (``options`` as for :meth:`exchange`); connection failures retried;
+        redirects, refused credentials and HTML pages answering a write are errors."""
+        response = self.exchange(method, url, what=what, write=write, **options)
+        self._refuse(response, url, what=what, write=write)
+        return response
+
+    def exchange(
         self,
         method: str,
         url: str,
@@ -213,7 +255,7 @@ class StoreClient:
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> httpx.Response:
-        """One request; connection failures retried; redirects and auth failures refused."""
+        """One request and its answer, whatever the status; connection failures retried."""
         shown = display_url(url)
         limit = timeout if timeout is not None else self.timeout
         response: httpx.Response | None = None
@@ -268,6 +310,11 @@ class StoreClient:
             except httpx.HTTPError as error:
                 raise EndpointError(f"{shown}: {what} failed: {_one_line(error)}") from None
         assert response is not None
+        return response
+
+    def _refuse(self, response: httpx.Response, url: str, *, what: str, write: bool) -> None:
+        """Redirects, refused credentials and HTML pages answering a write are errors."""
+        shown = display_url(url)
         if response.is_redirect or 300 <= response.status_code < 400:
             target = display_url(response.headers.get("location", "")) or "nowhere"
             raise EndpointError(
@@ -283,14 +330,25 @@ class StoreClient:
                 f"{realm_text}",
                 hint=f"check {ENV_USER} and {ENV_PASSWORD}",
             )
-        if response.status_code >= 200 and _media_type(response) == "text/html" and write:
+        if (
+            response.status_code >= 200
+            and _media_type(response) == "text/html"
+            and write
+            and response.content.strip()
+        ):
             # A login page or captive portal answering 200: the write did not reach a store.
+            # An empty body labelled text/html is not a page (Virtuoso's 201 to a PUT).
             raise EndpointError(
                 f"{shown} answered {what} with an HTML page ({response.status_code}), "
                 f"not a store: {_snippet(response)}",
                 hint="check the URL; a proxy or login page is in the way",
             )
-        return response
+
+    def server_kind(self) -> StoreKind:
+        """Ask the Graph Store endpoint who it is (one HEAD, any status): the kind."""
+        url = str(httpx.URL(self.endpoints.store).copy_with(query=b"default"))
+        response = self.exchange("HEAD", url, what="a look at the store", write=False)
+        return kind_of_server(response.headers.get("server"))
 
     def _fetch(self, request: httpx.Request, limit: float) -> httpx.Response:
         """Send and read the whole answer within ``limit`` seconds in total: httpx's own
@@ -517,14 +575,15 @@ def _one_line(error: BaseException) -> str:
 
 
 __all__ = [
-    "CONNECT_ATTEMPTS",
+    "AUTH_OF_KIND",
     "DEFAULT_GRAPH",
-    "ENV_PASSWORD",
-    "ENV_USER",
+    "STORE_KINDS",
     "Endpoints",
     "GspResult",
     "StoreClient",
     "UpdateRefused",
+    "StoreKind",
     "credentials_from_env",
     "display_url",
+    "kind_of_server",
 ]

@@ -78,10 +78,18 @@ from pyoxigraph import (
     parse,
 )
 
+from citynet import settings
 from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
 from citynet.graph.formats import BY_MEDIA_TYPE, format_for_path, load_graph
 from citynet.graph.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
-from citynet.publish.gsp import Endpoints, StoreClient, UpdateRefused, display_url
+from citynet.publish.gsp import (
+    STORE_KINDS,
+    Endpoints,
+    StoreClient,
+    StoreKind,
+    UpdateRefused,
+    display_url,
+)
 
 DEFAULT_GRAPH_FILE = Path("build/citynet.trig")
 DEFAULT_TIMEOUT_S = 60.0
@@ -242,7 +250,7 @@ def _canonical_blank_nodes(triples: set[Triple]) -> set[Triple]:
 @dataclass(frozen=True, slots=True)
 class GraphOutcome:
     target: str
-    status: str  # created | replaced | merged | unchanged | superseded
+    status: str  # created | replaced | merged | unchanged | superseded | removed
     triples: int
 
 
@@ -300,21 +308,46 @@ def publish(
     timeout: float = DEFAULT_TIMEOUT_S,
     query_endpoint: str | None = None,
     update_endpoint: str | None = None,
+    store_kind: StoreKind | TypingLiteral["auto"] = "auto",
+    prune: bool = False,
 ) -> PublishReport:
-    """Publish ``path`` into the store whose Graph Store endpoint is ``store``."""
+    """Publish ``path`` into the store whose Graph Store endpoint is ``store``.
+
+    ``store_kind`` says where the store's query and update endpoints are and how it
+    authenticates (see :mod:`citynet.publish.gsp`); ``auto`` asks the store. ``prune``
+    also drops, in the same swap, every graph an earlier replace publish recorded in this
+    store that ``path`` no longer has (pages removed from the build).
+    """
+    if prune and mode != "replace":
+        raise InputError("--prune works with --replace only: a merge removes nothing")
     if mode not in ("replace", "merge"):
         raise InputError(f"unknown publish mode {mode!r}; expected replace or merge")
     if not store:
         raise InputError(
             "no store given", hint="pass --store URL, e.g. http://localhost:7878/store"
         )
-    endpoints = Endpoints.resolve(store, query_endpoint, update_endpoint)
+    if store_kind != "auto" and store_kind not in STORE_KINDS:
+        raise InputError(f"unknown store kind {store_kind!r}; expected auto or {STORE_KINDS}")
+    Endpoints.resolve(store, query_endpoint, update_endpoint)  # bad URLs first: no I/O yet
     payloads = load_payloads(path, into=graph)
     warnings = check_shapes(path, force=force)
-    with StoreClient(endpoints, timeout=timeout) as client:
-        report = _Publication(client, payloads, mode).run()
+    # Credentials are checked before anything is sent, the look at the store included.
+    named = [url for url in (store, query_endpoint, update_endpoint) if url]
+    settings.check_transport(settings.credentials(), named)
+    kind = detect_kind(store, timeout) if store_kind == "auto" else store_kind
+    endpoints = Endpoints.resolve(store, query_endpoint, update_endpoint, kind=kind)
+    with StoreClient(endpoints, timeout=timeout, kind=kind) as client:
+        report = _Publication(client, payloads, mode, prune=prune).run()
     report.warnings[:0] = warnings
     return report
+
+
+def detect_kind(store: str, timeout: float = DEFAULT_TIMEOUT_S) -> StoreKind:
+    """The kind of store behind the Graph Store URL (its Server header), without sending
+    credentials: the kind decides how they are sent."""
+    endpoints = Endpoints.resolve(store, store, store)
+    with StoreClient(endpoints, timeout=timeout, anonymous=True) as client:
+        return client.server_kind()
 
 
 def check_shapes(path: Path, *, force: bool) -> list[str]:
@@ -352,10 +385,19 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 class _Publication:
-    def __init__(self, client: StoreClient, payloads: list[GraphPayload], mode: Mode) -> None:
+    def __init__(
+        self,
+        client: StoreClient,
+        payloads: list[GraphPayload],
+        mode: Mode,
+        *,
+        prune: bool = False,
+    ) -> None:
         self.client = client
         self.payloads = payloads
         self.mode = mode
+        self.prune = prune
+        self.removed: list[str] = []  # graphs an earlier publish recorded, not in this one
         self.store = display_url(client.endpoints.store)
         self.run_id = uuid.uuid4().hex
         self.run_iri = f"{PUBLISH_META_GRAPH}:run:{self.run_id}"
@@ -384,6 +426,20 @@ class _Publication:
             )
         return result
 
+    def meta_records(self, graphs: Sequence[str]) -> set[str]:
+        """The graphs among ``graphs`` that have a metadata record."""
+        found: set[str] = set()
+        for chunk in _chunks(graphs):
+            values = " ".join(_iri(g) for g in chunk)
+            rows = self.client.select(
+                f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} "
+                f"GRAPH {_iri(PUBLISH_META_GRAPH)} {{ ?m {_iri(SD.name)} ?g }} }}",
+                what="the publish metadata",
+                timeout=CLEANUP_TIMEOUT_S,
+            )
+            found.update(row["g"] for row in rows if row.get("g"))
+        return found
+
     def meta(self, graphs: Sequence[str]) -> dict[str, tuple[str, int]]:
         """The recorded (content hash, triple count) of each graph published before."""
         result: dict[str, tuple[str, int]] = {}
@@ -398,6 +454,16 @@ class _Publication:
             for row in rows:
                 result[row.get("g", "")] = (row.get("hash", ""), _as_int(row.get("n"), self.client))
         return result
+
+    def recorded_graphs(self) -> set[str]:
+        """Every graph a replace publish recorded in this store (merged graphs have no
+        content hash: they hold more than one publish and are never pruned)."""
+        rows = self.client.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH {_iri(PUBLISH_META_GRAPH)} "
+            f"{{ ?m {_iri(SD.name)} ?g ; {_iri(CN.contentHash)} ?hash }} }}",
+            what="the publish metadata",
+        )
+        return {row["g"] for row in rows if row.get("g")}
 
     def contains(self, payload: GraphPayload) -> bool:
         """Does the store's graph already hold every triple of ``payload``? (merge mode)"""
@@ -446,7 +512,9 @@ class _Publication:
                 outcomes[payload.target] = GraphOutcome(payload.target, "unchanged", payload.count)
             else:
                 todo.append(payload)
-        if todo:
+        if self.prune:
+            self.removed = sorted(self.recorded_graphs() - set(targets))
+        if todo or self.removed:
             staged = [_Staged(p, staging_iri(p.target, self.run_id)) for p in todo]
             try:
                 self.stage(staged)
@@ -455,10 +523,13 @@ class _Publication:
                 self.drop(staged, error)
                 raise
             outcomes.update(self.verify(staged, before))
-        return PublishReport(self.store, self.mode, [outcomes[p.target] for p in self.payloads])
+        order = [p.target for p in self.payloads] + self.removed
+        return PublishReport(self.store, self.mode, [outcomes[target] for target in order])
 
     def stage(self, staged: list[_Staged]) -> None:
         """Upload every changed graph to its staging graph and check what the store holds."""
+        if not staged:
+            return
         for item in staged:
             self.client.put(item.staging, item.payload.body, UPLOAD_MEDIA_TYPE)
         counts = self.counts([item.staging for item in staged])
@@ -472,8 +543,12 @@ class _Publication:
                 )
             item.held = held
 
+    @property
+    def guard(self) -> str:
+        return f"{PUBLISH_META_GRAPH}:guard:{self.run_id}"
+
     def swap_request(self, staged: list[_Staged]) -> str:
-        guard = _iri(f"{PUBLISH_META_GRAPH}:guard:{self.run_id}")
+        guard = _iri(self.guard)
         meta_graph = _iri(PUBLISH_META_GRAPH)
         ops: list[str] = []
         # Guards: a staging graph that no longer holds exactly its verified count puts a
@@ -493,9 +568,14 @@ class _Publication:
                 ops.append(f"MOVE {staging} TO {target}")
             else:
                 ops.append(f"ADD {staging} TO {target}")
-                ops.append(f"DROP GRAPH {staging}")
-        for item in staged:
-            record = _iri(meta_record_iri(item.payload.target))
+                # SILENT: Virtuoso refuses DROP GRAPH on a graph a Graph Store PUT made
+                # (the guard has already checked that the staging graph is there).
+                ops.append(f"DROP SILENT GRAPH {staging}")
+        for removed in self.removed:  # pages no longer in the build: gone with the swap
+            ops.append(f"DROP SILENT GRAPH {_iri(removed)}")
+        records_to_delete = [item.payload.target for item in staged] + self.removed
+        for target in records_to_delete:
+            record = _iri(meta_record_iri(target))
             ops.append(f"DELETE WHERE {{ GRAPH {meta_graph} {{ {record} ?p ?o }} }}")
         now = Literal(
             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -517,12 +597,15 @@ class _Publication:
                     f"{_iri(CN.contentHash)} {Literal(item.payload.digest)}"
                 )
             records.append(record + " .")
-        ops.append(f"INSERT DATA {{ GRAPH {meta_graph} {{ {' '.join(records)} }} }}")
+        if records:
+            ops.append(f"INSERT DATA {{ GRAPH {meta_graph} {{ {' '.join(records)} }} }}")
         return " ;\n".join(ops)
 
     def swap(self, staged: list[_Staged]) -> None:
         verb = "MOVE" if self.mode == "replace" else "ADD"
         what = f"the swap ({verb} of {len(staged)} staging graphs)"
+        if self.removed:
+            what = f"{what[:-1]}, DROP of {len(self.removed)} removed graphs)"
         try:
             self.client.update(self.swap_request(staged), what=what)
         except CitynetError as error:
@@ -551,7 +634,10 @@ class _Publication:
                 f"{error.message}; the store cannot say whether the swap was applied",
                 hint="run citynet publish again: it republishes whatever is not in place",
             ) from None
-        return bool(rows) and _as_int(rows[0].get("n"), self.client) == len(staged)
+        if not rows or _as_int(rows[0].get("n"), self.client) != len(staged):
+            return False
+        # Removals write no record: their records being gone tells.
+        return not self.removed or not self.meta_records(self.removed)
 
     def staging_diagnosis(self, staged: list[_Staged]) -> str:
         try:
@@ -567,8 +653,12 @@ class _Publication:
         return ""
 
     def drop(self, staged: list[_Staged], error: CitynetError) -> None:
-        """Best effort: drop every staging graph of this run; say so if that fails too."""
-        ops = " ;\n".join(f"DROP SILENT GRAPH {_iri(item.staging)}" for item in staged)
+        """Best effort: drop every staging graph of this run; say so if that fails too.
+
+        The guard graph too: Virtuoso keeps what a request did before the operation that
+        failed in it, so a guard that fired leaves its triple behind there."""
+        graphs = [item.staging for item in staged] + [self.guard]
+        ops = " ;\n".join(f"DROP SILENT GRAPH {_iri(graph)}" for graph in graphs)
         try:
             self.client.update(ops, what="dropping the staging graphs", timeout=CLEANUP_TIMEOUT_S)
         except CitynetError:
@@ -579,7 +669,7 @@ class _Publication:
 
     def verify(self, staged: list[_Staged], before: dict[str, int]) -> dict[str, GraphOutcome]:
         targets = [item.payload.target for item in staged]
-        after = self.counts(targets)
+        after = self.counts(targets + self.removed)
         recorded = self.meta(targets) if self.mode == "replace" else {}
         outcomes: dict[str, GraphOutcome] = {}
         for item in staged:
@@ -605,6 +695,14 @@ class _Publication:
                         hint="run citynet publish again",
                     )
             outcomes[target] = GraphOutcome(target, status, item.payload.count)
+        for removed in self.removed:
+            if after[removed]:
+                raise EndpointError(
+                    f"after the swap <{removed}> still holds {after[removed]} triples, "
+                    "expected none: another client wrote to it",
+                    hint="run citynet publish again",
+                )
+            outcomes[removed] = GraphOutcome(removed, "removed", 0)
         return outcomes
 
 
@@ -632,6 +730,7 @@ __all__ = [
     "STAGING_MARK",
     "UPLOAD_MEDIA_TYPE",
     "check_shapes",
+    "detect_kind",
     "load_payloads",
     "meta_record_iri",
     "publish",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 import time
 import urllib.error
@@ -28,14 +27,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 
+from citynet import settings
 from citynet.errors import EndpointError, InputError
 from citynet.graph.formats import _check_safe, format_for_path, load_graph, syntax_error
 from citynet.query.results import QueryResult, literal, normalise_term
 
-DEFAULT_TIMEOUT = 60.0
-USER_ENV = "CITYNET_ENDPOINT_USER"
-PASSWORD_ENV = "CITYNET_ENDPOINT_PASSWORD"
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+DEFAULT_TIMEOUT = settings.DEFAULT_TIMEOUT_S
 
 
 class Backend(Protocol):
@@ -197,35 +194,22 @@ class RdflibBackend:
 class EndpointConfig:
     url: str
     timeout: float = DEFAULT_TIMEOUT
-    user: str | None = None
-    password: str | None = None
-    retries: int = 2  # connection refused / reset only, with backoff: no retry storm
+    credentials: settings.Credentials | None = None
+    retries: int = settings.CONNECT_ATTEMPTS - 1  # refused / reset only: no retry storm
 
 
 def endpoint_config(url: str, timeout: float = DEFAULT_TIMEOUT) -> EndpointConfig:
-    """Check an endpoint URL and take credentials from the environment only.
+    """Check an endpoint URL and take the credentials from the settings (the environment).
 
-    Refuses user:password in the URL (it would land in shell history and logs) and HTTP
-    Basic credentials over plain http to anything but this machine.
+    The same rules as ``citynet publish`` (:mod:`citynet.settings`): no user:password in
+    the URL, no credentials over plain http to anything but this machine.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"endpoint {redact(url)!r} is not an http(s) URL")
-    if parts.username or parts.password:
-        raise InputError(
-            "endpoint URL contains credentials",
-            hint=f"put them in {USER_ENV} and {PASSWORD_ENV} instead",
-        )
+    settings.check_url(url, "endpoint")
     if timeout <= 0:
         raise InputError(f"--timeout must be positive, not {timeout}")
-    user = os.environ.get(USER_ENV) or None
-    password = os.environ.get(PASSWORD_ENV) or None
-    if (user or password) and parts.scheme == "http" and parts.hostname not in _LOCAL_HOSTS:
-        raise InputError(
-            f"refusing to send credentials over plain http to {parts.hostname}",
-            hint="use https, or unset the CITYNET_ENDPOINT_* variables",
-        )
-    return EndpointConfig(url, timeout, user, password)
+    found = settings.credentials()
+    settings.check_transport(found, [url])
+    return EndpointConfig(url, timeout, found)
 
 
 def redact(url: str) -> str:
@@ -281,6 +265,7 @@ class EndpointBackend:
             BASIC,
             CONSTRUCT,
             DESCRIBE,
+            DIGEST,
             JSON,
             POST,
             SELECT,
@@ -302,9 +287,10 @@ class EndpointBackend:
         )
         client.setReturnFormat(TURTLE if form in ("construct", "describe") else JSON)
         client.setTimeout(max(1, round(config.timeout)))
-        if config.user or config.password:
-            client.setHTTPAuth(BASIC)
-            client.setCredentials(config.user or "", config.password or "")
+        client.agent = settings.USER_AGENT
+        if config.credentials is not None:
+            client.setHTTPAuth(DIGEST if config.credentials.scheme == "digest" else BASIC)
+            client.setCredentials(config.credentials.user, config.credentials.password)
         where = self.description
         attempt = 0
         while True:
@@ -362,7 +348,9 @@ def _http_error(where: str, error: urllib.error.HTTPError) -> EndpointError:
     status = f"HTTP {error.code} {error.reason}"
     if error.code in (401, 403):
         realm = error.headers.get("WWW-Authenticate", "") if error.headers else ""
-        hint = f"set {USER_ENV} / {PASSWORD_ENV}" + (f" ({realm})" if realm else "")
+        hint = f"check {settings.ENV_USER} and {settings.ENV_PASSWORD}" + (
+            f" ({realm})" if realm else ""
+        )
         return EndpointError(f"{where}: {status}", hint=hint)
     return EndpointError(f"{where}: {status}: {_snippet(body)}")
 
@@ -431,8 +419,6 @@ def _one_line(error: object) -> str:
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "PASSWORD_ENV",
-    "USER_ENV",
     "Backend",
     "EndpointBackend",
     "EndpointConfig",
