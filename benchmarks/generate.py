@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citynet.graph.iris import slug
+from citynet.common.iris import slug
 
 GENERATOR_VERSION = "1"
 

@@ -254,7 +254,7 @@ def busiest_page(manifest: dict[str, Any]) -> str:
 
 
 def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path) -> list[Measure]:
-    from citynet.graph.iris import DEFAULT_BASE_IRI, slug
+    from citynet.common.iris import DEFAULT_BASE_IRI, slug
 
     pages, manifest = ensure_pages(size, options.seed, cache)
     warm_page_cache(pages)

@@ -36,10 +36,10 @@ from fetch_replay import (
     start_replay,
 )
 
-from citynet import __version__
 from citynet.fetch.content import main_content
 from citynet.fetch.crawl import FetchOptions, Hooks, fetch_pages
 from citynet.fetch.log import LOG_NAME, load_log, provenance_for
+from citynet.settings import __version__
 
 
 @pytest.fixture

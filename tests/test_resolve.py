@@ -541,7 +541,7 @@ def test_one_event_per_date_kind_and_place(merged):
 
 def test_every_mention_has_a_key_and_keys_are_safe(merged):
     records, _, keys = merged
-    from citynet.graph.iris import is_safe_path
+    from citynet.common.iris import is_safe_path
 
     assert all(keys.values())
     assert all(is_safe_path(k) for k in keys.values())
@@ -674,7 +674,7 @@ def test_every_twin_of_the_seed_resolves(corpus):
 
 def test_no_geonames_id_under_two_keys(corpus):
     records, _ = corpus
-    from citynet.graph.iris import city_path
+    from citynet.common.iris import city_path
 
     keys: dict[int, set[str]] = {}
     places = []

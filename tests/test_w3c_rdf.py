@@ -23,10 +23,10 @@ import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 from w3c_suites import RDF11, RdfTest, rdf_tests
 
+from citynet.common.iris import DEFAULT_BASE_IRI
 from citynet.errors import InputError
 from citynet.graph.build import write_outputs
 from citynet.graph.formats import load_graph
-from citynet.graph.iris import DEFAULT_BASE_IRI
 
 SUITES = ("rdf-turtle", "rdf-trig", "rdf-n-triples", "rdf-n-quads")
 TESTS = [test for suite in SUITES for test in rdf_tests(suite)]

@@ -1,3 +1,5 @@
 """citynet: profile pages of a city network to a linked-open-data knowledge graph."""
 
-__version__ = "0.1.0"
+from citynet.settings import __version__
+
+__all__ = ["__version__"]

@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from citynet import __version__
+from citynet.common.iris import DEFAULT_BASE_IRI
 from citynet.errors import CitynetError, ExitCode
-from citynet.graph.iris import DEFAULT_BASE_IRI
+from citynet.settings import __version__
 
 SHOWN_WARNINGS = 50  # build prints these; report.json has every warning
 

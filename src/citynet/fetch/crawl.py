@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from citynet import __version__
 from citynet.common.files import atomic_write_bytes
 from citynet.errors import EndpointError, InputError
 from citynet.fetch.client import Answer, FetchFailed, PoliteClient
@@ -34,6 +33,7 @@ from citynet.fetch.urls import (
     sitemap_kind,
     sitemap_locations,
 )
+from citynet.settings import __version__
 
 DEFAULT_CONTACT = "https://pypi.org/project/citynet/"
 MAX_SITEMAPS = 1000  # child sitemaps read from one index (the protocol allows 50,000)

@@ -56,7 +56,7 @@ def format_for_path(path: Path) -> RdfFormat:
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
-def _check_safe(path: Path, data: bytes, fmt: RdfFormat) -> None:
+def check_safe(path: Path, data: bytes, fmt: RdfFormat) -> None:
     """Refuse inputs that would make a parser expand entities or fetch remote documents."""
     if fmt.name == "rdfxml" and _DOCTYPE.search(data):
         raise InputError(
@@ -119,7 +119,7 @@ def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
             raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error.strerror}") from None
-        _check_safe(path, data, fmt)
+        check_safe(path, data, fmt)
         if fmt.name in _STRICT:
             _add_quads(dataset, _parse_strict(path, data, fmt))
             continue

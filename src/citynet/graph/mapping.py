@@ -26,8 +26,7 @@ import pycountry
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib.term import URIRef
 
-from citynet import __version__
-from citynet.graph import iris
+from citynet.common import iris
 from citynet.graph.vocab import (
     CN,
     DCTERMS,
@@ -45,6 +44,7 @@ from citynet.graph.vocab import (
     role_concept,
 )
 from citynet.read.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName
+from citynet.settings import __version__
 
 EFUS_NAME = "European Forum for Urban Security"
 EFUS_SLUG = "efus"

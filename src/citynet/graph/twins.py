@@ -45,10 +45,9 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, serialize
 
-from citynet import __version__
+from citynet.common import iris
 from citynet.common.files import atomic_write, atomic_write_text
 from citynet.errors import InputError
-from citynet.graph import iris
 from citynet.graph.build import _prefixes, _sort_key, json_text
 from citynet.graph.mapping import (
     Triple,
@@ -77,6 +76,7 @@ from citynet.graph.vocab import (
 )
 from citynet.resolve.gazetteer import Gazetteer, default_gazetteer
 from citynet.resolve.places import close_rival
+from citynet.settings import __version__
 
 TWINS_SUBDIR = Path("twin-towns") / "L3viathan-sister-cities"
 OUTPUT_TRIG = "wikidata-twins.trig"

@@ -23,7 +23,7 @@ from rdflib.namespace import (
 )
 from rdflib.term import URIRef
 
-from citynet.graph.iris import DEFAULT_BASE_IRI
+from citynet.common.iris import DEFAULT_BASE_IRI
 
 ONTOLOGY_IRI = "https://w3id.org/citynet/ontology"
 

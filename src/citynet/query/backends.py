@@ -29,7 +29,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from citynet import settings
 from citynet.errors import EndpointError, InputError
-from citynet.graph.formats import _check_safe, format_for_path, load_graph, syntax_error
+from citynet.graph.formats import check_safe, format_for_path, load_graph, syntax_error
 from citynet.query.results import QueryResult, literal, normalise_term
 
 DEFAULT_TIMEOUT = settings.DEFAULT_TIMEOUT_S
@@ -54,7 +54,7 @@ def _read_checked(path: Path) -> bytes:
         raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    _check_safe(path, data, fmt)  # no DTDs, no remote JSON-LD contexts
+    check_safe(path, data, fmt)  # no DTDs, no remote JSON-LD contexts
     return data
 
 

@@ -79,10 +79,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from citynet.errors import InputError
-from citynet.read.cityname import city_from_file, city_from_url
-from citynet.read.grammar import place_kind
 from citynet.fetch.content import main_content
 from citynet.fetch.log import provenance_for
+from citynet.read.cityname import city_from_file, city_from_url
+from citynet.read.grammar import place_kind
 from citynet.read.html import html_to_text, looks_like_html
 from citynet.read.normalize import decode_page, normalize_text
 from citynet.read.reader import LineReader

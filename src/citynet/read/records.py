@@ -93,7 +93,7 @@ class PlaceName:
     geonames_population: int | None = None
     # "country": an event place written as a country only ("…, Spain, 2006"); name = country.
     kind: Literal["city", "region", "country"] = "city"
-    # Filled by resolution: the place's IRI path (citynet.graph.iris.city_path of the above).
+    # Filled by resolution: the place's IRI path (citynet.common.iris.city_path of the above).
     path: str | None = None
 
 

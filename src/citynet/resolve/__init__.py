@@ -4,5 +4,5 @@ Owns the offline gazetteer (gazetteer, aliases), places (places), projects and e
 (projects, events, mentions), twinnings across pages (twinnings) and the resolution
 result (result); the entry points are in :mod:`citynet.resolve.resolution`. Works on
 :mod:`citynet.read` records; imports no RDF library. (It still reads the IRI policy,
-:mod:`citynet.graph.iris`, to key places and activities.)
+:mod:`citynet.common.iris`, to key places and activities.)
 """

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citynet.common.files import atomic_write_bytes
-from citynet.graph.iris import NAME_MEMO
+from citynet.common.iris import NAME_MEMO
 from citynet.resolve import aliases
 
 DATASET = "cities500"

@@ -9,7 +9,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from citynet.graph import iris
+from citynet.common import iris
 from citynet.read.records import ActivityMention, Period
 from citynet.resolve.gazetteer import clean_name, fold
 from citynet.resolve.result import MentionRef

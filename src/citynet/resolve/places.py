@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from citynet.graph import iris
+from citynet.common import iris
 from citynet.read.records import PageRecord, PlaceName
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
 from citynet.resolve.result import PopulationMismatch, Resolution, UnresolvedName

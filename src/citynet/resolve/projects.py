@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from citynet.graph import iris
+from citynet.common import iris
 from citynet.read.records import PageRecord
 from citynet.resolve.gazetteer import clean_name
 from citynet.resolve.mentions import Mention, project_title_key, unused_key, years

@@ -1451,7 +1451,7 @@ class _State:
         )
         state = cls(db, base_iri)
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        from citynet import __version__
+        from citynet.settings import __version__
 
         identity = {"version": STATE_VERSION, "citynet": __version__, "base_iri": base_iri}
         if any(meta.get(k) != v for k, v in identity.items()):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -42,8 +42,9 @@ from citynet.site.conneg import (
     type_map_name,
 )
 
-if TYPE_CHECKING:
-    from citynet.site.generate import Site
+#: The site model (citynet.site.generate.Site), which imports this module: named by
+#: an alias so that the two modules do not import each other.
+Site = Any
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DUMP_FILE = "citynet.nq"

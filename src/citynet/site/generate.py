@@ -49,11 +49,10 @@ from rdflib.plugins.serializers.jsonld import from_rdf
 from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
 
-from citynet import __version__
+from citynet.common import iris
 from citynet.common.files import new_folder_beside, swap_folder
 from citynet.common.resources import resource_dir
 from citynet.errors import DataInvalid, InputError, PublishAborted
-from citynet.graph import iris
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import (
     CN,
@@ -68,6 +67,7 @@ from citynet.graph.vocab import (
     VOID,
     XSD,
 )
+from citynet.settings import __version__
 from citynet.site.conneg import (
     NGINX_HTTP_FILE,
     NGINX_SERVER_FILE,

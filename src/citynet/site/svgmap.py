@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from rdflib import URIRef
 from rdflib.term import Node
 
 from citynet.graph.vocab import CN, GEO, RDF
 
-if TYPE_CHECKING:
-    from citynet.site.generate import Site
+#: The site model (citynet.site.generate.Site), which imports this module: named by
+#: an alias so that the two modules do not import each other.
+Site = Any
 
 MAX_WIDTH = 900.0
 MAX_HEIGHT = 640.0
