@@ -90,18 +90,24 @@ def cli(debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @click.option(
-    "--store",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Streaming build into an on-disk Oxigraph store in DIR (writes .trig, .nq, report).",
-)
-@click.option(
-    "--incremental", is_flag=True, help="With --store: rebuild only what changed since last run."
-)
-@click.option(
     "--stream",
     is_flag=True,
-    help="Page by page on every core, in bounded memory: for thousands of pages "
-    "(writes .trig, .nq and report.json; --store implies it).",
+    help="Run the pipeline on every core, in bounded memory: for thousands of pages. "
+    "Writes .trig, .nq and report.json, not the merged .ttl/.nt/.jsonld (they need every "
+    "triple in memory at once; build without --stream to get them).",
+)
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also keep the graph in an on-disk Oxigraph store in DIR (implies --stream).",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="With --store: read and map again only what changed since the last build.",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Processes of --stream (default: CPUs)."
 )
 @handle_errors
 def build(
@@ -114,9 +120,10 @@ def build(
     max_page_bytes: int,
     fmt: str,
     quiet: bool,
+    stream: bool,
     store: Path | None,
     incremental: bool,
-    stream: bool,
+    workers: int | None,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -131,10 +138,11 @@ def build(
     from citynet.graph import build as build_module
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
-    if store is not None or incremental or stream:
-        from citynet.scale.streaming import stream_build
+    hidden = quiet or fmt == "json"
+    with page_progress(2 * len(files), "building", hidden) as tick:
+        if store is not None or incremental or stream or workers:
+            from citynet.scale.streaming import stream_build
 
-        with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
             result = stream_build(
                 files,
                 out=out,
@@ -143,12 +151,10 @@ def build(
                 max_page_bytes=max_page_bytes,
                 store_dir=store,
                 incremental=incremental,
+                workers=workers,
                 progress=tick,
             )
-    else:
-        with page_progress(
-            2 * len(files), "reading and mapping pages", quiet or fmt == "json"
-        ) as tick:
+        else:
             result = build_module.build(
                 files,
                 out=out,
@@ -442,7 +448,7 @@ def _write(out: Path, text: str) -> None:
 
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-")
-        from citynet.graph.build import new_file_mode
+        from citynet.common.files import new_file_mode
 
         os.chmod(tmp, new_file_mode())  # as open() would, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

@@ -1,27 +1,29 @@
-"""`citynet build`: pages -> records -> resolved records -> quads -> files.
+"""`citynet build`: the build's inputs, results, report and file writers.
 
-Writes, into the output folder, each file atomically (temporary name, then rename):
-citynet.trig (one named graph per page), citynet.nq, citynet.ttl / citynet.nt /
-citynet.jsonld (the merged graph) and report.json (per page: facts by kind, warnings).
-Output is sorted, so the same pages always give byte-identical files.
+The pipeline itself (pages -> records -> resolved records -> page fragments -> files) is
+:mod:`citynet.graph.pipeline`; :func:`build` runs it in this process. It writes, into the
+output folder, each file atomically (temporary name, then rename): citynet.trig (one
+named graph per page), citynet.nq, citynet.ttl / citynet.nt / citynet.jsonld (the merged
+graph) and report.json (per page: facts by kind, warnings). Output is sorted, so the
+same pages always give byte-identical files.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from pyoxigraph import Quad, RdfFormat, Triple, serialize
+from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
 
-from citynet.errors import DataInvalid, InputError
+from citynet.common.files import atomic_write
+from citynet.errors import InputError
 from citynet.graph.mapping import Mapper, page_slug
-from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, PREFIXES, RDF
+from citynet.graph.vocab import DEFAULT_BASE_IRI, PREFIXES
 from citynet.read.records import PageRecord, PageWarning
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -73,11 +75,25 @@ class PageReport:
 
 @dataclass
 class BuildResult:
-    pages: list[PageReport]
+    pages: list[PageReport]  # with their warnings; their facts are in report.json
     counts: dict[str, int]
-    quads: list[Quad]
     files: dict[str, Path]
     resolution: Any = None
+    store: Any = None  # the in-memory pyoxigraph.Store, when one was asked for
+    store_path: Path | None = None  # the on-disk store (open it with pyoxigraph.Store)
+    timings: dict[str, float] = field(default_factory=dict)
+    remapped: int = 0  # pages mapped by this run (all of them unless incremental)
+    reread: int = 0  # pages read from disk by this run (changed, or remapped for new keys)
+    nquads: bytes | None = None  # the N-Quads, when no folder was written (out=None)
+
+    @property
+    def quads(self) -> list[Quad]:
+        """The quads built, sorted (parsed from the N-Quads: for tests and small inputs)."""
+        if self.nquads is not None:
+            return list(parse(self.nquads, format=RdfFormat.N_QUADS))
+        if "nquads" in self.files:
+            return list(parse(path=str(self.files["nquads"]), format=RdfFormat.N_QUADS))
+        return []
 
     @property
     def warning_count(self) -> int:
@@ -128,130 +144,6 @@ def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_pages(
-    files: list[Path],
-    *,
-    city: str | None = None,
-    max_page_bytes: int = 10_000_000,
-    progress: Callable[[PageRecord], None] | None = None,
-) -> list[PageRecord]:
-    from citynet.read.pages import read_page, read_text
-
-    records = []
-    for path in files:
-        if str(path) == "-":
-            import sys
-
-            data = sys.stdin.buffer.read()
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InputError(f"<stdin>: not UTF-8 at byte {error.start}") from None
-            records.append(read_text(text, "stdin.txt", city=city))
-        else:
-            records.append(read_page(path, city=city, max_page_bytes=max_page_bytes))
-        if progress:
-            progress(records[-1])
-    return records
-
-
-#: The classes whose distinct nodes the build summary counts, by class IRI.
-COUNTED_CLASSES = {
-    str(CN.City): "cities",
-    str(CN.Region): "regions",
-    str(CN.Twinning): "twinnings",
-    str(CN.Project): "projects",
-    str(CN.Event): "events",
-    str(CN.Participation): "participations",
-    str(CN.Membership): "memberships",
-    str(CN.Office): "offices",
-    str(CN.Country): "countries",
-}
-
-
-def count_facts(quads: list[Quad]) -> dict[str, int]:
-    """Distinct nodes of each class and the number of triples in a set of quads."""
-    type_iri = str(RDF.type)
-    classes = COUNTED_CLASSES
-    seen: dict[str, set[str]] = {name: set() for name in classes.values()}
-    triples = set()
-    for quad in quads:
-        triples.add((quad.subject, quad.predicate, quad.object))
-        if quad.predicate.value == type_iri:
-            name = classes.get(quad.object.value)
-            if name:
-                seen[name].add(quad.subject.value)
-    counts = {name: len(nodes) for name, nodes in seen.items()}
-    counts["triples"] = len(triples)
-    return counts
-
-
-def _sort_key(quad: Quad) -> tuple[str, str]:
-    """Graph, subject, predicate, object order, from two strings instead of four.
-
-    ``str(quad)`` is the N-Quads form "s p o g": IRIs end with ">", which no IRI holds
-    inside, and a literal is followed only by "@", "^" or a space, so comparing the
-    joined text orders like comparing the terms one by one.
-    """
-    return (str(quad.graph_name), str(quad))
-
-
-def build_graph(
-    records: list[PageRecord],
-    *,
-    base_iri: str = DEFAULT_BASE_IRI,
-    progress: Callable[[PageRecord], None] | None = None,
-) -> tuple[list[Quad], list[PageReport], Any]:
-    """Resolve and map records; returns sorted unique quads, page reports, the resolution."""
-    from citynet.resolve.resolution import resolve_records
-
-    resolution = resolve_records([r for r in records if r.city is not None and has_content(r)])
-    extra: dict[str, list[PageWarning]] = {}
-    for warning in getattr(resolution, "warnings", []):
-        extra.setdefault(warning.file, []).append(warning)
-    nameless = _nameless_errors([r for r in records if r.city is None and has_content(r)])
-
-    mapper = Mapper(base_iri)
-    quads: set[Quad] = set()
-    reports: list[PageReport] = []
-    graphs: dict[str, str] = {}
-    for record in records:
-        report = PageReport(
-            file=record.path,
-            source_url=record.source_url,
-            city=(record.city.resolved_name or record.city.name) if record.city else None,
-            city_origin=record.city_origin,
-            graph=None,
-            warnings=list(record.warnings) + extra.get(record.path, []),
-        )
-        reports.append(report)
-        if not has_content(record):
-            continue  # an empty page: its warning says so; it gives no node (B1)
-        if record.city is None:
-            report.error = nameless.get(
-                record.path, "the page does not name its city; give it with --city"
-            )
-            continue
-        graph = mapper.graph_iri(record).value
-        if graph in graphs:
-            report.error = (
-                f"its named graph {graph} is already used by {graphs[graph]}; rename one file"
-            )
-            continue
-        graphs[graph] = record.path
-        report.graph = graph
-        page_quads, warnings = mapper.map_page(record)
-        report.warnings.extend(warnings)
-        report.facts = _fact_kinds(record)
-        report.facts["triples"] = len(page_quads)
-        quads.update(page_quads)
-        if progress:
-            progress(record)
-    for report in reports:
-        report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
-    return sorted(quads, key=_sort_key), reports, resolution
-
-
 def check_base_iri(base_iri: str) -> None:
     """--base-iri must be an absolute http(s) IRI (the site makes every IRI dereferenceable)."""
     from urllib.parse import urlsplit
@@ -275,7 +167,7 @@ def has_content(record: PageRecord) -> bool:
     return not any(w.code == "empty" for w in record.warnings)
 
 
-def _nameless_errors(records: list[PageRecord]) -> dict[str, str]:
+def nameless_errors(records: list[PageRecord]) -> dict[str, str]:
     """For pages that name no city: the error listing the cities that fit (B2)."""
     if not records:
         return {}
@@ -293,7 +185,7 @@ def _nameless_errors(records: list[PageRecord]) -> dict[str, str]:
     return errors
 
 
-def _fact_kinds(record: PageRecord) -> dict[str, int]:
+def fact_kinds(record: PageRecord) -> dict[str, int]:
     kinds = Counter(kind for kind in record.line_kinds.values() if kind not in ("warning", "blank"))
     facts = {
         "twins": len(record.twins),
@@ -307,7 +199,7 @@ def _fact_kinds(record: PageRecord) -> dict[str, int]:
     return facts
 
 
-def _prefixes(base_iri: str) -> dict[str, str]:
+def prefixes_for(base_iri: str) -> dict[str, str]:
     prefixes = {
         name: str(ns) for name, ns in PREFIXES.items() if name not in ("sh", "void", "dcat")
     }
@@ -315,27 +207,17 @@ def _prefixes(base_iri: str) -> dict[str, str]:
     return prefixes
 
 
-def new_file_mode(base: int = 0o666) -> int:
-    """The mode open() or mkdir() would give under the current umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return base & ~mask
+def _sort_key(quad: Quad) -> tuple[str, str]:
+    """Graph, subject, predicate, object order, from two strings instead of four.
+
+    ``str(quad)`` is the N-Quads form "s p o g": IRIs end with ">", which no IRI holds
+    inside, and a literal is followed only by "@", "^" or a space, so comparing the
+    joined text orders like comparing the terms one by one.
+    """
+    return (str(quad.graph_name), str(quad))
 
 
-def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, new_file_mode())  # mkstemp makes 0600; outputs are for publishing
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_prefixes = prefixes_for  # the name other stages import
 
 
 REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
@@ -400,6 +282,67 @@ def atomic_write_json(path: Path, document: Any) -> None:
     atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
+def write_report(
+    out: Path, counts: dict[str, int], pages: Iterable[bytes], resolution: bytes
+) -> Path:
+    """report.json from the pages' rendered entries (``json_text(entry, 2)``) and the
+    rendered resolution member; the text of ``json_text`` on the whole report."""
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(('{\n  "counts": ' + json_text(counts, 1) + ',\n  "pages": ').encode())
+        separator = b"[\n    "
+        for page in pages:
+            handle.write(separator)
+            handle.write(page)
+            separator = b",\n    "
+        handle.write(b"[]" if separator == b"[\n    " else b"\n  ]")
+        handle.write(resolution)
+        handle.write(b"\n}\n")
+
+    path = out / "report.json"
+    atomic_write(path, write)
+    return path
+
+
+_MERGED = {
+    "turtle": (RdfFormat.TURTLE, True),
+    "ntriples": (RdfFormat.N_TRIPLES, False),
+    "jsonld": (RdfFormat.JSON_LD, True),
+}
+
+
+def _write_triples(out: Path, triples: Iterable[Triple], names: list[str], base: str) -> dict:
+    """The merged formats: the distinct triples, sorted, through pyoxigraph's writers."""
+    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    prefixes = prefixes_for(base)
+    written = {}
+    for name in names:
+        fmt, with_prefixes = _MERGED[name]
+        path = out / OUTPUT_FILES[name]
+        atomic_write(
+            path,
+            lambda handle, fmt=fmt, p=with_prefixes: serialize(
+                ordered, handle, fmt, prefixes=prefixes if p else None
+            ),
+        )
+        written[name] = path
+    return written
+
+
+def write_merged(
+    out: Path, nquads: Path | None, formats: Iterable[str], base_iri: str
+) -> dict[str, Path]:
+    """Turtle, N-Triples, JSON-LD (those of ``formats``) from the build's N-Quads file.
+
+    Needs every distinct triple in memory once (a set, then a sorted list).
+    """
+    names = [name for name in _MERGED if name in formats]
+    if not names or nquads is None:
+        return {}
+    quads = parse(path=str(nquads), format=RdfFormat.N_QUADS)
+    return _write_triples(out, (q.triple for q in quads), names, base_iri)
+
+
 def write_outputs(
     quads: list[Quad],
     reports: list[PageReport],
@@ -409,40 +352,28 @@ def write_outputs(
     counts: dict,
     resolution: Any = None,
 ) -> dict[str, Path]:
-    prefixes = _prefixes(base_iri)
-    triples = sorted(
-        {Triple(q.subject, q.predicate, q.object) for q in quads},
-        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
-    )
+    """Every output file from quads in memory (the pipeline writes page fragments)."""
+    prefixes = prefixes_for(base_iri)
+    quads = sorted(quads, key=_sort_key)
     files: dict[str, Path] = {}
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        plan: list[tuple[str, Any, RdfFormat, bool]] = [
-            ("trig", quads, RdfFormat.TRIG, True),
-            ("nquads", quads, RdfFormat.N_QUADS, False),
-            ("turtle", triples, RdfFormat.TURTLE, True),
-            ("ntriples", triples, RdfFormat.N_TRIPLES, False),
-            ("jsonld", triples, RdfFormat.JSON_LD, True),
-        ]
-        for name, items, fmt, with_prefixes in plan:
-            path = out / OUTPUT_FILES[name]
+        for name, fmt, with_prefixes in (
+            ("trig", RdfFormat.TRIG, True),
+            ("nquads", RdfFormat.N_QUADS, False),
+        ):
+            files[name] = out / OUTPUT_FILES[name]
             atomic_write(
-                path,
-                lambda handle, items=items, fmt=fmt, p=with_prefixes: serialize(
-                    items, handle, fmt, prefixes=prefixes if p else None
+                files[name],
+                lambda handle, fmt=fmt, p=with_prefixes: serialize(
+                    quads, handle, fmt, prefixes=prefixes if p else None
                 ),
             )
-            files[name] = path
-        report = {
-            "counts": counts,
-            "pages": [page.as_json() for page in reports],
-        }
+        files.update(_write_triples(out, (q.triple for q in quads), list(_MERGED), base_iri))
+        rendered = (json_text(page.as_json(), 2).encode() for page in reports)
+        text = b""
         if resolution is not None and hasattr(resolution, "as_json"):
-            # Merge decisions, id conflicts, population mismatches, unresolved names.
-            report["resolution"] = resolution.as_json()
-        path = out / "report.json"
-        atomic_write_json(path, report)
-        files["report"] = path
+            text = (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode()
+        files["report"] = write_report(out, counts, rendered, text)
     except OSError as error:
         raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None
     return files
@@ -455,35 +386,28 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     city: str | None = None,
     max_page_bytes: int = 10_000_000,
-    progress: Callable[[PageRecord], None] | None = None,
+    progress: Callable[[Any], None] | None = None,
 ) -> BuildResult:
-    """Build the graph from page files or folders (default: the bundled pages)."""
+    """Build the graph from page files or folders (default: the bundled pages), in this
+    process (``citynet.scale.streaming.stream_build`` runs the same on every core)."""
+    from citynet.graph.pipeline import Settings, run
+
     check_base_iri(base_iri)
     files = collect_inputs(inputs or [default_pages_dir()])
-    records = read_pages(files, city=None, max_page_bytes=max_page_bytes, progress=progress)
-    if city is not None:
-        _apply_city(records, city)
-    if records and not any(has_content(r) for r in records):
-        raise DataInvalid(
-            f"no input page has content ({', '.join(r.path for r in records[:5])}"
-            f"{', ...' if len(records) > 5 else ''}): every page is empty",
-            hint="check the input files; nothing was written",
-        )
-    quads, reports, resolution = build_graph(records, base_iri=base_iri, progress=progress)
-    counts = {"pages": sum(1 for r in reports if r.graph is not None)}  # built pages
-    counts.update(count_facts(quads))
-    counts["warnings"] = sum(len(r.warnings) for r in reports)
-    counts["errors"] = sum(1 for r in reports if r.error)
-    counts["empty"] = sum(1 for r in records if not has_content(r))
-    written = (
-        write_outputs(quads, reports, out, base_iri=base_iri, counts=counts, resolution=resolution)
-        if out
-        else {}
-    )
-    return BuildResult(reports, counts, quads, written, resolution)
+    return run(files, Settings(out, base_iri, city, max_page_bytes, progress=progress))
 
 
-def _apply_city(records: list[PageRecord], city: str) -> None:
+def build_graph(
+    records: list[PageRecord], *, base_iri: str = DEFAULT_BASE_IRI
+) -> tuple[list[Quad], list[PageReport], Any]:
+    """Records already read, resolved and mapped: sorted quads, page reports, resolution."""
+    from citynet.graph.pipeline import Settings, run_records
+
+    result = run_records(records, Settings(None, base_iri))
+    return result.quads, result.pages, result.resolution
+
+
+def apply_city(records: list[PageRecord], city: str) -> None:
     """--city names the city of the one page that does not name its own."""
     from citynet.read.records import PlaceName
 
@@ -501,4 +425,4 @@ def _apply_city(records: list[PageRecord], city: str) -> None:
     record.city_origin = "--city"
 
 
-__all__ = ["BuildResult", "PageReport", "build", "collect_inputs", "page_slug"]
+__all__ = ["BuildResult", "PageReport", "build", "build_graph", "collect_inputs", "page_slug"]
