@@ -342,10 +342,10 @@ def test_pages_left_unmapped_are_reported_as_by_the_plain_build(tmp_path: Path) 
 def test_a_failing_chunk_stops_the_workers_at_once(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from citynet.graph import pipeline
+    from citynet.graph import steps
 
     log = tmp_path / "mapped"
-    map_record = pipeline.map_record
+    map_record = steps.map_record
 
     def failing(record, stub, *args, **kwargs):  # type: ignore[no-untyped-def]
         with open(log, "a") as handle:
@@ -354,7 +354,7 @@ def test_a_failing_chunk_stops_the_workers_at_once(
             raise RuntimeError("a mapping bug")
         return map_record(record, stub, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "map_record", failing)
+    monkeypatch.setattr(steps, "map_record", failing)
     # Forked workers inherit the patch (the fork server's would not); nothing else runs
     # threads in this process.
     with pytest.raises(RuntimeError, match="a mapping bug"):
@@ -446,7 +446,7 @@ def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
 
 
 def _stubs(folder: Path) -> list:  # type: ignore[type-arg]
-    from citynet.graph.pipeline import ReadTask, read_chunk
+    from citynet.graph.steps import ReadTask, read_chunk
 
     files = sorted(folder.glob("*.txt"))
     stubs, _ = read_chunk(
@@ -457,7 +457,7 @@ def _stubs(folder: Path) -> list:  # type: ignore[type-arg]
 
 def test_resolution_across_stubs_is_that_of_the_records(generated: Path) -> None:
     """Step 2 from the slim stubs decides as resolving the full records does."""
-    from citynet.graph.pipeline import resolve_across
+    from citynet.graph.steps import resolve_across
     from citynet.read.pages import read_page
     from citynet.resolve.resolution import resolve_records
 

@@ -25,39 +25,44 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import io
-import os
-import pickle
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
-from citynet.common.files import atomic_file
 from citynet.errors import DataInvalid, InputError
 from citynet.graph import counting
+from citynet.graph.assemble import QUAD_FORMATS, Assembly, Fragments, Sink, cannot_write, outputs
 from citynet.graph.build import (
     OUTPUT_FILES,
     BuildResult,
     PageReport,
-    apply_city,
-    fact_kinds,
-    has_content,
     json_text,
-    nameless_errors,
-    prefixes_for,
     write_merged,
     write_report,
 )
-from citynet.graph.mapping import Mapper, in_graph, ntriples
-from citynet.read.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
+from citynet.graph.mapping import Mapper
+from citynet.graph.steps import (
+    Mapped,
+    MappedChunk,
+    MapTask,
+    ReadTask,
+    Stub,
+    finish_report,
+    make_stub,
+    map_chunk,
+    new_report,
+    read_chunk,
+    read_one,
+    resolve_across,
+    trig_writer,
+)
+from citynet.read.records import PageRecord, PageWarning
 
 CHUNK_PAGES = 100  # pages per task: large enough to amortise pickling, small for balance
-QUAD_FORMATS = ("trig", "nquads")
 MERGED_FORMATS = ("turtle", "ntriples", "jsonld")
 ALL_FORMATS = (*QUAD_FORMATS, *MERGED_FORMATS)
 
@@ -88,344 +93,6 @@ class Settings:
     formats: tuple[str, ...] = ALL_FORMATS
     chunk_pages: int = CHUNK_PAGES
     progress: Callable[[Any], None] | None = None
-
-
-# ---------------------------------------------------------------------------------------
-# Per page: reading and place resolution
-
-
-@dataclass(slots=True)
-class Stub:
-    """What one page contributes to cross-page resolution, plus its place resolution."""
-
-    index: int  # position in input order
-    record: PageRecord  # slim: path, hash, city, twins, activities
-    place_warnings: list[PageWarning]
-    unresolved: list[Any]
-    population_mismatches: list[Any]
-    record_warnings: list[PageWarning]  # the reader's
-    source_url: str | None
-    city_origin: str | None
-    facts: dict[str, int]
-    has_content: bool  # False for an empty page (no node, counted as "empty")
-    nameless_error: str | None  # for a page naming no city: the candidates
-
-
-def _interned(text: str | None) -> str | None:
-    return sys.intern(text) if text is not None else None
-
-
-def _slim_place(place: PlaceName | None) -> PlaceName | None:
-    """What cross-page resolution reads of a place. Names are interned: a chunk's pickle
-    then holds each once (a city is a page and the twin of several others)."""
-    if place is None:
-        return None
-    return PlaceName(
-        sys.intern(place.name),
-        line=place.line,
-        resolved_name=_interned(place.resolved_name),
-        country_code=_interned(place.country_code),
-        geonames_id=place.geonames_id,
-        kind=place.kind,
-        path=_interned(place.path),
-    )
-
-
-def _slim_mention(a: ActivityMention) -> ActivityMention:
-    return ActivityMention(
-        a.kind,
-        sys.intern(a.title),
-        a.role,
-        a.line,
-        a.text,
-        [Period(_interned(p.start), _interned(p.end), "") for p in a.periods],
-        network_id=a.network_id,
-        event_kind=a.event_kind,
-        place=_slim_place(a.place),
-    )
-
-
-def _slim(record: PageRecord) -> PageRecord:
-    """The record as cross-page resolution reads it: the main process holds one per page."""
-    return PageRecord(
-        path=record.path,
-        content_sha256=record.content_sha256,
-        city=_slim_place(record.city),
-        twins=[Twin(_slim_place(t.place), t.since, t.line, t.text) for t in record.twins],  # type: ignore[arg-type]
-        activities=[_slim_mention(a) for a in record.activities],
-    )
-
-
-def read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
-    """One page file read (``-``: standard input); ``city``: --city for this page."""
-    from citynet.read.pages import read_page, read_text
-
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        try:
-            record = read_text(data.decode("utf-8"), "stdin.txt")
-        except UnicodeDecodeError as error:
-            raise InputError(f"<stdin>: not UTF-8 at byte {error.start}") from None
-    else:
-        record = read_page(Path(path), max_page_bytes=max_page_bytes)
-    if city is not None:
-        apply_city([record], city)
-    return record
-
-
-def make_stub(index: int, record: PageRecord) -> Stub:
-    """Resolve a page's places (page-local) and keep what cross-page resolution needs."""
-    from citynet.resolve.gazetteer import default_gazetteer
-    from citynet.resolve.resolution import Resolution, resolve_page_places
-
-    resolution = Resolution()
-    content = has_content(record)
-    nameless = None
-    if content and record.city is not None:
-        resolve_page_places(record, default_gazetteer(), resolution)
-    elif content:
-        nameless = nameless_errors([record]).get(record.path)
-    return Stub(
-        index,
-        _slim(record),
-        resolution.warnings,
-        resolution.unresolved,
-        resolution.population_mismatches,
-        list(record.warnings),
-        record.source_url,
-        record.city_origin,
-        fact_kinds(record),
-        content,
-        nameless,
-    )
-
-
-def _place_names(records: list[PageRecord]) -> Iterator[str]:
-    """The names place resolution looks up first: cities, twins, event places."""
-    for record in records:
-        if record.city is not None:
-            yield record.city.name
-        for twin in record.twins:
-            yield twin.place.name
-        for activity in record.activities:
-            if activity.place is not None:
-                yield activity.place.name
-
-
-_SETTLED_IN: int | None = None  # the process that ran _settle_gc
-
-
-def _settle_gc() -> None:
-    """Collect once per process, then only freeze what each chunk left alive.
-
-    A build holds millions of long-lived, acyclic objects (stubs, records, caches); the
-    collector's full passes over them would cost up to a third of a step. Frozen
-    objects are still freed by reference counting when they die.
-    """
-    global _SETTLED_IN
-    if os.getpid() != _SETTLED_IN:
-        _SETTLED_IN = os.getpid()
-        gc.collect()
-    gc.freeze()
-
-
-@dataclass
-class ReadTask:
-    items: list[tuple[int, str, str | None]]  # (index, path, --city for this page)
-    max_page_bytes: int
-    spill: str | None  # where the records go; None: sent back with the stubs
-
-
-def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
-    """Step 1 for a chunk: the stubs, and the records unless they were spilled."""
-    from citynet.resolve.gazetteer import default_gazetteer
-
-    _settle_gc()
-    records = [read_one(path, city, task.max_page_bytes) for _, path, city in task.items]
-    default_gazetteer().prefetch(_place_names(records))
-    stubs = [make_stub(i, r) for (i, _, _), r in zip(task.items, records, strict=True)]
-    if task.spill is None:
-        return stubs, records
-    with open(task.spill, "wb") as handle:
-        pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return stubs, None
-
-
-# ---------------------------------------------------------------------------------------
-# Per page: mapping
-
-
-@dataclass
-class Mapped:
-    """One page mapped: the size of its fragments, what the report and counts need."""
-
-    index: int
-    nquads: int  # bytes of its N-Quads in the chunk's file
-    trig: int  # bytes of its TriG in the chunk's file
-    warnings: list[PageWarning]
-    triples: int  # triples the mapping made (with repeats)
-    report_json: str  # its entry in report.json
-    triple_hashes: bytes = b""  # its own digests, when the incremental state keeps them
-    class_hashes: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class MappedChunk:
-    pages: list[Mapped]
-    nquads: str  # the chunk's fragment files
-    trig: str | None
-    triple_hashes: bytes  # hash payload of the chunk's distinct triples
-    class_hashes: dict[str, bytes]
-
-
-_TRIG: dict[str, Any] = {}
-
-
-def _trig_writer(base: str) -> Any:
-    """The TriG writer for a base (one per process: it remembers the terms it wrote)."""
-    if base not in _TRIG:
-        from citynet.graph.trig import TrigWriter
-
-        _TRIG[base] = TrigWriter(prefixes_for(base))
-    return _TRIG[base]
-
-
-def new_report(stub: Stub, extra: list[PageWarning]) -> PageReport:
-    """A page's report before mapping, with the reader's and cross-page warnings."""
-    record = stub.record
-    return PageReport(
-        file=record.path,
-        source_url=stub.source_url,
-        city=(record.city.resolved_name or record.city.name) if record.city else None,
-        city_origin=stub.city_origin,
-        graph=None,
-        warnings=stub.record_warnings + extra,
-    )
-
-
-def finish_report(report: PageReport, warnings: list[PageWarning], triples: int) -> str:
-    """Add the mapping's warnings and triple count; the page's report.json entry."""
-    report.warnings.extend(warnings)
-    report.facts["triples"] = triples
-    report.warnings.sort(key=lambda w: (w.line, w.col or 0, w.message))
-    return json_text(report.as_json(), 2)
-
-
-def map_record(
-    record: PageRecord, stub: Stub, keys: list[str | None], mapper: Mapper, extra: list[Any]
-) -> tuple[str, str, bytes, list[tuple[str, str, str]], Mapped]:
-    """One page: its graph, N-Triples, N-Quads, sorted distinct triples, report entry."""
-    for mention, key in zip(record.activities, keys, strict=True):
-        mention.key = key
-    graph, made, warnings = mapper.map_page_triples(record)
-    # Sorted N-Triples terms give the order of the graph's N-Quads lines (code point
-    # order; a term that starts another sorts first, as its line does).
-    unique = sorted(set(made))
-    lines = ntriples(unique)
-    nquads = in_graph(lines, graph).encode()
-    report = new_report(stub, extra)
-    report.graph = graph[1:-1]
-    report.facts = dict(stub.facts)
-    page = Mapped(stub.index, len(nquads), 0, warnings, len(made), "")
-    page.report_json = finish_report(report, list(warnings), len(made))
-    return graph, lines, nquads, unique, page
-
-
-@dataclass
-class MapTask:
-    #: (index, keys, cross-page warnings, stub) per page, None to skip a spilled record.
-    items: list[tuple[int, list[str | None], list[PageWarning], Stub] | None]
-    records: list[PageRecord] | str  # the records, or the spill file holding them
-    base_iri: str
-    out: str  # the chunk's fragment files: this, with .nq and .trig
-    trig: bool  # make TriG at all
-    per_page: bool  # also each page's digests (the incremental state keeps them)
-    reread: dict[str, str | None]  # pages read again (incremental): path -> --city
-
-
-def _task_records(task: MapTask) -> list[PageRecord | None]:
-    if isinstance(task.records, list):
-        return list(task.records)
-    with open(task.records, "rb") as handle:
-        return pickle.load(handle)
-
-
-def map_chunk(task: MapTask) -> MappedChunk:
-    """Step 3 for a chunk: map its pages, write their fragments, return the reports."""
-    _settle_gc()
-    mapper = Mapper(task.base_iri)
-    records = _task_records(task)
-    pages, triples, classes = [], set(), {}
-    trig_path = task.out + ".trig" if task.trig else None
-    with open(task.out + ".nq", "wb") as nq, open(trig_path or os.devnull, "wb") as trig:
-        for position, item in enumerate(task.items):
-            if item is None:
-                continue
-            index, keys, extra, stub = item
-            record = records[position] if position < len(records) else None
-            if record is None:  # incremental: an unchanged page whose keys changed
-                record = read_one(stub.record.path, task.reread.get(stub.record.path), 10**12)
-                make_stub(index, record)  # resolves its places again (deterministic)
-            graph, lines, nquads, unique, page = map_record(record, stub, keys, mapper, extra)
-            nq.write(nquads)
-            if trig_path:
-                text = _trig_writer(mapper.base).graph(graph, unique).encode()
-                page.trig = len(text)
-                trig.write(text)
-            found = counting.digests(lines.encode().split(b"\n")[:-1])
-            typed = {n: counting.digests(t) for n, t in counting.typed_nodes(unique).items()}
-            triples |= found
-            for name, values in typed.items():
-                classes.setdefault(name, set()).update(values)
-            if task.per_page:
-                page.triple_hashes = counting.hash_payload(found)
-                page.class_hashes = {n: counting.hash_payload(v) for n, v in typed.items()}
-            pages.append(page)
-    payloads = {name: counting.hash_payload(v) for name, v in classes.items()}
-    return MappedChunk(pages, task.out + ".nq", trig_path, counting.hash_payload(triples), payloads)
-
-
-# ---------------------------------------------------------------------------------------
-# Across pages
-
-
-def resolve_across(stubs: Iterable[Stub]) -> Any:
-    """Project and event keys, one-sided twinnings, slug collisions: all pages, in input
-    order, as ``resolve_records`` does after resolving places."""
-    from citynet.resolve import resolution as resolve
-
-    resolution = resolve.Resolution()
-    records = []
-    for stub in sorted(stubs, key=lambda s: s.index):
-        if stub.record.city is None or not stub.has_content:
-            continue
-        resolution.warnings.extend(stub.place_warnings)
-        resolution.unresolved.extend(stub.unresolved)
-        resolution.population_mismatches.extend(stub.population_mismatches)
-        records.append(stub.record)
-    # Resolution makes millions of objects and no cyclic garbage: the collector would
-    # walk them again and again as they grow.
-    gc.disable()
-    try:
-        resolve.resolve_across_pages(records, resolution)
-    finally:
-        gc.enable()
-    resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
-    return resolution
-
-
-# ---------------------------------------------------------------------------------------
-# The driver
-
-
-class Sink(Protocol):
-    """Where the pages' N-Quads go besides the files (an Oxigraph store)."""
-
-    def remove_graph(self, graph: str) -> None: ...
-
-    def add(self, nquads: bytes) -> None: ...
-
-    def flush(self) -> None: ...
 
 
 @dataclass
@@ -597,137 +264,6 @@ def _map_tasks(
     return tasks
 
 
-def _cannot_write(out: Path | None, error: OSError) -> InputError:
-    return InputError(
-        f"{out}: cannot write the build: {error.strerror or error}",
-        hint="free some space there, or build into another folder (--out)",
-    )
-
-
-def _append_file(handle: IO[bytes], path: str) -> None:
-    """Append a fragment file to an output file, in the kernel where it can."""
-    with open(path, "rb") as source:
-        if isinstance(handle, io.BytesIO):
-            handle.write(source.read())
-            return
-        handle.flush()
-        left = os.fstat(source.fileno()).st_size
-        copied = 0
-        with contextlib.suppress(AttributeError):  # no copy_file_range: copy below
-            while left > copied:
-                try:
-                    step = os.copy_file_range(source.fileno(), handle.fileno(), left - copied)
-                except OSError as error:
-                    if copied or error.errno not in _NO_KERNEL_COPY:
-                        raise
-                    break
-                if step == 0:
-                    break
-                copied += step
-        source.seek(copied)
-        shutil.copyfileobj(source, handle)
-
-
-_NO_KERNEL_COPY = {18, 22, 38, 95}  # EXDEV, EINVAL, ENOSYS, EOPNOTSUPP
-
-
-class _Fragments:
-    """Report entries kept in a temporary file (they arrive in graph order and are
-    written in input order), not in memory: hundreds of MB of text at 100,000 pages."""
-
-    def __init__(self, path: Path) -> None:
-        self.handle = open(path, "w+b")  # noqa: SIM115 - closed by in_order()
-        self.where: dict[int, tuple[int, int]] = {}
-
-    def __setitem__(self, index: int, text: str) -> None:
-        data = text.encode("utf-8")
-        self.where[index] = (self.handle.tell(), len(data))
-        self.handle.write(data)
-
-    def in_order(self) -> Iterator[bytes]:
-        try:
-            for index in sorted(self.where):
-                offset, size = self.where[index]
-                self.handle.seek(offset)
-                yield self.handle.read(size)
-        finally:
-            self.handle.close()
-
-
-@dataclass
-class _Assembly:
-    """Step 3's results put together: output files, store, state, counts, reports."""
-
-    handles: dict[str, IO[bytes]]
-    header: bytes  # the TriG @prefix lines, written before the first graph
-    sink: Sink | None
-    state: Any
-    out: Path | None
-    counter: counting.Counter = field(default_factory=counting.Counter)
-    mapped: set[int] = field(default_factory=set)
-    header_written: bool = False
-
-    def write(self, name: str, data: bytes | str) -> None:
-        handle = self.handles.get(name)
-        if handle is None:
-            return
-        try:
-            if name == "trig" and not self.header_written:
-                handle.write(self.header)
-                self.header_written = True
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                _append_file(handle, data)
-        except OSError as error:
-            raise _cannot_write(self.out, error) from None
-
-    def chunk(self, chunk: MappedChunk, step: _Step3) -> None:
-        """A mapped chunk: whole fragment files, or page by page for a store or state."""
-        self.counter.add(chunk.triple_hashes, chunk.class_hashes)
-        if self.sink is None and self.state is None:
-            self.write("nquads", chunk.nquads)
-            if chunk.trig and chunk.pages:
-                self.write("trig", chunk.trig)
-            return
-        with open(chunk.nquads, "rb") as handle:
-            nquads = memoryview(handle.read())
-        trig = memoryview(Path(chunk.trig).read_bytes() if chunk.trig else b"")
-        at_nq = at_trig = 0
-        for page in chunk.pages:
-            page_nq = bytes(nquads[at_nq : at_nq + page.nquads])
-            page_trig = bytes(trig[at_trig : at_trig + page.trig])
-            at_nq, at_trig = at_nq + page.nquads, at_trig + page.trig
-            self.page(page_nq, page_trig)
-            if self.state is not None:
-                i = page.index
-                path, graph = step.pages[i]
-                stub = step.read.stubs[i]
-                self.state.put(path, graph, stub, step.keys[i], page, page_nq, page_trig)
-                self.mapped.add(page.index)
-
-    def page(self, nquads: bytes, trig: bytes) -> None:
-        if self.sink is not None:
-            self.sink.add(nquads)
-        self.write("nquads", nquads)
-        if trig:
-            self.write("trig", trig)
-
-
-def _outputs(out: Path | None, formats: tuple[str, ...], stack: contextlib.ExitStack) -> dict:
-    """The quad files being written (renamed into place when ``stack`` closes)."""
-    if out is None:
-        return {"nquads": io.BytesIO()}  # kept for BuildResult.quads
-    try:
-        return {
-            name: stack.enter_context(atomic_file(out / OUTPUT_FILES[name]))
-            for name in QUAD_FORMATS
-            if name in formats
-        }
-    except OSError as error:
-        raise _cannot_write(out, error) from None
-
-
 def _resolve(read: _Read) -> tuple[Any, dict[str, list[PageWarning]]]:
     """Step 2, and the cross-page warnings by page file."""
     gc.collect()
@@ -837,7 +373,7 @@ class _Step3:
     keys: dict[int, list[str | None]]
     remap: list[tuple[int, Path, str]]
     reports: dict[int, PageReport]
-    entries: _Fragments  # the report's page entries
+    entries: Fragments  # the report's page entries
     pages: dict[int, tuple[Path, str]] = field(default_factory=dict)  # remapped: path, graph
 
     def __post_init__(self) -> None:
@@ -863,12 +399,12 @@ def _map_and_write(
     again = {str(p): settings.city for i, p, _ in remap if i in plan.cached and p == plan.city_file}
     tasks = _map_tasks(remap, read, keys, extra, settings, spill, state is not None, again)
     reports = _page_reports(plan, read.stubs, owner, extra)
-    step = _Step3(plan, read, keys, remap, reports, _Fragments(spill / "report-pages.json"))
+    step = _Step3(plan, read, keys, remap, reports, Fragments(spill / "report-pages.json"))
     empty = sum(1 for stub in read.stubs.values() if not stub.has_content)
     base = Mapper(settings.base_iri).base
     with contextlib.ExitStack() as stack:
-        handles = _outputs(settings.out, settings.formats, stack)
-        assembly = _Assembly(handles, _trig_writer(base).header.encode(), sink, state, settings.out)
+        handles = outputs(settings.out, settings.formats, stack)
+        assembly = Assembly(handles, trig_writer(base).header.encode(), sink, state, settings.out)
         chunks = _temporary(runner.map(map_chunk, tasks), spill)  # the workers start now
         # Rendered while the workers map the first chunks, not after the last.
         resolution_text = _resolution_json(resolution) if settings.out else b""
@@ -883,7 +419,7 @@ def _map_and_write(
         try:
             stack.close()  # the quad files complete: synced, renamed into place
         except OSError as error:
-            raise _cannot_write(settings.out, error) from None
+            raise cannot_write(settings.out, error) from None
     files = {n: settings.out / OUTPUT_FILES[n] for n in handles} if settings.out else {}
     if settings.out is not None:
         try:
@@ -892,7 +428,7 @@ def _map_and_write(
                 settings.out, counts, step.entries.in_order(), resolution_text
             )
         except OSError as error:
-            raise _cannot_write(settings.out, error) from None
+            raise cannot_write(settings.out, error) from None
     if state is not None:
         state.save(plan.entries, assembly.mapped, plan.cached)
     pages = [step.reports[i] for i in sorted(step.reports)]
@@ -910,7 +446,7 @@ def _map_and_write(
 
 
 def _assemble(
-    step: _Step3, chunks: Iterator[MappedChunk], assembly: _Assembly, tick: Callable
+    step: _Step3, chunks: Iterator[MappedChunk], assembly: Assembly, tick: Callable
 ) -> None:
     """The pages in graph order: mapped chunks as they come, cached pages between."""
     pending = {e[0] for e in step.remap}
@@ -923,7 +459,7 @@ def _assemble(
         if index in pending:
             if not waiting:
                 chunk = next(chunks)
-                assembly.chunk(chunk, step)
+                assembly.chunk(chunk, step.pages, step.read.stubs, step.keys)
                 waiting = list(reversed(chunk.pages))
                 gc.freeze()  # the pages' reports live to the end
             page = waiting.pop()

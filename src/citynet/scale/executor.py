@@ -22,7 +22,7 @@ from typing import Any
 
 from citynet.errors import CitynetError
 
-PRELOAD = ["citynet.graph.pipeline"]  # what the fork server imports for every worker
+PRELOAD = ["citynet.graph.pipeline", "citynet.resolve.gazetteer", "citynet.read.pages"]  # what the fork server imports for every worker
 
 
 def start_methods() -> list[str]:

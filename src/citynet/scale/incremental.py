@@ -20,12 +20,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from citynet.graph.pipeline import Mapped, Stub
+from citynet.graph.steps import Mapped, Stub
 from citynet.read.records import PageWarning
 from citynet.scale.store import STORE_SUBDIR
 
 STATE_FILE = "citynet-state.sqlite"
-STATE_VERSION = "5"  # 5: stubs of citynet.graph.pipeline, fragments kept as given
+STATE_VERSION = "5"  # 5: stubs of citynet.graph.steps, fragments kept as given
 
 
 @dataclass
