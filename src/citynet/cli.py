@@ -177,32 +177,7 @@ def build(
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        if not quiet:
-            # A large build has hundreds of thousands: the first ones say what kind of
-            # trouble there is, report.json holds them all.
-            every = (w for page in result.pages for w in page.warnings)
-            shown = list(itertools.islice(every, SHOWN_WARNINGS))
-            for warning in shown:
-                click.echo(f"warning: {warning}", err=True)
-            if result.counts["warnings"] > len(shown):
-                more = result.counts["warnings"] - len(shown)
-                click.echo(
-                    f"warning: ... and {more} more (all of them are in {out}/report.json)",
-                    err=True,
-                )
-        for error in result.errors:  # even with --quiet: exit 1 always says why
-            click.echo(f"error: {error}", err=True)
-        c = result.counts
-        empty = c.get("empty", 0)
-        empty_text = f", {empty} empty page{'s' if empty > 1 else ''}" if empty else ""
-        click.echo(
-            f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
-            f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
-            f"{c['participations']} participations, {c['triples']} triples, "
-            f"{c['warnings']} warnings{empty_text} -> {out}/"
-        )
-        if summary_report is not None:
-            click.echo(f"validation: {summary_report.summary()}")
+        _print_build(result, out, quiet, summary_report)
     if result.errors:
         sys.exit(int(ExitCode.INVALID_DATA))
     if strict and result.counts["warnings"]:
@@ -210,6 +185,36 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
     if summary_report is not None and not summary_report.conforms:
         sys.exit(int(ExitCode.INVALID_DATA))
+
+
+def _print_build(result: Any, out: Path, quiet: bool, summary_report: Any) -> None:
+    """The build's warnings (the first ones), errors and summary lines."""
+    if not quiet:
+        # A large build has hundreds of thousands: the first ones say what kind of
+        # trouble there is, report.json holds them all.
+        every = (w for page in result.pages for w in page.warnings)
+        shown = list(itertools.islice(every, SHOWN_WARNINGS))
+        for warning in shown:
+            click.echo(f"warning: {warning}", err=True)
+        if result.counts["warnings"] > len(shown):
+            more = result.counts["warnings"] - len(shown)
+            click.echo(
+                f"warning: ... and {more} more (all of them are in {out}/report.json)",
+                err=True,
+            )
+    for error in result.errors:  # even with --quiet: exit 1 always says why
+        click.echo(f"error: {error}", err=True)
+    c = result.counts
+    empty = c.get("empty", 0)
+    empty_text = f", {empty} empty page{'s' if empty > 1 else ''}" if empty else ""
+    click.echo(
+        f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
+        f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
+        f"{c['participations']} participations, {c['triples']} triples, "
+        f"{c['warnings']} warnings{empty_text} -> {out}/"
+    )
+    if summary_report is not None:
+        click.echo(f"validation: {summary_report.summary()}")
 
 
 @cli.command("import-twins")
