@@ -107,7 +107,9 @@ def cli(debug: bool) -> None:
     help="With --store: read and map again only what changed since the last build.",
 )
 @click.option(
-    "--workers", type=click.IntRange(min=1), help="Processes of --stream (default: CPUs)."
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes of --stream (implies it; default: one per CPU).",
 )
 @handle_errors
 def build(
