@@ -18,11 +18,13 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from typing import Any
 
 from citynet.errors import CitynetError
 
-PRELOAD = ["citynet.graph.pipeline", "citynet.resolve.gazetteer", "citynet.read.pages"]  # what the fork server imports for every worker
+# What the fork server imports once for every worker.
+PRELOAD = ["citynet.graph.pipeline", "citynet.resolve.gazetteer", "citynet.read.pages"]
 
 
 def start_methods() -> list[str]:
@@ -55,6 +57,9 @@ class Pool:
         self.context = multiprocessing.get_context(method)
         if method == "forkserver":
             self.context.set_forkserver_preload(PRELOAD)
+            # Started now, the server imports the pipeline while this process lists and
+            # plans the pages, not when the first step needs workers.
+            forkserver.ensure_running()
 
     def map(self, func: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """``func`` over ``tasks`` (results in task order); the tasks are submitted now."""
