@@ -1,6 +1,10 @@
 """The build pipeline: pages -> records -> resolved records -> page fragments -> files.
 
-One pipeline for every input size. Per-page work is plain functions on chunks of pages:
+One pipeline for every input size. Per-page work is plain functions on chunks of pages
+(:mod:`citynet.graph.steps`); the cross-page step runs once between them::
+
+    files --read_chunk--> stubs (+ records) --resolve_across--> keys
+          --map_chunk--> fragment files --assemble--> .trig .nq report.json (.ttl .nt .jsonld)
 
 1. **Read** (:func:`read_chunk`): read each page and resolve its places (page-local: the
    gazetteer work); return a slim :class:`Stub` per page, what cross-page resolution
@@ -16,7 +20,8 @@ One pipeline for every input size. Per-page work is plain functions on chunks of
 
 A *runner* runs the chunks: :class:`InProcess` in a loop, or a process pool
 (``citynet.scale.executor``) for large inputs; an optional *store* (Oxigraph) and
-*state* (``--incremental``) come from ``citynet.scale`` too. The merged formats (Turtle,
+*state* (``--incremental``) come from ``citynet.scale`` too (this package imports none
+of it). :mod:`citynet.graph.assemble` appends the fragments to the output files. The merged formats (Turtle,
 N-Triples, JSON-LD: one sorted set of distinct triples) are made from the N-Quads at the
 end: they need every triple in memory at once.
 """
