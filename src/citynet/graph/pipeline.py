@@ -21,9 +21,9 @@ One pipeline for every input size. Per-page work is plain functions on chunks of
 A *runner* runs the chunks: :class:`InProcess` in a loop, or a process pool
 (``citynet.scale.executor``) for large inputs; an optional *store* (Oxigraph) and
 *state* (``--incremental``) come from ``citynet.scale`` too (this package imports none
-of it). :mod:`citynet.graph.assemble` appends the fragments to the output files. The merged formats (Turtle,
-N-Triples, JSON-LD: one sorted set of distinct triples) are made from the N-Quads at the
-end: they need every triple in memory at once.
+of it). :mod:`citynet.graph.assemble` appends the fragments to the output files. The
+merged formats (Turtle, N-Triples, JSON-LD: one sorted set of distinct triples) are made
+from the N-Quads at the end: they need every triple in memory at once.
 """
 
 from __future__ import annotations
