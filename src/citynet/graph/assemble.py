@@ -14,7 +14,7 @@ from typing import IO, Any, Protocol
 from citynet.common.files import atomic_file
 from citynet.errors import InputError
 from citynet.graph import counting
-from citynet.graph.build import OUTPUT_FILES
+from citynet.graph.outputs import OUTPUT_FILES
 from citynet.graph.steps import MappedChunk, Stub
 
 QUAD_FORMATS = ("trig", "nquads")

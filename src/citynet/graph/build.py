@@ -1,107 +1,44 @@
-"""`citynet build`: the build's inputs, results, report and file writers.
+"""`citynet build`: the pages to build, and the build in this process.
 
-The pipeline itself (pages -> records -> resolved records -> page fragments -> files) is
-:mod:`citynet.graph.pipeline`; :func:`build` runs it in this process. It writes, into the
-output folder, each file atomically (temporary name, then rename): citynet.trig (one
-named graph per page), citynet.nq, citynet.ttl / citynet.nt / citynet.jsonld (the merged
-graph) and report.json (per page: facts by kind, warnings). Output is sorted, so the
-same pages always give byte-identical files.
+:func:`build` runs the pipeline (:mod:`citynet.graph.pipeline`) in a loop in this
+process; ``citynet.scale.streaming.stream_build`` runs the same on every core. Into the
+output folder go, each written atomically: citynet.trig (one named graph per page),
+citynet.nq, citynet.ttl / citynet.nt / citynet.jsonld (the merged graph) and report.json
+(per page: facts by kind, warnings); see :mod:`citynet.graph.outputs`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
+from pyoxigraph import Quad
 
 from citynet.common.files import atomic_write
 from citynet.errors import InputError
 from citynet.graph.mapping import Mapper, page_slug
-from citynet.graph.vocab import DEFAULT_BASE_IRI, PREFIXES
-from citynet.read.records import PageRecord, PageWarning
+from citynet.graph.outputs import (
+    OUTPUT_FILES,
+    BuildResult,
+    PageReport,
+    _one_line,
+    _prefixes,
+    _sort_key,
+    atomic_write_json,
+    json_text,
+    prefixes_for,
+    write_outputs,
+)
+from citynet.graph.pipeline import Settings, run, run_records
+from citynet.graph.steps import has_content
+from citynet.graph.vocab import DEFAULT_BASE_IRI
+from citynet.read.records import PageRecord
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 DEFAULT_OUT = Path("build")
 DEFAULT_PAGES = Path("data/pages")
-
-OUTPUT_FILES = {
-    "trig": "citynet.trig",
-    "nquads": "citynet.nq",
-    "turtle": "citynet.ttl",
-    "ntriples": "citynet.nt",
-    "jsonld": "citynet.jsonld",
-}
-
-
-@dataclass
-class PageReport:
-    file: str
-    source_url: str | None
-    city: str | None
-    city_origin: str | None
-    graph: str | None
-    facts: dict[str, int] = field(default_factory=dict)
-    warnings: list[PageWarning] = field(default_factory=list)
-    error: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "source_url": self.source_url,
-            "city": self.city,
-            "city_origin": self.city_origin,
-            "graph": self.graph,
-            "built": self.graph is not None,  # not for an error or an empty page
-            "error": self.error,
-            "facts": dict(sorted(self.facts.items())),
-            "warnings": [
-                {
-                    "line": w.line,
-                    "col": w.col,
-                    "code": w.code,
-                    "message": w.message,
-                    "text": w.text,
-                }
-                for w in self.warnings
-            ],
-        }
-
-
-@dataclass
-class BuildResult:
-    pages: list[PageReport]  # with their warnings; their facts are in report.json
-    counts: dict[str, int]
-    files: dict[str, Path]
-    resolution: Any = None
-    store: Any = None  # the in-memory pyoxigraph.Store, when one was asked for
-    store_path: Path | None = None  # the on-disk store (open it with pyoxigraph.Store)
-    timings: dict[str, float] = field(default_factory=dict)
-    remapped: int = 0  # pages mapped by this run (all of them unless incremental)
-    reread: int = 0  # pages read from disk by this run (changed, or remapped for new keys)
-    nquads: bytes | None = None  # the N-Quads, when no folder was written (out=None)
-
-    @property
-    def quads(self) -> list[Quad]:
-        """The quads built, sorted (parsed from the N-Quads: for tests and small inputs)."""
-        if self.nquads is not None:
-            return list(parse(self.nquads, format=RdfFormat.N_QUADS))
-        if "nquads" in self.files:
-            return list(parse(path=str(self.files["nquads"]), format=RdfFormat.N_QUADS))
-        return []
-
-    @property
-    def warning_count(self) -> int:
-        return sum(len(page.warnings) for page in self.pages)
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{page.file}: {page.error}" for page in self.pages if page.error]
 
 
 def default_pages_dir() -> Path:
@@ -162,223 +99,6 @@ def check_base_iri(base_iri: str) -> None:
         )
 
 
-def has_content(record: PageRecord) -> bool:
-    """False for an empty or whitespace-only page (the reader's ``empty`` warning)."""
-    return not any(w.code == "empty" for w in record.warnings)
-
-
-def nameless_errors(records: list[PageRecord]) -> dict[str, str]:
-    """For pages that name no city: the error listing the cities that fit (B2)."""
-    if not records:
-        return {}
-    from citynet.resolve.gazetteer import default_gazetteer
-    from citynet.resolve.resolution import Resolution, resolve_page_places
-
-    errors = {}
-    gazetteer = default_gazetteer()
-    for record in records:
-        resolution = Resolution()
-        resolve_page_places(record, gazetteer, resolution)  # city None: candidates only
-        found = [w for w in resolution.warnings if w.code == "city-not-named"]
-        if found:
-            errors[record.path] = found[0].message
-    return errors
-
-
-def fact_kinds(record: PageRecord) -> dict[str, int]:
-    kinds = Counter(kind for kind in record.line_kinds.values() if kind not in ("warning", "blank"))
-    facts = {
-        "twins": len(record.twins),
-        "memberships": len(record.memberships),
-        "offices": len(record.offices),
-        "projects": sum(1 for a in record.activities if a.kind == "project"),
-        "events": sum(1 for a in record.activities if a.kind == "event"),
-        "lines": record.line_count,
-    }
-    facts.update({f"lines:{kind}": n for kind, n in kinds.items()})
-    return facts
-
-
-def prefixes_for(base_iri: str) -> dict[str, str]:
-    prefixes = {
-        name: str(ns) for name, ns in PREFIXES.items() if name not in ("sh", "void", "dcat")
-    }
-    prefixes["data"] = base_iri if base_iri.endswith("/") else base_iri + "/"
-    return prefixes
-
-
-def _sort_key(quad: Quad) -> tuple[str, str]:
-    """Graph, subject, predicate, object order, from two strings instead of four.
-
-    ``str(quad)`` is the N-Quads form "s p o g": IRIs end with ">", which no IRI holds
-    inside, and a literal is followed only by "@", "^" or a space, so comparing the
-    joined text orders like comparing the terms one by one.
-    """
-    return (str(quad.graph_name), str(quad))
-
-
-_prefixes = prefixes_for  # the name other stages import
-
-
-REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-_STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]
-# JSONEncoder.encode makes a new C encoder on every call (a few µs, half the cost of a
-# page's report entry): one made here writes the same text (reports have no cycles to
-# check for).
-_C_ENCODE = (
-    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None, _ENCODER.default, _STRING, None, ": ", ", ", False, False, True
-    )
-    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
-    else None
-)
-
-
-def _one_line(value: Any) -> str:
-    """``value`` as JSON on one line, as ``_ENCODER.encode`` writes it."""
-    kind = value.__class__
-    if kind is str:
-        return _STRING(value)
-    if kind is int:
-        return int.__repr__(value)
-    if _C_ENCODE is None:  # pragma: no cover - Pythons without json's C speedups
-        return _ENCODER.encode(value)
-    return "".join(_C_ENCODE(value, 0))
-
-
-def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
-    """JSON indented by two spaces down to ``depth`` levels; deeper values on one line.
-
-    One line per warning or merge reads well and lets json's C encoder do the work (its
-    indenting encoder is pure Python: 20 s of a 100,000-page build). The layout is
-    compositional: a value rendered at its ``level`` is exactly its text in the whole
-    document, so the streaming build renders pages apart, in parallel.
-    """
-    if level >= depth or not value or not isinstance(value, dict | list | tuple):
-        return _one_line(value)
-    inner = "\n" + "  " * (level + 1)
-    leaves = level + 1 >= depth  # the items go on one line each: no call per item
-    if isinstance(value, dict):
-        if leaves:
-            items = [f"{_STRING(str(key))}: {_one_line(item)}" for key, item in value.items()]
-        else:
-            items = [
-                f"{_STRING(str(key))}: {json_text(item, level + 1, depth)}"
-                for key, item in value.items()
-            ]
-        # One f-string: the resolution's text is tens of MB, each "+" would copy it.
-        return f"{{{inner}{(',' + inner).join(items)}\n{'  ' * level}}}"
-    if leaves:
-        items = [_one_line(item) for item in value]
-    else:
-        items = [json_text(item, level + 1, depth) for item in value]
-    return f"[{inner}{(',' + inner).join(items)}\n{'  ' * level}]"
-
-
-def atomic_write_json(path: Path, document: Any) -> None:
-    """A UTF-8 JSON report (layout of :func:`json_text`), written atomically."""
-    text = json_text(document) + "\n"
-    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-
-
-def write_report(
-    out: Path, counts: dict[str, int], pages: Iterable[bytes], resolution: bytes
-) -> Path:
-    """report.json from the pages' rendered entries (``json_text(entry, 2)``) and the
-    rendered resolution member; the text of ``json_text`` on the whole report."""
-
-    def write(handle: IO[bytes]) -> None:
-        handle.write(('{\n  "counts": ' + json_text(counts, 1) + ',\n  "pages": ').encode())
-        separator = b"[\n    "
-        for page in pages:
-            handle.write(separator)
-            handle.write(page)
-            separator = b",\n    "
-        handle.write(b"[]" if separator == b"[\n    " else b"\n  ]")
-        handle.write(resolution)
-        handle.write(b"\n}\n")
-
-    path = out / "report.json"
-    atomic_write(path, write)
-    return path
-
-
-_MERGED = {
-    "turtle": (RdfFormat.TURTLE, True),
-    "ntriples": (RdfFormat.N_TRIPLES, False),
-    "jsonld": (RdfFormat.JSON_LD, True),
-}
-
-
-def _write_triples(out: Path, triples: Iterable[Triple], names: list[str], base: str) -> dict:
-    """The merged formats: the distinct triples, sorted, through pyoxigraph's writers."""
-    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = prefixes_for(base)
-    written = {}
-    for name in names:
-        fmt, with_prefixes = _MERGED[name]
-        path = out / OUTPUT_FILES[name]
-        atomic_write(
-            path,
-            lambda handle, fmt=fmt, p=with_prefixes: serialize(
-                ordered, handle, fmt, prefixes=prefixes if p else None
-            ),
-        )
-        written[name] = path
-    return written
-
-
-def write_merged(
-    out: Path, nquads: Path | None, formats: Iterable[str], base_iri: str
-) -> dict[str, Path]:
-    """Turtle, N-Triples, JSON-LD (those of ``formats``) from the build's N-Quads file.
-
-    Needs every distinct triple in memory once (a set, then a sorted list).
-    """
-    names = [name for name in _MERGED if name in formats]
-    if not names or nquads is None:
-        return {}
-    quads = parse(path=str(nquads), format=RdfFormat.N_QUADS)
-    return _write_triples(out, (q.triple for q in quads), names, base_iri)
-
-
-def write_outputs(
-    quads: list[Quad],
-    reports: list[PageReport],
-    out: Path,
-    *,
-    base_iri: str,
-    counts: dict,
-    resolution: Any = None,
-) -> dict[str, Path]:
-    """Every output file from quads in memory (the pipeline writes page fragments)."""
-    prefixes = prefixes_for(base_iri)
-    quads = sorted(quads, key=_sort_key)
-    files: dict[str, Path] = {}
-    try:
-        for name, fmt, with_prefixes in (
-            ("trig", RdfFormat.TRIG, True),
-            ("nquads", RdfFormat.N_QUADS, False),
-        ):
-            files[name] = out / OUTPUT_FILES[name]
-            atomic_write(
-                files[name],
-                lambda handle, fmt=fmt, p=with_prefixes: serialize(
-                    quads, handle, fmt, prefixes=prefixes if p else None
-                ),
-            )
-        files.update(_write_triples(out, (q.triple for q in quads), list(_MERGED), base_iri))
-        rendered = (json_text(page.as_json(), 2).encode() for page in reports)
-        text = b""
-        if resolution is not None and hasattr(resolution, "as_json"):
-            text = (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode()
-        files["report"] = write_report(out, counts, rendered, text)
-    except OSError as error:
-        raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None
-    return files
-
-
 def build(
     inputs: list[Path] | None = None,
     *,
@@ -390,8 +110,6 @@ def build(
 ) -> BuildResult:
     """Build the graph from page files or folders (default: the bundled pages), in this
     process (``citynet.scale.streaming.stream_build`` runs the same on every core)."""
-    from citynet.graph.pipeline import Settings, run
-
     check_base_iri(base_iri)
     files = collect_inputs(inputs or [default_pages_dir()])
     return run(files, Settings(out, base_iri, city, max_page_bytes, progress=progress))
@@ -401,28 +119,25 @@ def build_graph(
     records: list[PageRecord], *, base_iri: str = DEFAULT_BASE_IRI
 ) -> tuple[list[Quad], list[PageReport], Any]:
     """Records already read, resolved and mapped: sorted quads, page reports, resolution."""
-    from citynet.graph.pipeline import Settings, run_records
-
     result = run_records(records, Settings(None, base_iri))
     return result.quads, result.pages, result.resolution
 
 
-def apply_city(records: list[PageRecord], city: str) -> None:
-    """--city names the city of the one page that does not name its own."""
-    from citynet.read.records import PlaceName
-
-    nameless = [r for r in records if r.city is None or r.city_origin == "file name"]
-    if len(records) == 1:
-        nameless = records
-    if len(nameless) != 1:
-        raise InputError(
-            f"--city applies to exactly one page without a city name; {len(nameless)} found",
-            hint="build such pages one at a time, or add a '# city:' header to each",
-        )
-    record = nameless[0]
-    country = record.city.country if record.city else None
-    record.city = PlaceName(name=city, country=country)
-    record.city_origin = "--city"
-
-
-__all__ = ["BuildResult", "PageReport", "build", "build_graph", "collect_inputs", "page_slug"]
+__all__ = [
+    "OUTPUT_FILES",
+    "BuildResult",
+    "PageReport",
+    "_one_line",
+    "_prefixes",
+    "_sort_key",
+    "atomic_write",
+    "atomic_write_json",
+    "build",
+    "build_graph",
+    "collect_inputs",
+    "has_content",
+    "json_text",
+    "page_slug",
+    "prefixes_for",
+    "write_outputs",
+]

@@ -41,7 +41,8 @@ from typing import Any, Protocol
 from citynet.errors import DataInvalid, InputError
 from citynet.graph import counting
 from citynet.graph.assemble import QUAD_FORMATS, Assembly, Fragments, Sink, cannot_write, outputs
-from citynet.graph.build import (
+from citynet.graph.mapping import Mapper
+from citynet.graph.outputs import (
     OUTPUT_FILES,
     BuildResult,
     PageReport,
@@ -49,7 +50,6 @@ from citynet.graph.build import (
     write_merged,
     write_report,
 )
-from citynet.graph.mapping import Mapper
 from citynet.graph.steps import (
     Mapped,
     MappedChunk,

@@ -12,6 +12,7 @@ import gc
 import os
 import pickle
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,20 +20,67 @@ from typing import Any
 
 from citynet.errors import InputError
 from citynet.graph import counting
-from citynet.graph.build import (
-    PageReport,
-    apply_city,
-    fact_kinds,
-    has_content,
-    json_text,
-    nameless_errors,
-    prefixes_for,
-)
 from citynet.graph.mapping import Mapper, in_graph, ntriples
+from citynet.graph.outputs import PageReport, json_text, prefixes_for
 from citynet.read.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 
 # ---------------------------------------------------------------------------------------
 # Per page: reading and place resolution
+
+
+def has_content(record: PageRecord) -> bool:
+    """False for an empty or whitespace-only page (the reader's ``empty`` warning)."""
+    return not any(w.code == "empty" for w in record.warnings)
+
+
+def nameless_errors(records: list[PageRecord]) -> dict[str, str]:
+    """For pages that name no city: the error listing the cities that fit (B2)."""
+    if not records:
+        return {}
+    from citynet.resolve.gazetteer import default_gazetteer
+    from citynet.resolve.resolution import Resolution, resolve_page_places
+
+    errors = {}
+    gazetteer = default_gazetteer()
+    for record in records:
+        resolution = Resolution()
+        resolve_page_places(record, gazetteer, resolution)  # city None: candidates only
+        found = [w for w in resolution.warnings if w.code == "city-not-named"]
+        if found:
+            errors[record.path] = found[0].message
+    return errors
+
+
+def fact_kinds(record: PageRecord) -> dict[str, int]:
+    kinds = Counter(kind for kind in record.line_kinds.values() if kind not in ("warning", "blank"))
+    facts = {
+        "twins": len(record.twins),
+        "memberships": len(record.memberships),
+        "offices": len(record.offices),
+        "projects": sum(1 for a in record.activities if a.kind == "project"),
+        "events": sum(1 for a in record.activities if a.kind == "event"),
+        "lines": record.line_count,
+    }
+    facts.update({f"lines:{kind}": n for kind, n in kinds.items()})
+    return facts
+
+
+def apply_city(records: list[PageRecord], city: str) -> None:
+    """--city names the city of the one page that does not name its own."""
+    from citynet.read.records import PlaceName
+
+    nameless = [r for r in records if r.city is None or r.city_origin == "file name"]
+    if len(records) == 1:
+        nameless = records
+    if len(nameless) != 1:
+        raise InputError(
+            f"--city applies to exactly one page without a city name; {len(nameless)} found",
+            hint="build such pages one at a time, or add a '# city:' header to each",
+        )
+    record = nameless[0]
+    country = record.city.country if record.city else None
+    record.city = PlaceName(name=city, country=country)
+    record.city_origin = "--city"
 
 
 @dataclass(slots=True)

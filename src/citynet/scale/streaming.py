@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from citynet.errors import InputError
-from citynet.graph.build import DEFAULT_OUT, BuildResult, check_base_iri, collect_inputs
-from citynet.graph.build import default_pages_dir as _default_pages_dir
+from citynet.graph.build import DEFAULT_OUT, check_base_iri, collect_inputs, default_pages_dir
+from citynet.graph.outputs import BuildResult
 from citynet.graph.pipeline import CHUNK_PAGES, QUAD_FORMATS, InProcess, Runner, Settings, run
 from citynet.graph.vocab import DEFAULT_BASE_IRI
 from citynet.scale.executor import Pool
@@ -66,7 +66,7 @@ def stream_build(
     if incremental and store_dir is None:
         raise InputError("--incremental needs --store DIR (where the previous build is kept)")
     check_base_iri(base_iri)
-    files = collect_inputs(inputs or [_default_pages_dir()])
+    files = collect_inputs(inputs or [default_pages_dir()])
     state = State.open(store_dir, base_iri) if incremental and store_dir else None
     if store_dir is not None and not incremental:
         (store_dir / STATE_FILE).unlink(missing_ok=True)  # a full build invalidates state
