@@ -425,15 +425,7 @@ def _map_and_write(
             stack.close()  # the quad files complete: synced, renamed into place
         except OSError as error:
             raise cannot_write(settings.out, error) from None
-    files = {n: settings.out / OUTPUT_FILES[n] for n in handles} if settings.out else {}
-    if settings.out is not None:
-        try:
-            files.update(write_merged(settings.out, files.get("nquads"), settings.formats, base))
-            files["report"] = write_report(
-                settings.out, counts, step.entries.in_order(), resolution_text
-            )
-        except OSError as error:
-            raise cannot_write(settings.out, error) from None
+    files = _other_files(settings, list(handles), counts, step.entries, resolution_text)
     if state is not None:
         state.save(plan.entries, assembly.mapped, plan.cached)
     pages = [step.reports[i] for i in sorted(step.reports)]
@@ -448,6 +440,27 @@ def _map_and_write(
         reread=reread,
         nquads=kept,
     )
+
+
+def _other_files(
+    settings: Settings,
+    written: list[str],
+    counts: dict[str, int],
+    entries: Fragments,
+    resolution_text: bytes,
+) -> dict[str, Path]:
+    """The merged formats (from the N-Quads written) and report.json; all files."""
+    out = settings.out
+    if out is None:
+        return {}
+    files = {name: out / OUTPUT_FILES[name] for name in written}
+    base = Mapper(settings.base_iri).base
+    try:
+        files.update(write_merged(out, files.get("nquads"), settings.formats, base))
+        files["report"] = write_report(out, counts, entries.in_order(), resolution_text)
+    except OSError as error:
+        raise cannot_write(out, error) from None
+    return files
 
 
 def _assemble(
