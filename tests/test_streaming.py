@@ -347,12 +347,12 @@ def test_a_failing_chunk_stops_the_workers_at_once(
     log = tmp_path / "mapped"
     map_record = steps.map_record
 
-    def failing(record, stub, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def failing(record, index, *args, **kwargs):  # type: ignore[no-untyped-def]
         with open(log, "a") as handle:
-            handle.write(f"{stub.index}\n")
-        if stub.index == 20:
+            handle.write(f"{index}\n")
+        if index == 20:
             raise RuntimeError("a mapping bug")
-        return map_record(record, stub, *args, **kwargs)
+        return map_record(record, index, *args, **kwargs)
 
     monkeypatch.setattr(steps, "map_record", failing)
     # Forked workers inherit the patch (the fork server's would not); nothing else runs

@@ -264,7 +264,7 @@ def _map_tasks(
         stub = read.stubs[index]
         if chunk is not None:
             current.extend([None] * (position - len(current)))  # by position in the chunk
-        current.append((index, keys[index], extra.get(stub.record.path, []), stub))
+        current.append((index, keys[index], extra.get(stub.record.path, []), stub.record.path))
     flush()
     return tasks
 

@@ -301,7 +301,7 @@ def finish_report(report: PageReport, warnings: list[PageWarning], triples: int)
 
 
 def map_record(
-    record: PageRecord, stub: Stub, keys: list[str | None], mapper: Mapper, extra: list[Any]
+    record: PageRecord, index: int, keys: list[str | None], mapper: Mapper, extra: list[Any]
 ) -> tuple[str, str, bytes, list[tuple[str, str, str]], Mapped]:
     """One page: its graph, N-Triples, N-Quads, sorted distinct triples, report entry."""
     for mention, key in zip(record.activities, keys, strict=True):
@@ -312,18 +312,25 @@ def map_record(
     unique = sorted(set(made))
     lines = ntriples(unique)
     nquads = in_graph(lines, graph).encode()
-    report = new_report(stub, extra)
-    report.graph = graph[1:-1]
-    report.facts = dict(stub.facts)
-    page = Mapped(stub.index, len(nquads), 0, warnings, len(made), "")
+    # The report as the main process has it from the page's stub, complete.
+    report = PageReport(
+        file=record.path,
+        source_url=record.source_url,
+        city=record.city.resolved_name or record.city.name,  # type: ignore[union-attr]
+        city_origin=record.city_origin,
+        graph=graph[1:-1],
+        facts=fact_kinds(record),
+        warnings=record.warnings + extra,
+    )
+    page = Mapped(index, len(nquads), 0, warnings, len(made), "")
     page.report_json = finish_report(report, list(warnings), len(made))
     return graph, lines, nquads, unique, page
 
 
 @dataclass
 class MapTask:
-    #: (index, keys, cross-page warnings, stub) per page, None to skip a spilled record.
-    items: list[tuple[int, list[str | None], list[PageWarning], Stub] | None]
+    #: (index, keys, cross-page warnings, file) per page, None to skip a spilled record.
+    items: list[tuple[int, list[str | None], list[PageWarning], str] | None]
     records: list[PageRecord] | str  # the records, or the spill file holding them
     base_iri: str
     out: str  # the chunk's fragment files: this, with .nq and .trig
@@ -350,12 +357,12 @@ def map_chunk(task: MapTask) -> MappedChunk:
         for position, item in enumerate(task.items):
             if item is None:
                 continue
-            index, keys, extra, stub = item
+            index, keys, extra, path = item
             record = records[position] if position < len(records) else None
             if record is None:  # incremental: an unchanged page whose keys changed
-                record = read_one(stub.record.path, task.reread.get(stub.record.path), 10**12)
+                record = read_one(path, task.reread.get(path), 10**12)
                 make_stub(index, record)  # resolves its places again (deterministic)
-            graph, lines, nquads, unique, page = map_record(record, stub, keys, mapper, extra)
+            graph, lines, nquads, unique, page = map_record(record, index, keys, mapper, extra)
             nq.write(nquads)
             if trig_path:
                 text = trig_writer(mapper.base).graph(graph, unique).encode()
