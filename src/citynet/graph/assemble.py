@@ -124,6 +124,21 @@ class Assembly:
     ) -> None:
         """A mapped chunk: whole fragment files, or page by page for a store or state."""
         self.counter.add(chunk.triple_hashes, chunk.class_hashes)
+        try:
+            self._chunk(chunk, pages, stubs, keys)
+        finally:
+            # Deleted at once, the fragment files' pages mostly never reach the disk.
+            for path in (chunk.nquads, chunk.trig):
+                if path:
+                    Path(path).unlink(missing_ok=True)
+
+    def _chunk(
+        self,
+        chunk: MappedChunk,
+        pages: dict[int, tuple[Path, str]],
+        stubs: dict[int, Stub],
+        keys: dict[int, list[str | None]],
+    ) -> None:
         if self.sink is None and self.state is None:
             self.write("nquads", chunk.nquads)
             if chunk.trig and chunk.pages:
