@@ -470,3 +470,21 @@ def test_resolution_across_stubs_is_that_of_the_records(generated: Path) -> None
     assert [[a.key for a in s.record.activities] for s in stubs if s.record.city] == [
         [a.key for a in r.activities] for r in records if r.city
     ]
+
+
+def test_help_says_why_stream_writes_no_merged_formats() -> None:
+    from click.testing import CliRunner
+
+    from citynet.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["build", "--help"]).output.split())
+    assert "not the merged .ttl/.nt/.jsonld (they need every triple in memory at once" in text
+
+
+def test_the_build_never_forks_its_own_process() -> None:
+    """Workers start from a fork server (or are spawned): the build's process runs
+    threads (the executor's, a progress bar's), which a fork would copy mid-lock."""
+    from citynet.scale.executor import Pool, start_methods
+
+    assert start_methods()[0] == "forkserver"
+    assert Pool(2).context.get_start_method() == "forkserver"
