@@ -124,40 +124,29 @@ class Assembly:
     ) -> None:
         """A mapped chunk: whole fragment files, or page by page for a store or state."""
         self.counter.add(chunk.triple_hashes, chunk.class_hashes)
-        try:
-            self._chunk(chunk, pages, stubs, keys)
-        finally:
-            # Deleted at once, the fragment files' pages mostly never reach the disk.
-            for path in (chunk.nquads, chunk.trig):
-                if path:
-                    Path(path).unlink(missing_ok=True)
-
-    def _chunk(
-        self,
-        chunk: MappedChunk,
-        pages: dict[int, tuple[Path, str]],
-        stubs: dict[int, Stub],
-        keys: dict[int, list[str | None]],
-    ) -> None:
         if self.sink is None and self.state is None:
             self.write("nquads", chunk.nquads)
             if chunk.trig and chunk.pages:
                 self.write("trig", chunk.trig)
-            return
-        with open(chunk.nquads, "rb") as handle:
-            nquads = memoryview(handle.read())
-        trig = memoryview(Path(chunk.trig).read_bytes() if chunk.trig else b"")
-        at_nq = at_trig = 0
-        for page in chunk.pages:
-            page_nq = bytes(nquads[at_nq : at_nq + page.nquads])
-            page_trig = bytes(trig[at_trig : at_trig + page.trig])
-            at_nq, at_trig = at_nq + page.nquads, at_trig + page.trig
-            self.page(page_nq, page_trig)
-            if self.state is not None:
-                i = page.index
-                path, graph = pages[i]
-                self.state.put(path, graph, stubs[i], keys[i], page, page_nq, page_trig)
-                self.mapped.add(page.index)
+        else:
+            nquads = memoryview(Path(chunk.nquads).read_bytes())
+            trig = memoryview(Path(chunk.trig).read_bytes() if chunk.trig else b"")
+            at_nq = at_trig = 0
+            for page in chunk.pages:
+                page_nq = bytes(nquads[at_nq : at_nq + page.nquads])
+                page_trig = bytes(trig[at_trig : at_trig + page.trig])
+                at_nq, at_trig = at_nq + page.nquads, at_trig + page.trig
+                self.page(page_nq, page_trig)
+                if self.state is not None:
+                    i = page.index
+                    path, graph = pages[i]
+                    self.state.put(path, graph, stubs[i], keys[i], page, page_nq, page_trig)
+                    self.mapped.add(page.index)
+        # Deleted at once, the fragment files' pages mostly never reach the disk (on an
+        # error, the temporary folder goes as a whole).
+        for name in (chunk.nquads, chunk.trig):
+            if name:
+                Path(name).unlink(missing_ok=True)
 
     def page(self, nquads: bytes, trig: bytes) -> None:
         if self.sink is not None:
