@@ -147,7 +147,7 @@ def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
     One line per warning or merge reads well and lets json's C encoder do the work (its
     indenting encoder is pure Python: 20 s of a 100,000-page build). The layout is
     compositional: a value rendered at its ``level`` is exactly its text in the whole
-    document, so the streaming build renders pages apart, in parallel.
+    document, so the build renders the pages' entries apart, in its workers.
     """
     if level >= depth or not value or not isinstance(value, dict | list | tuple):
         return _one_line(value)
