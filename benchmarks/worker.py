@@ -104,7 +104,7 @@ def has_module(name: str) -> bool:
 
 
 def task_build(args: dict[str, Any]) -> dict[str, Any]:
-    """The in-memory build of citynet.build (all quads as a Python list, sorted)."""
+    """The build in one process (``citynet.graph.build.build``: the pipeline in a loop)."""
     from citynet.graph.build import build
 
     t0 = time.perf_counter()
@@ -114,13 +114,12 @@ def task_build(args: dict[str, Any]) -> dict[str, Any]:
         "seconds": [seconds],
         "pages": result.counts["pages"],
         "triples": result.counts["triples"],
-        "quads": len(result.quads),
         "warnings": result.counts["warnings"],
     }
 
 
 def task_stream_build(args: dict[str, Any]) -> dict[str, Any]:
-    """The streaming build (citynet.streaming) into a pyoxigraph store."""
+    """The build on worker processes (``citynet.scale.streaming.stream_build``)."""
     from citynet.scale.streaming import stream_build
 
     t0 = time.perf_counter()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store, parse
 
-from citynet.errors import CitynetError, InputError
+from citynet.errors import InputError
 from citynet.graph.build import build
 from citynet.scale.streaming import stream_build
 
@@ -57,7 +57,7 @@ def test_streamed_files_get_the_mode_of_the_plain_build(tmp_path: Path) -> None:
     """Outputs are for publishing: the umask's mode, not mkstemp's 0600."""
     import stat
 
-    from citynet.graph.build import new_file_mode
+    from citynet.common.files import new_file_mode
 
     build([PAGES], out=tmp_path / "memory")
     stream_build([PAGES], out=tmp_path / "stream", workers=1)
@@ -294,11 +294,19 @@ def test_a_failed_temporary_file_is_an_error_and_leaves_no_output(
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     # One chunk of 1,000 pages: its spill file (the pages' records) passes 1 MB first.
+    # Spawned, the workers start under the limit (a fork server started by an earlier
+    # test would not have it).
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, hard))
     try:
         with pytest.raises(InputError) as raised:
-            stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=1000)
+            stream_build(
+                [generated],
+                out=tmp_path / "out",
+                workers=2,
+                chunk_pages=1000,
+                start_method="spawn",
+            )
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert str(raised.value).startswith(
@@ -334,10 +342,10 @@ def test_pages_left_unmapped_are_reported_as_by_the_plain_build(tmp_path: Path) 
 def test_a_failing_chunk_stops_the_workers_at_once(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import citynet.scale.streaming as streaming
+    from citynet.graph import steps
 
     log = tmp_path / "mapped"
-    map_record = streaming._map_record
+    map_record = steps.map_record
 
     def failing(record, index, *args, **kwargs):  # type: ignore[no-untyped-def]
         with open(log, "a") as handle:
@@ -346,12 +354,83 @@ def test_a_failing_chunk_stops_the_workers_at_once(
             raise RuntimeError("a mapping bug")
         return map_record(record, index, *args, **kwargs)
 
-    monkeypatch.setattr(streaming, "_map_record", failing)  # forked workers inherit it
+    monkeypatch.setattr(steps, "map_record", failing)
+    # Forked workers inherit the patch (the fork server's would not); nothing else runs
+    # threads in this process.
     with pytest.raises(RuntimeError, match="a mapping bug"):
-        stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=10)
+        stream_build(
+            [generated], out=tmp_path / "out", workers=2, chunk_pages=10, start_method="fork"
+        )
     # Closed instead of stopped, the pool would have mapped the other ~990 pages first.
     assert len(log.read_text().split()) < 500
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_spawned_workers_build_the_same_files(generated: Path, tmp_path: Path) -> None:
+    """No worker is forked from the build's process: spawned ones give the same bytes."""
+    forkserver = stream_build([generated], out=tmp_path / "forkserver", workers=2)
+    spawned = stream_build(
+        [generated], out=tmp_path / "spawn", workers=2, chunk_pages=64, start_method="spawn"
+    )
+    assert _same_files(tmp_path / "forkserver", tmp_path / "spawn", QUAD_FILES) == []
+    assert spawned.counts == forkserver.counts
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes under ``pid`` (children, theirs, ...), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_a_killed_worker_ends_the_build_with_one_line(generated: Path, tmp_path: Path) -> None:
+    """As the kernel kills a process when memory runs out: SIGKILL to a worker."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "citynet", "build", str(generated), "--out", str(out)]
+    build = subprocess.Popen(
+        [*command, "--stream", "--workers", "2", "--no-validate", "-q"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # The workers are the fork server's children: grandchildren of the build.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        workers = [p for p in _descendants(build.pid) if p not in _children(build.pid)]
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    else:
+        build.kill()
+        pytest.fail("no worker started in a minute")
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 2
+    assert stderr == (
+        "error: a worker process of the build ended without its result (killed, perhaps for"
+        " lack of memory: free some, or build with fewer --workers, and build again)\n"
+    )
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def _children(pid: int) -> set[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(p) for p in text.split()}
 
 
 def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
@@ -366,101 +445,46 @@ def test_a_report_that_cannot_be_written_is_an_error_about_the_output_folder(
     assert (out / "report.json" / "keep").exists()
 
 
-def _stubs(folder: Path, tmp_path: Path) -> list:  # type: ignore[type-arg]
-    from citynet.scale.streaming import _read_chunk
+def _stubs(folder: Path) -> list:  # type: ignore[type-arg]
+    from citynet.graph.steps import ReadTask, read_chunk
 
     files = sorted(folder.glob("*.txt"))
-    chunk = [(i, str(path), None) for i, path in enumerate(files)]
-    return _read_chunk((chunk, str(tmp_path / "spill.pickle"), 10**7, False))
+    stubs, _ = read_chunk(
+        ReadTask([(i, str(path), None) for i, path in enumerate(files)], 10**7, None)
+    )
+    return stubs
 
 
-def test_events_resolved_in_another_process_give_the_same_resolution(
-    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import os
-    import pickle
+def test_resolution_across_stubs_is_that_of_the_records(generated: Path) -> None:
+    """Step 2 from the slim stubs decides as resolving the full records does."""
+    from citynet.graph.steps import resolve_across
+    from citynet.read.pages import read_page
+    from citynet.resolve.resolution import resolve_records
 
-    from citynet.resolve import resolution as resolve
-    from citynet.scale.streaming import resolve_across
-
-    stubs = _stubs(generated, tmp_path)
-    copy = pickle.loads(pickle.dumps(stubs))
-    pids = tmp_path / "pids"
-    events_side = resolve.resolve_events_side
-
-    def noted(*args):  # type: ignore[no-untyped-def]
-        pids.write_text(str(os.getpid()))
-        return events_side(*args)
-
-    monkeypatch.setattr(resolve, "resolve_events_side", noted)
-    together = resolve_across(stubs)
-    assert int(pids.read_text()) == os.getpid()
-    apart = resolve_across(copy, apart=True)
-    assert int(pids.read_text()) != os.getpid()
-    assert apart.as_json() == together.as_json()
-    assert apart.warnings == together.warnings
-    assert len(together.merges) > 100
-    assert any(g.kind == "event" for g in together.merges.values())
-    assert [[a.key for a in s.record.activities] for s in copy] == [
-        [a.key for a in s.record.activities] for s in stubs
+    stubs = _stubs(generated)
+    records = [read_page(path) for path in sorted(generated.glob("*.txt"))]
+    whole = resolve_records([r for r in records if r.city is not None])
+    across = resolve_across(stubs)
+    assert across.as_json() == whole.as_json()
+    assert len(across.merges) > 100
+    assert [[a.key for a in s.record.activities] for s in stubs if s.record.city] == [
+        [a.key for a in r.activities] for r in records if r.city
     ]
 
 
-@pytest.mark.parametrize(
-    ("failure", "error", "message"),
-    [
-        (
-            "raise",
-            RuntimeError,
-            "event resolution in a separate process failed: ValueError: an events bug",
-        ),
-        (
-            "exit",
-            CitynetError,
-            r"process resolving events ended without a result \(exit code 3\)"
-            r" \(it may have been stopped for lack of memory",
-        ),
-    ],
-)
-def test_a_failed_event_resolution_process_is_an_error(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    failure: str,
-    error: type[Exception],
-    message: str,
-) -> None:
-    import os
+def test_help_says_why_stream_writes_no_merged_formats() -> None:
+    from click.testing import CliRunner
 
-    from citynet.resolve import resolution as resolve
-    from citynet.scale.streaming import resolve_across
+    from citynet.cli import cli
 
-    def failing(*args):  # type: ignore[no-untyped-def]
-        if failure == "exit":
-            os._exit(3)
-        raise ValueError("an events bug")
-
-    monkeypatch.setattr(resolve, "resolve_events_side", failing)
-    with pytest.raises(error, match=message):
-        resolve_across(_stubs(PAGES, tmp_path), apart=True)
+    text = " ".join(CliRunner().invoke(cli, ["build", "--help"]).output.split())
+    assert "not the merged .ttl/.nt/.jsonld (they need every triple in memory at once" in text
 
 
-def test_the_pools_do_not_spin_while_results_wait(
-    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """CPython's pool handler wakes for every result waiting in its pipe (thousands of
-    times for 1,000 pages); the build's pools wake when workers start or end."""
-    from multiprocessing import pool
+def test_the_build_never_forks_its_own_process() -> None:
+    """Workers start from a fork server (or are spawned): the build's process runs
+    threads (the executor's, a progress bar's), which a fork would copy mid-lock."""
+    from citynet.scale.executor import Pool, start_methods
 
-    wakes: list[int] = []
-    wait = pool.Pool._wait_for_updates
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        wakes.append(1)
-        return wait(*args, **kwargs)
-
-    monkeypatch.setattr(pool.Pool, "_wait_for_updates", staticmethod(counted))
-    result = stream_build([generated], out=tmp_path / "out", workers=2, chunk_pages=10)
-    assert result.counts["pages"] >= 1000
-    # Two pools of two workers: a few wakes each as workers start, the pool closes and
-    # the workers end.
-    assert len(wakes) <= 20
+    assert start_methods()[0] == "forkserver"
+    assert Pool(2).context.get_start_method() == "forkserver"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import RdfFormat, serialize
 
-from citynet.graph.build import _prefixes
+from citynet.graph.build import prefixes_for as _prefixes
 from citynet.graph.mapping import as_quads, quoted
 from citynet.graph.trig import TrigWriter
 

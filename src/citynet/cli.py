@@ -90,18 +90,26 @@ def cli(debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @click.option(
-    "--store",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Streaming build into an on-disk Oxigraph store in DIR (writes .trig, .nq, report).",
-)
-@click.option(
-    "--incremental", is_flag=True, help="With --store: rebuild only what changed since last run."
-)
-@click.option(
     "--stream",
     is_flag=True,
-    help="Page by page on every core, in bounded memory: for thousands of pages "
-    "(writes .trig, .nq and report.json; --store implies it).",
+    help="Run the pipeline on every core, in bounded memory: for thousands of pages. "
+    "Writes .trig, .nq and report.json, not the merged .ttl/.nt/.jsonld (they need every "
+    "triple in memory at once; build without --stream to get them).",
+)
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also keep the graph in an on-disk Oxigraph store in DIR (implies --stream).",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="With --store: read and map again only what changed since the last build.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes of --stream (implies it; default: one per CPU).",
 )
 @handle_errors
 def build(
@@ -114,9 +122,10 @@ def build(
     max_page_bytes: int,
     fmt: str,
     quiet: bool,
+    stream: bool,
     store: Path | None,
     incremental: bool,
-    stream: bool,
+    workers: int | None,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -131,10 +140,11 @@ def build(
     from citynet.graph import build as build_module
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
-    if store is not None or incremental or stream:
-        from citynet.scale.streaming import stream_build
+    hidden = quiet or fmt == "json"
+    with page_progress(2 * len(files), "building", hidden) as tick:
+        if store is not None or incremental or stream or workers:
+            from citynet.scale.streaming import stream_build
 
-        with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
             result = stream_build(
                 files,
                 out=out,
@@ -143,12 +153,10 @@ def build(
                 max_page_bytes=max_page_bytes,
                 store_dir=store,
                 incremental=incremental,
+                workers=workers,
                 progress=tick,
             )
-    else:
-        with page_progress(
-            2 * len(files), "reading and mapping pages", quiet or fmt == "json"
-        ) as tick:
+        else:
             result = build_module.build(
                 files,
                 out=out,
@@ -171,32 +179,7 @@ def build(
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        if not quiet:
-            # A large build has hundreds of thousands: the first ones say what kind of
-            # trouble there is, report.json holds them all.
-            every = (w for page in result.pages for w in page.warnings)
-            shown = list(itertools.islice(every, SHOWN_WARNINGS))
-            for warning in shown:
-                click.echo(f"warning: {warning}", err=True)
-            if result.counts["warnings"] > len(shown):
-                more = result.counts["warnings"] - len(shown)
-                click.echo(
-                    f"warning: ... and {more} more (all of them are in {out}/report.json)",
-                    err=True,
-                )
-        for error in result.errors:  # even with --quiet: exit 1 always says why
-            click.echo(f"error: {error}", err=True)
-        c = result.counts
-        empty = c.get("empty", 0)
-        empty_text = f", {empty} empty page{'s' if empty > 1 else ''}" if empty else ""
-        click.echo(
-            f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
-            f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
-            f"{c['participations']} participations, {c['triples']} triples, "
-            f"{c['warnings']} warnings{empty_text} -> {out}/"
-        )
-        if summary_report is not None:
-            click.echo(f"validation: {summary_report.summary()}")
+        _print_build(result, out, quiet, summary_report)
     if result.errors:
         sys.exit(int(ExitCode.INVALID_DATA))
     if strict and result.counts["warnings"]:
@@ -317,6 +300,36 @@ def _fetch_progress(quiet: bool) -> Iterator[Any]:
             page=lambda _url, _outcome: bar.advance(task),
             warn=lambda message: bar.console.print(f"warning: {message}", markup=False),
         )
+
+
+def _print_build(result: Any, out: Path, quiet: bool, summary_report: Any) -> None:
+    """The build's warnings (the first ones), errors and summary lines."""
+    if not quiet:
+        # A large build has hundreds of thousands: the first ones say what kind of
+        # trouble there is, report.json holds them all.
+        every = (w for page in result.pages for w in page.warnings)
+        shown = list(itertools.islice(every, SHOWN_WARNINGS))
+        for warning in shown:
+            click.echo(f"warning: {warning}", err=True)
+        if result.counts["warnings"] > len(shown):
+            more = result.counts["warnings"] - len(shown)
+            click.echo(
+                f"warning: ... and {more} more (all of them are in {out}/report.json)",
+                err=True,
+            )
+    for error in result.errors:  # even with --quiet: exit 1 always says why
+        click.echo(f"error: {error}", err=True)
+    c = result.counts
+    empty = c.get("empty", 0)
+    empty_text = f", {empty} empty page{'s' if empty > 1 else ''}" if empty else ""
+    click.echo(
+        f"{c['pages']} pages: {c['cities'] + c.get('regions', 0)} cities, "
+        f"{c['twinnings']} twinnings, {c['projects']} projects, {c['events']} events, "
+        f"{c['participations']} participations, {c['triples']} triples, "
+        f"{c['warnings']} warnings{empty_text} -> {out}/"
+    )
+    if summary_report is not None:
+        click.echo(f"validation: {summary_report.summary()}")
 
 
 @cli.command("import-twins")
@@ -557,7 +570,7 @@ def _write(out: Path, text: str) -> None:
 
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-")
-        from citynet.graph.build import new_file_mode
+        from citynet.common.files import new_file_mode
 
         os.chmod(tmp, new_file_mode())  # as open() would, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

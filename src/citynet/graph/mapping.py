@@ -279,6 +279,22 @@ class _PageEmitter:
     # ---
 
     def emit_page(self) -> None:
+        """The page's triples, in named steps: its source node, its city, the city's
+        memberships, offices, twinnings and activities."""
+        r = self.r
+        assert r.city is not None
+        self.page_node()
+        city = self.place(r.city)
+        self.city_facts(city)
+        efus = self.network(EFUS_SLUG, EFUS_NAME)
+        self.memberships(city, efus)
+        self.offices(city, efus)
+        city_path = self.m.place_path(r.city)
+        self.twinnings(city, city_path)
+        for mention in r.activities:
+            self.activity(city, city_path, mention)
+
+    def page_node(self) -> None:
         r, g = self.r, self.g
         self.add(g, _RDF.type, _CN.SourcePage)
         if r.source_url:
@@ -293,9 +309,9 @@ class _PageEmitter:
             self.add(g, _CN.cityNamedBy, plain_literal(r.city_origin))
         self.add(g, _DCTERMS.language, plain_literal(self.lang))
 
-        assert r.city is not None
-        city = self.place(r.city)
-        self.add(city, _CN.memberPage, g)
+    def city_facts(self, city: Term) -> None:
+        r = self.r
+        self.add(city, _CN.memberPage, self.g)
         if r.population is not None:
             lit = self.literal_or_warn(
                 count_literal, r.population, r.population_line or 0, str(r.population)
@@ -320,7 +336,9 @@ class _PageEmitter:
         if r.description:
             self.add(city, _DCTERMS.description, text_literal("\n".join(r.description), self.lang))
 
-        efus = self.network(EFUS_SLUG, EFUS_NAME)
+    def memberships(self, city: Term, efus: Term) -> None:
+        r = self.r
+        assert r.city is not None
         for membership in r.memberships:
             network = efus if membership.network == EFUS_SLUG else self.forum(membership.network)
             body = iris.slug(membership.network)
@@ -338,6 +356,9 @@ class _PageEmitter:
                 self.add(node, _CN.foundingMember, f'"true"^^{_XSD.boolean}')
             self.source(node, membership.line, membership.text)
 
+    def offices(self, city: Term, efus: Term) -> None:
+        r = self.r
+        assert r.city is not None
         for office in r.offices:
             body_node = efus if office.body == EFUS_SLUG else self.forum(office.body)
             path = f"office/{self.m.place_path(r.city)}/{iris.slug(office.body)}/{office.office}"
@@ -355,8 +376,8 @@ class _PageEmitter:
                         self.add(node, prop, lit)
             self.source(node, office.line, office.text)
 
-        city_path = self.m.place_path(r.city)
-        for twin in r.twins:
+    def twinnings(self, city: Term, city_path: str) -> None:
+        for twin in self.r.twins:
             other = self.place(twin.place)
             other_path = self.m.place_path(twin.place)
             if other_path == city_path:
@@ -373,9 +394,6 @@ class _PageEmitter:
                 if lit is not None:
                     self.add(node, _CN.since, lit)
             self.source(node, twin.line, twin.text)
-
-        for mention in r.activities:
-            self.activity(city, city_path, mention)
 
     def source(self, node: Term, line: int, text: str) -> None:
         self.add(node, _PROV.wasDerivedFrom, self.g)

@@ -1,6 +1,6 @@
 """TriG for one named graph, from N-Triples terms, exactly as pyoxigraph writes it.
 
-The streaming build writes each page's graph as TriG. Turning ~160 N-Triples terms into
+The build writes each page's graph as TriG, in its workers. Turning ~160 N-Triples terms into
 pyoxigraph objects only to serialise them costs more than the rest of the mapping, so
 the common terms are written here: IRIs under the data prefix whose local name is a
 plain path, IRIs under no prefix, and the literals citynet makes. Any other term is
