@@ -346,7 +346,7 @@ def run_size(runner: Runner, size: int, options: argparse.Namespace, cache: Path
     add(parse_base)
 
     # Validation --------------------------------------------------------------------------
-    if not _has("citynet.validate.validation"):
+    if not _has("citynet.validation.validate"):
         pass
     elif size > options.validate_max:
         skipped = Measure(size, "validation", "citynet (auto engine)")

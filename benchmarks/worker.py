@@ -190,7 +190,7 @@ def task_validate(args: dict[str, Any]) -> dict[str, Any]:
     try:
         from citynet.scale.validation import validate
     except ImportError:  # older checkouts: one process (their "auto" engine)
-        from citynet.validate.validation import validate  # type: ignore[no-redef]
+        from citynet.validation.validate import validate  # type: ignore[no-redef]
 
     t0 = time.perf_counter()
     report = validate([Path(p) for p in _data(args)], engine=args.get("engine", "auto"))
@@ -244,7 +244,7 @@ def task_pyshacl(args: dict[str, Any]) -> dict[str, Any]:
 def _query_runner(engine: str, paths: list[str]) -> tuple[Callable[[str, dict], list], float, Any]:
     """A function running a named query with parameters, the seconds loading took, and a
     function running raw SPARQL (to find the benchmarked city before timing)."""
-    from citynet.query.queries import make_backend, run_query
+    from citynet.sparql.queries import make_backend, run_query
 
     t0 = time.perf_counter()
     engine = "rdflib" if engine == "rdflib" else "oxigraph"

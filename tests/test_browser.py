@@ -27,7 +27,7 @@ from rdflib import URIRef
 
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, GEO, RDF
-from citynet.site.generate import build_site
+from citynet.web.generate import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

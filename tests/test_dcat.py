@@ -15,7 +15,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 
 from citynet.graph.vocab import DCAT, DCTERMS, DEFAULT_BASE_IRI, RDF, XSD
-from citynet.site.generate import build_site
+from citynet.web.generate import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph
 from citynet.cli import cli
 from citynet.errors import InputError
 from citynet.scale import validation as parallel
-from citynet.validate.validation import ValidationReport, validate
+from citynet.validation.validate import ValidationReport, validate
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "shapes"
@@ -423,7 +423,7 @@ def test_cli_engine_option(bundled_build: Path) -> None:
 
 
 def test_the_shapes_split_into_per_node_and_whole_data() -> None:
-    from citynet.validate.shapes import load_shapes
+    from citynet.validation.shapes import load_shapes
 
     shapes, _ = load_shapes(SHAPES)
     split = parallel.split_shapes(shapes)
@@ -453,7 +453,7 @@ SH_SPARQL = __import__("rdflib").URIRef("http://www.w3.org/ns/shacl#sparql")
 def test_shapes_that_look_beyond_one_node_run_on_the_whole_data(
     tmp_path: Path, body: str, per_node: bool
 ) -> None:
-    from citynet.validate.shapes import load_shapes
+    from citynet.validation.shapes import load_shapes
 
     shapes, _ = load_shapes(
         _shapes(tmp_path, f"cnsh:S a sh:NodeShape ; sh:targetClass cn:City ; {body} .\n")

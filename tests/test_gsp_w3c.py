@@ -1,5 +1,5 @@
 """The W3C SPARQL 1.1 Graph Store Protocol tests, run through citynet's publish client
-(``citynet.publish.gsp.StoreClient``) against a real Oxigraph server.
+(``citynet.store.gsp.StoreClient``) against a real Oxigraph server.
 
 The suite (rdf-tests ``sparql/sparql11/graph-store-protocol/``) is used in place from
 ``$CITYNET_SHARED/w3c-tests`` (default: the vendored copy in tests/suites).
@@ -39,7 +39,7 @@ from rdflib.compare import isomorphic
 from rdflib.term import Node
 from w3c_suites import SHARED  # noqa: E402 (tests/suites, or $CITYNET_SHARED)
 
-from citynet.publish.gsp import Endpoints, GspResult, StoreClient
+from citynet.store.gsp import Endpoints, GspResult, StoreClient
 
 SUITE = SHARED / "w3c-tests" / "rdf-tests" / "sparql" / "sparql11" / "graph-store-protocol"
 # The suite's own base IRI: the manifests are parsed as if fetched from there, never fetched.

@@ -36,7 +36,7 @@ def test_installed_wheel_finds_its_resources(wheel: Path, tmp_path: Path) -> Non
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import citynet.common.resources as r, citynet.query.queries as q;"
+        "import citynet.common.resources as r, citynet.sparql.queries as q;"
         "print(r.resource_dir('shapes'));"
         "print(len(q.list_queries()))"
     )

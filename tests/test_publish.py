@@ -34,18 +34,18 @@ from stores import QUERY_RUNS
 from citynet.cli import cli
 from citynet.errors import EndpointError, InputError, PublishAborted
 from citynet.graph.vocab import CN, PUBLISH_META_GRAPH, SD, VOID
-from citynet.publish.publishing import (
-    STAGING_MARK,
-    load_payloads,
-    meta_record_iri,
-    publish,
-)
 from citynet.settings import (
     CONNECT_ATTEMPTS,
     DEPRECATED_NAMES,
     ENV_AUTH,
     ENV_PASSWORD,
     ENV_USER,
+)
+from citynet.store.publishing import (
+    STAGING_MARK,
+    load_payloads,
+    meta_record_iri,
+    publish,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publish"
@@ -958,8 +958,8 @@ def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_named_queries_give_the_same_rows_after_publish(
     request: pytest.FixtureRequest, oxigraph_server, source: str
 ) -> None:
-    from citynet.query.backends import EndpointBackend, OxigraphBackend, endpoint_config
-    from citynet.query.queries import find_query, run_query
+    from citynet.sparql.backends import EndpointBackend, OxigraphBackend, endpoint_config
+    from citynet.sparql.queries import find_query, run_query
 
     graph_file = SAMPLE if source == "sample" else request.getfixturevalue("bundled_build")
     report = publish(graph_file, oxigraph_server.store, force=True)

@@ -24,8 +24,8 @@ from rdflib.query import Result
 
 from citynet.cli import cli
 from citynet.errors import EndpointError, InputError
-from citynet.query.backends import EndpointBackend, OxigraphBackend, RdflibBackend, endpoint_config
-from citynet.query.queries import (
+from citynet.sparql.backends import EndpointBackend, OxigraphBackend, RdflibBackend, endpoint_config
+from citynet.sparql.queries import (
     MARKER,
     NO_MATCH,
     PreparedQuery,
@@ -35,7 +35,7 @@ from citynet.query.queries import (
     prepare,
     run_query,
 )
-from citynet.query.results import QueryResult, format_results
+from citynet.sparql.results import QueryResult, format_results
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "queries"

@@ -141,8 +141,8 @@ def test_the_audit_hook_sees_lookups_and_connections() -> None:
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The bundled pages through build, validate and site, with the audit hook on."""
-    from citynet.site.generate import build_site
-    from citynet.validate.validation import validate
+    from citynet.validation.validate import validate
+    from citynet.web.generate import build_site
 
     out = tmp_path_factory.mktemp("bundled")
     NETWORK.events.clear()
@@ -209,7 +209,7 @@ def test_every_site_rdf_file_reparses_strictly(bundled) -> None:  # type: ignore
 
 
 def test_validation_turtle_report_reparses_strictly(bundled) -> None:  # type: ignore[no-untyped-def]
-    from citynet.validate.validation import validate
+    from citynet.validation.validate import validate
 
     _, report, _, _ = bundled
     broken = validate([ROOT / "tests" / "fixtures" / "shapes" / "breaks" / "Event-place.ttl"])
@@ -472,7 +472,7 @@ def test_b10_one_id_spelt_two_ways_is_one_project_with_both_labels_and_a_shacl_w
     two_pages, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     from citynet.graph.build import write_outputs
-    from citynet.validate.validation import validate
+    from citynet.validation.validate import validate
 
     quads, reports, _ = two_pages
     project = f"{BASE}project/31294"
@@ -548,7 +548,7 @@ def test_b14_a_list_of_periods_becomes_several_intervals() -> None:
 
 
 def test_b17_control_characters_never_reach_any_output(tmp_path: Path) -> None:
-    from citynet.site.generate import build_site
+    from citynet.web.generate import build_site
 
     result = build([FIXTURES / "controls.txt"], out=tmp_path / "build")
     raw = (FIXTURES / "controls.txt").read_bytes()
@@ -823,7 +823,7 @@ def test_debug_shows_the_traceback_then_the_same_error_and_exit_code(tmp_path: P
 def test_outputs_get_the_modes_of_the_umask_not_the_temporary_files(tmp_path: Path) -> None:
     import os
 
-    from citynet.site.generate import build_site
+    from citynet.web.generate import build_site
 
     previous = os.umask(0o022)
     try:

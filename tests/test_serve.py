@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from citynet.cli import cli
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DEFAULT_BASE_IRI, RDF
-from citynet.site.serve import PreviewServer, serve
+from citynet.web.serve import PreviewServer, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from citynet.site.conneg import negotiate
-from citynet.site.generate import build_site
-from citynet.site.serve import serve
+from citynet.web.conneg import negotiate
+from citynet.web.generate import build_site
+from citynet.web.serve import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

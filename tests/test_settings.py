@@ -19,8 +19,8 @@ from stores import Proxy, live_oxigraph
 from citynet import settings
 from citynet.cli import cli
 from citynet.errors import InputError
-from citynet.query.backends import endpoint_config
 from citynet.settings import DEPRECATED_NAMES, ENV_AUTH, ENV_PASSWORD, ENV_USER, Credentials
+from citynet.sparql.backends import endpoint_config
 
 ALL_NAMES = (ENV_USER, ENV_PASSWORD, ENV_AUTH, *DEPRECATED_NAMES[ENV_USER]) + DEPRECATED_NAMES[
     ENV_PASSWORD

@@ -16,9 +16,9 @@ from rdflib.namespace import OWL, RDF, SH, SKOS
 from w3c_suites import SHARED
 
 from citynet.graph.vocab import CN
-from citynet.validate.report import ValidationResult
-from citynet.validate.shapes import SHAPES_NS, lint_shapes, load_shapes
-from citynet.validate.validation import validate
+from citynet.validation.report import ValidationResult
+from citynet.validation.shapes import SHAPES_NS, lint_shapes, load_shapes
+from citynet.validation.validate import validate
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = REPO / "shapes" / "citynet.ttl"

@@ -24,10 +24,10 @@ from rdflib.compare import isomorphic
 from citynet.cli import cli
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
-from citynet.site import generate as site_module
-from citynet.site.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
-from citynet.site.generate import SITE_MARKER, build_site
-from citynet.site.terms import is_http, script_json
+from citynet.web import generate as site_module
+from citynet.web.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
+from citynet.web.generate import SITE_MARKER, build_site
+from citynet.web.terms import is_http, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

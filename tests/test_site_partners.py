@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from citynet.site.generate import build_site
+from citynet.web.generate import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "site" / "sample.trig"

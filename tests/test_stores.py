@@ -32,8 +32,8 @@ from stores import (
 
 from citynet.cli import cli
 from citynet.graph.vocab import PUBLISH_META_GRAPH
-from citynet.publish.publishing import STAGING_MARK, load_payloads
 from citynet.settings import DEPRECATED_NAMES, ENV_AUTH, ENV_PASSWORD, ENV_USER
+from citynet.store.publishing import STAGING_MARK, load_payloads
 
 ROOT = Path(__file__).resolve().parents[1]
 META = str(PUBLISH_META_GRAPH)
@@ -162,7 +162,7 @@ def test_publish_republish_and_prune_on_each_store(live: LiveStore, builds, prox
 
 def test_the_store_kind_is_detected_and_can_be_named(live: LiveStore, builds) -> None:
     v1, _ = builds
-    from citynet.publish.publishing import detect_kind
+    from citynet.store.publishing import detect_kind
 
     assert detect_kind(live.store) == live.kind
     code, output = publish_cli(str(v1), "--store", live.store, "--store-kind", live.kind)
@@ -275,8 +275,8 @@ def test_named_queries_give_the_local_rows_through_each_store(
     live = any_store
     if live.kind == "virtuoso" and name in VIRTUOSO_GAPS:
         request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_GAPS[name], strict=True))
-    from citynet.query.backends import EndpointBackend, OxigraphBackend, endpoint_config
-    from citynet.query.queries import find_query, run_query
+    from citynet.sparql.backends import EndpointBackend, OxigraphBackend, endpoint_config
+    from citynet.sparql.queries import find_query, run_query
 
     query = find_query(name)
     here = run_query(query, params, backend=OxigraphBackend([published])).comparable()

@@ -122,7 +122,7 @@ def test_liege_slice_graph(imported) -> None:
 
 
 def test_twin_check_on_bundled_pages(imported, tmp_path: Path) -> None:
-    from citynet.query.queries import make_backend, run_query
+    from citynet.sparql.queries import make_backend, run_query
 
     _, out = imported
     build([PAGES], out=tmp_path)

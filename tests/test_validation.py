@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, SH
 from citynet.cli import cli
 from citynet.errors import ExitCode, InputError
 from citynet.graph.formats import load_graph
-from citynet.validate.validation import (
+from citynet.validation.validate import (
     format_report_text,
     lint_shapes,
     load_data_bytes,

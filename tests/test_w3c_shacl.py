@@ -6,7 +6,7 @@ engine), and each report is checked with
 ``pyshacl.validator_conformance.check_sht_result``; the one failure pySHACL itself allows
 (``sparql/pre-binding/shapesGraph-001``) is an xfail here. Then the two engines' results
 are compared field by field (focus, path, value, severity, source shape, component). The
-options are the ones citynet.validate.engines passes (no inference, SHACL-SPARQL on, no
+options are the ones citynet.validation.engines passes (no inference, SHACL-SPARQL on, no
 owl:imports), so this proves the engines as citynet drives them. The suite is used in
 place and its graphs only point at local files (tests/w3c_suites.py).
 """
@@ -172,11 +172,11 @@ def differential(test: ShtTest):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("test", [differential(t) for t in TESTS])
 def test_turbo_gives_pyshacls_results(test: ShtTest) -> None:
-    """citynet's two engines, as citynet drives them (data loaded by citynet.validate.data),
+    """citynet's two engines, as citynet drives them (data loaded by citynet.validation.data),
     give the same results field by field; where one refuses the shapes, so does the other."""
     from citynet.errors import InputError
-    from citynet.validate.data import load_paths
-    from citynet.validate.engines import ENGINES
+    from citynet.validation.data import load_paths
+    from citynet.validation.engines import ENGINES
 
     sht = graph_of(test.file)
     action = sht.value(test.node, MF.action)

@@ -2,7 +2,7 @@
 SPARQL 1.1 query syntax tests say.
 
 pyoxigraph is the strict parser (``Store.query`` parses eagerly and evaluates lazily: the
-answer is never iterated, so nothing runs). ``citynet.query.queries.check_syntax`` is what
+answer is never iterated, so nothing runs). ``citynet.sparql.queries.check_syntax`` is what
 ``citynet query`` runs on every query file before anything else; it also refuses what
 rdflib cannot run (the second engine the named queries are held against), so two valid
 SPARQL 1.1 tests are refused by design (xfail below, strict). The update syntax tests are
@@ -19,7 +19,7 @@ import pytest
 from w3c_suites import MF, RDF, W3C, file_path, rdf_list, read_triples
 
 from citynet.errors import InputError
-from citynet.query.queries import check_syntax, queries_dir
+from citynet.sparql.queries import check_syntax, queries_dir
 
 SYNTAX = W3C / "rdf-tests" / "sparql" / "sparql11" / "syntax-query" / "manifest.ttl"
 NAMED = sorted(queries_dir().glob("*.rq"))

@@ -29,9 +29,9 @@ from citynet.settings import __version__
 
 if TYPE_CHECKING:
     from citynet.graph.outputs import BuildResult
-    from citynet.publish.publishing import PublishReport
-    from citynet.site.generate import SiteResult
-    from citynet.validate.report import ValidationReport
+    from citynet.store.publishing import PublishReport
+    from citynet.validation.report import ValidationReport
+    from citynet.web.generate import SiteResult
 
 PathLike = str | os.PathLike[str]
 #: What the calls below accept as a graph: a build result, one RDF file or several, or an
@@ -156,7 +156,7 @@ def query(
     their Python values (int, date, str ...), None when unbound. An ASK query gives one
     row ``{"answer": bool}``; a CONSTRUCT query one row per triple.
     """
-    from citynet.query.queries import make_backend, run_query
+    from citynet.sparql.queries import make_backend, run_query
 
     with _graph_files(data, Path("build/citynet.trig")) as files:
         if endpoint is not None:
@@ -189,7 +189,7 @@ def publish(
     through the Graph Store Protocol; ``options`` are ``citynet publish``'s (``mode``,
     ``store_kind``, ``prune``, ``timeout``, ...). Credentials: CITYNET_USER and
     CITYNET_PASSWORD."""
-    from citynet.publish.publishing import publish as publish_graph
+    from citynet.store.publishing import publish as publish_graph
 
     with _graph_files(data, Path("build/citynet.trig")) as files:
         if len(files) != 1:
@@ -200,7 +200,7 @@ def publish(
 def site(data: GraphInput, out: PathLike, **options: Any) -> SiteResult:
     """Write the static linked-data site of a graph into ``out`` (replaced atomically);
     ``options`` are ``citynet site``'s (``base_iri``, ``sparql_endpoint``, ...)."""
-    from citynet.site.generate import build_site
+    from citynet.web.generate import build_site
 
     with _graph_files(data, Path("build/citynet.trig")) as files:
         return build_site(files, Path(out), **options)

@@ -167,7 +167,7 @@ def build(
             )
     summary_report = None
     if not no_validate and result.counts["triples"]:
-        from citynet.validate.validation import validate
+        from citynet.validation.validate import validate
 
         summary_report = validate([result.files["trig"]])
     if fmt == "json":
@@ -400,7 +400,7 @@ def site(
     Example:
       citynet build && citynet site --out public/
     """
-    from citynet.site.generate import DEFAULT_LICENSE, build_site
+    from citynet.web.generate import DEFAULT_LICENSE, build_site
 
     result = build_site(
         list(graph) or [DEFAULT_GRAPH],
@@ -430,7 +430,7 @@ def serve(graph: tuple[Path, ...], port: int, base_iri: str) -> None:
     """
     import signal
 
-    from citynet.site.serve import serve as start
+    from citynet.web.serve import serve as start
 
     def interrupted(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -510,14 +510,14 @@ def query(
       citynet query stats --endpoint http://localhost:7878/query --timeout 10
       citynet query my-query.rq --data build/citynet.trig --format markdown
     """
-    from citynet.query.queries import find_query, make_backend, parse_param_options, run_query
-    from citynet.query.results import format_results
+    from citynet.sparql.queries import find_query, make_backend, parse_param_options, run_query
+    from citynet.sparql.results import format_results
 
     named = find_query(query_name)  # checked (syntax, parameters) before any data or network
     values = parse_param_options(params)
     backend = make_backend(data, endpoint=endpoint, timeout=timeout, engine=engine)
     if print_query:
-        from citynet.query.queries import prepare
+        from citynet.sparql.queries import prepare
 
         _write(out, prepare(named, values, backend).text)
         return
@@ -545,7 +545,7 @@ def queries_command(fmt: str) -> None:
       citynet queries
       citynet queries --format json
     """
-    from citynet.query.queries import list_queries
+    from citynet.sparql.queries import list_queries
 
     named = list_queries()
     if fmt == "json":
@@ -661,7 +661,7 @@ def publish(
       citynet publish build/citynet.trig --store https://example.org/ds/data \\
           --graph https://example.org/graph/citynet
     """
-    from citynet.publish import publishing as publish_module
+    from citynet.store import publishing as publish_module
 
     report = publish_module.publish(
         graph_file or publish_module.DEFAULT_GRAPH_FILE,
@@ -743,7 +743,7 @@ def validate_command(
       cat build/citynet.trig | citynet validate -
     """
     from citynet.scale import validation as parallel
-    from citynet.validate import validation
+    from citynet.validation import validation
 
     paths = list(graphs) or [Path("build/citynet.trig")]
     if any(str(p) == "-" for p in paths):

@@ -30,11 +30,11 @@ from rdflib.term import Node
 
 from citynet.errors import CitynetError
 from citynet.graph.vocab import RDF, RDFS, SH
-from citynet.validate.data import Data
-from citynet.validate.engines import ENGINES, Engine
-from citynet.validate.report import Row, ValidationReport
-from citynet.validate.validation import as_data
-from citynet.validate.validation import validate as validate_whole
+from citynet.validation.data import Data
+from citynet.validation.engines import ENGINES, Engine
+from citynet.validation.report import Row, ValidationReport
+from citynet.validation.validate import as_data
+from citynet.validation.validate import validate as validate_whole
 
 #: Below this many quads (about 2,500 pages) one process is faster than starting workers.
 PARALLEL_QUADS = 400_000
@@ -64,7 +64,7 @@ def validate(
     engine: str = "auto",
     workers: int | None = None,
 ) -> ValidationReport:
-    """citynet.validate.validation.validate, in ``workers`` processes (None: one per
+    """citynet.validation.validate.validate, in ``workers`` processes (None: one per
     core when the data has at least PARALLEL_QUADS quads, else one)."""
     loaded = as_data(data)
     if workers is None:
@@ -114,7 +114,7 @@ def _reads_one_node(shapes: Graph, shape: Node, depth: int = 0) -> bool:
 def slices(nquads: bytes, parts: int) -> list[tuple[bytes, frozenset[bytes]]]:
     """The data cut into ``parts`` slices of subjects: each slice's N-Quads (its subjects'
     statements, the types of the nodes they link to, every rdfs:subClassOf) and its
-    subjects (as N-Triples terms). ``nquads`` is one quad a line (citynet.validate.data)."""
+    subjects (as N-Triples terms). ``nquads`` is one quad a line (citynet.validation.data)."""
     slice_of: dict[bytes, int] = {}
     lines: list[list[bytes]] = [[] for _ in range(parts)]
     linked: list[set[bytes]] = [set() for _ in range(parts)]

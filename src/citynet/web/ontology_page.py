@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from citynet.graph.vocab import CN, DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
-from citynet.site.terms import Link, curie, is_http, pick_language
+from citynet.web.terms import Link, curie, is_http, pick_language
 
 _FACTS: tuple[tuple[str, URIRef, bool], ...] = (
     ("subclass of", RDFS.subClassOf, False),

@@ -35,7 +35,7 @@ from citynet.common.resources import resource_dir
 from citynet.common.text import one_line
 from citynet.errors import InputError
 from citynet.graph.vocab import PREFIXES, XSD
-from citynet.query.backends import (
+from citynet.sparql.backends import (
     DEFAULT_TIMEOUT,
     Backend,
     EndpointBackend,
@@ -43,9 +43,9 @@ from citynet.query.backends import (
     RdflibBackend,
     endpoint_config,
 )
-from citynet.query.labels import resolve_label
-from citynet.query.results import QueryResult
-from citynet.query.values import (
+from citynet.sparql.labels import resolve_label
+from citynet.sparql.results import QueryResult
+from citynet.sparql.values import (
     IRI_FORBIDDEN,
     MARKER,
     insert_blocks,

@@ -6,7 +6,7 @@
   faster on citynet's graphs.
 
 Both run with the options citynet has always used: no inference, SHACL-SPARQL on, no
-owl:imports. ``run`` returns report rows (citynet.validate.report.Row); the report module
+owl:imports. ``run`` returns report rows (citynet.validation.report.Row); the report module
 turns them into results, so no engine knows about the output formats or the facade.
 ``focus`` keeps only the results about some focus nodes (IRIs) among those the shapes
 target (citynet.scale.validation gives each worker its slice's nodes that way).
@@ -25,8 +25,8 @@ from rdflib.term import Node
 from citynet.common.text import one_line
 from citynet.errors import InputError
 from citynet.graph.vocab import PREFIXES
-from citynet.validate.data import Data
-from citynet.validate.report import Row, rows_of
+from citynet.validation.data import Data
+from citynet.validation.report import Row, rows_of
 
 # Options shared by both engines (pySHACL's names; pyshacl-turbo takes the same).
 _OPTIONS: dict[str, Any] = {

@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 
 from citynet.errors import InputError
 from citynet.graph.vocab import XSD
-from citynet.query.results import escape_string
+from citynet.sparql.results import escape_string
 
 MARKER = "# @values"
 #: Characters an IRI written as ``<...>`` may not hold.

@@ -24,9 +24,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from citynet.errors import InputError
-from citynet.validate.data import Data, from_quads, from_rdflib, load_bytes, load_paths
-from citynet.validate.engines import ENGINES, Engine
-from citynet.validate.report import (
+from citynet.validation.data import Data, from_quads, from_rdflib, load_bytes, load_paths
+from citynet.validation.engines import ENGINES, Engine
+from citynet.validation.report import (
     SEVERITIES,
     Row,
     ValidationReport,
@@ -36,7 +36,7 @@ from citynet.validate.report import (
     report_to_json,
     summary_line,
 )
-from citynet.validate.shapes import LintIssue, default_shapes_path, lint_shapes, load_shapes
+from citynet.validation.shapes import LintIssue, default_shapes_path, lint_shapes, load_shapes
 
 ENGINE_NAMES = ("auto", "pyshacl", "turbo")
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from citynet.graph.vocab import CN, GEONAMES, OWL, RDFS, SKOS
-from citynet.query.backends import Backend
-from citynet.query.values import MARKER, insert_block, values_block
 from citynet.resolve.gazetteer import default_gazetteer, name_key
+from citynet.sparql.backends import Backend
+from citynet.sparql.values import MARKER, insert_block, values_block
 
 # Nodes of the given classes (the block binds ?class) and their labels. DISTINCT first:
 # a node is typed and labelled again in every page graph that mentions it.

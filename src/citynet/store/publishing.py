@@ -82,7 +82,7 @@ from citynet import settings
 from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
 from citynet.graph.formats import BY_MEDIA_TYPE, format_for_path, load_graph
 from citynet.graph.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
-from citynet.publish.gsp import (
+from citynet.store.gsp import (
     STORE_KINDS,
     Endpoints,
     StoreClient,
@@ -314,7 +314,7 @@ def publish(
     """Publish ``path`` into the store whose Graph Store endpoint is ``store``.
 
     ``store_kind`` says where the store's query and update endpoints are and how it
-    authenticates (see :mod:`citynet.publish.gsp`); ``auto`` asks the store. ``prune``
+    authenticates (see :mod:`citynet.store.gsp`); ``auto`` asks the store. ``prune``
     also drops, in the same swap, every graph an earlier replace publish recorded in this
     store that ``path`` no longer has (pages removed from the build).
     """
@@ -354,7 +354,7 @@ def check_shapes(path: Path, *, force: bool) -> list[str]:
     """Refuse data that does not conform to the shapes (exit 1) unless ``force``."""
     if force:
         return [f"{path}: not checked against the shapes (--force)"]
-    from citynet.validate.validation import validate  # pySHACL is slow to import: only when needed
+    from citynet.validation.validate import validate  # pySHACL is slow to import: only when needed
 
     report = validate([path])
     if not report.conforms:

@@ -6,7 +6,7 @@ read-only with the union of the named graphs as its default graph, so ad-hoc que
 every page) and serves:
 
 - ``/city/be/liege`` (any IRI path under the base): the .html, .ttl or .jsonld file by the
-  Accept header (``citynet.site.conneg.negotiate``), with ``Vary: Accept``; 406 when nothing
+  Accept header (``citynet.web.conneg.negotiate``), with ``Vary: Accept``; 406 when nothing
   we have is acceptable;
 - any file of the site by its own name (``/city/be/liege.ttl``, ``/void.ttl``);
 - ``/sparql``: the SPARQL 1.1 protocol (GET ?query= or POST), passed to Oxigraph's /query.
@@ -38,9 +38,9 @@ from urllib.parse import unquote, urlsplit
 from citynet.errors import EndpointError, InputError
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import DEFAULT_BASE_IRI
-from citynet.site.conneg import MEDIA_TYPES, REPRESENTATIONS, is_hidden, negotiate
-from citynet.site.dataset import DUMP_FILE
-from citynet.site.generate import DEFAULT_LICENSE, Site, load_ontology, write_site
+from citynet.web.conneg import MEDIA_TYPES, REPRESENTATIONS, is_hidden, negotiate
+from citynet.web.dataset import DUMP_FILE
+from citynet.web.generate import DEFAULT_LICENSE, Site, load_ontology, write_site
 
 HOST = "127.0.0.1"  # never another interface: this is a preview, with no authentication
 DEFAULT_PORT = 8000

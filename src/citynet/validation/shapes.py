@@ -95,7 +95,7 @@ def lint_shapes(
     *,
     text: str = "",
     file: str = "shapes",
-    data: Any = None,  # a Graph or citynet.validate.data.StoreView
+    data: Any = None,  # a Graph or citynet.validation.data.StoreView
     allow_network: bool = False,
 ) -> list[LintIssue]:
     """Find mistakes SHACL engines silently ignore: a shape that cannot fire is a defect.

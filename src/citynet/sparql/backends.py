@@ -1,7 +1,7 @@
 """Where a query runs: local RDF files (pyoxigraph or rdflib) or a SPARQL 1.1 endpoint.
 
 Each backend takes the final query text (VALUES block already in place) and returns a
-:class:`~citynet.query.results.QueryResult`. None of them rewrites the text, so what runs is
+:class:`~citynet.sparql.results.QueryResult`. None of them rewrites the text, so what runs is
 the same everywhere.
 
 Local files are loaded so that every triple sits in a named graph: quad files keep
@@ -30,7 +30,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from citynet import settings
 from citynet.errors import EndpointError, InputError
 from citynet.graph.formats import check_safe, format_for_path, load_graph, syntax_error
-from citynet.query.results import QueryResult, literal, normalise_term
+from citynet.sparql.results import QueryResult, literal, normalise_term
 
 DEFAULT_TIMEOUT = settings.DEFAULT_TIMEOUT_S
 

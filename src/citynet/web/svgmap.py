@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from citynet.graph.vocab import CN, GEO, RDF
 
-#: The site model (citynet.site.generate.Site), which imports this module: named by
+#: The site model (citynet.web.generate.Site), which imports this module: named by
 #: an alias so that the two modules do not import each other.
 Site = Any
 

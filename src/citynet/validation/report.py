@@ -23,7 +23,7 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from citynet.graph.vocab import CN, PREFIXES, PROV, RDF, RDFS, SH, XSD
-from citynet.validate.shapes import SHAPES_NS, LintIssue, compact
+from citynet.validation.shapes import SHAPES_NS, LintIssue, compact
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _SEVERITY_ORDER = {name: i for i, name in enumerate(SEVERITIES)}
@@ -99,7 +99,7 @@ def make_report(
     lint: list[LintIssue],
     engine: str,
 ) -> ValidationReport:
-    """The report of an engine's rows over the data ``view`` (citynet.validate.data)."""
+    """The report of an engine's rows over the data ``view`` (citynet.validation.data)."""
     names = _Names(view)
     results = results_from_rows(rows, view, names)
     counts = {name: 0 for name in SEVERITIES}

@@ -250,7 +250,7 @@ def njs_module() -> str:
     return _NJS.replace("__TABLE__", table)
 
 
-_NJS = """// citynet: content negotiation for nginx (njs), generated from citynet.site.conneg.
+_NJS = """// citynet: content negotiation for nginx (njs), generated from citynet.web.conneg.
 // The same algorithm as Apache's mod_negotiation and `citynet serve`: the most specific
 // matching Accept range's q times the representation's source quality; ties go to the
 // earlier entry; without any q-value */* counts 0.01 and type/* 0.02.

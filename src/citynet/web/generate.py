@@ -68,7 +68,7 @@ from citynet.graph.vocab import (
     XSD,
 )
 from citynet.settings import __version__
-from citynet.site.conneg import (
+from citynet.web.conneg import (
     NGINX_HTTP_FILE,
     NGINX_SERVER_FILE,
     NJS_FILE,
@@ -80,11 +80,11 @@ from citynet.site.conneg import (
     nginx_server,
     njs_module,
 )
-from citynet.site.context import CONTEXT_FILE, context_document, jsonld_context
-from citynet.site.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
-from citynet.site.ontology_page import ontology_context
-from citynet.site.svgmap import site_map
-from citynet.site.terms import (
+from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
+from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
+from citynet.web.ontology_page import ontology_context
+from citynet.web.svgmap import site_map
+from citynet.web.terms import (
     Link,
     Row,
     Source,

@@ -31,7 +31,7 @@ from citynet.graph.vocab import (
     VOID,
     XSD,
 )
-from citynet.site.conneg import (
+from citynet.web.conneg import (
     JSONLD,
     NQUADS,
     NTRIPLES,
@@ -42,7 +42,7 @@ from citynet.site.conneg import (
     type_map_name,
 )
 
-#: The site model (citynet.site.generate.Site), which imports this module: named by
+#: The site model (citynet.web.generate.Site), which imports this module: named by
 #: an alias so that the two modules do not import each other.
 Site = Any
 
