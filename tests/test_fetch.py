@@ -537,6 +537,17 @@ def test_a_fetched_page_records_where_and_when_it_was_fetched(
         record = read_page(out / name)
         assert (record.fetched_from, record.fetched_at) == (entry["final_url"], entry["fetched_at"])
         assert record.fetched_from.startswith(replay.base + "/")
+    # The build records both in each page's named graph (PAV's retrievedFrom / On).
+    from citynet.graph.build import build
+
+    quads = build([out], out=None).quads
+    pav = "http://purl.org/pav/"
+    retrieved = {
+        (q.predicate.value, q.object.value) for q in quads if q.predicate.value.startswith(pav)
+    }
+    assert retrieved == {(pav + "retrievedFrom", e["final_url"]) for e in fetched.values()} | {
+        (pav + "retrievedOn", e["fetched_at"]) for e in fetched.values()
+    }
     name = sorted(fetched)[0]
     (tmp_path / name).write_bytes((out / name).read_bytes())
     assert read_page(tmp_path / name).fetched_from is None

@@ -743,7 +743,7 @@ def validate_command(
       cat build/citynet.trig | citynet validate -
     """
     from citynet.scale import validation as parallel
-    from citynet.validation import validation
+    from citynet.validation import validate as validation
 
     paths = list(graphs) or [Path("build/citynet.trig")]
     if any(str(p) == "-" for p in paths):

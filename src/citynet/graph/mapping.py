@@ -34,6 +34,7 @@ from citynet.graph.vocab import (
     GEO,
     GEONAMES,
     OWL,
+    PAV,
     PROV,
     RDF,
     RDFS,
@@ -96,8 +97,8 @@ class _Nodes:
         return node
 
 
-_CN, _DCTERMS, _GEO, _OWL, _PROV, _RDF, _RDFS, _SKOS, _XSD = (
-    _Nodes(ns) for ns in (CN, DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, XSD)
+_CN, _DCTERMS, _GEO, _OWL, _PAV, _PROV, _RDF, _RDFS, _SKOS, _XSD = (
+    _Nodes(ns) for ns in (CN, DCTERMS, GEO, OWL, PAV, PROV, RDF, RDFS, SKOS, XSD)
 )
 
 # Paths of the IRI policy (citynet.iris): slugs, ids and dates between slashes. Anything
@@ -106,6 +107,9 @@ _POLICY_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_DATE_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 def year_literal(value: int | str) -> Term:
@@ -126,6 +130,13 @@ def temporal_literal(value: str) -> Term:
         date(int(match[1]), int(match[2]), int(match[3]))  # raises on 2009-02-30
         return f'"{value}"^^{_XSD.date}'
     raise ValueError(f"not an xsd:date, gYearMonth or gYear: {value!r}")
+
+
+def date_time_literal(value: str) -> Term:
+    """An xsd:dateTime with its time zone, as the fetch log writes it."""
+    if not _DATE_TIME.match(value):
+        raise ValueError(f"not an xsd:dateTime with a time zone: {value!r}")
+    return f'"{value}"^^{_XSD.dateTime}'
 
 
 def count_literal(value: int) -> Term:
@@ -308,6 +319,21 @@ class _PageEmitter:
         if r.city_origin:
             self.add(g, _CN.cityNamedBy, plain_literal(r.city_origin))
         self.add(g, _DCTERMS.language, plain_literal(self.lang))
+        self.retrieval()
+
+    def retrieval(self) -> None:
+        """Where and when `citynet fetch` got the page (its fetch log says; read/pages)."""
+        r, g = self.r, self.g
+        if r.fetched_from:
+            try:
+                self.add(g, _PAV.retrievedFrom, iri_term(r.fetched_from))
+            except ValueError:
+                self.warn(1, r.fetched_from, "fetched-from URL is not a valid IRI", code="iri")
+        if r.fetched_at:
+            try:
+                self.add(g, _PAV.retrievedOn, date_time_literal(r.fetched_at))
+            except ValueError:
+                self.warn(1, r.fetched_at, "fetch time is not an xsd:dateTime", code="literal")
 
     def city_facts(self, city: Term) -> None:
         r = self.r

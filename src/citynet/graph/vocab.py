@@ -130,6 +130,9 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 WIKIDATA_SITE = URIRef("https://www.wikidata.org/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+#: PAV: where and when a page `citynet fetch` wrote was retrieved (not a bound prefix:
+#: only fetched pages use it).
+PAV = Namespace("http://purl.org/pav/")
 #: SPARQL 1.1 Service Description: the publish metadata describes each graph as an sd:NamedGraph.
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 #: The store graph where `citynet publish` records each published graph's triple count and
@@ -171,6 +174,7 @@ __all__ = [
     "ONTOLOGY_IRI",
     "ORG",
     "OWL",
+    "PAV",
     "PREFIXES",
     "PROV",
     "PUBLISH_META_GRAPH",
