@@ -26,8 +26,15 @@ from typing import Literal
 
 from citynet.graph import iris
 from citynet.read.records import PageRecord, PlaceName
+from citynet.resolve.decisions import Decisions, apply_place
+from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
-from citynet.resolve.result import PopulationMismatch, Resolution, UnresolvedName
+from citynet.resolve.result import (
+    IdentityDecision,
+    PopulationMismatch,
+    Resolution,
+    UnresolvedName,
+)
 
 POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
 CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
@@ -64,6 +71,21 @@ class _Report:
     role: Role
     name: str  # the name as written, without markup
     written_kind: str  # what the reader saw: "city", "region" or "country"
+    evidence: PageEvidence | None = None  # the page's own city only
+
+    def decided(self, geonames_id: int | None, confidence: float, by: str, candidates) -> None:
+        self.resolution.identities.append(
+            IdentityDecision(
+                self.file,
+                self.line or 0,
+                self.role,
+                self.place.name,
+                geonames_id,
+                confidence,
+                by,
+                candidates,
+            )
+        )
 
     def warn(self, message: str, code: str) -> None:
         self.resolution.warn(self.file, self.line, self.text, message, code)
@@ -107,9 +129,39 @@ def resolve_place(
     line: int | None,
     text: str,
     role: Role,
-) -> None:
-    """Fill the resolution fields of one place (in place), reporting what is unsure."""
-    report = _Report(place, resolution, file, line or place.line, text, role, "", place.kind)
+    evidence: PageEvidence | None = None,
+) -> bool:
+    """Fill the resolution fields of one place (in place), reporting what is unsure.
+
+    False when the curator's decisions say the name is not a place."""
+    report = _Report(
+        place, resolution, file, line or place.line, text, role, "", place.kind, evidence
+    )
+    curator: Decisions | None = resolution.curator
+    decision = curator.place_for(file, report.line, place.name) if curator else None
+    if decision is not None:
+        return _curator_place(decision, gazetteer, report)
+    _resolve_place(gazetteer, report)
+    return True
+
+
+def _curator_place(decision, gazetteer: Gazetteer, report: _Report) -> bool:
+    """The curator's decision wins: a GeoNames id, or "not a place"."""
+    if decision.not_a_place and report.role == "city":
+        report.warn(f"{decision.where}: a page's own city cannot be 'not a place'", "decision")
+        _resolve_place(gazetteer, report)
+        return True
+    error = apply_place(report.place, decision, gazetteer)
+    if error:
+        report.warn(error, "decision")
+        _resolve_place(gazetteer, report)
+        return True
+    report.decided(report.place.geonames_id, 1.0, decision.where, [])
+    return not decision.not_a_place
+
+
+def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
+    place = report.place
     if place.kind == "country":
         _resolve_country_place(gazetteer, report)
         return
@@ -169,10 +221,23 @@ def _country_codes(
 
 
 def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report) -> None:
-    """The best match; an alias, a transliteration or a close rival is reported."""
-    best = matches[0]
+    """The best match on the evidence; an alias, a transliteration or an unclear choice
+    is reported."""
+    weighing = weigh(matches, report.evidence)
+    best = weighing.best
     name = report.name
     _set_city(report.place, best)
+    if len(weighing.scored) > 1:
+        report.decided(best.geonames_id, weighing.confidence, "resolver", weighing.as_json())
+        if not weighing.clear:
+            where = "" if codes else " has no country and"
+            report.warn(
+                f"{name!r}{where} has {len(weighing.scored)} candidates the page's evidence"
+                f" does not tell apart: took {best.name}, {best.country_code} (GeoNames"
+                f" {best.geonames_id}, confidence {weighing.confidence:.0%}); candidates:"
+                f" {weighing.describe()}; settle it in the decisions file",
+                "ambiguous-place",
+            )
     if best.match == "alias":
         report.warn(
             f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
@@ -182,15 +247,6 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
         report.warn(
             f"{name!r} matches only a transliterated GeoNames name of {best.name}"
             f" (GeoNames {best.geonames_id})",
-            "ambiguous-place",
-        )
-    other = close_rival(matches) if not codes else None
-    if other is not None:
-        report.warn(
-            f"{name!r} has no country: took {best.name}, {best.country_code}"
-            f" (GeoNames {best.geonames_id}, population {best.population}); it may"
-            f" also be {other.name}, {other.country_code} (GeoNames"
-            f" {other.geonames_id}, population {other.population})",
             "ambiguous-place",
         )
 
@@ -292,6 +348,7 @@ def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Res
         line=city.line,
         text=record.location or city.name,
         role="city",
+        evidence=page_evidence(record, gazetteer),
     )
     _check_population(record, city, resolution)
 
@@ -377,11 +434,18 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         for a in record.activities
         if a.kind == "event" and a.place is not None
     ]
+    dropped: set[int] = set()
     for place, line, text, role in named:
-        resolve_place(
+        if not resolve_place(
             place, gazetteer, resolution, file=record.path, line=line, text=text, role=role
-        )
+        ):
+            dropped.add(id(place))  # the curator says it is not a place
         _keep_path(place)
+    if dropped:
+        record.twins = [t for t in record.twins if id(t.place) not in dropped]
+        for activity in record.activities:
+            if activity.place is not None and id(activity.place) in dropped:
+                activity.place = None
 
 
 __all__ = [
