@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from citynet import __version__
-from citynet.errors import CitynetError, ExitCode
+from citynet.errors import CitynetError, ExitCode, InputError
 from citynet.graph.iris import DEFAULT_BASE_IRI
 
 SHOWN_WARNINGS = 50  # build prints these; report.json has every warning
@@ -103,6 +103,11 @@ def cli(debug: bool) -> None:
     help="Page by page on every core, in bounded memory: for thousands of pages "
     "(writes .trig, .nq and report.json; --store implies it).",
 )
+@click.option(
+    "--decisions",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A curator's decisions (TOML; default: decisions.toml beside the pages).",
+)
 @handle_errors
 def build(
     inputs: tuple[Path, ...],
@@ -117,6 +122,7 @@ def build(
     store: Path | None,
     incremental: bool,
     stream: bool,
+    decisions: Path | None,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -133,6 +139,12 @@ def build(
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
     if store is not None or incremental or stream:
         from citynet.scale.streaming import stream_build
+
+        if decisions is not None:
+            raise InputError(
+                "--decisions is not applied by the streaming build yet",
+                hint="build without --stream/--store to apply a curator's decisions",
+            )
 
         with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
             result = stream_build(
@@ -156,6 +168,7 @@ def build(
                 city=city,
                 max_page_bytes=max_page_bytes,
                 progress=tick,
+                decisions=decisions,
             )
     summary_report = None
     if not no_validate and result.counts["triples"]:
@@ -174,7 +187,11 @@ def build(
         if not quiet:
             # A large build has hundreds of thousands: the first ones say what kind of
             # trouble there is, report.json holds them all.
-            every = (w for page in result.pages for w in page.warnings)
+            curator = getattr(result.resolution, "curator", None)
+            every = itertools.chain(
+                curator.warnings if curator else (),
+                (w for page in result.pages for w in page.warnings),
+            )
             shown = list(itertools.islice(every, SHOWN_WARNINGS))
             for warning in shown:
                 click.echo(f"warning: {warning}", err=True)

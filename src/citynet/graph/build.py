@@ -201,11 +201,16 @@ def build_graph(
     *,
     base_iri: str = DEFAULT_BASE_IRI,
     progress: Callable[[PageRecord], None] | None = None,
+    decisions: Any = None,
 ) -> tuple[list[Quad], list[PageReport], Any]:
-    """Resolve and map records; returns sorted unique quads, page reports, the resolution."""
+    """Resolve and map records; returns sorted unique quads, page reports, the resolution.
+
+    ``decisions``: a curator's :class:`citynet.resolve.decisions.Decisions`, which win."""
     from citynet.resolve.resolution import resolve_records
 
-    resolution = resolve_records([r for r in records if r.city is not None and has_content(r)])
+    resolution = resolve_records(
+        [r for r in records if r.city is not None and has_content(r)], decisions=decisions
+    )
     extra: dict[str, list[PageWarning]] = {}
     for warning in getattr(resolution, "warnings", []):
         extra.setdefault(warning.file, []).append(warning)
@@ -456,10 +461,17 @@ def build(
     city: str | None = None,
     max_page_bytes: int = 10_000_000,
     progress: Callable[[PageRecord], None] | None = None,
+    decisions: Path | None = None,
 ) -> BuildResult:
-    """Build the graph from page files or folders (default: the bundled pages)."""
+    """Build the graph from page files or folders (default: the bundled pages).
+
+    ``decisions``: a curator's decisions file; else ``decisions.toml`` beside the pages."""
+    from citynet.resolve import decisions as curator
+
     check_base_iri(base_iri)
     files = collect_inputs(inputs or [default_pages_dir()])
+    decisions = decisions or curator.find_default(list(inputs or [default_pages_dir()]))
+    decided = curator.load(decisions) if decisions else None
     records = read_pages(files, city=None, max_page_bytes=max_page_bytes, progress=progress)
     if city is not None:
         _apply_city(records, city)
@@ -469,10 +481,13 @@ def build(
             f"{', ...' if len(records) > 5 else ''}): every page is empty",
             hint="check the input files; nothing was written",
         )
-    quads, reports, resolution = build_graph(records, base_iri=base_iri, progress=progress)
+    quads, reports, resolution = build_graph(
+        records, base_iri=base_iri, progress=progress, decisions=decided
+    )
     counts = {"pages": sum(1 for r in reports if r.graph is not None)}  # built pages
     counts.update(count_facts(quads))
     counts["warnings"] = sum(len(r.warnings) for r in reports)
+    counts["warnings"] += len(decided.warnings) if decided else 0
     counts["errors"] = sum(1 for r in reports if r.error)
     counts["empty"] = sum(1 for r in records if not has_content(r))
     written = (

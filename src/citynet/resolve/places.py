@@ -185,6 +185,13 @@ def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
         _take_city(matches, codes, report)
     elif region := gazetteer.resolve_region(name, country):
         report.as_region(region)
+    elif matches := gazetteer.qualified_matches(name, codes):
+        _take_city(matches, codes, report)
+        report.warn(
+            f"{name!r} is not in GeoNames; read as {report.place.resolved_name}"
+            f" (GeoNames {report.place.geonames_id}) without its qualifier",
+            "qualifier",
+        )
     else:
         _close_spelling_or_unresolved(codes, gazetteer, report)
 
@@ -238,7 +245,13 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
                 f" {weighing.describe()}; settle it in the decisions file",
                 "ambiguous-place",
             )
-    if best.match == "alias":
+    if best.match == "abbreviation":
+        report.warn(
+            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) with its"
+            " abbreviation spelled out",
+            "abbreviation",
+        )
+    elif best.match == "alias":
         report.warn(
             f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
             "alias",

