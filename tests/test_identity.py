@@ -272,3 +272,24 @@ def test_the_bundled_build_follows_a_decisions_file_flipping_three_decisions(tmp
     report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
     assert [g["matched"] for g in report["resolution"]["decisions"]["groups"]] == [2, 2]
     assert report["resolution"]["decisions"]["places"][0]["matched"] == 1
+
+
+# -- 4. places only where a place is meant ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "place"),
+    [
+        ("Conference, European Parliament, 5 May 2010", None),
+        ("Seminar, Senate, 12 March 2011", None),
+        ("Seminar, Ministère de l'Intérieur, 12 March 2011", None),
+        ("Working group meeting, FEPSU, 4 April 2012", None),
+        ("Seminar, City Hall, Paris, France, 12 March 2011", "Paris"),
+        ("Conference, “Safer cities”, 12 March 2011", None),
+        ("Conference, Lyon, 12 March 2011", "Lyon"),
+    ],
+)
+def test_institutions_venues_forums_and_quoted_titles_are_not_event_places(event, place):
+    record = read_text(page("Lyon", events=event), "p.txt")
+    [activity] = record.activities
+    assert (activity.place.name if activity.place else None) == place
