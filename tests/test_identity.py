@@ -293,3 +293,67 @@ def test_institutions_venues_forums_and_quoted_titles_are_not_event_places(event
     record = read_text(page("Lyon", events=event), "p.txt")
     [activity] = record.activities
     assert (activity.place.name if activity.place else None) == place
+
+
+def test_the_cli_applies_an_explicit_decisions_file_and_warns_at_its_line(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    write(pages / "p.txt", page("Saint-Louis", population="20 500"))
+    file = write(
+        tmp_path / "mine.toml",
+        f'[[place]]\nname = "Saint-Louis"\ngeonames = {SAINT_LOUIS_SN}\n\n'
+        '[[place]]\nname = "Atlantis"\nnot_a_place = true\n',
+    )
+    out = tmp_path / "out"
+    args = ["build", str(pages), "--out", str(out), "--no-validate", "--decisions", str(file)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {file}:5: this decision matches no mention" in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["identities"][0]["decided_by"] == f"{file}:1"
+    assert f"sws.geonames.org/{SAINT_LOUIS_SN}/" in (out / "citynet.nq").read_text("utf-8")
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1
+    streamed = CliRunner().invoke(cli, [*args, "--stream"])
+    assert streamed.exit_code == 2 and "does not apply a curator's decisions" in streamed.output
+
+
+# -- review -------------------------------------------------------------------------------------
+
+
+def test_review_lists_open_questions_city_first_with_the_toml_that_settles_them(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    write(
+        pages / "p.txt",
+        page(
+            "Saint-Louis",
+            twins="Springfield (United States) since 1990, Nowhereville (France) since 1991",
+        ),
+    )
+    out = tmp_path / "out"
+    built = CliRunner().invoke(cli, ["build", str(pages), "--out", str(out), "--no-validate"])
+    assert built.exit_code == 0, built.output
+    result = CliRunner().invoke(cli, ["review", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    questions = json.loads(result.output)
+    assert [(q["kind"], q["summary"].split(" ")[0]) for q in questions] == [
+        ("ambiguous place", "city"),
+        ("ambiguous place", "twin"),
+        ("unresolved place", "twin"),
+    ]
+    assert questions[0]["paste"] == (
+        f'[[place]]\npage = "p.txt"\nline = 2\nname = "Saint-Louis"\ngeonames = {SAINT_LOUIS_US}'
+    )
+    # Pasting the answers settles them: the next build has no open question.
+    settle = "\n".join(q["paste"] for q in questions) + "\n"
+    write(pages / "decisions.toml", settle.replace("[[place]]", "\n[[place]]"))
+    rebuilt = CliRunner().invoke(cli, ["build", str(pages), "--out", str(out), "--no-validate"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    text = CliRunner().invoke(cli, ["review", str(out)])
+    assert text.output == "0 open questions\n"
+
+
+def test_review_without_a_build_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["review", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "cannot read the build's report" in result.output

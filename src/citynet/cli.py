@@ -138,12 +138,14 @@ def build(
 
     files = build_module.collect_inputs(list(inputs) or [build_module.default_pages_dir()])
     if store is not None or incremental or stream:
+        from citynet.resolve.decisions import find_default
         from citynet.scale.streaming import stream_build
 
+        decisions = decisions or find_default(list(inputs) or [build_module.default_pages_dir()])
         if decisions is not None:
             raise InputError(
-                "--decisions is not applied by the streaming build yet",
-                hint="build without --stream/--store to apply a curator's decisions",
+                f"{decisions}: the streaming build does not apply a curator's decisions yet",
+                hint="build without --stream/--store to apply them",
             )
 
         with page_progress(2 * len(files), "building page by page", quiet or fmt == "json") as tick:
@@ -221,6 +223,41 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
     if summary_report is not None and not summary_report.conforms:
         sys.exit(int(ExitCode.INVALID_DATA))
+
+
+@cli.command()
+@click.argument(
+    "build_dir", default=Path("build"), type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handle_errors
+def review(build_dir: Path, fmt: str) -> None:
+    """The open questions of a build, most consequential first, each with the TOML to
+    paste into the pages' decisions.toml to settle it.
+
+    \b
+    Example:
+      citynet build && citynet review build/
+    """
+    from citynet.resolve.review import open_questions
+
+    report = build_dir / "report.json"
+    try:
+        resolution = json.loads(report.read_text(encoding="utf-8")).get("resolution") or {}
+    except OSError as error:
+        raise InputError(
+            f"{report}: cannot read the build's report: {error.strerror}",
+            hint="run `citynet build` first",
+        ) from None
+    except ValueError as error:
+        raise InputError(f"{report}: not a build report: {error}") from None
+    questions = open_questions(resolution)
+    if fmt == "json":
+        click.echo(json.dumps([q.as_json() for q in questions], indent=2, ensure_ascii=False))
+        return
+    for question in questions:
+        click.echo(question.as_text())
+    click.echo(f"{len(questions)} open question{'' if len(questions) == 1 else 's'}")
 
 
 @cli.command()

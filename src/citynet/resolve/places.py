@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from citynet.graph import iris
 from citynet.read.records import PageRecord, PlaceName
@@ -73,7 +73,14 @@ class _Report:
     written_kind: str  # what the reader saw: "city", "region" or "country"
     evidence: PageEvidence | None = None  # the page's own city only
 
-    def decided(self, geonames_id: int | None, confidence: float, by: str, candidates) -> None:
+    def decided(
+        self,
+        geonames_id: int | None,
+        confidence: float,
+        by: str,
+        candidates: list[dict[str, Any]],
+        clear: bool = True,
+    ) -> None:
         self.resolution.identities.append(
             IdentityDecision(
                 self.file,
@@ -84,6 +91,7 @@ class _Report:
                 confidence,
                 by,
                 candidates,
+                clear,
             )
         )
 
@@ -235,7 +243,13 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
     name = report.name
     _set_city(report.place, best)
     if len(weighing.scored) > 1:
-        report.decided(best.geonames_id, weighing.confidence, "resolver", weighing.as_json())
+        report.decided(
+            best.geonames_id,
+            weighing.confidence,
+            "resolver",
+            weighing.as_json(),
+            weighing.clear,
+        )
         if not weighing.clear:
             where = "" if codes else " has no country and"
             report.warn(

@@ -134,6 +134,7 @@ class IdentityDecision:
     confidence: float
     decided_by: str  # "resolver" or "decisions.toml:12"
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    clear: bool = True  # False: the evidence did not clearly pick one (an open question)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +145,7 @@ class IdentityDecision:
             "geonames_id": self.geonames_id,
             "confidence": self.confidence,
             "decided_by": self.decided_by,
+            "clear": self.clear,
             "candidates": self.candidates,
         }
 
