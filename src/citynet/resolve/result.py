@@ -8,7 +8,7 @@ twinnings, and every warning with ``file:line``. :meth:`Resolution.as_json` is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from citynet.read.records import PageWarning, pickle_by_fields
@@ -137,17 +137,7 @@ class IdentityDecision:
     clear: bool = True  # False: the evidence did not clearly pick one (an open question)
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "role": self.role,
-            "name": self.name,
-            "geonames_id": self.geonames_id,
-            "confidence": self.confidence,
-            "decided_by": self.decided_by,
-            "clear": self.clear,
-            "candidates": self.candidates,
-        }
+        return asdict(self)
 
 
 # Sent back by the process that resolves events (streaming build).
