@@ -357,3 +357,15 @@ def test_review_lists_open_questions_city_first_with_the_toml_that_settles_them(
 def test_review_without_a_build_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(cli, ["review", str(tmp_path / "none")])
     assert result.exit_code == 2 and "cannot read the build's report" in result.output
+
+
+def test_an_event_place_without_country_leans_to_the_pages_own_country():
+    record, resolution = resolve(
+        page("Madrid", location="Spain", events="Conference, Valencia, 12 March 2011")
+    )
+    place = record.activities[0].place
+    assert place.country_code == "ES"
+    [decision] = [d for d in resolution.identities if d.role == "event place"]
+    assert "the page's own city is in ES (+2)" in decision.candidates[0]["evidence"]
+    # The page's population is not the event town's: it is not used for event places.
+    assert not any("population" in e for e in decision.candidates[0]["evidence"])

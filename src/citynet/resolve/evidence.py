@@ -10,6 +10,8 @@ is decided by weighing what a careful reader uses, each a score added to a candi
 - the source address's country domain (".fr": +1) and the page language's countries
   (French -> FR/BE/CH/LU/CA: +0.5);
 - the countries of the page's event places (their share, up to +1);
+- for an event's place only, the page's own city's country (+2) (the page's population
+  is not used: an event's town is not the page's city);
 - the candidates' populations relative to each other (-5 per factor 10 smaller than the
   largest namesake, at most -5: alone, a namesake of half the size or more leaves the
   choice unclear, as it would a reader; a stated population that fits overturns it).
@@ -21,6 +23,7 @@ confidence reported is the winner's share of the softmax of the scores.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -48,6 +51,12 @@ class PageEvidence:
     domain_country: str | None = None
     language_countries: tuple[str, ...] = ()
     place_countries: dict[str, float] = field(default_factory=dict)  # code -> share
+    home_country: str | None = None  # for event places: the page's own city's country
+
+    def for_event_places(self, home_country: str | None) -> PageEvidence:
+        """The evidence for the page's event places: not its population (an event's town
+        is not the page's city), but its own country as well."""
+        return dataclasses.replace(self, population=None, home_country=home_country)
 
 
 def page_evidence(record: PageRecord, gazetteer: Gazetteer) -> PageEvidence:
@@ -180,6 +189,9 @@ def _score(match: CityMatch, largest: int, evidence: PageEvidence | None) -> Sco
     if code in evidence.language_countries:
         score += 0.5
         reasons.append(f"page language spoken in {code} (+0.5)")
+    if code == evidence.home_country:
+        score += 2
+        reasons.append(f"the page's own city is in {code} (+2)")
     share = evidence.place_countries.get(code, 0.0)
     if share:
         score += share

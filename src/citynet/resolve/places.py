@@ -354,7 +354,12 @@ def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     report.warn(reason, "unresolved-place")
 
 
-def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
+def _resolve_page_city(
+    record: PageRecord,
+    gazetteer: Gazetteer,
+    resolution: Resolution,
+    evidence: PageEvidence | None,
+) -> None:
     """The page's own city, with the country and region its "Location:" line gives."""
     country, region = record.country, record.region
     if country is None and region is None:
@@ -375,7 +380,7 @@ def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Res
         line=city.line,
         text=record.location or city.name,
         role="city",
-        evidence=page_evidence(record, gazetteer),
+        evidence=evidence,
     )
     _check_population(record, city, resolution)
 
@@ -450,7 +455,8 @@ def _keep_path(place: PlaceName) -> None:
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
-    _resolve_page_city(record, gazetteer, resolution)
+    evidence = page_evidence(record, gazetteer) if record.city is not None else None
+    _resolve_page_city(record, gazetteer, resolution, evidence)
     if record.city is not None:
         _keep_path(record.city)
     named: list[tuple[PlaceName, int | None, str, Role]] = [
@@ -461,10 +467,20 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         for a in record.activities
         if a.kind == "event" and a.place is not None
     ]
+    # Twins are abroad by nature: only event places weigh the page's evidence.
+    home = record.city.country_code if record.city is not None else None
+    at_events = evidence.for_event_places(home) if evidence is not None else None
     dropped: set[int] = set()
     for place, line, text, role in named:
         if not resolve_place(
-            place, gazetteer, resolution, file=record.path, line=line, text=text, role=role
+            place,
+            gazetteer,
+            resolution,
+            file=record.path,
+            line=line,
+            text=text,
+            role=role,
+            evidence=at_events if role == "event place" else None,
         ):
             dropped.add(id(place))  # the curator says it is not a place
         _keep_path(place)
