@@ -369,3 +369,14 @@ def test_an_event_place_without_country_leans_to_the_pages_own_country():
     assert "the page's own city is in ES (+2)" in decision.candidates[0]["evidence"]
     # The page's population is not the event town's: it is not used for event places.
     assert not any("population" in e for e in decision.candidates[0]["evidence"])
+
+
+def test_the_language_of_the_page_or_of_its_address_is_weak_evidence():
+    # Valencia, Venezuela leads Valencia, Spain by 1.5 on size; Spanish (+0.5) and the
+    # Spanish Forum (+2) make Spain the choice, still with a warning (lead under 1.5).
+    text = page("Valencia", forum="Spanish Forum", source="https://example.org/es/members/1/")
+    record, resolution = resolve(text)
+    assert record.city.country_code == "ES"
+    evidence = resolution.identities[0].candidates[0]["evidence"]
+    assert "page language spoken in ES (+0.5)" in evidence
+    assert "ambiguous-place" in codes(resolution)

@@ -7,8 +7,8 @@ is decided by weighing what a careful reader uses, each a score added to a candi
   within a factor 2 +2, beyond a factor 4 -3);
 - the country of the page's national forum ("French Forum for Urban Security", "FFSU"
   -> FR: +2);
-- the source address's country domain (".fr": +1) and the page language's countries
-  (French -> FR/BE/CH/LU/CA: +0.5);
+- the source address's country domain (".fr": +1) and the countries of the page's
+  language or of a language its address names ("/fr/": French -> FR/BE/CH/LU/CA: +0.5);
 - the countries of the page's event places (their share, up to +1);
 - for an event's place only, the page's own city's country (+2) (the page's population
   is not used: an event's town is not the page's city);
@@ -81,9 +81,23 @@ def page_evidence(record: PageRecord, gazetteer: Gazetteer) -> PageEvidence:
         population=record.population,
         forum_countries=forums,
         domain_country=_domain_country(record.source_url, gazetteer),
-        language_countries=aliases.LANGUAGE_COUNTRIES.get(record.language or "", ()),
+        language_countries=_language_countries(record),
         place_countries=shares,
     )
+
+
+def _language_countries(record: PageRecord) -> tuple[str, ...]:
+    """Countries of the page's language and of a language its address names
+    ("https://efus.eu/fr/..." -> French)."""
+    languages = [record.language or ""]
+    path = urlsplit(record.source_url).path if record.source_url else ""
+    first = path.strip("/").split("/", 1)[0].lower()
+    if first in aliases.LANGUAGE_COUNTRIES:
+        languages.append(first)
+    codes: list[str] = []
+    for language in languages:
+        codes += [c for c in aliases.LANGUAGE_COUNTRIES.get(language, ()) if c not in codes]
+    return tuple(codes)
 
 
 def _domain_country(url: str | None, gazetteer: Gazetteer) -> str | None:
