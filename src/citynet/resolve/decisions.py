@@ -35,7 +35,7 @@ from typing import Any
 
 from citynet.errors import InputError
 from citynet.read.records import ActivityMention, PageRecord, PageWarning, PlaceName
-from citynet.resolve.gazetteer import name_key
+from citynet.resolve.gazetteer import Gazetteer, name_key
 from citynet.resolve.mentions import unused_key
 from citynet.resolve.result import MentionRef, MergeGroup, Resolution
 
@@ -246,7 +246,7 @@ def report_unmatched(decisions: Decisions) -> None:
         )
 
 
-def apply_place(place: PlaceName, decision: PlaceDecision, gazetteer: Any) -> str | None:
+def apply_place(place: PlaceName, decision: PlaceDecision, gazetteer: Gazetteer) -> str | None:
     """Set the place the curator named; an error message when the id is unknown."""
     if decision.geonames is None:
         return None

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from citynet.graph import iris
 from citynet.read.records import PageRecord, PlaceName
-from citynet.resolve.decisions import Decisions, apply_place
+from citynet.resolve.decisions import Decisions, PlaceDecision, apply_place
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
 from citynet.resolve.result import (
@@ -153,7 +153,7 @@ def resolve_place(
     return True
 
 
-def _curator_place(decision, gazetteer: Gazetteer, report: _Report) -> bool:
+def _curator_place(decision: PlaceDecision, gazetteer: Gazetteer, report: _Report) -> bool:
     """The curator's decision wins: a GeoNames id, or "not a place"."""
     if decision.not_a_place and report.role == "city":
         report.warn(f"{decision.where}: a page's own city cannot be 'not a place'", "decision")

@@ -140,6 +140,7 @@ class _Stub:
     facts: dict[str, int] | None  # for the incremental state; else phase 3 counts them
     has_content: bool  # False for an empty page (no node, counted as "empty")
     nameless_error: str | None  # for a page naming no city: the candidates
+    identities: list[Any] = field(default_factory=list)  # namesakes weighed (report)
 
 
 def _interned(text: str | None) -> str | None:
@@ -218,6 +219,7 @@ def _stub(index: int, record: PageRecord, facts: bool = True) -> _Stub:
         _fact_kinds(record) if facts else None,
         content,
         nameless,
+        resolution.identities,
     )
 
 
@@ -566,6 +568,7 @@ def resolve_across(stubs: list[_Stub], *, apart: bool = False) -> Any:
         resolution.warnings.extend(stub.place_warnings)
         resolution.unresolved.extend(stub.unresolved)
         resolution.population_mismatches.extend(stub.population_mismatches)
+        resolution.identities.extend(getattr(stub, "identities", ()))  # older stores: none
         records.append(stub.record)
     if apart and "fork" in multiprocessing.get_all_start_methods():
         _resolve_apart(records, resolution)
