@@ -194,22 +194,18 @@ def _score(match: CityMatch, largest: int, evidence: PageEvidence | None) -> Sco
             f"page population {evidence.population} vs {match.population} ({points:+.0f})"
         )
     code = match.country_code
-    if code in evidence.forum_countries:
-        score += 2
-        reasons.append(f"national forum of {code} (+2)")
-    if code == evidence.domain_country:
-        score += 1
-        reasons.append(f"source address in .{code.lower()} (+1)")
-    if code in evidence.language_countries:
-        score += 0.5
-        reasons.append(f"page language spoken in {code} (+0.5)")
-    if code == evidence.home_country:
-        score += 2
-        reasons.append(f"the page's own city is in {code} (+2)")
     share = evidence.place_countries.get(code, 0.0)
-    if share:
-        score += share
-        reasons.append(f"{share:.0%} of the page's event places in {code} ({share:+.1f})")
+    country_evidence = (
+        (code in evidence.forum_countries, 2.0, f"national forum of {code} (+2)"),
+        (code == evidence.domain_country, 1.0, f"source address in .{code.lower()} (+1)"),
+        (code in evidence.language_countries, 0.5, f"page language spoken in {code} (+0.5)"),
+        (code == evidence.home_country, 2.0, f"the page's own city is in {code} (+2)"),
+        (share > 0, share, f"{share:.0%} of the page's event places in {code} ({share:+.1f})"),
+    )
+    for applies, points, reason in country_evidence:
+        if applies:
+            score += points
+            reasons.append(reason)
     return Scored(match, score, tuple(reasons))
 
 
