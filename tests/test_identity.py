@@ -380,3 +380,42 @@ def test_the_language_of_the_page_or_of_its_address_is_weak_evidence():
     evidence = resolution.identities[0].candidates[0]["evidence"]
     assert "page language spoken in ES (+0.5)" in evidence
     assert "ambiguous-place" in codes(resolution)
+
+
+def test_a_curators_unknown_id_or_not_a_place_for_the_pages_city_warns_and_the_resolver_decides(
+    tmp_path,
+):
+    file = write(
+        tmp_path / "d.toml",
+        '[[place]]\nname = "Saint-Louis"\nnot_a_place = true\n'
+        '[[place]]\nname = "Lyon"\ngeonames = 999999999\n',
+    )
+    record, resolution = resolve(
+        page("Saint-Louis", population="20 500"), decisions=curator.load(file)
+    )
+    assert record.city.geonames_id == SAINT_LOUIS_FR
+    messages = [w.message for w in resolution.warnings if w.code == "decision"]
+    assert messages == [f"{file}:1: a page's own city cannot be 'not a place'"]
+    other, resolution = resolve(page("Lyon"), decisions=curator.load(file))
+    assert other.city.country_code == "FR"
+    assert [w.message for w in resolution.warnings if w.code == "decision"] == [
+        f"{file}:4: GeoNames id 999999999 is not in the gazetteer"
+    ]
+
+
+def test_same_and_different_name_mentions_by_title_too():
+    text_a = page("Lyon", events="Conference “Safer streets”, Lyon, 5 May 2010")
+    text_b = page("Nantes", events="Seminar on safer streets, Nantes, France, 6 May 2010")
+    records = [read_text(text_a, "a.txt"), read_text(text_b, "b.txt")]
+    resolve_records(records)
+    keys = [r.activities[0].key for r in records]
+    assert keys[0] != keys[1]
+    decided = curator.Decisions("d.toml")
+    decided.groups.append(
+        curator.GroupDecision("d.toml:1", True, ["Conference “Safer streets”", "b.txt:11"])
+    )
+    resolution = resolve_records(records, decisions=decided)
+    assert records[0].activities[0].key == records[1].activities[0].key
+    assert "d.toml:1: the curator says these are one" in (
+        resolution.merges[records[0].activities[0].key].reasons
+    )
