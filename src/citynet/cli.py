@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from citynet.common.iris import DEFAULT_BASE_IRI
-from citynet.errors import CitynetError, ExitCode
+from citynet.errors import CitynetError, ExitCode, InputError
 from citynet.settings import __version__
 
 SHOWN_WARNINGS = 50  # build prints these; report.json has every warning
@@ -111,6 +111,11 @@ def cli(debug: bool) -> None:
     type=click.IntRange(min=1),
     help="Processes of --stream (implies it; default: one per CPU).",
 )
+@click.option(
+    "--decisions",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A curator's decisions (TOML; default: decisions.toml beside the pages).",
+)
 @handle_errors
 def build(
     inputs: tuple[Path, ...],
@@ -126,6 +131,7 @@ def build(
     store: Path | None,
     incremental: bool,
     workers: int | None,
+    decisions: Path | None,
 ) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -155,6 +161,7 @@ def build(
                 incremental=incremental,
                 workers=workers,
                 progress=tick,
+                decisions=decisions,
             )
         else:
             result = build_module.build(
@@ -164,6 +171,7 @@ def build(
                 city=city,
                 max_page_bytes=max_page_bytes,
                 progress=tick,
+                decisions=decisions,
             )
     summary_report = None
     if not no_validate and result.counts["triples"]:
@@ -187,6 +195,41 @@ def build(
         sys.exit(int(ExitCode.INVALID_DATA))
     if summary_report is not None and not summary_report.conforms:
         sys.exit(int(ExitCode.INVALID_DATA))
+
+
+@cli.command()
+@click.argument(
+    "build_dir", default=Path("build"), type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handle_errors
+def review(build_dir: Path, fmt: str) -> None:
+    """The open questions of a build, most consequential first, each with the TOML to
+    paste into the pages' decisions.toml to settle it.
+
+    \b
+    Example:
+      citynet build && citynet review build/
+    """
+    from citynet.resolve.review import open_questions
+
+    report = build_dir / "report.json"
+    try:
+        resolution = json.loads(report.read_text(encoding="utf-8")).get("resolution") or {}
+    except OSError as error:
+        raise InputError(
+            f"{report}: cannot read the build's report: {error.strerror}",
+            hint="run `citynet build` first",
+        ) from None
+    except ValueError as error:
+        raise InputError(f"{report}: not a build report: {error}") from None
+    questions = open_questions(resolution)
+    if fmt == "json":
+        click.echo(json.dumps([q.as_json() for q in questions], indent=2, ensure_ascii=False))
+        return
+    for question in questions:
+        click.echo(question.as_text())
+    click.echo(f"{len(questions)} open question{'' if len(questions) == 1 else 's'}")
 
 
 @cli.command()
@@ -307,7 +350,11 @@ def _print_build(result: Any, out: Path, quiet: bool, summary_report: Any) -> No
     if not quiet:
         # A large build has hundreds of thousands: the first ones say what kind of
         # trouble there is, report.json holds them all.
-        every = (w for page in result.pages for w in page.warnings)
+        curator = getattr(result.resolution, "curator", None)  # its file's own warnings first
+        every = itertools.chain(
+            curator.warnings if curator else (),
+            (w for page in result.pages for w in page.warnings),
+        )
         shown = list(itertools.islice(every, SHOWN_WARNINGS))
         for warning in shown:
             click.echo(f"warning: {warning}", err=True)

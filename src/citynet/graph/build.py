@@ -107,12 +107,27 @@ def build(
     city: str | None = None,
     max_page_bytes: int = 10_000_000,
     progress: Callable[[Any], None] | None = None,
+    decisions: Path | None = None,
 ) -> BuildResult:
     """Build the graph from page files or folders (default: the bundled pages), in this
-    process (``citynet.scale.streaming.stream_build`` runs the same on every core)."""
+    process (``citynet.scale.streaming.stream_build`` runs the same on every core).
+
+    ``decisions``: a curator's decisions file (docs/resolution.md); else the
+    ``decisions.toml`` found beside the pages, if any."""
     check_base_iri(base_iri)
-    files = collect_inputs(inputs or [default_pages_dir()])
-    return run(files, Settings(out, base_iri, city, max_page_bytes, progress=progress))
+    given = inputs or [default_pages_dir()]
+    files = collect_inputs(given)
+    settings = Settings(out, base_iri, city, max_page_bytes, progress=progress)
+    settings.decisions = load_decisions(decisions, given)
+    return run(files, settings)
+
+
+def load_decisions(path: Path | None, inputs: list[Path]) -> Any:
+    """The curator's decisions: the file given, else ``decisions.toml`` beside the pages."""
+    from citynet.resolve import decisions as curator
+
+    path = path or curator.find_default(list(inputs))
+    return curator.load(path) if path is not None else None
 
 
 def build_graph(
@@ -135,6 +150,7 @@ __all__ = [
     "build",
     "build_graph",
     "collect_inputs",
+    "load_decisions",
     "has_content",
     "json_text",
     "page_slug",

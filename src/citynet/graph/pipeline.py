@@ -29,6 +29,7 @@ from the N-Quads at the end: they need every triple in memory at once.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import shutil
 import tempfile
@@ -98,6 +99,7 @@ class Settings:
     formats: tuple[str, ...] = ALL_FORMATS
     chunk_pages: int = CHUNK_PAGES
     progress: Callable[[Any], None] | None = None
+    decisions: Any = None  # the curator's (citynet.resolve.decisions.Decisions); they win
 
 
 @dataclass
@@ -168,6 +170,7 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
             [(i, str(p), settings.city if p == plan.city_file else None) for i, p, _ in chunk],
             settings.max_page_bytes,
             str(spill / f"{n}.pickle") if runner.workers > 1 else None,
+            settings.decisions,
         )
         for n, chunk in enumerate(chunks)
     ]
@@ -269,11 +272,11 @@ def _map_tasks(
     return tasks
 
 
-def _resolve(read: _Read) -> tuple[Any, dict[str, list[PageWarning]]]:
+def _resolve(read: _Read, decisions: Any) -> tuple[Any, dict[str, list[PageWarning]]]:
     """Step 2, and the cross-page warnings by page file."""
     gc.collect()
     gc.freeze()
-    resolution = resolve_across(read.stubs.values())
+    resolution = resolve_across(read.stubs.values(), decisions)
     gc.freeze()
     extra: dict[str, list[PageWarning]] = {}
     for warning in resolution.warnings:
@@ -328,11 +331,12 @@ def run_records(records: list[PageRecord], settings: Settings) -> BuildResult:
     return _build(plan, settings, InProcess(), None, None, ordered)
 
 
-def _given(plan: _Plan, records: list[PageRecord]) -> _Read:
+def _given(plan: _Plan, records: list[PageRecord], settings: Settings) -> _Read:
     """Step 1 for records already read (in graph order): their places only."""
     stubs = {}
+    decisions = copy.deepcopy(settings.decisions)  # the used ones come back on the stubs
     for position, (index, _, _) in enumerate(plan.order):
-        stubs[index] = make_stub(index, records[position])
+        stubs[index] = make_stub(index, records[position], decisions)
     where = {index: (0, position) for position, (index, _, _) in enumerate(plan.order)}
     return _Read(stubs, where, {0: records})
 
@@ -351,13 +355,19 @@ def _build(
     t0 = time.perf_counter()
     spill = Path(tempfile.mkdtemp(prefix="citynet-spill-"))
     try:
-        read = _read(plan, settings, runner, spill) if records is None else _given(plan, records)
+        read = (
+            _read(plan, settings, runner, spill)
+            if records is None
+            else _given(plan, records, settings)
+        )
         timings = {"read+places": time.perf_counter() - t0}
         t1 = time.perf_counter()
-        resolution, extra = _resolve(read)
+        resolution, extra = _resolve(read, settings.decisions)
         timings["resolve across pages"] = time.perf_counter() - t1
         result = _map_and_write(plan, read, resolution, extra, settings, runner, sink, state, spill)
         result.timings = {**timings, **result.timings, "total": time.perf_counter() - t0}
+        if settings.decisions is not None:  # decisions-file warnings are no page's
+            result.counts["warnings"] += len(settings.decisions.warnings)
         return result
     except OSError as error:  # the output files' errors are InputErrors already
         raise InputError(

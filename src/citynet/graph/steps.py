@@ -8,6 +8,7 @@ pages to their sorted N-Quads and TriG fragments and report entries.
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import pickle
@@ -98,6 +99,8 @@ class Stub:
     facts: dict[str, int]
     has_content: bool  # False for an empty page (no node, counted as "empty")
     nameless_error: str | None  # for a page naming no city: the candidates
+    identities: list[Any] = field(default_factory=list)  # namesakes weighed (report.json)
+    decided: tuple[int, ...] = ()  # the curator's place decisions this page used
 
 
 def _interned(text: str | None) -> str | None:
@@ -162,12 +165,14 @@ def read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
     return record
 
 
-def make_stub(index: int, record: PageRecord) -> Stub:
-    """Resolve a page's places (page-local) and keep what cross-page resolution needs."""
+def make_stub(index: int, record: PageRecord, decisions: Any = None) -> Stub:
+    """Resolve a page's places (page-local) and keep what cross-page resolution needs;
+    ``decisions``: the curator's, which win (the ones used are kept on the stub)."""
     from citynet.resolve.gazetteer import default_gazetteer
     from citynet.resolve.resolution import Resolution, resolve_page_places
 
-    resolution = Resolution()
+    resolution = Resolution(curator=decisions)
+    before = [d.used for d in decisions.places] if decisions is not None else []
     content = has_content(record)
     nameless = None
     if content and record.city is not None:
@@ -186,6 +191,10 @@ def make_stub(index: int, record: PageRecord) -> Stub:
         fact_kinds(record),
         content,
         nameless,
+        resolution.identities,
+        tuple(n for n, d in enumerate(decisions.places) if d.used > before[n])
+        if decisions is not None
+        else (),
     )
 
 
@@ -223,6 +232,7 @@ class ReadTask:
     items: list[tuple[int, str, str | None]]  # (index, path, --city for this page)
     max_page_bytes: int
     spill: str | None  # where the records go; None: sent back with the stubs
+    decisions: Any = None  # the curator's (citynet.resolve.decisions.Decisions)
 
 
 def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
@@ -232,7 +242,9 @@ def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
     _settle_gc()
     records = [read_one(path, city, task.max_page_bytes) for _, path, city in task.items]
     default_gazetteer().prefetch(_place_names(records))
-    stubs = [make_stub(i, r) for (i, _, _), r in zip(task.items, records, strict=True)]
+    # A copy: which decisions were used travels back on the stubs, in every process mode.
+    decisions = copy.deepcopy(task.decisions)
+    stubs = [make_stub(i, r, decisions) for (i, _, _), r in zip(task.items, records, strict=True)]
     if task.spill is None:
         return stubs, records
     with open(task.spill, "wb") as handle:
@@ -385,12 +397,14 @@ def map_chunk(task: MapTask) -> MappedChunk:
 # Across pages
 
 
-def resolve_across(stubs: Iterable[Stub]) -> Any:
+def resolve_across(stubs: Iterable[Stub], decisions: Any = None) -> Any:
     """Project and event keys, one-sided twinnings, slug collisions: all pages, in input
-    order, as ``resolve_records`` does after resolving places."""
+    order, as ``resolve_records`` does after resolving places; then the curator's "same"
+    and "different" decisions, and a warning for each decision that matched nothing."""
+    from citynet.resolve import decisions as curator
     from citynet.resolve import resolution as resolve
 
-    resolution = resolve.Resolution()
+    resolution = resolve.Resolution(curator=decisions)
     records = []
     for stub in sorted(stubs, key=lambda s: s.index):
         if stub.record.city is None or not stub.has_content:
@@ -398,6 +412,9 @@ def resolve_across(stubs: Iterable[Stub]) -> Any:
         resolution.warnings.extend(stub.place_warnings)
         resolution.unresolved.extend(stub.unresolved)
         resolution.population_mismatches.extend(stub.population_mismatches)
+        resolution.identities.extend(getattr(stub, "identities", ()))  # older stores: none
+        for number in getattr(stub, "decided", ()) if decisions is not None else ():
+            decisions.places[number].used += 1
         records.append(stub.record)
     # Resolution makes millions of objects and no cyclic garbage: the collector would
     # walk them again and again as they grow.
@@ -406,5 +423,8 @@ def resolve_across(stubs: Iterable[Stub]) -> Any:
         resolve.resolve_across_pages(records, resolution)
     finally:
         gc.enable()
+    if decisions is not None:
+        curator.apply_groups(records, resolution)
+        curator.report_unmatched(decisions)
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution

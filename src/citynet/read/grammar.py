@@ -212,6 +212,19 @@ _REGION_START = re.compile(
 _HAS_DIGIT = re.compile(r"\d")
 # Starts only where a run of capitals starts, so a search is linear too.
 _ORGANISER = re.compile(r"(?<![A-Z])[A-Z]{2,}+(?:[-/][A-Z]{2,}+)+")
+# Institutions, venues and working groups written where an event's place goes
+# ("European Parliament", "the Senate", "City Hall", "Ministry of the Interior"): kept as
+# part of the event's text, never a place. Matched on case-folded text.
+_NOT_A_PLACE = re.compile(
+    r"\b(?:parliament|parlement|senate|s[eé]nat|ministry|minist[eè]re|ministerio|council"
+    r"|conseil|commission|city hall|town hall|h[oô]tel de ville|mairie|headquarters"
+    r"|university|universit[eé]|universidad|palace|palais|chamber|embassy|committee"
+    r"|working group|project|programme|secretariat|pr[eé]fecture)\b"
+)
+# A national forum's acronym ("FFSU", "FEPSU", "DEFUS"): capitals ending in "FUS"/"FSU"/
+# "PSU" (Forum ... Sécurité Urbaine / Urban Security), never a city.
+_FORUM_ACRONYM = re.compile(r"[A-Z]{1,4}(?:FUS|FSU|PSU)")
+_OPENING_QUOTES, _CLOSING_QUOTES = '«“"„', '»”"'
 _ARTICLE = re.compile(r"^(?:the|le|la|l['’])\s*", _I)
 _ABBREVIATION = re.compile(r"\(([^()]{2,80})\)\s*$")
 _NATIONAL_FORUM = re.compile(r"^national\s+forum\s*,\s*(?:the\s+)?", _I)
@@ -271,6 +284,10 @@ def looks_like_place(text: str) -> bool:
         return False
     if word_count(text) > 5:
         return False
+    if _NOT_A_PLACE.search(fold(text)) or _FORUM_ACRONYM.fullmatch(text):
+        return False
+    if len(text) > 1 and text[0] in _OPENING_QUOTES and text[-1] in _CLOSING_QUOTES:
+        return False  # a quoted title, not a place
     # An organiser written in capitals with a hyphen ("Efus-FFSU") is not a place.
     return not _ORGANISER.fullmatch(text)
 

@@ -80,3 +80,73 @@ REGION_PREFIXES: tuple[str, ...] = (
 CITY_ALIASES: dict[str, tuple[str, str]] = {
     "Menzel Brouguiba": ("Menzel Bourguiba", "TN"),  # Stuttgart page (misspelt)
 }
+
+#: Words that name a country in a national forum's name ("French Forum for Urban
+#: Security", "Forum Espagnol ...") or its acronym -> ISO 3166-1 alpha-2. A page naming
+#: one is evidence its city lies in that country (see citynet.resolve.evidence).
+FORUM_COUNTRY_WORDS: dict[str, str] = {
+    "French": "FR",
+    "français": "FR",
+    "française": "FR",
+    "FFSU": "FR",  # Forum Français pour la Sécurité Urbaine
+    "Belgian": "BE",
+    "belge": "BE",
+    "German": "DE",
+    "allemand": "DE",
+    "Deutsches": "DE",
+    "DEFUS": "DE",  # Deutsch-Europäisches Forum für Urbane Sicherheit
+    "Spanish": "ES",
+    "Espagnol": "ES",
+    "Español": "ES",
+    "FEPSU": "ES",  # Fòrum Espanyol per a la Prevenció i la Seguretat Urbana
+    "Italian": "IT",
+    "italien": "IT",
+    "Italiano": "IT",
+    "FISU": "IT",  # Forum Italiano per la Sicurezza Urbana
+    "Portuguese": "PT",
+    "portugais": "PT",
+    "Português": "PT",
+    "FOPPSU": "PT",  # Fórum Português para a Prevenção e Segurança Urbana
+    "Luxembourgish": "LU",
+    "luxembourgeois": "LU",
+}
+
+#: Page languages -> the countries where the network's member pages are written in
+#: them (weak evidence: a French page may well describe a Belgian city).
+LANGUAGE_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "fr": ("FR", "BE", "CH", "LU", "CA"),
+    "de": ("DE", "AT", "CH", "LU", "BE"),
+    "es": ("ES",),
+    "it": ("IT", "CH"),
+    "pt": ("PT", "BR"),
+    "nl": ("NL", "BE"),
+}
+
+#: Abbreviations of saints' and holy names in place names, as pages write them
+#: ("S. Paulo", "S. Petersburgo", "Sta. Cruz") -> the words they may stand for.
+NAME_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "s": ("são", "san", "saint", "santa", "santo", "sankt"),
+    "sta": ("santa",),
+    "sto": ("santo",),
+    "sto.": ("santo",),
+}
+
+#: Qualifiers that follow a city's name to tell it from a namesake ("Valença do Minho",
+#: "Mülheim an der Ruhr", "Frankfurt am Main"): when the whole name is not in GeoNames,
+#: the name before the qualifier is tried (within the stated country only).
+NAME_QUALIFIER_WORDS: tuple[str, ...] = (
+    "do",
+    "da",
+    "de",
+    "del",
+    "di",
+    "an der",
+    "am",
+    "im",
+    "ob der",
+    "sur",
+    "sous",
+    "en",
+    "upon",
+    "on",
+)

@@ -23,6 +23,7 @@ punctuation and hyphens do not matter, and "St"/"Ste" read as "Saint"/"Sainte".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -254,6 +255,37 @@ def _lookup_keys(name: str) -> list[str]:
     return keys
 
 
+def abbreviation_keys(name: str) -> list[str]:
+    """Name keys with one abbreviated word spelled out: "S. Paulo" -> "saopaulo",
+    "sanpaulo", "saintpaulo" ... (the first abbreviated word only: bounded)."""
+    tokens = list(_name_tokens(clean_name(name)))
+    for index, token in enumerate(tokens):
+        expansions = aliases.NAME_ABBREVIATIONS.get(token)
+        if expansions and len(tokens) > 1:
+            return [
+                "".join(tokens[:index] + list(_name_tokens(word)) + tokens[index + 1 :])
+                for word in expansions
+            ]
+    return []
+
+
+_QUALIFIERS = sorted((tuple(q.split()) for q in aliases.NAME_QUALIFIER_WORDS), key=len)
+
+
+def qualified_head(name: str) -> str | None:
+    """The words before a qualifier that follows a name ("Valença do Minho" ->
+    "Valença"), or None when there is none (a name's first word is never cut)."""
+    words = clean_name(_PARENTHESIS.sub(" ", name)).split()
+    folded = [fold(w) for w in words]
+    for index in range(1, len(words) - 1):
+        for qualifier in _QUALIFIERS:
+            if tuple(folded[index : index + len(qualifier)]) == qualifier and index + len(
+                qualifier
+            ) < len(words):
+                return " ".join(words[:index])
+    return None
+
+
 class Gazetteer:
     """Countries, regions and cities by name, offline. Build one and reuse it."""
 
@@ -425,7 +457,30 @@ class Gazetteer:
                 matches = self._matches_for_key(name_key(alias[0]), (alias[1],), None, "alias")
                 if matches:
                     return matches
-        return []
+        return self._abbreviated(name, codes, region)
+
+    def _abbreviated(
+        self, name: str, codes: tuple[str, ...], region: str | None
+    ) -> list[CityMatch]:
+        """ "S. Paulo", "Sta. Cruz": every spelling out of the abbreviation that GeoNames
+        has, together (the caller weighs them); at most a handful of lookups."""
+        found: dict[int, CityMatch] = {}
+        for key in abbreviation_keys(name):
+            for match in self._matches_for_key(key, codes, region, "abbreviation"):
+                found.setdefault(match.geonames_id, match)
+        return sorted(found.values(), key=lambda m: (-m.population, m.geonames_id))
+
+    def qualified_matches(self, name: str, codes: tuple[str, ...]) -> list[CityMatch]:
+        """ "Valença do Minho", "Mülheim an der Ruhr": the name before a qualifier, in the
+        stated countries only (a bare name abroad would be a guess)."""
+        head = qualified_head(name)
+        if not head or not codes:
+            return []
+        return [
+            dataclasses.replace(m, match="qualifier")
+            for m in self.city_matches(head, codes)
+            if m.match != "transliteration"
+        ]
 
     def _matches_for_key(
         self, key: str, codes: tuple[str, ...], region: str | None, how: str

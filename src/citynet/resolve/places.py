@@ -22,12 +22,19 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from citynet.common import iris
 from citynet.read.records import PageRecord, PlaceName
+from citynet.resolve.decisions import Decisions, PlaceDecision, apply_place
+from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
-from citynet.resolve.result import PopulationMismatch, Resolution, UnresolvedName
+from citynet.resolve.result import (
+    IdentityDecision,
+    PopulationMismatch,
+    Resolution,
+    UnresolvedName,
+)
 
 POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
 CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
@@ -64,6 +71,29 @@ class _Report:
     role: Role
     name: str  # the name as written, without markup
     written_kind: str  # what the reader saw: "city", "region" or "country"
+    evidence: PageEvidence | None = None  # the page's own city only
+
+    def decided(
+        self,
+        geonames_id: int | None,
+        confidence: float,
+        by: str,
+        candidates: list[dict[str, Any]],
+        clear: bool = True,
+    ) -> None:
+        self.resolution.identities.append(
+            IdentityDecision(
+                self.file,
+                self.line or 0,
+                self.role,
+                self.place.name,
+                geonames_id,
+                confidence,
+                by,
+                candidates,
+                clear,
+            )
+        )
 
     def warn(self, message: str, code: str) -> None:
         self.resolution.warn(self.file, self.line, self.text, message, code)
@@ -107,9 +137,39 @@ def resolve_place(
     line: int | None,
     text: str,
     role: Role,
-) -> None:
-    """Fill the resolution fields of one place (in place), reporting what is unsure."""
-    report = _Report(place, resolution, file, line or place.line, text, role, "", place.kind)
+    evidence: PageEvidence | None = None,
+) -> bool:
+    """Fill the resolution fields of one place (in place), reporting what is unsure.
+
+    False when the curator's decisions say the name is not a place."""
+    report = _Report(
+        place, resolution, file, line or place.line, text, role, "", place.kind, evidence
+    )
+    curator: Decisions | None = resolution.curator
+    decision = curator.place_for(file, report.line, place.name) if curator else None
+    if decision is not None:
+        return _curator_place(decision, gazetteer, report)
+    _resolve_place(gazetteer, report)
+    return True
+
+
+def _curator_place(decision: PlaceDecision, gazetteer: Gazetteer, report: _Report) -> bool:
+    """The curator's decision wins: a GeoNames id, or "not a place"."""
+    if decision.not_a_place and report.role == "city":
+        report.warn(f"{decision.where}: a page's own city cannot be 'not a place'", "decision")
+        _resolve_place(gazetteer, report)
+        return True
+    error = apply_place(report.place, decision, gazetteer)
+    if error:
+        report.warn(error, "decision")
+        _resolve_place(gazetteer, report)
+        return True
+    report.decided(report.place.geonames_id, 1.0, decision.where, [])
+    return not decision.not_a_place
+
+
+def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
+    place = report.place
     if place.kind == "country":
         _resolve_country_place(gazetteer, report)
         return
@@ -133,6 +193,13 @@ def resolve_place(
         _take_city(matches, codes, report)
     elif region := gazetteer.resolve_region(name, country):
         report.as_region(region)
+    elif matches := gazetteer.qualified_matches(name, codes):
+        _take_city(matches, codes, report)
+        report.warn(
+            f"{name!r} is not in GeoNames; read as {report.place.resolved_name}"
+            f" (GeoNames {report.place.geonames_id}) without its qualifier",
+            "qualifier",
+        )
     else:
         _close_spelling_or_unresolved(codes, gazetteer, report)
 
@@ -169,11 +236,36 @@ def _country_codes(
 
 
 def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report) -> None:
-    """The best match; an alias, a transliteration or a close rival is reported."""
-    best = matches[0]
+    """The best match on the evidence; an alias, a transliteration or an unclear choice
+    is reported."""
+    weighing = weigh(matches, report.evidence)
+    best = weighing.best
     name = report.name
     _set_city(report.place, best)
-    if best.match == "alias":
+    if len(weighing.scored) > 1:
+        report.decided(
+            best.geonames_id,
+            weighing.confidence,
+            "resolver",
+            weighing.as_json(),
+            weighing.clear,
+        )
+        if not weighing.clear:
+            where = "" if codes else " has no country and"
+            report.warn(
+                f"{name!r}{where} has {len(weighing.scored)} candidates the page's evidence"
+                f" does not tell apart: took {best.name}, {best.country_code} (GeoNames"
+                f" {best.geonames_id}, confidence {weighing.confidence:.0%}); candidates:"
+                f" {weighing.describe()}; settle it in the decisions file",
+                "ambiguous-place",
+            )
+    if best.match == "abbreviation":
+        report.warn(
+            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) with its"
+            " abbreviation spelled out",
+            "abbreviation",
+        )
+    elif best.match == "alias":
         report.warn(
             f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
             "alias",
@@ -182,15 +274,6 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
         report.warn(
             f"{name!r} matches only a transliterated GeoNames name of {best.name}"
             f" (GeoNames {best.geonames_id})",
-            "ambiguous-place",
-        )
-    other = close_rival(matches) if not codes else None
-    if other is not None:
-        report.warn(
-            f"{name!r} has no country: took {best.name}, {best.country_code}"
-            f" (GeoNames {best.geonames_id}, population {best.population}); it may"
-            f" also be {other.name}, {other.country_code} (GeoNames"
-            f" {other.geonames_id}, population {other.population})",
             "ambiguous-place",
         )
 
@@ -271,7 +354,12 @@ def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     report.warn(reason, "unresolved-place")
 
 
-def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
+def _resolve_page_city(
+    record: PageRecord,
+    gazetteer: Gazetteer,
+    resolution: Resolution,
+    evidence: PageEvidence | None,
+) -> None:
     """The page's own city, with the country and region its "Location:" line gives."""
     country, region = record.country, record.region
     if country is None and region is None:
@@ -292,6 +380,7 @@ def _resolve_page_city(record: PageRecord, gazetteer: Gazetteer, resolution: Res
         line=city.line,
         text=record.location or city.name,
         role="city",
+        evidence=evidence,
     )
     _check_population(record, city, resolution)
 
@@ -366,7 +455,8 @@ def _keep_path(place: PlaceName) -> None:
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
-    _resolve_page_city(record, gazetteer, resolution)
+    evidence = page_evidence(record, gazetteer) if record.city is not None else None
+    _resolve_page_city(record, gazetteer, resolution, evidence)
     if record.city is not None:
         _keep_path(record.city)
     named: list[tuple[PlaceName, int | None, str, Role]] = [
@@ -377,11 +467,28 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         for a in record.activities
         if a.kind == "event" and a.place is not None
     ]
+    # Twins are abroad by nature: only event places weigh the page's evidence.
+    home = record.city.country_code if record.city is not None else None
+    at_events = evidence.for_event_places(home) if evidence is not None else None
+    dropped: set[int] = set()
     for place, line, text, role in named:
-        resolve_place(
-            place, gazetteer, resolution, file=record.path, line=line, text=text, role=role
-        )
+        if not resolve_place(
+            place,
+            gazetteer,
+            resolution,
+            file=record.path,
+            line=line,
+            text=text,
+            role=role,
+            evidence=at_events if role == "event place" else None,
+        ):
+            dropped.add(id(place))  # the curator says it is not a place
         _keep_path(place)
+    if dropped:
+        record.twins = [t for t in record.twins if id(t.place) not in dropped]
+        for activity in record.activities:
+            if activity.place is not None and id(activity.place) in dropped:
+                activity.place = None
 
 
 __all__ = [

@@ -37,6 +37,7 @@ Choices (the issue left them open):
 from __future__ import annotations
 
 from citynet.read.records import PageRecord
+from citynet.resolve.decisions import Decisions, apply_groups, report_unmatched
 from citynet.resolve.events import resolve_events
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, default_gazetteer
 from citynet.resolve.mentions import project_title_key
@@ -73,13 +74,24 @@ __all__ = [
 ]
 
 
-def resolve_records(records: list[PageRecord], *, gazetteer: Gazetteer | None = None) -> Resolution:
-    """Resolve every place and key every activity mention of the records, in place."""
+def resolve_records(
+    records: list[PageRecord],
+    *,
+    gazetteer: Gazetteer | None = None,
+    decisions: Decisions | None = None,
+) -> Resolution:
+    """Resolve every place and key every activity mention of the records, in place.
+
+    A curator's ``decisions`` win over the resolver's (places as they are resolved,
+    "same" and "different" over the activity keys); those matching nothing warn."""
     gazetteer = gazetteer or default_gazetteer()
-    resolution = Resolution()
+    resolution = Resolution(curator=decisions)
     for record in records:
         resolve_page_places(record, gazetteer, resolution)
     resolve_across_pages(records, resolution)
+    if decisions is not None:
+        apply_groups(records, resolution)
+        report_unmatched(decisions)
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution
 

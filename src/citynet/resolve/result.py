@@ -8,7 +8,7 @@ twinnings, and every warning with ``file:line``. :meth:`Resolution.as_json` is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from citynet.read.records import PageWarning, pickle_by_fields
@@ -122,6 +122,24 @@ class UnresolvedName:
         }
 
 
+@dataclass(slots=True)
+class IdentityDecision:
+    """Which place a name with several candidates became, on what evidence, by whom."""
+
+    file: str
+    line: int
+    role: str
+    name: str
+    geonames_id: int | None  # None: "not a place" (a curator's decision)
+    confidence: float
+    decided_by: str  # "resolver" or "decisions.toml:12"
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    clear: bool = True  # False: the evidence did not clearly pick one (an open question)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 # Sent back by the process that resolves events (streaming build).
 pickle_by_fields(MentionRef, MergeGroup, IdConflict)
 
@@ -139,6 +157,10 @@ class Resolution:
     city_candidates: dict[str, list[CityMatch]] = field(default_factory=dict)
     #: (page, stated twin key, line) where the twin has a page that does not list it back.
     one_sided_twinnings: list[tuple[str, str, MentionRef]] = field(default_factory=list)
+    #: Names with several candidates, and curators' decisions: what was chosen and why.
+    identities: list[IdentityDecision] = field(default_factory=list)
+    #: The curator's decisions (citynet.resolve.decisions.Decisions), if any.
+    curator: Any = None
 
     def warn(self, file: str, line: int | None, text: str, message: str, code: str) -> PageWarning:
         # Line 0 means the page as a whole (e.g. a city named by the file name only).
@@ -155,6 +177,7 @@ class Resolution:
         self.unresolved.extend(other.unresolved)
         self.city_candidates.update(other.city_candidates)
         self.one_sided_twinnings.extend(other.one_sided_twinnings)
+        self.identities.extend(other.identities)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -173,11 +196,14 @@ class Resolution:
                 {"page": page, "twin": twin, "file": m.file, "line": m.line}
                 for page, twin, m in self.one_sided_twinnings
             ],
+            "identities": [d.as_json() for d in self.identities],
+            "decisions": self.curator.as_json() if self.curator is not None else None,
         }
 
 
 __all__ = [
     "IdConflict",
+    "IdentityDecision",
     "MentionRef",
     "MergeGroup",
     "PopulationMismatch",

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from citynet.errors import InputError
-from citynet.graph.build import DEFAULT_OUT, check_base_iri, collect_inputs, default_pages_dir
+from citynet.graph.build import (
+    DEFAULT_OUT,
+    check_base_iri,
+    collect_inputs,
+    default_pages_dir,
+    load_decisions,
+)
 from citynet.graph.outputs import BuildResult
 from citynet.graph.pipeline import CHUNK_PAGES, QUAD_FORMATS, InProcess, Runner, Settings, run
 from citynet.graph.vocab import DEFAULT_BASE_IRI
@@ -53,6 +59,7 @@ def stream_build(
     chunk_pages: int = CHUNK_PAGES,
     start_method: str | None = None,
     progress: Callable[[Any], None] | None = None,
+    decisions: Path | None = None,
 ) -> BuildResult:
     """Build like :func:`citynet.graph.build.build`, on ``workers`` processes (default:
     the CPU count).
@@ -66,7 +73,14 @@ def stream_build(
     if incremental and store_dir is None:
         raise InputError("--incremental needs --store DIR (where the previous build is kept)")
     check_base_iri(base_iri)
-    files = collect_inputs(inputs or [default_pages_dir()])
+    given = inputs or [default_pages_dir()]
+    files = collect_inputs(given)
+    decided = load_decisions(decisions, given)
+    if decided is not None and incremental:
+        raise InputError(
+            f"{decided.path}: --incremental cannot apply a decisions file yet",
+            hint="build without --incremental, or move the decisions file away",
+        )
     state = State.open(store_dir, base_iri) if incremental and store_dir else None
     if store_dir is not None and not incremental:
         (store_dir / STATE_FILE).unlink(missing_ok=True)  # a full build invalidates state
@@ -75,6 +89,7 @@ def stream_build(
         if store_dir is not None or in_memory_store:
             store = open_store(store_dir, incremental=incremental)
         settings = Settings(out, base_iri, city, max_page_bytes, formats, chunk_pages, progress)
+        settings.decisions = decided
         sink = Loader(store, incremental=incremental) if store is not None else None
         runner = _runner(len(files), workers, start_method)
         result = run(files, settings, runner, sink=sink, state=state)

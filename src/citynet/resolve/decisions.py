@@ -1,0 +1,275 @@
+"""A curator's decisions: fix what the resolver decided, once, and have it stick.
+
+A TOML file (read with the standard library's ``tomllib``), given with ``citynet build
+--decisions FILE`` or found beside the pages as ``decisions.toml``. Each decision names
+a mention by its page and line, or by its text, and says what it is::
+
+    [[place]]                   # this name is GeoNames id N
+    page = "saint-louis.txt"    # optional: the page file (its name or path end)
+    line = 3                    # optional: the mention's line
+    name = "Saint-Louis"        # optional: the name as written (page+line or name needed)
+    geonames = 2977824
+
+    [[place]]                   # this is not a place (an event keeps no place, a twin goes)
+    name = "European Parliament"
+    not_a_place = true
+
+    [[same]]                    # these mentions are one project or event
+    mentions = ["liege.txt:41", "charleroi.txt:33"]
+
+    [[different]]               # these mentions are different projects or events
+    mentions = ["liege.txt:41", "Lops project"]   # "page:line", or a title as written
+
+Decisions win over the resolver and are listed in the report with the file and line
+that made them; a decision that matches nothing is a ``file:line`` warning.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citynet.errors import InputError
+from citynet.read.records import ActivityMention, PageRecord, PageWarning, PlaceName
+from citynet.resolve.gazetteer import Gazetteer, name_key
+from citynet.resolve.mentions import unused_key
+from citynet.resolve.result import MentionRef, MergeGroup, Resolution
+
+DEFAULT_NAME = "decisions.toml"
+_HEADER = re.compile(r"^\s*\[\[\s*(place|same|different)\s*\]\]")
+_REF = re.compile(r"^(?P<page>.+):(?P<line>[0-9]+)$")
+
+
+@dataclass(slots=True)
+class PlaceDecision:
+    where: str  # "decisions.toml:12"
+    page: str | None
+    line: int | None
+    name: str | None
+    geonames: int | None
+    not_a_place: bool
+    used: int = 0
+
+    def matches(self, file: str, line: int | None, name: str) -> bool:
+        return (
+            (self.page is None or _same_page(file, self.page))
+            and (self.line is None or self.line == line)
+            and (self.name is None or name_key(self.name) == name_key(name))
+        )
+
+
+@dataclass(slots=True)
+class GroupDecision:
+    where: str
+    same: bool
+    refs: list[str]
+    used: int = 0
+
+
+@dataclass(slots=True)
+class Decisions:
+    """The decisions of one file, and which of them matched something."""
+
+    path: str
+    places: list[PlaceDecision] = field(default_factory=list)
+    groups: list[GroupDecision] = field(default_factory=list)
+    warnings: list[PageWarning] = field(default_factory=list)
+
+    def place_for(self, file: str, line: int | None, name: str) -> PlaceDecision | None:
+        """The first place decision naming this mention (marked as used)."""
+        for decision in self.places:
+            if decision.matches(file, line, name):
+                decision.used += 1
+                return decision
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "places": [
+                {
+                    "where": d.where,
+                    "geonames": d.geonames,
+                    "not_a_place": d.not_a_place,
+                    "matched": d.used,
+                }
+                for d in self.places
+            ],
+            "groups": [
+                {"where": g.where, "same": g.same, "mentions": g.refs, "matched": g.used}
+                for g in self.groups
+            ],
+            "warnings": [str(w) for w in self.warnings],
+        }
+
+
+def _same_page(file: str, page: str) -> bool:
+    return file == page or file.endswith("/" + page) or Path(file).name == page
+
+
+def find_default(inputs: list[Path]) -> Path | None:
+    """``decisions.toml`` in (or beside) the first input folder or file, if there is one."""
+    for item in inputs:
+        folder = item if item.is_dir() else item.parent
+        candidate = folder / DEFAULT_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(path: Path) -> Decisions:
+    """Read a decisions file; a malformed one is a one-line ``InputError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the decisions: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: not a valid TOML decisions file: {error}") from None
+    lines: dict[str, list[int]] = {"place": [], "same": [], "different": []}
+    for number, line in enumerate(text.splitlines(), 1):
+        if found := _HEADER.match(line):
+            lines[found[1]].append(number)
+    decisions = Decisions(str(path))
+    unknown = set(data) - set(lines)
+    if unknown:
+        raise InputError(
+            f"{path}: unknown decision kind(s) {sorted(unknown)}; use"
+            " [[place]], [[same]] or [[different]]"
+        )
+    for index, entry in enumerate(data.get("place", [])):
+        where = _where(path, lines["place"], index)
+        decisions.places.append(_place(entry, where))
+    for kind in ("same", "different"):
+        for index, entry in enumerate(data.get(kind, [])):
+            where = _where(path, lines[kind], index)
+            refs = entry.get("mentions")
+            if (
+                not isinstance(refs, list)
+                or len(refs) < 2
+                or not all(isinstance(r, str) for r in refs)
+            ):
+                raise InputError(f"{where}: 'mentions' must list two or more mentions")
+            decisions.groups.append(GroupDecision(where, kind == "same", refs))
+    return decisions
+
+
+def _where(path: Path, lines: list[int], index: int) -> str:
+    return f"{path}:{lines[index]}" if index < len(lines) else str(path)
+
+
+def _place(entry: dict[str, Any], where: str) -> PlaceDecision:
+    geonames = entry.get("geonames")
+    not_a_place = bool(entry.get("not_a_place", False))
+    if (geonames is None) == (not not_a_place):
+        raise InputError(f"{where}: a place decision gives either 'geonames' or 'not_a_place'")
+    if geonames is not None and not isinstance(geonames, int):
+        raise InputError(f"{where}: 'geonames' must be a GeoNames id (a number)")
+    decision = PlaceDecision(
+        where, entry.get("page"), entry.get("line"), entry.get("name"), geonames, not_a_place
+    )
+    if decision.name is None and (decision.page is None or decision.line is None):
+        raise InputError(f"{where}: name the mention by 'page' and 'line', or by 'name'")
+    return decision
+
+
+# -- projects and events ------------------------------------------------------------------
+
+
+def _mentions(records: list[PageRecord]) -> Iterator[tuple[PageRecord, ActivityMention]]:
+    for record in records:
+        for activity in record.activities:
+            yield record, activity
+
+
+def _find(ref: str, records: list[PageRecord]) -> list[tuple[PageRecord, ActivityMention]]:
+    """The mentions a reference names: "page:line", else a title as written."""
+    found = _REF.match(ref)
+    if found:
+        page, line = found["page"], int(found["line"])
+        return [
+            (r, a) for r, a in _mentions(records) if a.line == line and _same_page(r.path, page)
+        ]
+    key = name_key(ref)
+    return [(r, a) for r, a in _mentions(records) if name_key(a.title) == key]
+
+
+def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
+    """The curator's "same" and "different" decisions, over the resolver's keys."""
+    decisions: Decisions | None = resolution.curator
+    if decisions is None or not decisions.groups:
+        return
+    used = {a.key for _, a in _mentions(records) if a.key}
+    for group in decisions.groups:
+        found = [hit for ref in group.refs for hit in _find(ref, records)]
+        if len(found) < 2:
+            continue
+        group.used = len(found)
+        refs = [MentionRef(r.path, a.line, a.text) for r, a in found]
+        if group.same:
+            key = found[0][1].key or ""
+            for _, activity in found:
+                activity.key = key
+            merge = resolution.merges.setdefault(
+                key, MergeGroup(key, found[0][1].kind, found[0][1].title, [], [])
+            )
+            merge.mentions.extend(m for m in refs if m not in merge.mentions)
+            merge.reasons.append(f"{group.where}: the curator says these are one")
+        else:
+            seen: set[str] = set()
+            for _, activity in found:
+                if activity.key in seen:
+                    activity.key = unused_key(activity.key or "", used)
+                    used.add(activity.key)
+                seen.add(activity.key or "")
+
+
+def report_unmatched(decisions: Decisions) -> None:
+    """A decision that named nothing on these pages: a warning at its line."""
+    for decision in [*decisions.places, *decisions.groups]:
+        if decision.used:
+            continue
+        file, _, line = decision.where.rpartition(":")
+        decisions.warnings.append(
+            PageWarning(
+                file if line.isdigit() else decision.where,
+                int(line) if line.isdigit() else 0,
+                "",
+                "this decision matches no mention on the pages (remove it or fix its"
+                " page, line or name)",
+                code="decision-unmatched",
+            )
+        )
+
+
+def apply_place(place: PlaceName, decision: PlaceDecision, gazetteer: Gazetteer) -> str | None:
+    """Set the place the curator named; an error message when the id is unknown."""
+    if decision.geonames is None:
+        return None
+    match = gazetteer.city_by_id(decision.geonames)
+    if match is None:
+        return f"{decision.where}: GeoNames id {decision.geonames} is not in the gazetteer"
+    place.resolved_name = match.name
+    place.country_code = match.country_code
+    place.geonames_id = match.geonames_id
+    place.latitude, place.longitude = match.latitude, match.longitude
+    place.geonames_population = match.population
+    place.kind = "city"
+    return None
+
+
+__all__ = [
+    "DEFAULT_NAME",
+    "Decisions",
+    "GroupDecision",
+    "PlaceDecision",
+    "apply_groups",
+    "apply_place",
+    "find_default",
+    "load",
+    "report_unmatched",
+]
