@@ -105,3 +105,11 @@ def test_bad_input_is_an_input_error_with_an_exit_code() -> None:
 
 def test_the_package_is_typed() -> None:
     assert (Path(citynet.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["query"], ["fetch"]])
+def test_dash_h_is_help_everywhere(command: list[str]) -> None:
+    short = CliRunner().invoke(cli, [*command, "-h"])
+    long = CliRunner().invoke(cli, [*command, "--help"])
+    assert short.exit_code == 0 and short.output.startswith("Usage: ")
+    assert short.output == long.output

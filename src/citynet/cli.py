@@ -61,7 +61,7 @@ def page_progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[Any
         yield lambda _item: bar.advance(task)
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citynet")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
