@@ -113,3 +113,16 @@ def test_dash_h_is_help_everywhere(command: list[str]) -> None:
     long = CliRunner().invoke(cli, [*command, "--help"])
     assert short.exit_code == 0 and short.output.startswith("Usage: ")
     assert short.output == long.output
+
+
+def test_shell_completion_scripts_are_generated() -> None:
+    """README's completion lines: click writes a script for each shell."""
+    for shell, marker in (("bash", "_citynet_completion()"), ("zsh", "#compdef citynet")):
+        run = subprocess.run(
+            [str(Path(sys.executable).parent / "citynet")],
+            env={**os.environ, "_CITYNET_COMPLETE": f"{shell}_source"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0 and marker in run.stdout
