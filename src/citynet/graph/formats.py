@@ -105,6 +105,20 @@ def to_rdflib_term(term: object) -> Node:
     raise InputError(f"unsupported RDF term {term}")
 
 
+def read_rdf_file(path: Path, *, checked: bool = True) -> bytes:
+    """An RDF file's bytes, or a one-line InputError (missing, unreadable); ``checked``:
+    also refuse unsafe content (DTDs, remote JSON-LD contexts)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    if checked:
+        check_safe(path, data, format_for_path(path))
+    return data
+
+
 def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
     """Parse RDF files into one Dataset (named graphs kept), refusing unsafe inputs.
 
@@ -113,13 +127,7 @@ def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
     dataset = into if into is not None else Dataset(default_union=True)
     for path in paths:
         fmt = format_for_path(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
-        except OSError as error:
-            raise InputError(f"{path}: cannot read: {error.strerror}") from None
-        check_safe(path, data, fmt)
+        data = read_rdf_file(path)
         if fmt.name in _STRICT:
             _add_quads(dataset, _parse_strict(path, data, fmt))
             continue

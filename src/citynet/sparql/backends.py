@@ -29,7 +29,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from citynet import settings
 from citynet.errors import EndpointError, InputError
-from citynet.graph.formats import check_safe, format_for_path, load_graph, syntax_error
+from citynet.graph.formats import format_for_path, load_graph, read_rdf_file, syntax_error
 from citynet.sparql.results import QueryResult, literal, normalise_term
 
 DEFAULT_TIMEOUT = settings.DEFAULT_TIMEOUT_S
@@ -44,18 +44,6 @@ class Backend(Protocol):
 
 
 # Local: pyoxigraph ------------------------------------------------------------------------
-
-
-def _read_checked(path: Path) -> bytes:
-    fmt = format_for_path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    check_safe(path, data, fmt)  # no DTDs, no remote JSON-LD contexts
-    return data
 
 
 def jsonld_quads(data: bytes, path: Path) -> list[ox.Quad]:
@@ -87,7 +75,7 @@ class OxigraphBackend:
             # (a 100,000-page build's N-Quads are 3 GB).
             source: dict[str, Any] = {"path": str(path)}
             if fmt.name in ("rdfxml", "jsonld"):
-                source = {"input": _read_checked(path)}
+                source = {"input": read_rdf_file(path)}  # no DTDs, no remote contexts
             elif not path.is_file():
                 raise InputError(f"{path}: no such file", hint="run `citynet build` first")
             try:

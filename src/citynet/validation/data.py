@@ -23,7 +23,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from citynet.errors import InputError
-from citynet.graph.formats import BY_NAME, format_for_path, load_graph, syntax_error, to_rdflib_term
+from citynet.graph.formats import (
+    BY_NAME,
+    format_for_path,
+    load_graph,
+    read_rdf_file,
+    syntax_error,
+    to_rdflib_term,
+)
 
 # Parsed by pyoxigraph (exact, W3C-conformant); the others go through load_graph (rdflib),
 # which also refuses unsafe JSON-LD and RDF/XML.
@@ -71,12 +78,7 @@ def _file_nquads(path: Path, name: Path | None = None) -> bytes:
     fmt = format_for_path(path)
     if fmt.name not in _OXIGRAPH_FORMATS:
         return from_rdflib(load_graph([path])).nquads
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="run `citynet build` first") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    data = read_rdf_file(path, checked=False)
     quads = ox.parse(
         data,
         format=getattr(ox.RdfFormat, fmt.oxigraph_name),
