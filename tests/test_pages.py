@@ -20,6 +20,7 @@ from w3c_suites import SHARED
 
 from citynet.errors import InputError
 from citynet.read.html import html_to_text, looks_like_html
+from citynet.read.limits import MAX_PAGE_ITEMS
 from citynet.read.pages import (
     LINE_KINDS,
     WARNING_CODES,
@@ -1356,18 +1357,29 @@ def test_two_hundred_thousand_item_list_and_megabyte_lines() -> None:
     def town(i: int) -> str:
         return "Ville" + "".join(chr(97 + int(d)) for d in str(i))
 
-    # B21: a 200k-item bullet list (linear: no per-item work grows with the page)
+    # B21: a 200k-item bullet list (linear: no per-item work grows with the page); the
+    # first MAX_PAGE_ITEMS are read, one warning counts the lines skipped after them
     items = "".join(f"  • {town(i)} (Land{i % 7}),\n" for i in range(200_000))
     rec = read_text("Twinned with:\n" + items, "many.txt")
-    assert len(rec.twins) == 200_000
-    assert (rec.twins[-1].place.name, rec.twins[-1].line) == (town(199_999), 200_001)
+    assert len(rec.twins) == MAX_PAGE_ITEMS
+    last = MAX_PAGE_ITEMS - 1
+    assert (rec.twins[-1].place.name, rec.twins[-1].line) == (town(last), last + 2)
+    assert [(w.line, w.code, w.message) for w in rec.warnings] == [
+        (
+            MAX_PAGE_ITEMS + 2,
+            "limit",
+            f"{200_000 - MAX_PAGE_ITEMS:,} list lines from here on not read"
+            f" (limit {MAX_PAGE_ITEMS:,} twins and activities a page)",
+        )
+    ]
+    assert rec.line_kinds[200_001] == "skipped"
     events = "".join(
         f"  • General Assembly, {town(i)}, France, 7th June 2012\n" for i in range(20_000)
     )
     rec = read_text("Attended :\n" + events, "events.txt")
-    assert len(rec.activities) == 20_000
+    assert len(rec.activities) == MAX_PAGE_ITEMS
     assert rec.activities[-1].place is not None
-    assert rec.activities[-1].place.name == town(19_999)
+    assert rec.activities[-1].place.name == town(MAX_PAGE_ITEMS - 1)
     # 1 MB single lines of every kind the reader treats specially: above the line limit
     # (citynet.read.limits), each is one `limit` warning quoting its start, nothing more
     twins = "Twinned with: " + ", ".join(f"Town{i} (Land{i % 7})" for i in range(60_000))

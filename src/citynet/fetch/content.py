@@ -18,6 +18,7 @@ ids; this is why the rules are written here, on the standard library's parser.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -72,9 +73,66 @@ _BOILERPLATE_ROLES = frozenset(
     ["navigation", "banner", "contentinfo", "complementary", "search", "dialog"]
 )
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+# What opens a construct the parser must find the end of: a comment, a marked section,
+# a declaration or processing instruction, an end tag, a start tag.
+_OPENING = re.compile(r"<(?:!--|!\[|[!?/a-zA-Z])")
+_COMMENT_END = re.compile(r"--\s*>")
+_SECTION_END = re.compile(r"]\s*]\s*>")
 
 
-@dataclass
+def _last_start(pattern: re.Pattern[str], text: str) -> int:
+    last = -1
+    for m in pattern.finditer(text):
+        last = m.start()
+    return last
+
+
+def defuse_unclosed(html: str) -> str:
+    """``html`` with every "<" that opens a construct never closed written as "&lt;".
+
+    The standard library's parser (before Python 3.13.4, gh-135462) searches to the end
+    of the page from each construct left open, then reads its "<" as text: a page of
+    thousands of unclosed "<!--", "</", "<?" or "<a " costs the square of its length.
+    Written as "&lt;", the same "<" is the same text at the cost of one step. Lines stay
+    where they are (issue 21).
+    """
+    if "<" not in html:
+        return html
+    last_gt = html.rfind(">")
+    last_comment_end = _last_start(_COMMENT_END, html)
+    last_section_end = _last_start(_SECTION_END, html)
+
+    def escape(m: re.Match[str]) -> str:
+        opening, start = m.group(), m.start()
+        if opening == "<!--":
+            closed = last_comment_end >= start + 4
+        elif opening == "<![":
+            closed = last_section_end >= start + 3
+        else:
+            closed = last_gt > start
+        return opening if closed else "&lt;" + opening[1:]
+
+    return _OPENING.sub(escape, html)
+
+
+class LinearParser(HTMLParser):
+    """The standard library's parser, fed with :func:`defuse_unclosed` pages, refusing no
+    page for a broken declaration."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    def parse_html_declaration(self, i: int) -> int:
+        # The standard parser asserts on broken declarations ("<![<p>"); a page is never
+        # refused for that: the characters are kept as text.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            self.handle_data(self.rawdata[i : i + 2])
+            return i + 2
+
+
+@dataclass(slots=True)
 class _Element:
     tag: str
     attrs: dict[str, str]
@@ -82,15 +140,16 @@ class _Element:
     end: int = -1
 
 
-class _Spans(HTMLParser):
+class _Spans(LinearParser):
     """Every element with its character span (start of its tag to end of its end tag)."""
 
     def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.html = html
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
         self.elements: list[_Element] = []
         self._open: list[_Element] = []
+        self._open_tags: Counter[str] = Counter()  # so a stray end tag costs one step
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -103,30 +162,27 @@ class _Spans(HTMLParser):
             element.end = element.start + len(self.get_starttag_text() or "")
         else:
             self._open.append(element)
+            self._open_tags[tag] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
         if tag not in _VOID:
+            self._open_tags[tag] -= 1
             self._open.pop().end = self._offset() + len(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if not any(e.tag == tag for e in self._open):
+        if not self._open_tags[tag]:
             return  # a stray end tag closes nothing
         start = self._offset()
         close = self.html.find(">", start)
         end = len(self.html) if close < 0 else close + 1
         while self._open:
             element = self._open.pop()
+            self._open_tags[element.tag] -= 1
             # Elements left open inside (an unclosed <p>) end where their parent ends.
             element.end = end if element.tag == tag else start
             if element.tag == tag:
                 break
-
-    def parse_html_declaration(self, i: int) -> int:
-        try:  # the standard parser asserts on broken declarations; keep going
-            return super().parse_html_declaration(i)
-        except AssertionError:
-            return i + 2
 
     def close(self) -> None:
         super().close()
@@ -145,6 +201,8 @@ def is_boilerplate(element: _Element) -> bool:
     attrs = element.attrs
     if element.tag in BOILERPLATE_TAGS or "hidden" in attrs:
         return True
+    if not attrs:
+        return False
     if attrs.get("aria-hidden", "").lower() == "true":
         return True
     if attrs.get("role", "").lower() in _BOILERPLATE_ROLES:
@@ -187,6 +245,7 @@ def main_content(html: str) -> str:
     The result has the same number of lines as ``html``; a page with no body is returned
     as it is.
     """
+    html = defuse_unclosed(html)
     parser = _Spans(html)
     parser.feed(html)
     parser.close()
@@ -198,9 +257,12 @@ def main_content(html: str) -> str:
     body = next((e for e in elements if e.tag == "body"), None)
     _mark(keep, 0, body.start if body else 0, 1)  # doctype, <html>, <head>
     _mark(keep, root.start, root.end, 1)
+    blanked_to = 0  # elements nested in a blanked one are blanked already
     for element in elements:
-        if root.start < element.start < root.end and is_boilerplate(element):
-            _mark(keep, element.start, element.end, 0)
+        inside = root.start < element.start < root.end and element.end > blanked_to
+        if inside and is_boilerplate(element):
+            _mark(keep, max(element.start, blanked_to), element.end, 0)
+            blanked_to = element.end
     title = _title(elements)
     if title is not None and not root.start <= title.start < root.end:
         _mark(keep, title.start, title.end, 1)

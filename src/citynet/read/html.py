@@ -28,7 +28,8 @@ point into the file the user has (see :func:`citynet.read.pages.read_html`).
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+
+from citynet.fetch.content import LinearParser, defuse_unclosed
 
 #: Elements that start and end a block (a new line before and after).
 _BLOCKS = frozenset(
@@ -90,9 +91,9 @@ def shortcode_url(href: str) -> str:
     return href
 
 
-class _Converter(HTMLParser):
+class _Converter(LinearParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.lines: list[str] = []
         self.sources: list[int] = []
         self.headers: list[tuple[str, int]] = []
@@ -102,6 +103,7 @@ class _Converter(HTMLParser):
         self._in_head = False
         self._links: list[bool] = []  # one flag per open <a>: did it open a shortcode?
         self._pending_blank = False
+        self._has_source = False  # a "# source:" header was written
 
     # -- output --------------------------------------------------------------------
     def _text(self, text: str) -> None:
@@ -133,30 +135,19 @@ class _Converter(HTMLParser):
         self._pending_blank = True
 
     # -- parser events -------------------------------------------------------------
-    def parse_html_declaration(self, i: int) -> int:
-        # The standard parser asserts on broken declarations ("<![<p>"); a page is never
-        # refused for that: the characters are kept as text.
-        try:
-            return super().parse_html_declaration(i)
-        except AssertionError:
-            self.handle_data(self.rawdata[i : i + 2])
-            return i + 2
-
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "head":
             self._in_head = True
         if tag == "link" and "canonical" in a.get("rel", "").split() and a.get("href"):
             self.headers.append((f"# source: {a['href'].strip()}", self.getpos()[0]))
+            self._has_source = True
         if tag == "meta":
             prop = (a.get("property") or a.get("name") or "").lower()
             content = (a.get("content") or "").strip()
-            if (
-                prop == "og:url"
-                and content
-                and not any(h.startswith("# source:") for h, _ in self.headers)
-            ):
+            if prop == "og:url" and content and not self._has_source:
                 self.headers.append((f"# source: {content}", self.getpos()[0]))
+                self._has_source = True
             elif prop == "citynet:city" and content:
                 self.headers.append((f"# city: {content}", self.getpos()[0]))
         if tag in _SKIP:
@@ -215,7 +206,7 @@ def html_to_text(html: str) -> tuple[str, list[int]]:
     ``result[1][i]`` is the 1-based HTML line where text line ``i + 1`` starts.
     """
     conv = _Converter()
-    conv.feed(html)
+    conv.feed(defuse_unclosed(html))
     conv.close()
     lines = [h for h, _ in conv.headers] + ([""] if conv.headers else []) + conv.lines
     sources = (

@@ -5,7 +5,8 @@ Every scan of the reader is linear in the line it reads; these limits also bound
 constants (what one line can make the later stages do). Beyond a limit the reader skips
 what it says in a ``limit`` warning (``file:line: ...``) and reads the rest of the
 page. Real profile pages stay far below them: their longest line has about 600
-characters, their longest twin list 15 names, and no line has more than 10 links.
+characters, their longest twin list 15 names, no page more than 60 twins and activities, and no
+line has more than 10 links.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ MAX_LINE_CHARS = 20_000
 MAX_LINKS_PER_LINE = 100
 #: Twins read from one line; further names are not read.
 MAX_LIST_ITEMS = 200
+#: Twins and activities read from one page; further twin and activity lines are skipped
+#: (one warning counts them). A line that crosses the limit is still read whole.
+MAX_PAGE_ITEMS = 1_000
 #: Warnings kept for one line; the rest are counted in one last warning.
 MAX_WARNINGS_PER_LINE = 20
 #: Characters of a skipped line quoted in its warning.
@@ -25,6 +29,7 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_LINKS_PER_LINE",
     "MAX_LIST_ITEMS",
+    "MAX_PAGE_ITEMS",
     "MAX_WARNINGS_PER_LINE",
     "QUOTED_CHARS",
 ]

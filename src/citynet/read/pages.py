@@ -115,6 +115,7 @@ LINE_KINDS = (
     "activity",
     "prose",  # goes to PageRecord.description
     "warning",  # no fact: see the line's PageWarning
+    "skipped",  # a list line beyond the page's limit (one "limit" warning counts them)
 )
 
 #: Warning codes and what they mean.

@@ -56,7 +56,12 @@ from citynet.read.grammar import (
     urls_in_text,
     word_count,
 )
-from citynet.read.limits import MAX_LINE_CHARS, MAX_WARNINGS_PER_LINE, QUOTED_CHARS
+from citynet.read.limits import (
+    MAX_LINE_CHARS,
+    MAX_PAGE_ITEMS,
+    MAX_WARNINGS_PER_LINE,
+    QUOTED_CHARS,
+)
 from citynet.read.links import DQ, WEB_URL, Link, brackets_balanced, scan_links, shift_links
 from citynet.read.placewords import REGION_NAMES, fold
 from citynet.read.records import (
@@ -149,6 +154,7 @@ class LineReader:
         self.listed: dict[int, int] = {}  # warnings per line number
         self.unlisted: dict[int, tuple[int, str]] = {}  # beyond the limit: (count, text)
         self.last_kind = ""
+        self.skipped_items: list[int] = []  # list lines beyond MAX_PAGE_ITEMS
 
     # -- bookkeeping ---------------------------------------------------------------
     def ln(self, index: int) -> int:
@@ -544,8 +550,19 @@ class LineReader:
 
     # -- twins ---------------------------------------------------------------------
     # -- twins and activities ------------------------------------------------------
+    def beyond_page_limit(self, line: Line) -> bool:
+        """Whether the page already has :data:`MAX_PAGE_ITEMS` twins and activities; the
+        line is then skipped (one warning in :meth:`finish` counts the skipped lines)."""
+        if len(self.rec.twins) + len(self.rec.activities) < MAX_PAGE_ITEMS:
+            return False
+        self.skipped_items.append(line.index)
+        self.mark(line, "skipped")
+        return True
+
     def read_twins(self, line: Line, clean: str, *, bulleted: bool) -> None:
         self.seen_structure = True
+        if self.beyond_page_limit(line):
+            return
         text = clean.strip()
         if FRIENDSHIP.search(text):
             self.nofact(line, "city friendships are not twinnings; not mapped", "not-twinning")
@@ -563,6 +580,8 @@ class LineReader:
         self, line: Line, clean: str, links: list[Link], ctx_role: str | None
     ) -> None:
         self.seen_structure = True
+        if self.beyond_page_limit(line):
+            return
         mention = activities.read_activity(
             clean,
             links,
@@ -676,6 +695,19 @@ class LineReader:
                     text,
                     f"{count} more warnings on this line not listed"
                     f" (limit {MAX_WARNINGS_PER_LINE} a line)",
+                    None,
+                    "limit",
+                )
+            )
+        if self.skipped_items:
+            first = self.skipped_items[0]
+            rec.warnings.append(
+                PageWarning(
+                    self.name,
+                    self.ln(first),
+                    self.lines[first].strip()[:QUOTED_CHARS],
+                    f"{len(self.skipped_items):,} list lines from here on not read (limit"
+                    f" {MAX_PAGE_ITEMS:,} twins and activities a page)",
                     None,
                     "limit",
                 )
