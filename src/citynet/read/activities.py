@@ -45,39 +45,23 @@ _I = re.IGNORECASE
 _ROLE_WORDS = {
     **dict.fromkeys(
         [
-            "associate partner",
-            "associate partners",
-            "associated partner",
-            "associated partners",
-            "partenaire associé",
-            "partenaire associée",
-            "partenaires associés",
-            "partenaire associe",
-            "partenaires associes",
+            "associate partner", "associate partners", "associated partner",
+            "associated partners", "partenaire associé", "partenaire associée",
+            "partenaires associés", "partenaire associe", "partenaires associes",
         ],
         "associate-partner",
     ),
     **dict.fromkeys(
         [
-            "lead partner",
-            "lead partners",
-            "coordinator",
-            "coordinators",
-            "co-ordinator",
-            "co-ordinators",
-            "leader",
-            "leaders",
-            "coordinateur",
-            "coordinateurs",
-            "coordinatrice",
-            "coordinatrices",
-            "chef de file",
+            "lead partner", "lead partners", "coordinator", "coordinators", "co-ordinator",
+            "co-ordinators", "leader", "leaders", "coordinateur", "coordinateurs",
+            "coordinatrice", "coordinatrices", "chef de file",
         ],
         "coordinator",
     ),
     **dict.fromkeys(["pilot", "pilots", "pilote", "pilotes"], "pilot"),
     **dict.fromkeys(["partner", "partners", "partenaire", "partenaires"], "partner"),
-}
+}  # fmt: skip
 _ROLE = re.compile(
     r"\b(?P<r>" + trie_regex(sorted(_ROLE_WORDS)) + r")\b(?P<c>\s*,|\s+(?:for\s+the\s+city\s+of"
     r"\s+[\w-]+\s+)?(?:of|in|on|to|du|de|des|dans|au|à)\b\s*(?:(?:the|le|la|les)\b\s*|l['’]\s*)?)",
@@ -347,6 +331,3 @@ def _place_at_end(rest: list[str]) -> tuple[str | None, str | None, list[str]]:
     if rest and looks_like_place(rest[-1]):
         return rest[-1], None, rest[:-1]
     return None, None, rest
-
-
-__all__ = ["read_activity"]

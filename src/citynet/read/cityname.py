@@ -18,65 +18,27 @@ _PAGE_SUFFIX = re.compile(r"\.(?:txt|text|html?|xhtml|md)$", _I)
 _LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}$")
 
 
+_SMALL_WORDS = frozenset([
+    "de", "la", "le", "les", "del", "di", "da", "du", "des", "am", "an", "der", "sur",
+    "en",
+])  # fmt: skip
+
+
 def _slug_name(slug: str) -> str:
     """'las-palmas-de-gran-canaria' -> 'Las Palmas de Gran Canaria'."""
-    small = {
-        "de",
-        "la",
-        "le",
-        "les",
-        "del",
-        "di",
-        "da",
-        "du",
-        "des",
-        "am",
-        "an",
-        "der",
-        "sur",
-        "en",
-    }
     words = [w for w in _SLUG_SEPARATORS.split(slug) if w]
     return " ".join(
-        w if (i and w.lower() in small) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+        w if (i and w.lower() in _SMALL_WORDS) else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
     )
 
 
-_GENERIC_SLUGS = frozenset(
-    [
-        "efus",
-        "profile",
-        "profil",
-        "page",
-        "pages",
-        "member",
-        "members",
-        "index",
-        "seed",
-        "test",
-        "fixture",
-        "copy",
-        "draft",
-        "city",
-        "ville",
-        "untitled",
-        "document",
-        "public",
-        "our-network",
-        "about-us",
-        "a-propos-de-lefus",
-        "en",
-        "fr",
-        "es",
-        "de",
-        "it",
-        "www",
-        "html",
-        "txt",
-        "home",
-        "accueil",
-    ]
-)
+_GENERIC_SLUGS = frozenset([
+    "efus", "profile", "profil", "page", "pages", "member", "members", "index", "seed",
+    "test", "fixture", "copy", "draft", "city", "ville", "untitled", "document", "public",
+    "our-network", "about-us", "a-propos-de-lefus", "en", "fr", "es", "de", "it", "www",
+    "html", "txt", "home", "accueil",
+])  # fmt: skip
 
 
 def city_from_url(url: str) -> str | None:
@@ -99,6 +61,3 @@ def city_from_file(name: str) -> str | None:
     if not words or any(w in _GENERIC_SLUGS or w.isdigit() for w in words):
         return None
     return _slug_name(_NAME_SEPARATORS.sub("-", stem))
-
-
-__all__ = ["city_from_file", "city_from_url"]

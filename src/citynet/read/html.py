@@ -32,50 +32,16 @@ import re
 from citynet.fetch.content import LinearParser, defuse_unclosed
 
 #: Elements that start and end a block (a new line before and after).
-_BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "tr",
-        "ul",
-    ]
-)
+_BLOCKS = frozenset([
+    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "thead", "tfoot", "tr", "ul",
+])  # fmt: skip
 #: Elements whose content is never page text.
-_SKIP = frozenset(
-    ["script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"]
-)
+_SKIP = frozenset([
+    "script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object",
+])  # fmt: skip
 _WS = re.compile(r"[ \t\n\r\f]+")
 # A link to one of the network's own posts: ?p=31294, ?page_id=31294, optional #fragment.
 _POST_ID = re.compile(r"[?&](?:p|page_id|post)=(\d+)(?:&[^#]*)?(#[\w-]+)?$")

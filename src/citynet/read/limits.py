@@ -24,12 +24,3 @@ MAX_PAGE_ITEMS = 1_000
 MAX_WARNINGS_PER_LINE = 20
 #: Characters of a skipped line quoted in its warning.
 QUOTED_CHARS = 100
-
-__all__ = [
-    "MAX_LINE_CHARS",
-    "MAX_LINKS_PER_LINE",
-    "MAX_LIST_ITEMS",
-    "MAX_PAGE_ITEMS",
-    "MAX_WARNINGS_PER_LINE",
-    "QUOTED_CHARS",
-]

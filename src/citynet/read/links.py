@@ -238,20 +238,3 @@ def split_and(piece: str) -> list[str]:
             last = m.end()
     parts.append(piece[last:])
     return parts
-
-
-__all__ = [
-    "ALL_DQ",
-    "CLOSE_DQ",
-    "DQ",
-    "OPEN_DQ",
-    "WEB_URL",
-    "Link",
-    "Problem",
-    "brackets_balanced",
-    "scan_links",
-    "shift_links",
-    "split_and",
-    "split_top",
-    "strip_quotes",
-]

@@ -59,6 +59,3 @@ def decode_page(raw: bytes, name: str) -> str:
             f"{name}: binary content, not a profile page", hint="give a text or HTML page"
         )
     return text
-
-
-__all__ = ["decode_page", "normalize_text"]

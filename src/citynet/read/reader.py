@@ -78,39 +78,11 @@ _I = re.IGNORECASE
 _NON_DIGIT = re.compile(r"\D")
 _COMMITTEE = re.compile(r"committee|comit|board|bureau", _I)
 _FOUNDER = re.compile(r"^fondateur\b", _I)
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "at",
-        "by",
-        "de",
-        "des",
-        "du",
-        "for",
-        "from",
-        "in",
-        "into",
-        "la",
-        "le",
-        "les",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "et",
-        "en",
-        "au",
-        "aux",
-        "d",
-        "l",
-        "un",
-        "une",
-    ]
-)
+_FUNCTION_WORDS = frozenset([
+    "a", "an", "and", "at", "by", "de", "des", "du", "for", "from", "in", "into", "la",
+    "le", "les", "of", "on", "or", "the", "to", "with", "et", "en", "au", "aux", "d", "l",
+    "un", "une",
+])  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 

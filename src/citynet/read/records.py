@@ -15,30 +15,15 @@ ActivityKind = Literal["project", "event"]
 
 #: Roles a local authority can have in an activity (ids of SKOS concepts in cn:Roles).
 ROLES = (
-    "partner",
-    "associate-partner",
-    "coordinator",
-    "pilot",
-    "presenter",
-    "host",
-    "attendee",
-    "participant",
-)
+    "partner", "associate-partner", "coordinator", "pilot", "presenter", "host",
+    "attendee", "participant",
+)  # fmt: skip
 
 #: Kinds of event (ids of SKOS concepts in cn:EventKinds).
 EVENT_KINDS = (
-    "general-assembly",
-    "executive-committee",
-    "conference",
-    "seminar",
-    "debate",
-    "meeting",
-    "workshop",
-    "field-visit",
-    "presentation",
-    "working-group",
-    "other",
-)
+    "general-assembly", "executive-committee", "conference", "seminar", "debate",
+    "meeting", "workshop", "field-visit", "presentation", "working-group", "other",
+)  # fmt: skip
 
 #: Offices a local authority can hold in the network or a national forum (cn:Offices).
 OFFICES = ("executive-committee", "president", "vice-president")

@@ -176,6 +176,3 @@ def _comma_place(core: str) -> tuple[str, str | None, str | None]:
     if len(parts) >= 3:
         return name, ", ".join(parts[1:-1]), parts[-1]
     return name, None, None
-
-
-__all__ = ["FRIENDSHIP", "parse_twin", "read_twin_list"]
