@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citynet.read.dates import find_dates, first_year, parse_period, parse_periods, year_of
+from citynet.read.dates import DateProblem, find_dates, year_of
 from citynet.read.records import Period
+
+
+def parse_period(text: str) -> list[Period]:
+    """The periods written in ``text`` (rejected expressions left out)."""
+    return [h.period for h in find_dates(text) if h.period is not None]
+
+
+def problems(text: str) -> list[DateProblem]:
+    return [h.problem for h in find_dates(text) if h.problem is not None]
 
 
 def spans(text: str) -> list[tuple[str, str | None]]:
@@ -99,16 +108,14 @@ def test_period_keeps_the_text_as_written() -> None:
     ],
 )
 def test_rejected_dates_carry_the_original_text(text: str, code: str) -> None:
-    result = parse_periods(f"Conference, {text}")
-    assert result.periods == []  # never emitted, never guessed or swapped
-    assert [(p.text, p.code) for p in result.problems] == [(text, code)]
+    assert parse_period(f"Conference, {text}") == []  # never emitted, guessed or swapped
+    assert [(p.text, p.code) for p in problems(f"Conference, {text}")] == [(text, code)]
     assert parse_period(text) == []
 
 
 def test_a_rejected_date_does_not_hide_the_others() -> None:
-    result = parse_periods("31st of June 2009, 2010-2012")
-    assert [(p.start, p.end) for p in result.periods] == [("2010", "2012")]
-    assert [p.text for p in result.problems] == ["31st of June 2009"]
+    assert spans("31st of June 2009, 2010-2012") == [("2010", "2012")]
+    assert [p.text for p in problems("31st of June 2009, 2010-2012")] == ["31st of June 2009"]
 
 
 def test_hits_give_positions_and_precision() -> None:
@@ -122,8 +129,6 @@ def test_hits_give_positions_and_precision() -> None:
 def test_helpers() -> None:
     assert year_of("2009-06-26") == 2009
     assert year_of(None) is None
-    assert first_year("since January 2015") == 2015
-    assert first_year("Founding member") is None
 
 
 def test_long_text_is_scanned_in_bounded_time() -> None:

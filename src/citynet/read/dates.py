@@ -8,7 +8,7 @@ of June 1999``, ``30th of September and 1st of October, 1999``, ``Toulouse, 26, 
 :func:`find_dates` scans a text once with one precompiled regular expression (every
 branch is bounded, so a megabyte line costs linear time) and returns one :class:`DateHit`
 per date expression, with its position, so the page reader can cut the date off an
-activity line. :func:`parse_period` is the simple entry point: all periods in a text.
+activity line.
 
 Policies (the tests hold them):
 
@@ -28,7 +28,7 @@ Policies (the tests hold them):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -199,15 +199,6 @@ class DateHit:
     precision: str = "year"  # "year", "month" or "day"
 
 
-@dataclass(slots=True)
-class DateParse:
-    """Everything :func:`parse_periods` found in a text."""
-
-    periods: list[Period] = field(default_factory=list)
-    problems: list[DateProblem] = field(default_factory=list)
-    hits: list[DateHit] = field(default_factory=list)
-
-
 class _Rejected(Exception):
     def __init__(self, message: str, code: str = "bad-date") -> None:
         super().__init__(message)
@@ -348,35 +339,6 @@ def _find(text: str) -> list[DateHit]:
     return hits
 
 
-def parse_periods(text: str) -> DateParse:
-    """All periods in ``text`` and the date expressions rejected on the way."""
-    result = DateParse()
-    for hit in find_dates(text):
-        result.hits.append(hit)
-        if hit.period is not None:
-            result.periods.append(hit.period)
-        elif hit.problem is not None:
-            result.problems.append(hit.problem)
-    return result
-
-
-def parse_period(text: str) -> list[Period]:
-    """The periods written in ``text`` (rejected expressions are left out).
-
-    >>> [(p.start, p.end) for p in parse_period("2000-2004, 2006-2009")]
-    [('2000', '2004'), ('2006', '2009')]
-    """
-    return parse_periods(text).periods
-
-
 def year_of(value: str | None) -> int | None:
     """The year of an XSD lexical value (``2009``, ``2009-06``, ``2009-06-26``)."""
     return int(value[:4]) if value else None
-
-
-def first_year(text: str) -> int | None:
-    """The start year of the first accepted date in ``text`` ("since January 2015" -> 2015)."""
-    for hit in find_dates(text):
-        if hit.period is not None:
-            return year_of(hit.period.start)
-    return None

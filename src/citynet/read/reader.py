@@ -15,47 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from citynet.read import activities
+from citynet.read import activities, grammar
 from citynet.read.dates import DateHit, find_dates, year_of
-from citynet.read.grammar import (
-    ACTIVITY_LABEL,
-    BOILERPLATE,
-    BULLET,
-    EVENT_RE,
-    EXCO,
-    FR_HEADINGS,
-    HEADER,
-    LABEL_START,
-    LOCATION,
-    LOCATION_SPLIT,
-    MEMBER,
-    MEMBER_OF,
-    MULTISPACE,
-    NUMBERED,
-    OF_BODY,
-    OTHER_NETWORKS,
-    POP_REST,
-    POP_VALUE,
-    POPULATION,
-    PRACTICE_LABEL,
-    PRESIDENT,
-    SAFETY,
-    SECTION_RE,
-    SINCE_WORDS,
-    SUBSECTION,
-    TITLE_CITY_PREFIX,
-    TITLE_LINE,
-    TITLE_PREFIX,
-    TWINS,
-    WEBSITE,
-    Warn,
-    body_name,
-    is_country,
-    is_prose,
-    tidy,
-    urls_in_text,
-    word_count,
-)
 from citynet.read.limits import (
     MAX_LINE_CHARS,
     MAX_PAGE_ITEMS,
@@ -168,8 +129,8 @@ class LineReader:
         self.warn(line, message, code)
         self.mark(line, "warning")
 
-    def warner(self, line: Line) -> Warn:
-        """The :data:`Warn` of the rules that read ``line``."""
+    def warner(self, line: Line) -> grammar.Warn:
+        """The :data:`grammar.Warn` of the rules that read ``line``."""
 
         def warn(message: str, code: str, col: int | None) -> None:
             self.warn(line, message, code, col)
@@ -189,11 +150,11 @@ class LineReader:
             if len(raw) > MAX_LINE_CHARS:
                 self.skip_long_line(index, raw)
                 continue
-            text = (MULTISPACE.sub(" ", raw) if "  " in raw else raw).strip()
+            text = (grammar.MULTISPACE.sub(" ", raw) if "  " in raw else raw).strip()
             if not text:
                 self.para_open = False
                 continue
-            bullet = BULLET.match(text)
+            bullet = grammar.BULLET.match(text)
             body = text[bullet.end() :] if bullet else text
             line = Line(index, raw, text, body.strip(), bool(bullet), bullet.end() if bullet else 0)
             self.last = line
@@ -211,7 +172,7 @@ class LineReader:
 
     def read_line(self, line: Line) -> None:
         text = line.text
-        m = HEADER.match(text)
+        m = grammar.HEADER.match(text)
         if m:
             self.read_header(line, m.group("k").lower(), m.group("v").strip())
             return
@@ -243,30 +204,33 @@ class LineReader:
             self.ctx = None
         if self.section is None and not self.seen_structure and self.read_preamble(line, clean):
             return
-        if BOILERPLATE.match(clean):
+        if grammar.BOILERPLATE.match(clean):
             self.mark(line, "boilerplate")
             return
         if (
             self.section == "network"
-            and (any(h.period or h.problem for h in find_dates(clean)) or EVENT_RE.search(clean))
+            and (
+                any(h.period or h.problem for h in find_dates(clean))
+                or grammar.EVENT_RE.search(clean)
+            )
             and not self._prose_without_date(clean)
         ):
             self.read_activity(line, clean, links, None)
             return
-        if is_prose(clean) and not line.bullet:
+        if grammar.is_prose(clean) and not line.bullet:
             self.mark(line, "prose")
             return
-        if is_prose(clean) and self.section in (None, "general"):
+        if grammar.is_prose(clean) and self.section in (None, "general"):
             self.mark(line, "prose")
             return
-        if self.section == "general" and not line.bullet and word_count(clean) <= 6:
+        if self.section == "general" and not line.bullet and grammar.word_count(clean) <= 6:
             self.nofact(line, "a link or label without an address or value in the text form")
             return
         self.nofact(line, "line not understood: it carries no fact the reader knows")
 
     @staticmethod
     def _prose_without_date(clean: str) -> bool:
-        return word_count(clean) >= 12 and clean[-1:] in ".!?" and not find_dates(clean)
+        return grammar.word_count(clean) >= 12 and clean[-1:] in ".!?" and not find_dates(clean)
 
     # -- headers, headings, preamble -----------------------------------------------
     def read_header(self, line: Line, key: str, value: str) -> None:
@@ -285,13 +249,13 @@ class LineReader:
         text = line.text
         if len(text) > 120:  # headings are short
             return False
-        numbered = NUMBERED.match(text)
+        numbered = grammar.NUMBERED.match(text)
         candidate = numbered.group("h").strip() if numbered else text
         candidate = candidate.rstrip(" :").strip()
-        m = SECTION_RE.match(candidate)
+        m = grammar.SECTION_RE.match(candidate)
         if m:
             self.section = m.lastgroup
-            if FR_HEADINGS.search(candidate) and not candidate.lower().startswith(
+            if grammar.FR_HEADINGS.search(candidate) and not candidate.lower().startswith(
                 ("the", "general")
             ):
                 self.fr += 1
@@ -300,7 +264,7 @@ class LineReader:
         elif numbered and (
             text.endswith(":")
             or (
-                word_count(candidate) <= 5
+                grammar.word_count(candidate) <= 5
                 and not any(c.isdigit() for c in candidate)
                 and "," not in candidate
             )
@@ -316,14 +280,16 @@ class LineReader:
 
     def read_preamble(self, line: Line, clean: str) -> bool:
         """Lines above the first section: the city's name, logos, language switches."""
-        if BOILERPLATE.match(clean):
+        if grammar.BOILERPLATE.match(clean):
             self.mark(line, "boilerplate")
             return True
-        prefixed = TITLE_PREFIX.match(clean)
-        if self.title_city is None and (TITLE_LINE.match(clean) and word_count(clean) <= 6):
+        prefixed = grammar.TITLE_PREFIX.match(clean)
+        if self.title_city is None and (
+            grammar.TITLE_LINE.match(clean) and grammar.word_count(clean) <= 6
+        ):
             name = clean[prefixed.end() :] if prefixed else clean
-            name = TITLE_CITY_PREFIX.sub("", name).strip(" .")
-            if name and not is_prose(clean):
+            name = grammar.TITLE_CITY_PREFIX.sub("", name).strip(" .")
+            if name and not grammar.is_prose(clean):
                 self.title_city = (name, line.index)
                 self.mark(line, "title")
                 return True
@@ -333,9 +299,9 @@ class LineReader:
         return False
 
     def read_practices(self, line: Line, clean: str) -> None:
-        if BOILERPLATE.match(clean):
+        if grammar.BOILERPLATE.match(clean):
             self.mark(line, "boilerplate")
-        elif PRACTICE_LABEL.match(clean):
+        elif grammar.PRACTICE_LABEL.match(clean):
             self.mark(line, "label")
         else:
             self.nofact(line, "best-practice forms are not part of the graph")
@@ -344,44 +310,44 @@ class LineReader:
     def read_labelled(self, line: Line, clean: str, links: list[Link]) -> bool:
         """A line that starts with a label ("Population:", "Twinned with:", "President
         of ..."): read it and say True, or say False when no label fits."""
-        if not LABEL_START.match(clean):  # most list items: skip the label patterns at once
+        if not grammar.LABEL_START.match(clean):  # most list items: skip the label patterns at once
             return False
         # Office and membership patterns only make sense on short lines.
         long = len(clean) > 4000
-        if not long and (m := SUBSECTION.match(clean)):
+        if not long and (m := grammar.SUBSECTION.match(clean)):
             self.read_subsection(line, clean, m.group("rest"))
-        elif m := POPULATION.match(clean):
+        elif m := grammar.POPULATION.match(clean):
             self.read_population(line, m.group("v"))
-        elif m := LOCATION.match(clean):
+        elif m := grammar.LOCATION.match(clean):
             self.read_location(line, m.group("v"))
-        elif m := SAFETY.match(clean):
+        elif m := grammar.SAFETY.match(clean):
             self.read_safety(line, m.group("v"))
-        elif m := TWINS.match(clean):
+        elif m := grammar.TWINS.match(clean):
             self.read_twins_label(line, clean, links, m)
         elif (
             not long
-            and (m := WEBSITE.match(clean))
-            and (m.group("v") is not None or word_count(clean) <= 12)
+            and (m := grammar.WEBSITE.match(clean))
+            and (m.group("v") is not None or grammar.word_count(clean) <= 12)
         ):
             self.read_website(line, clean, links, m.group("v"))
-        elif not long and OTHER_NETWORKS.match(clean):
+        elif not long and grammar.OTHER_NETWORKS.match(clean):
             self.nofact(line, "membership of other networks is not part of the graph")
-        elif not long and (m := ACTIVITY_LABEL.match(clean)):
+        elif not long and (m := grammar.ACTIVITY_LABEL.match(clean)):
             self.read_activity_label(line, clean, links, m)
         elif long:
             return False
-        elif m := EXCO.match(clean):
+        elif m := grammar.EXCO.match(clean):
             self.read_office(line, "executive-committee", self.body, m.group("tail"))
-        elif (m := PRESIDENT.match(clean)) and word_count(clean) <= 25:
+        elif (m := grammar.PRESIDENT.match(clean)) and grammar.word_count(clean) <= 25:
             self.read_president(line, m)
         else:
-            m = MEMBER.match(clean)
+            m = grammar.MEMBER.match(clean)
             return bool(m and self.read_membership(line, m))
         return True
 
     def read_subsection(self, line: Line, clean: str, rest: str) -> None:
         """A subsection ("The city and the national forum:"): the lines below speak of it."""
-        self.body = body_name(rest)
+        self.body = grammar.body_name(rest)
         self.fr += clean.lower().startswith("la ")
         self.ctx = None
         self.seen_structure = True
@@ -426,9 +392,9 @@ class LineReader:
         (the current body when none is named)."""
         tail = m.group("tail")
         body = self.body
-        of = OF_BODY.match(tail)
+        of = grammar.OF_BODY.match(tail)
         if of:
-            body = body_name(of.group("body"))
+            body = grammar.body_name(of.group("body"))
             tail = tail[of.end() :]
         office = "vice-president" if m.group("o").lower().startswith("vice") else "president"
         self.read_office(line, office, body, tail)
@@ -436,7 +402,7 @@ class LineReader:
     def read_population(self, line: Line, value: str) -> None:
         value = value.strip()
         self.seen_structure = True
-        m = POP_VALUE.match(value)
+        m = grammar.POP_VALUE.match(value)
         number: int | None = None
         year: int | None = None
         if m:
@@ -450,7 +416,7 @@ class LineReader:
                 number = int(digits) * 1000
             elif dec is None:
                 number = int(digits)
-            r = POP_REST.match(rest)
+            r = grammar.POP_REST.match(rest)
             if number is not None and r is None:
                 self.warn(line, "text after the population number is not mapped", "population")
             elif r is not None and r.group("year"):
@@ -464,15 +430,15 @@ class LineReader:
         self.mark(line, "population")
 
     def read_location(self, line: Line, value: str) -> None:
-        value = tidy(value)
+        value = grammar.tidy(value)
         self.seen_structure = True
         if not value:
             self.nofact(line, "location without a value", "unmapped")
             return
-        parts = [p for p in LOCATION_SPLIT.split(value) if p]
+        parts = [p for p in grammar.LOCATION_SPLIT.split(value) if p]
         self.rec.location = value
         last = parts[-1]
-        if len(parts) == 1 and fold(last) in REGION_NAMES and not is_country(last):
+        if len(parts) == 1 and fold(last) in REGION_NAMES and not grammar.is_country(last):
             self.rec.region = last
         else:
             self.rec.country = last
@@ -496,14 +462,14 @@ class LineReader:
 
     def read_website(self, line: Line, clean: str, links: list[Link], value: str | None) -> None:
         self.seen_structure = True
-        urls = [k.url for k in links if WEB_URL.match(k.url)] or urls_in_text(clean)
+        urls = [k.url for k in links if WEB_URL.match(k.url)] or grammar.urls_in_text(clean)
         if not urls and value is not None and not value.strip():
             # "Website of the crime prevention service:" with the link on the next line
             j = line.index + 1
             while j < len(self.lines) and not self.lines[j].strip():
                 j += 1
             if j < len(self.lines) and len(self.lines[j]) <= MAX_LINE_CHARS:
-                nxt = MULTISPACE.sub(" ", self.lines[j]).strip()
+                nxt = grammar.MULTISPACE.sub(" ", self.lines[j]).strip()
                 n_clean, n_links, _ = scan_links(nxt, 1)
                 if n_links and not n_clean.replace(n_links[0].label(n_clean), "", 1).strip():
                     self.mark(line, "label")
@@ -600,12 +566,12 @@ class LineReader:
         tail = m.group("tail")
         founding = bool(m.group("f") or m.group("f2"))
         body = self.body
-        of = MEMBER_OF.match(tail)
+        of = grammar.MEMBER_OF.match(tail)
         if of:
             candidate = of.group("body").strip()
             if _COMMITTEE.search(candidate):
                 return False
-            body = body_name(candidate)
+            body = grammar.body_name(candidate)
             tail = tail[of.end() :]
         rest = tail.strip(" :")
         if _FOUNDER.match(rest):
@@ -613,7 +579,7 @@ class LineReader:
             rest = rest[len("fondateur") :].strip(" :")
         if not (
             rest == ""
-            or SINCE_WORDS.match(rest)
+            or grammar.SINCE_WORDS.match(rest)
             or rest[:1].isdigit()
             or tail.lstrip().startswith(":")
         ):
@@ -638,57 +604,38 @@ class LineReader:
         rec = self.rec
         if self.last is not None:
             self.check_cut(self.last)
-        # Duplicate network ids naming different activities.
-        seen: dict[tuple[str, str | None], ActivityMention] = {}
-        for act in rec.activities:
-            if not act.network_id:
-                continue
-            key = (act.network_id, act.network_fragment)
-            first = seen.get(key)
-            if first is None:
-                seen[key] = act
-            elif first.title and act.title and fold(first.title) != fold(act.title):
-                rec.warnings.append(
-                    PageWarning(
-                        self.name,
-                        act.line,
-                        act.text,
-                        f"network id {act.network_id} also names {first.title!r}; "
-                        "kept as two activities",
-                        None,
-                        "duplicate-id",
-                    )
-                )
+        self.check_duplicate_ids()
         for number, (count, text) in self.unlisted.items():
-            rec.warnings.append(
-                PageWarning(
-                    self.name,
-                    number,
-                    text,
-                    f"{count} more warnings on this line not listed"
-                    f" (limit {MAX_WARNINGS_PER_LINE} a line)",
-                    None,
-                    "limit",
-                )
-            )
+            message = f"{count} more warnings on this line not listed"
+            self.page_warning(number, text, f"{message} (limit {MAX_WARNINGS_PER_LINE} a line)")
         if self.skipped_items:
             first = self.skipped_items[0]
-            rec.warnings.append(
-                PageWarning(
-                    self.name,
-                    self.ln(first),
-                    self.lines[first].strip()[:QUOTED_CHARS],
-                    f"{len(self.skipped_items):,} list lines from here on not read (limit"
-                    f" {MAX_PAGE_ITEMS:,} twins and activities a page)",
-                    None,
-                    "limit",
-                )
-            )
+            message = f"{len(self.skipped_items):,} list lines from here on not read"
+            limit = f"(limit {MAX_PAGE_ITEMS:,} twins and activities a page)"
+            text = self.lines[first].strip()[:QUOTED_CHARS]
+            self.page_warning(self.ln(first), text, f"{message} {limit}")
         rec.description = ["\n".join(text for _, text in para) for para in self.paragraphs if para]
         rec.warnings.sort(key=lambda w: (w.line, w.col or 0))
         if rec.country and rec.city:
             rec.city.country = rec.country
             rec.city.region = rec.region
+
+    def page_warning(self, number: int, text: str, message: str, code: str = "limit") -> None:
+        """A warning of the page-wide checks (not counted against a line's limit)."""
+        self.rec.warnings.append(PageWarning(self.name, number, text, message, None, code))
+
+    def check_duplicate_ids(self) -> None:
+        """The same network id naming different activities: kept as two, with a warning."""
+        seen: dict[tuple[str, str | None], ActivityMention] = {}
+        for act in self.rec.activities:
+            if not act.network_id:
+                continue
+            first = seen.setdefault((act.network_id, act.network_fragment), act)
+            titled = bool(first.title and act.title)
+            if first is not act and titled and fold(first.title) != fold(act.title):
+                message = f"network id {act.network_id} also names {first.title!r}"
+                message += "; kept as two activities"
+                self.page_warning(act.line, act.text, message, "duplicate-id")
 
     def check_cut(self, line: Line) -> None:
         kind = self.rec.line_kinds.get(self.ln(line.index))
