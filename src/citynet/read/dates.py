@@ -234,46 +234,47 @@ def _ordered(start: str, end: str) -> Period:
     return Period(start, end, "")
 
 
+#: The groups of each branch: the start's (year, month, day), then the end's (None: a
+#: single point). A missing start year (a cross-year range without one) is the end's.
+_GROUPS: dict[str, tuple[tuple[str | None, ...], tuple[str | None, ...] | None]] = {
+    "year": (("o_y", None, None), None),
+    "years": (("n_y1", None, None), ("n_y2", None, None)),
+    "years_words": (("m_y1", None, None), ("m_y2", None, None)),
+    "my": (("k_y", "k_m", None), None),
+    "dmy": (("i_y", "i_m", "i_d"), None),
+    "mdy": (("h_y", "h_m", "h_d"), None),
+    "iso": (("e_y", "e_m", "e_d"), None),
+    "dotted": (("f_y", "f_m", "f_d"), None),
+    "dmy_range": (("d_y", "d_m", "d_d1"), ("d_y", "d_m", "d_d2")),
+    "mdy_range": (("c_y", "c_m", "c_d1"), ("c_y", "c_m", "c_d2")),
+    "dmy_cross": (("b_y1", "b_m1", "b_d1"), ("b_y", "b_m2", "b_d2")),
+    "mdy_cross": (("a_y", "a_m1", "a_d1"), ("a_y", "a_m2", "a_d2")),
+}
+
+
 def _build(kind: str, m: re.Match[str]) -> tuple[Period, str]:
-    g = m.group
-    if kind == "year":
-        return Period(g("o_y"), None, ""), "year"
-    if kind == "years":
-        return _ordered(g("n_y1"), g("n_y2")), "year"
-    if kind == "years_words":
-        return _ordered(g("m_y1"), g("m_y2")), "year"
-    if kind == "my":
-        return Period(f"{int(g('k_y')):04d}-{_month(g('k_m')):02d}", None, ""), "month"
-    if kind == "dmy":
-        return Period(_iso(int(g("i_y")), _month(g("i_m")), _day(g("i_d"))), None, ""), "day"
-    if kind == "mdy":
-        return Period(_iso(int(g("h_y")), _month(g("h_m")), _day(g("h_d"))), None, ""), "day"
-    if kind == "iso":
-        return Period(_iso(int(g("e_y")), int(g("e_m")), int(g("e_d"))), None, ""), "day"
-    if kind == "dotted":
-        return Period(_iso(int(g("f_y")), int(g("f_m")), int(g("f_d"))), None, ""), "day"
-    if kind == "dmy_range":
-        year, month = int(g("d_y")), _month(g("d_m"))
-        start = _iso(year, month, _day(g("d_d1")))
-        return _ordered(start, _iso(year, month, _day(g("d_d2")))), "day"
-    if kind == "mdy_range":
-        year, month = int(g("c_y")), _month(g("c_m"))
-        start = _iso(year, month, _day(g("c_d1")))
-        return _ordered(start, _iso(year, month, _day(g("c_d2")))), "day"
-    if kind == "dmy_cross":
-        year2 = int(g("b_y"))
-        year1 = int(g("b_y1")) if g("b_y1") else year2
-        start = _iso(year1, _month(g("b_m1")), _day(g("b_d1")))
-        return _ordered(start, _iso(year2, _month(g("b_m2")), _day(g("b_d2")))), "day"
-    if kind == "mdy_cross":
-        year = int(g("a_y"))
-        start = _iso(year, _month(g("a_m1")), _day(g("a_d1")))
-        return _ordered(start, _iso(year, _month(g("a_m2")), _day(g("a_d2")))), "day"
+    """The period a branch's match gives, and its precision ("year", "month", "day")."""
     if kind == "season":
         raise _Rejected("a season is not a date", "vague-date")
     if kind == "unknown_month":
         raise _Rejected("unknown month name", "unknown-month")
-    raise AssertionError(kind)  # pragma: no cover - every branch is handled above
+    start, end = _GROUPS[kind]
+    first = _value(m, start, m.group(end[0]) if end else None)
+    precision = "day" if start[2] else "month" if start[1] else "year"
+    return (_ordered(first, _value(m, end)) if end else Period(first, None, "")), precision
+
+
+def _value(m: re.Match[str], groups: tuple[str | None, ...], year: str | None = None) -> str:
+    """The XSD lexical value of one (year, month, day) of a match."""
+    written_year, month, day = (m.group(g) if g else None for g in groups)
+    year = written_year or year
+    assert year is not None
+    if month is None:
+        return year
+    number = int(month) if month.isdigit() else _month(month)
+    if day is None:
+        return f"{int(year):04d}-{number:02d}"
+    return _iso(int(year), number, _day(day))
 
 
 # Every date expression has a four-digit year at its end (or, in ISO form, six characters

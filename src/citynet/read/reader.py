@@ -86,7 +86,6 @@ class LineReader:
         self.last: Line | None = None
         self.listed: dict[int, int] = {}  # warnings per line number
         self.unlisted: dict[int, tuple[int, str]] = {}  # beyond the limit: (count, text)
-        self.last_kind = ""
         self.skipped_items: list[int] = []  # list lines beyond MAX_PAGE_ITEMS
 
     # -- bookkeeping ---------------------------------------------------------------
@@ -104,26 +103,19 @@ class LineReader:
             if not self.para_open:
                 self.paragraphs.append([])
                 self.para_open = True
-            self.paragraphs[-1].append((line.index, self._clean_for_prose(line)))
+            self.paragraphs[-1].append((line.index, scan_links(line.body, 1)[0]))
         else:
             self.para_open = False
-        self.last_kind = kind
 
     def warn(
-        self,
-        line: Line | None,
-        message: str,
-        code: str = "unmapped",
-        col: int | None = None,
-        text: str | None = None,
+        self, line: Line, message: str, code: str = "unmapped", col: int | None = None
     ) -> None:
-        number = self.ln(line.index) if line is not None else 0
-        shown = text if text is not None else (line.text if line is not None else "")
+        number = self.ln(line.index)
         listed = self.listed[number] = self.listed.get(number, 0) + 1
         if listed > MAX_WARNINGS_PER_LINE:  # counted in one last warning (finish)
-            self.unlisted[number] = (listed - MAX_WARNINGS_PER_LINE, shown)
+            self.unlisted[number] = (listed - MAX_WARNINGS_PER_LINE, line.text)
             return
-        self.rec.warnings.append(PageWarning(self.name, number, shown, message, col, code))
+        self.rec.warnings.append(PageWarning(self.name, number, line.text, message, col, code))
 
     def nofact(self, line: Line, message: str, code: str = "unmapped") -> None:
         self.warn(line, message, code)
@@ -136,11 +128,6 @@ class LineReader:
             self.warn(line, message, code, col)
 
         return warn
-
-    @staticmethod
-    def _clean_for_prose(line: Line) -> str:
-        clean, _, _ = scan_links(line.body, 1)
-        return clean
 
     # -- main loop -----------------------------------------------------------------
     def run(self) -> PageRecord:
