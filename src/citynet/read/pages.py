@@ -7,20 +7,14 @@ later.
 
 How a page is read
 ------------------
-1. Bytes are decoded as strict UTF-8 (anything else is an :class:`InputError` naming the
-   byte), then normalised: BOM dropped, CRLF/CR -> LF, character references (``&#8221;``)
-   decoded, no-break and other odd spaces -> space, NUL/control/zero-width/U+2028/U+FEFF
-   removed, NFC. So a BOM+CRLF+NBSP copy or an NFD copy gives the same record
-   (:mod:`citynet.read.normalize`).
-2. HTML (detected by content) is rendered to the same line-based text form first
-   (:mod:`citynet.read.html`).
-3. Every non-blank line is classified once, top to bottom, with a small state (section,
-   national-forum body, current list). Each line ends in ``PageRecord.line_kinds`` as one
-   of :data:`LINE_KINDS`; a line that carries no fact and is not structure, boilerplate or
-   prose also gets a :class:`PageWarning` (kind ``"warning"``). Nothing is dropped
-   silently (:mod:`citynet.read.reader`; the patterns are in :mod:`citynet.read.grammar`,
-   shortcodes, quotes and list splitting in :mod:`citynet.read.links`, twin lists in
-   :mod:`citynet.read.twins`, activity lines in :mod:`citynet.read.activities`).
+1. Bytes are decoded as strict UTF-8 and normalised (:mod:`citynet.read.normalize`), so
+   a BOM+CRLF+NBSP copy or an NFD copy gives the same record.
+2. HTML (detected by content) is cut to its main content and rendered to the same
+   line-based text form first (:mod:`citynet.read.html`).
+3. Every non-blank line is classified once, top to bottom (:mod:`citynet.read.reader`),
+   and ends in ``PageRecord.line_kinds`` as one of :data:`LINE_KINDS`: a line that carries
+   no fact and is not structure, boilerplate or prose also gets a :class:`PageWarning`.
+   Nothing is dropped silently.
 
 Line numbers are 1-based lines of the text as given. For HTML they are the lines of the
 HTML source where the text line starts; when several text lines start on the same HTML
@@ -173,11 +167,7 @@ def read_page(
         content, sha = decode_page(raw, name), _sha(raw)
     else:
         encoded = text.encode("utf-8", "surrogatepass")
-        if len(encoded) > max_page_bytes:
-            raise InputError(
-                f"{name}: page is {len(encoded)} bytes, above the limit of {max_page_bytes}",
-                hint="raise --max-page-bytes if the page is really that big",
-            )
+        _check_size(name, len(encoded), max_page_bytes)
         content, sha = text, _sha(encoded)
     if looks_like_html(content.lstrip("\ufeff")):
         record = _read_html(content, name, sha, city=city)
@@ -193,22 +183,22 @@ def _read_bytes(path: Path, max_page_bytes: int) -> bytes:
     name = str(path)
     try:
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_page_bytes:
-                raise InputError(
-                    f"{name}: page is {size} bytes, above the limit of {max_page_bytes}",
-                    hint="raise --max-page-bytes if the page is really that big",
-                )
-            raw = handle.read()
-    except InputError:
-        raise
+            _check_size(name, os.fstat(handle.fileno()).st_size, max_page_bytes)
+            raw = handle.read(max_page_bytes + 1)  # the file may grow after the stat
     except IsADirectoryError:
         raise InputError(f"{name}: is a folder, not a page") from None
     except OSError as error:
         raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
-    if len(raw) > max_page_bytes:  # the file grew between stat and read
-        raise InputError(f"{name}: page is above the limit of {max_page_bytes} bytes")
+    _check_size(name, len(raw), max_page_bytes)
     return raw
+
+
+def _check_size(name: str, size: int, max_page_bytes: int) -> None:
+    if size > max_page_bytes:
+        raise InputError(
+            f"{name}: page is {size} bytes, above the limit of {max_page_bytes}",
+            hint="raise --max-page-bytes if the page is really that big",
+        )
 
 
 def _sha(data: bytes) -> str:
@@ -277,27 +267,13 @@ def _not_a_profile_page(rec: PageRecord, reader: LineReader, name: str) -> None:
     if reader.title_city is not None:
         number = reader.ln(reader.title_city[1])
         rec.line_kinds[number] = "warning"
-        rec.warnings.append(
-            PageWarning(
-                name,
-                number,
-                reader.lines[reader.title_city[1]].strip(),
-                "line not understood: it carries no fact the reader knows",
-            )
-        )
+        text = reader.lines[reader.title_city[1]].strip()
+        message = "line not understood: it carries no fact the reader knows"
+        rec.warnings.append(PageWarning(name, number, text, message))
         reader.title_city = None
         rec.warnings.sort(key=lambda w: (w.line, w.col or 0))
-    rec.warnings.insert(
-        0,
-        PageWarning(
-            name,
-            0,
-            "",
-            "no recognisable section or label: is this a profile page?",
-            None,
-            "no-sections",
-        ),
-    )
+    message = "no recognisable section or label: is this a profile page?"
+    rec.warnings.insert(0, PageWarning(name, 0, "", message, None, "no-sections"))
 
 
 def _choose_city(rec: PageRecord, reader: LineReader, name: str, city: str | None) -> None:
