@@ -28,15 +28,9 @@ Decisions where the pages are ambiguous (the tests hold them)
   section ("Essen", "blason Köln", "Logo Ville de Bruxelles" -> "Bruxelles") > last slug
   of the ``# source:`` URL > file name. A file name with generic words ("efus-profile-
   liege") names no city: then ``city`` is None and the caller decides.
-- Events vs projects: "Presentation at ..." is an event (role presenter); a line with a
-  project role (Partner/Pilot/Coordinator/Associate Partner of/in ...) or "Project:" is a
-  project; otherwise a day or month date, or an event word (assembly, conference,
-  seminar, meeting, ...) makes an event, and anything else with a year is a project.
-  Events default to role attendee ("host" under a "Hosted" list), projects to
-  participant. When one line names several local bodies with different roles, the
-  strongest role wins (coordinator > pilot > partner > associate-partner).
-- Project titles are the linked label when there is a link; text after it (after " – ",
-  ":" or in quotes) is the subtitle. Project periods are years.
+- Activity lines (events vs projects, roles, titles, dates): the rules of
+  :mod:`citynet.read.activities`. Events default to role attendee ("host" under a
+  "Hosted" list), projects to participant.
 - "furthermore Stuttgart has city friendships with ..." is not a twinning: no twin, a
   ``not-twinning`` warning naming them.
 - Offices: "Member of the Executive Committee : 2010" means from 2010 (start only), like

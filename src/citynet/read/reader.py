@@ -117,6 +117,14 @@ class LineReader:
             return
         self.rec.warnings.append(PageWarning(self.name, number, line.text, message, col, code))
 
+    def dates(self, line: Line, text: str) -> list[DateHit]:
+        """The dates in ``text``; the rejected ones are warned about."""
+        hits = find_dates(text)
+        for h in hits:
+            if h.problem:
+                self.warn(line, f"{h.problem.message}: {h.text!r}", h.problem.code)
+        return hits
+
     def nofact(self, line: Line, message: str, code: str = "unmapped") -> None:
         self.warn(line, message, code)
         self.mark(line, "warning")
@@ -434,11 +442,8 @@ class LineReader:
 
     def read_safety(self, line: Line, value: str) -> None:
         self.seen_structure = True
-        hits = find_dates(value)
+        hits = self.dates(line, value)
         periods = [h.period for h in hits if h.period is not None]
-        for h in hits:
-            if h.problem:
-                self.warn(line, f"{h.problem.message}: {h.text!r}", h.problem.code)
         if not periods:
             self.nofact(line, "safety contract without a year", "no-date")
             return
@@ -473,7 +478,6 @@ class LineReader:
                 self.rec.websites.append(url)
         self.mark(line, "website")
 
-    # -- twins ---------------------------------------------------------------------
     # -- twins and activities ------------------------------------------------------
     def beyond_page_limit(self, line: Line) -> bool:
         """Whether the page already has :data:`MAX_PAGE_ITEMS` twins and activities; the
@@ -524,12 +528,9 @@ class LineReader:
     # -- memberships and offices ---------------------------------------------------
     def _term(self, line: Line, tail: str) -> _Term:
         term = _Term()
-        hits = find_dates(tail)
+        hits = self.dates(line, tail)
         good = [h for h in hits if h.period is not None]
-        for h in hits:
-            if h.problem:
-                term.problems.append(h)
-                self.warn(line, f"{h.problem.message}: {h.text!r}", h.problem.code)
+        term.problems = [h for h in hits if h.problem]
         if good:
             first, last = good[0].period, good[-1].period
             assert first is not None and last is not None
@@ -585,7 +586,6 @@ class LineReader:
         self.mark(line, "membership")
         return True
 
-    # -- activities ----------------------------------------------------------------
     # -- end of page ---------------------------------------------------------------
     def finish(self) -> None:
         rec = self.rec
