@@ -138,11 +138,6 @@ class _Converter(LinearParser):
         elif tag == "img" and a.get("alt", "").strip():
             self._text(" " + a["alt"].strip() + " ")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "img", "meta", "link", "hr"):
-            self.handle_endtag(tag)
-
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self._in_head = False

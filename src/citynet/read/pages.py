@@ -243,17 +243,9 @@ def _read(
 
 def _has_structure(rec: PageRecord) -> bool:
     """Whether the page gave any fact, heading or label (else it is no profile page)."""
-    return bool(
-        rec.population
-        or rec.location
-        or rec.twins
-        or rec.memberships
-        or rec.offices
-        or rec.activities
-        or rec.safety_contracts
-        or rec.websites
-        or any(k in ("heading", "label") for k in rec.line_kinds.values())
-    )
+    facts = (rec.population, rec.location, rec.twins, rec.memberships, rec.offices)
+    facts += (rec.activities, rec.safety_contracts, rec.websites)
+    return any(facts) or any(k in ("heading", "label") for k in rec.line_kinds.values())
 
 
 def _not_a_profile_page(rec: PageRecord, reader: LineReader, name: str) -> None:
