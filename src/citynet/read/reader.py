@@ -248,22 +248,17 @@ class LineReader:
         candidate = numbered.group("h").strip() if numbered else text
         candidate = candidate.rstrip(" :").strip()
         m = grammar.SECTION_RE.match(candidate)
+        # An unknown numbered heading ends with a colon or is a few words of no list.
+        listing = "," in candidate or any(c.isdigit() for c in candidate)
+        few_words = grammar.word_count(candidate) <= 5 and not listing
         if m:
             self.section = m.lastgroup
-            if grammar.FR_HEADINGS.search(candidate) and not candidate.lower().startswith(
-                ("the", "general")
-            ):
+            french = grammar.FR_HEADINGS.search(candidate)
+            if french and not candidate.lower().startswith(("the", "general")):
                 self.fr += 1
             else:
                 self.en += 1
-        elif numbered and (
-            text.endswith(":")
-            or (
-                grammar.word_count(candidate) <= 5
-                and not any(c.isdigit() for c in candidate)
-                and "," not in candidate
-            )
-        ):
+        elif numbered and (text.endswith(":") or few_words):
             self.section = "other"
         else:
             return False
@@ -279,9 +274,8 @@ class LineReader:
             self.mark(line, "boilerplate")
             return True
         prefixed = grammar.TITLE_PREFIX.match(clean)
-        if self.title_city is None and (
-            grammar.TITLE_LINE.match(clean) and grammar.word_count(clean) <= 6
-        ):
+        title_like = grammar.TITLE_LINE.match(clean) and grammar.word_count(clean) <= 6
+        if self.title_city is None and title_like:
             name = clean[prefixed.end() :] if prefixed else clean
             name = grammar.TITLE_CITY_PREFIX.sub("", name).strip(" .")
             if name and not grammar.is_prose(clean):
