@@ -228,11 +228,8 @@ def _id_link(text: str, links: list[Link], core_end: int, warn: Warn) -> Link | 
             continue
         label = k.label(text)
         if not k.id and label:
-            warn(
-                f"link without a network id (url={k.url!r}); kept as a label only",
-                "link-no-id",
-                k.col,
-            )
+            message = f"link without a network id (url={k.url!r}); kept as a label only"
+            warn(message, "link-no-id", k.col)
         elif k.id and not label:
             warn(f"link to id {k.id} has no label", "link-no-label", k.col)
     return id_link

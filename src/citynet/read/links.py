@@ -18,7 +18,6 @@ from citynet.read.limits import MAX_LINKS_PER_LINE
 # The attribute part stops at the next "[" too, so an unclosed "[link [link ..." costs
 # one step per character, not 2,000.
 _SHORTCODE = re.compile(r"\[(/?)link\b([^\[\]\n]{0,2000})\]", re.IGNORECASE)
-_SC = "shortcode"
 _URL_ATTR = re.compile(r"url\s*=\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _QUOTE_CHARS = "\"'\u201c\u201d\u201e\u201f\u2033\u2032\u2018\u2019\u00ab\u00bb "
 _LINK_ID = re.compile(r"^(\d+)(?:#([\w-]+))?$")
@@ -109,15 +108,13 @@ class _LinkScan:
                 self.skipped.append(col)
         elif opening:
             if self.current is not None:
-                self.problems.append(
-                    (col, "nested [link] shortcode: the outer link ends here", _SC)
-                )
+                self.problem(col, "nested [link] shortcode: the outer link ends here")
                 self._close()
             attr = _URL_ATTR.search(m.group(2))
             url = attr.group(1).strip(_QUOTE_CHARS) if attr else ""
             self.current = (url, col, self.size)
         elif self.current is None:
-            self.problems.append((col, "[/link] without an opening [link]", _SC))
+            self.problem(col, "[/link] without an opening [link]")
         else:
             self._close()
 
@@ -125,20 +122,18 @@ class _LinkScan:
         """The clean text; an open link runs to the line end."""
         self._text_up_to(len(self.line))
         if self.current is not None:
-            self.problems.append(
-                (self.current[1], "unclosed [link] shortcode: the label runs to the line end", _SC)
+            self.problem(
+                self.current[1], "unclosed [link] shortcode: the label runs to the line end"
             )
             self._close(closed=False)
         if self.skipped:
-            self.problems.append(
-                (
-                    self.skipped[0],
-                    f"{len(self.skipped)} more [link] shortcodes on this line not read as links"
-                    f" (limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text",
-                    "limit",
-                )
-            )
+            message = f"{len(self.skipped)} more [link] shortcodes on this line not read as links"
+            limit = f"(limit {MAX_LINKS_PER_LINE} a line): their labels are kept as text"
+            self.problem(self.skipped[0], f"{message} {limit}", "limit")
         return "".join(self.out)
+
+    def problem(self, col: int, message: str, code: str = "shortcode") -> None:
+        self.problems.append((col, message, code))
 
 
 def _read_ids_and_quotes(clean: str, links: list[Link]) -> None:

@@ -279,11 +279,6 @@ def _choose_city(rec: PageRecord, reader: LineReader, name: str, city: str | Non
         value, origin = city_from_file(name), "file name"
     if value:
         value = normalize_text(value).strip()
-        rec.city = PlaceName(
-            name=value,
-            country=rec.country,
-            region=rec.region,
-            line=line,
-            kind=place_kind(value),  # type: ignore[arg-type]
-        )
+        kind = place_kind(value)
+        rec.city = PlaceName(value, rec.country, rec.region, line, kind=kind)  # type: ignore[arg-type]
         rec.city_origin = origin

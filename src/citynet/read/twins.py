@@ -63,12 +63,8 @@ def _at_most(items: list[str], warn: Warn) -> list[str]:
     """The first :data:`MAX_LIST_ITEMS` items; a ``limit`` warning counts the others."""
     if len(items) <= MAX_LIST_ITEMS:
         return items
-    warn(
-        f"{len(items) - MAX_LIST_ITEMS} more twins on this line not read"
-        f" (limit {MAX_LIST_ITEMS} a line)",
-        "limit",
-        None,
-    )
+    message = f"{len(items) - MAX_LIST_ITEMS} more twins on this line not read"
+    warn(f"{message} (limit {MAX_LIST_ITEMS} a line)", "limit", None)
     return items[:MAX_LIST_ITEMS]
 
 
@@ -131,13 +127,8 @@ def parse_twin(item: str, line: int, *, comma_form: bool) -> Twin | None:
     name = tidy(strip_quotes(name))
     if not name:
         return None
-    place = PlaceName(
-        name=name,
-        country=country or None,
-        region=region or None,
-        line=line,
-        kind=place_kind(name),  # type: ignore[arg-type]
-    )
+    kind = place_kind(name)
+    place = PlaceName(name, country or None, region or None, line, kind=kind)  # type: ignore[arg-type]
     return Twin(place=place, since=since, line=line, text=item)
 
 
