@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from citynet.read import activities, grammar
 from citynet.read.dates import DateHit, find_dates, year_of
@@ -55,13 +55,6 @@ class Line:
     body: str  # bullet removed
     bullet: bool
     offset: int  # where body starts in text
-
-
-@dataclass(slots=True)
-class _Term:
-    start: int | None = None
-    end: int | None = None
-    problems: list[DateHit] = field(default_factory=list)
 
 
 class LineReader:
@@ -520,28 +513,22 @@ class LineReader:
         self.mark(line, "activity")
 
     # -- memberships and offices ---------------------------------------------------
-    def _term(self, line: Line, tail: str) -> _Term:
-        term = _Term()
+    def term(self, line: Line, tail: str) -> tuple[int | None, int | None, bool]:
+        """(start year, end year, whether a date was rejected) of an office or membership."""
         hits = self.dates(line, tail)
-        good = [h for h in hits if h.period is not None]
-        term.problems = [h for h in hits if h.problem]
-        if good:
-            first, last = good[0].period, good[-1].period
-            assert first is not None and last is not None
-            term.start = year_of(first.start)
-            if first.end:
-                term.end = year_of(first.end)
-            elif len(good) > 1:
-                term.end = year_of(last.end or last.start)
-        return term
+        good = [h.period for h in hits if h.period is not None]
+        rejected = any(h.problem for h in hits)
+        if not good:
+            return None, None, rejected
+        first, last = good[0], good[-1]
+        end = first.end or (last.end or last.start if len(good) > 1 else None)
+        return year_of(first.start), year_of(end), rejected
 
     def read_office(self, line: Line, office: str, body: str, tail: str) -> None:
         self.seen_structure = True
         self.section = self.section or "network"
-        term = self._term(line, tail)
-        self.rec.offices.append(
-            Office(office, body, term.start, term.end, self.ln(line.index), line.body)
-        )
+        start, end, _ = self.term(line, tail)
+        self.rec.offices.append(Office(office, body, start, end, self.ln(line.index), line.body))
         self.mark(line, "office")
 
     def read_membership(self, line: Line, m: re.Match[str]) -> bool:
@@ -559,24 +546,19 @@ class LineReader:
         if _FOUNDER.match(rest):
             founding = True
             rest = rest[len("fondateur") :].strip(" :")
-        if not (
-            rest == ""
-            or grammar.SINCE_WORDS.match(rest)
-            or rest[:1].isdigit()
-            or tail.lstrip().startswith(":")
-        ):
+        dated = rest == "" or grammar.SINCE_WORDS.match(rest) or rest[:1].isdigit()
+        if not (dated or tail.lstrip().startswith(":")):
             return False
         self.seen_structure = True
         self.section = self.section or "network"
         self.fr += line.body.lower().startswith("membre")
         self.en += line.body.lower().startswith(("member", "founding"))
-        term = self._term(line, rest)
-        if term.start is None and not founding and not term.problems:
+        start, _, rejected = self.term(line, rest)
+        if start is None and not founding and not rejected:
             self.nofact(line, "membership without a year", "no-date")
             return True
-        self.rec.memberships.append(
-            Membership(body, term.start, self.ln(line.index), line.body, founding)
-        )
+        number = self.ln(line.index)
+        self.rec.memberships.append(Membership(body, start, number, line.body, founding))
         self.mark(line, "membership")
         return True
 
