@@ -357,12 +357,9 @@ class LineReader:
             self.fr += not key.startswith("presence")
         else:
             self.en += 1
-        if key.startswith(("attend", "présence", "presence")):
-            self.ctx_role = "attendee"
-        elif key.startswith(("host", "accueil", "a accueilli")):
-            self.ctx_role = "host"
-        else:
-            self.ctx_role = None
+        attend = key.startswith(("attend", "présence", "presence"))
+        host = key.startswith(("host", "accueil", "a accueilli"))
+        self.ctx_role = "attendee" if attend else "host" if host else None
         value = m.group("v") or ""
         if value.strip():
             self.read_activity(line, value, shift_links(links, m.start("v")), self.ctx_role)
