@@ -178,12 +178,12 @@ def _read_bytes(path: Path, max_page_bytes: int) -> bytes:
     try:
         with open(path, "rb") as handle:
             _check_size(name, os.fstat(handle.fileno()).st_size, max_page_bytes)
-            raw = handle.read(max_page_bytes + 1)  # the file may grow after the stat
+            raw = handle.read()
     except IsADirectoryError:
         raise InputError(f"{name}: is a folder, not a page") from None
     except OSError as error:
         raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
-    _check_size(name, len(raw), max_page_bytes)
+    _check_size(name, len(raw), max_page_bytes)  # the file grew between stat and read
     return raw
 
 
