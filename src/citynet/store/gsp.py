@@ -543,18 +543,3 @@ def _is_tls_failure(error: BaseException) -> bool:
 
 def _one_line(error: BaseException) -> str:
     return one_line(error, SNIPPET_CHARS) or type(error).__name__
-
-
-__all__ = [
-    "AUTH_OF_KIND",
-    "DEFAULT_GRAPH",
-    "STORE_KINDS",
-    "Endpoints",
-    "GspResult",
-    "StoreClient",
-    "UpdateRefused",
-    "StoreKind",
-    "credentials_from_env",
-    "display_url",
-    "kind_of_server",
-]

@@ -657,19 +657,3 @@ def _as_int(value: str | None, client: StoreClient) -> int:
         raise EndpointError(
             f"{display_url(client.endpoints.query)} answered a count with {value!r}, not a number"
         ) from None
-
-
-__all__ = [
-    "DEFAULT_GRAPH_FILE",
-    "GraphOutcome",
-    "GraphPayload",
-    "PublishReport",
-    "STAGING_MARK",
-    "UPLOAD_MEDIA_TYPE",
-    "check_shapes",
-    "detect_kind",
-    "load_payloads",
-    "meta_record_iri",
-    "publish",
-    "staging_iri",
-]
