@@ -36,11 +36,14 @@ QUERY_RUNS: list[tuple[str, dict[str, str]]] = [
     ("shared-projects", {}),
     ("shared-projects", {"city": "Liège"}),
     ("shared-events", {}),
+    ("shared-events", {"city": "Liège"}),
+    ("city-twins", {}),
     ("city-twins", {"city": "Liège"}),
     ("city-activities", {"city": "Liège"}),
     ("project-partners", {"project": "Goal Project"}),
     ("twins-in-network", {}),
     ("timeline", {}),
+    ("timeline", {"city": "Liège"}),
     ("stats", {}),
 ]
 

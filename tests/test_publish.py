@@ -514,7 +514,7 @@ def test_missing_graph_file_says_to_build_first(tmp_path: Path) -> None:
     code, output = run_cli(str(missing), "--store", "http://127.0.0.1:9/store")
     assert (code, output) == (
         2,
-        f"error: {missing}: no such file (run `citynet build` first, or name the file)\n",
+        f"error: {missing}: no such file (run `citynet build` first)\n",
     )
 
 
@@ -523,7 +523,7 @@ def test_bad_input_is_a_usage_error_naming_the_line(tmp_path: Path) -> None:
     data.write_text("<urn:example:g> {\n<urn:example:s> <urn:example:p> oops .\n}\n")
     code, output = run_cli(str(data), "--store", "http://127.0.0.1:9/store")
     assert code == 2
-    assert output.startswith(f"error: {data}:2: not valid trig:")
+    assert output.startswith(f"error: {data}:2:33: not valid trig: oops is not a valid RDF object")
 
 
 @pytest.mark.parametrize(

@@ -249,32 +249,14 @@ def published(any_store: LiveStore, builds) -> Path:
     return v1
 
 
-#: Where Virtuoso 7.2 answers differently, because of the query text (queries/*.rq), not
-#: of the publish (the graphs hold exactly the local triples, see the publish test). Strict:
-#: a fixed query shows up as an unexpected pass.
-VIRTUOSO_GAPS = {
-    "shared-events": "an unbound place in CONCAT gives '' on Virtuoso, an error (unbound) "
-    "elsewhere: '(1999-06-04, )' against '(1999-06-04)'",
-    "city-activities": "an unbound column comes back as '' on Virtuoso, unbound elsewhere",
-    "timeline": "an unbound column comes back as '' on Virtuoso, unbound elsewhere",
-    "city-twins": "Virtuoso refuses the query: error SQ074 at its ORDER BY",
-    "twins-in-network": "Virtuoso refuses the query: error SQ074 at its ORDER BY",
-    "stats": "counts Virtuoso's own system graphs (21 named graphs and 8081 quads, not 18 "
-    "and 5585)",
-}
-
-
 @pytest.mark.parametrize(("name", "params"), QUERY_RUNS, ids=lambda v: str(v))
 def test_named_queries_give_the_local_rows_through_each_store(
-    request: pytest.FixtureRequest,
     any_store: LiveStore,
     published: Path,
     name: str,
     params: dict[str, str],
 ) -> None:
     live = any_store
-    if live.kind == "virtuoso" and name in VIRTUOSO_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_GAPS[name], strict=True))
     from citynet.sparql.backends import EndpointBackend, OxigraphBackend, endpoint_config
     from citynet.sparql.queries import find_query, run_query
 

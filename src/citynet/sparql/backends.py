@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from citynet import settings
+from citynet.common.text import one_line
 from citynet.errors import EndpointError, InputError
 from citynet.graph.formats import format_for_path, load_graph, read_rdf_file, syntax_error
 from citynet.sparql.results import QueryResult, literal, normalise_term
@@ -91,9 +92,9 @@ class OxigraphBackend:
             except SyntaxError as error:
                 raise syntax_error(path, fmt, error) from None  # file:line:col
             except ValueError as error:
-                raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
+                raise InputError(f"{path}: not valid {fmt.name}: {one_line(error)}") from None
             except OSError as error:
-                raise InputError(f"{path}: cannot read: {_one_line(error)}") from None
+                raise InputError(f"{path}: cannot read: {one_line(error)}") from None
 
     @classmethod
     def from_store(cls, store: ox.Store, description: str = "pyoxigraph store") -> OxigraphBackend:
@@ -132,7 +133,7 @@ class OxigraphBackend:
         except SyntaxError as error:
             raise InputError(f"query: {error}") from None
         except OSError as error:
-            raise InputError(f"query failed: {_one_line(error)}") from None
+            raise InputError(f"query failed: {one_line(error)}") from None
         return QueryResult("select", variables=variables, rows=rows)
 
 
@@ -177,7 +178,7 @@ class RdflibBackend:
         try:
             answer = self.dataset.query(text)
         except Exception as error:  # rdflib raises many unrelated types
-            raise InputError(f"query failed (rdflib): {_one_line(error)}") from None
+            raise InputError(f"query failed (rdflib): {one_line(error)}") from None
         if answer.type == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
@@ -253,7 +254,7 @@ class EndpointBackend:
                 graph = Graph().parse(data=body.decode("utf-8"), format=fmt)
             except Exception as error:
                 raise EndpointError(
-                    f"{where}: invalid {content_type} answer: {_one_line(error)}"
+                    f"{where}: invalid {content_type} answer: {one_line(error)}"
                 ) from None
             return QueryResult("graph", graph=graph)
         if content_type in _JSON_TYPES:
@@ -331,7 +332,7 @@ class EndpointBackend:
                     continue
                 raise EndpointError(f"cannot reach {where}: {_reason(error)}") from None
             except SPARQLWrapperException as error:
-                raise EndpointError(f"{where}: {_one_line(error)}") from None
+                raise EndpointError(f"{where}: {one_line(error)}") from None
 
 
 def _reason(reason: object) -> str:
@@ -340,7 +341,7 @@ def _reason(reason: object) -> str:
     if isinstance(reason, socket.gaierror):
         return "unknown host"
     text = getattr(reason, "strerror", None) or str(reason)
-    return _one_line(text)
+    return one_line(text)
 
 
 def _http_error(where: str, error: urllib.error.HTTPError) -> EndpointError:
@@ -365,7 +366,7 @@ def _unexpected(where: str, expected: str, got: str, body: bytes) -> EndpointErr
 
 
 def _snippet(body: bytes) -> str:
-    return _one_line(body[:400].decode("utf-8", "replace"))[:200]
+    return one_line(body[:400].decode("utf-8", "replace"))[:200]
 
 
 def parse_json_results(body: bytes, where: str) -> QueryResult:
@@ -383,7 +384,7 @@ def parse_json_results(body: bytes, where: str) -> QueryResult:
             rows.append(tuple(_json_term(binding.get(var)) for var in variables))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise EndpointError(
-            f"{where}: invalid SPARQL JSON results: {_one_line(error)}",
+            f"{where}: invalid SPARQL JSON results: {one_line(error)}",
             hint="the answer may be truncated; nothing was printed",
         ) from None
     return QueryResult("select", variables=variables, rows=rows)
@@ -408,27 +409,9 @@ def _parse_xml_results(body: bytes, where: str) -> QueryResult:
     try:
         parsed = Result.parse(source=io.BytesIO(body), format="xml")
     except Exception as error:
-        raise EndpointError(f"{where}: invalid SPARQL XML results: {_one_line(error)}") from None
+        raise EndpointError(f"{where}: invalid SPARQL XML results: {one_line(error)}") from None
     if parsed.type == "ASK":
         return QueryResult("ask", boolean=bool(parsed.askAnswer))
     variables = [str(v) for v in parsed.vars or []]
     rows = [tuple(normalise_term(row[v]) for v in variables) for row in parsed]
     return QueryResult("select", variables=variables, rows=rows)
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())[:300]
-
-
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "Backend",
-    "EndpointBackend",
-    "EndpointConfig",
-    "OxigraphBackend",
-    "RdflibBackend",
-    "endpoint_config",
-    "from_oxigraph",
-    "parse_json_results",
-    "redact",
-]

@@ -134,6 +134,3 @@ def _resolve_by_gazetteer(backend: Backend, label: str, candidates: set) -> set[
     text = insert_block(SAME_AS_QUERY, offset, values_block({"same": list(same)}))
     rows = backend.run(text, "select").rows
     return {row[0] for row in rows if isinstance(row[0], URIRef) and row[0] in candidates}
-
-
-__all__ = ["LabelIndex", "label_index", "name_key", "resolve_label"]

@@ -50,7 +50,6 @@ from citynet.sparql.values import (
     MARKER,
     insert_blocks,
     show_value,
-    sparql_term,
     values_block,
 )
 
@@ -463,6 +462,13 @@ _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _YEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+#: Types checked by their lexical form alone: pattern, datatype, what the error says.
+_LEXICAL = {
+    "integer": (_INTEGER, XSD.integer, "an integer"),
+    "decimal": (_DECIMAL, XSD.decimal, "a decimal"),
+    "boolean": (re.compile(r"(true|false)\Z"), XSD.boolean, "true or false"),
+    "year": (_YEAR, XSD.gYear, "a valid xsd:gYear"),
+}
 # RFC 5646 well-formed tags (langtag, private use, grandfathered irregular tags left out).
 _BCP47 = re.compile(
     r"""^(
@@ -528,18 +534,11 @@ def typed_value(param: Param, value: str) -> Literal | URIRef:
                 hint="write the character itself",
             )
         return Literal(value)
-    if param.type == "integer":
-        if not _INTEGER.match(value):
-            raise InputError(f"--param {name}: {show_value(value)} is not an integer")
-        return Literal(value, datatype=XSD.integer, normalize=False)
-    if param.type == "decimal":
-        if not _DECIMAL.match(value):
-            raise InputError(f"--param {name}: {show_value(value)} is not a decimal")
-        return Literal(value, datatype=XSD.decimal, normalize=False)
-    if param.type == "boolean":
-        if value not in ("true", "false"):
-            raise InputError(f"--param {name}: {show_value(value)} is not true or false")
-        return Literal(value, datatype=XSD.boolean, normalize=False)
+    if param.type in _LEXICAL:
+        pattern, datatype, what = _LEXICAL[param.type]
+        if not pattern.match(value):
+            raise InputError(f"--param {name}: {show_value(value)} is not {what}")
+        return Literal(value, datatype=datatype, normalize=False)
     if param.type == "date":
         match = _DATE.match(value)
         try:
@@ -552,10 +551,6 @@ def typed_value(param: Param, value: str) -> Literal | URIRef:
                 hint="write YYYY-MM-DD, a day that exists",
             ) from None
         return Literal(value, datatype=XSD.date, normalize=False)
-    if param.type == "year":
-        if not _YEAR.match(value):
-            raise InputError(f"--param {name}: {show_value(value)} is not a valid xsd:gYear")
-        return Literal(value, datatype=XSD.gYear, normalize=False)
     if param.type == "language":
         if not _BCP47.match(value):
             raise InputError(
@@ -725,30 +720,3 @@ def canonical(result: QueryResult, query: NamedQuery) -> QueryResult:
         rows.append(tuple(cells))
     result.rows = rows
     return result
-
-
-__all__ = [
-    "DEFAULT_DATA",
-    "ENGINES",
-    "MARKER",
-    "NO_MATCH",
-    "PARAM_TYPES",
-    "Column",
-    "NamedQuery",
-    "Param",
-    "PreparedQuery",
-    "check_iri",
-    "check_syntax",
-    "find_query",
-    "list_queries",
-    "load_query",
-    "make_backend",
-    "parse_param_options",
-    "parse_query",
-    "prepare",
-    "resolve_label",
-    "run_query",
-    "sparql_term",
-    "typed_value",
-    "values_block",
-]

@@ -259,6 +259,7 @@ def to_table(result: QueryResult, *, width: int | None = None) -> str:
     """A terminal table (rich), with a row count line under it."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
@@ -283,7 +284,7 @@ def to_table(result: QueryResult, *, width: int | None = None) -> str:
             needed += min(longest, _MIN_FOLDED) + 3
     for row in texts:
         # Escape rich markup: a label such as "[link]" must print as it is.
-        table.add_row(*(_rich_text(text) for text in row))
+        table.add_row(*(Text(text) for text in row))
     buffer = io.StringIO()
     console = Console(
         file=buffer, width=max(width or 160, needed), no_color=True, force_terminal=False
@@ -292,28 +293,3 @@ def to_table(result: QueryResult, *, width: int | None = None) -> str:
     count = len(result.rows)
     console.print(f"{count} row{'s' if count != 1 else ''}")
     return buffer.getvalue()
-
-
-def _rich_text(text: str) -> Any:
-    from rich.text import Text
-
-    return Text(text)
-
-
-__all__ = [
-    "RESULT_FORMATS",
-    "RESULT_MEDIA_TYPES",
-    "QueryResult",
-    "Term",
-    "display",
-    "escape_string",
-    "format_results",
-    "literal",
-    "normalise_term",
-    "to_csv",
-    "to_json",
-    "to_markdown",
-    "to_table",
-    "to_tsv",
-    "to_turtle",
-]

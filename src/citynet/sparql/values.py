@@ -71,14 +71,3 @@ def insert_blocks(text: str, offsets: tuple[int, ...], block: str) -> str:
     for offset in sorted(offsets, reverse=True):
         text = insert_block(text, offset, block)
     return text
-
-
-__all__ = [
-    "IRI_FORBIDDEN",
-    "MARKER",
-    "insert_block",
-    "insert_blocks",
-    "show_value",
-    "sparql_term",
-    "values_block",
-]

@@ -1,33 +1,14 @@
 """An HTTP client for a SPARQL 1.1 store: the Graph Store Protocol and the SPARQL protocol.
 
-It carries citynet's rules for talking to endpoints a user does not control:
-
-- bounded retries: only a failed *connection* (nothing was sent) is retried, at most
-  ``CONNECT_ATTEMPTS`` times with a short backoff, so a dead store gives one clear error
-  and no retry storm;
-- a timeout on every request; TLS always verified (system trust store, ``SSL_CERT_FILE``
-  / ``SSL_CERT_DIR`` honoured); redirects never followed (a write must not land on another
-  host, a query must not be dropped by a POST-to-GET redirect);
-- credentials only from the settings (``CITYNET_USER`` / ``CITYNET_PASSWORD``, see
-  :mod:`citynet.settings`), sent as HTTP Basic or Digest (``CITYNET_AUTH``, or what the
-  store kind wants) only over https or to this machine; never in a URL, never in a message;
-- every failure is one line naming the endpoint (without credentials): exit 3
-  (``EndpointError``) when the store cannot be used, exit 4 (``PublishAborted``) when it
-  refused or lost a payload we sent (400/415, a connection reset mid-upload).
-
-Environment proxies are not used (``trust_env=False``): what is contacted is exactly what
-the user named.
-
-Store kinds (``--store-kind``): the stores differ in where their endpoints are and how
-they authenticate, not in the protocol citynet speaks to them.
-
-- ``generic`` (and ``fuseki``, ``oxigraph``): the SPARQL query and update endpoints are
-  ``query`` and ``update`` beside the Graph Store endpoint; HTTP Basic.
-- ``virtuoso``: Virtuoso's endpoints are ``/sparql-graph-crud[-auth]`` (Graph Store) and
-  ``/sparql[-auth]`` (query and update); writes need HTTP Digest.
-- ``auto`` (the default): one HEAD request to the Graph Store endpoint; its ``Server``
-  header names the store (``Virtuoso/…``, ``Oxigraph/…``, ``Apache Jena Fuseki …``);
-  anything else is ``generic``.
+Its rules for endpoints a user does not control: only a failed *connection* is retried
+(``CONNECT_ATTEMPTS``, short backoff); a total timeout on every request; TLS always
+verified; redirects never followed; environment proxies not used; credentials only from
+the settings (Basic or Digest, see :mod:`citynet.settings`), over https or to this
+machine, never printed; every failure one line naming the endpoint: ``EndpointError``
+(exit 3) when the store cannot be used, ``PublishAborted`` (exit 4) when it refused or
+lost what we sent. The store kinds (``--store-kind``) differ only in where the query and
+update endpoints are and how credentials go (the table in docs/publish.md); ``auto``
+reads the ``Server`` header of one HEAD.
 """
 
 from __future__ import annotations
@@ -42,6 +23,7 @@ from typing import Any, Literal
 import httpx
 
 from citynet import settings
+from citynet.common.text import one_line
 from citynet.errors import EndpointError, InputError, PublishAborted
 from citynet.settings import BACKOFF_S, CONNECT_ATTEMPTS, ENV_PASSWORD, ENV_USER
 
@@ -272,7 +254,7 @@ class StoreClient:
                 )
                 response = self._fetch(request, limit)
                 break
-            except httpx.ConnectError as error:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 if _is_tls_failure(error):
                     raise EndpointError(
                         f"TLS check of {shown} failed: {_one_line(error)}",
@@ -280,16 +262,13 @@ class StoreClient:
                         "to its CA bundle",
                     ) from None
                 if attempt + 1 == CONNECT_ATTEMPTS:
+                    reason = (
+                        f"no connection within {limit:g} s"
+                        if isinstance(error, httpx.ConnectTimeout)
+                        else _one_line(error)
+                    )
                     raise EndpointError(
-                        f"cannot reach {shown}: {_one_line(error)} ({CONNECT_ATTEMPTS} attempts)",
-                        hint="is the store running and the URL right?",
-                    ) from None
-                time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
-            except httpx.ConnectTimeout:
-                if attempt + 1 == CONNECT_ATTEMPTS:
-                    raise EndpointError(
-                        f"cannot reach {shown}: no connection within {limit:g} s "
-                        f"({CONNECT_ATTEMPTS} attempts)",
+                        f"cannot reach {shown}: {reason} ({CONNECT_ATTEMPTS} attempts)",
                         hint="is the store running and the URL right?",
                     ) from None
                 time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
@@ -474,9 +453,18 @@ class StoreClient:
             content=content,
             headers=headers,
         )
+        if response.status_code == 404 and allow_missing:
+            return GspResult(404, _media_type(response), response.content)
+        self._check_status(response, url, what, write)
+        if method == "GET" and _media_type(response) == "text/html":
+            raise EndpointError(
+                f"{display_url(url)} answered {what} with an HTML page, not RDF: "
+                f"{_snippet(response)}"
+            )
+        return _gsp_result(response)
+
+    def _check_status(self, response: httpx.Response, url: str, what: str, write: bool) -> None:
         status = response.status_code
-        if status == 404 and allow_missing:
-            return GspResult(status, _media_type(response), response.content)
         if status in (400, 413, 415, 422) and write:
             raise PublishAborted(
                 f"{display_url(self.endpoints.store)} rejected {what}: {status} "
@@ -488,14 +476,6 @@ class StoreClient:
                 f"{display_url(url)} answered {what} with {status} {response.reason_phrase}: "
                 f"{_snippet(response)}"
             )
-        if method == "GET" and _media_type(response) == "text/html":
-            raise EndpointError(
-                f"{display_url(url)} answered {what} with an HTML page, not RDF: "
-                f"{_snippet(response)}"
-            )
-        return GspResult(
-            status, _media_type(response), response.content, response.headers.get("location")
-        )
 
     def get(
         self, graph: str | None, *, accept: str = "text/turtle", direct: bool = False
@@ -526,30 +506,22 @@ class StoreClient:
 
     def create(self, data: bytes, media_type: str) -> GspResult:
         """POST to the endpoint itself: the store makes a new graph and names it in Location."""
+        what = "POST of a new graph"
         response = self.send(
             "POST",
             self.endpoints.store,
-            what="POST of a new graph",
+            what=what,
             write=True,
             content=data,
             headers={"Content-Type": media_type},
         )
-        if response.status_code in (400, 413, 415, 422):
-            raise PublishAborted(
-                f"{display_url(self.endpoints.store)} rejected POST of a new graph: "
-                f"{response.status_code} {_snippet(response)}"
-            )
-        if not 200 <= response.status_code < 300:
-            raise EndpointError(
-                f"{display_url(self.endpoints.store)} answered POST of a new graph with "
-                f"{response.status_code}: {_snippet(response)}"
-            )
-        return GspResult(
-            response.status_code,
-            _media_type(response),
-            response.content,
-            response.headers.get("location"),
-        )
+        self._check_status(response, self.endpoints.store, what, write=True)
+        return _gsp_result(response)
+
+
+def _gsp_result(response: httpx.Response) -> GspResult:
+    location = response.headers.get("location")
+    return GspResult(response.status_code, _media_type(response), response.content, location)
 
 
 class UpdateRefused(EndpointError):
@@ -570,20 +542,4 @@ def _is_tls_failure(error: BaseException) -> bool:
 
 
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text[:SNIPPET_CHARS]
-
-
-__all__ = [
-    "AUTH_OF_KIND",
-    "DEFAULT_GRAPH",
-    "STORE_KINDS",
-    "Endpoints",
-    "GspResult",
-    "StoreClient",
-    "UpdateRefused",
-    "StoreKind",
-    "credentials_from_env",
-    "display_url",
-    "kind_of_server",
-]
+    return one_line(error, SNIPPET_CHARS) or type(error).__name__

@@ -1,67 +1,21 @@
 """`citynet publish`: load the graph into a SPARQL 1.1 store so that no failure loses data.
 
-Each page's named graph goes to the same graph in the store (or, with ``--graph IRI``, the
-union of all graphs goes to that one graph), through the Graph Store Protocol (Oxigraph
-``/store``, Fuseki ``/dataset/data``, Virtuoso ``/sparql-graph-crud``) and SPARQL Update.
-
-How a publish runs (replace mode, the default):
-
-1. Read the file; check it against the shapes (refused unless ``--force``).
-2. Read the store (no writes): the triple count of every target graph and the publish
-   metadata (below). A graph whose recorded content hash and count equal the new data's,
-   and whose live count agrees, is *unchanged* and is not written. When every graph is
-   unchanged, the publish sends zero write requests and exits 0.
-3. Upload each changed graph to its own *staging* graph (target IRI +
-   ``.citynet-staging-<run id>``) with a Graph Store PUT, then count each staging graph
-   with SPARQL ``COUNT``. A wrong count aborts (exit 4).
-4. Swap, in ONE SPARQL Update request (one transaction on the store): a guard that fails
-   the whole request when a staging graph no longer holds exactly the verified number of
-   triples (so nothing can change between the count and the swap), then
-   ``MOVE <staging> TO <target>`` for every changed graph (never ``MOVE SILENT``: a
-   missing staging graph fails the request), then the new metadata records. Either every
-   graph is swapped or none is.
-5. Count the targets again. A graph that a concurrent citynet publish replaced right
-   after us is reported as *superseded* (the last MOVE wins); any other mismatch is an
-   error (exit 3) and leaves the metadata unmatched, so the next publish rewrites it.
-
-Any failure before the swap is applied drops the staging graphs and leaves every
-production graph as it was: ``PublishAborted`` (exit 4) when the store refused or lost
-what we sent (400/415, a connection reset mid-upload, a refused swap), ``EndpointError``
-(exit 3) when the store cannot be used (down, hanging past ``--timeout``, HTML instead of
-results, 401/403, a redirect).
-
-``--merge`` adds the triples instead of replacing the graph: same staging and guard, with
-``ADD <staging> TO <target>`` as the swap. A merge is unchanged when the target already
-holds every triple (checked by reading the graph); the merge drops the graph's metadata
-record, since the graph no longer holds exactly one publish.
-
-The publish metadata lives in one named graph, ``urn:citynet:publish-meta``
-(``vocab.PUBLISH_META_GRAPH``), one record per published graph::
-
-    <urn:citynet:publish-meta:{sha256 of the graph IRI}>
-        sd:name <graph IRI> ;
-        void:triples 57 ;                   # what the store holds (replace mode only)
-        cn:contentHash "sha256:{hex}" ;     # of the graph's canonical N-Quads (replace only)
-        prov:wasGeneratedBy <urn:citynet:publish-meta:run:{run id}> ;
-        dcterms:modified "2026-...Z"^^xsd:dateTime .
-
-It is written by the swap request itself, so it always describes what the swap put in
-place; the run IRI is the receipt that tells, after a lost answer, whether the swap
-committed.
-
-The record is a node of its own (not the graph IRI, which for page graphs is also the
-source page node carrying the page file's ``cn:contentHash``). Canonical N-Quads: every
-triple of the graph written as an N-Quads line with the target graph IRI, in N-Triples
-canonical form (pyoxigraph), duplicates removed, lines sorted by code point, blank nodes
-relabelled canonically (rdflib.compare) when there are any. Queries over ``GRAPH ?g`` see
-the metadata graph too; filter ``?g != <urn:citynet:publish-meta>`` where that matters.
+Each page's named graph goes to the same graph in the store (or, with ``--graph IRI``,
+the union of all graphs to that one graph): unchanged graphs are not written; changed
+ones are uploaded to staging graphs with a Graph Store PUT, counted, then swapped in by
+ONE SPARQL Update request (guards first, then ``MOVE``/``ADD``, ``--prune``'s drops and
+the new metadata records), so every graph is swapped or none. Any failure before the
+swap drops the staging graphs and leaves production as it was. docs/publish.md describes
+the steps, what each store guarantees, the metadata graph
+(``urn:citynet:publish-meta``, one record per graph naming the run that wrote it) and
+the canonical N-Quads whose hash tells an unchanged graph.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,7 +34,13 @@ from pyoxigraph import (
 
 from citynet import settings
 from citynet.errors import CitynetError, DataInvalid, EndpointError, InputError, PublishAborted
-from citynet.graph.formats import BY_MEDIA_TYPE, format_for_path, load_graph
+from citynet.graph.formats import (
+    BY_MEDIA_TYPE,
+    format_for_path,
+    load_graph,
+    read_rdf_file,
+    syntax_error,
+)
 from citynet.graph.vocab import CN, DCTERMS, PROV, PUBLISH_META_GRAPH, SD, VOID, XSD
 from citynet.store.gsp import (
     STORE_KINDS,
@@ -105,8 +65,7 @@ CLEANUP_TIMEOUT_S = 5.0
 
 Mode = TypingLiteral["replace", "merge"]
 
-# Formats pyoxigraph reads with no risk (no entities, no remote contexts); the others go
-# through formats.load_graph, which refuses DTDs and remote JSON-LD contexts first.
+# Formats pyoxigraph reads with no risk (no entities, no remote contexts).
 _PLAIN_FORMATS = {"trig", "nquads", "turtle", "ntriples"}
 
 
@@ -184,28 +143,15 @@ def load_payloads(path: Path, *, into: str | None = None) -> list[GraphPayload]:
 
 def _read_quads(path: Path) -> list:
     fmt = format_for_path(path)
-    if not path.is_file():
-        raise InputError(
-            f"{path}: no such file", hint="run `citynet build` first, or name the file"
-        )
-    if fmt.name in _PLAIN_FORMATS:
-        try:
-            return list(
-                parse(
-                    path=path,
-                    format=getattr(RdfFormat, fmt.oxigraph_name),
-                    base_iri=path.resolve().as_uri(),
-                )
-            )
-        except SyntaxError as error:
-            line = error.args[1][1] if len(error.args) > 1 and error.args[1] else None
-            where = f"{path}:{line}" if line else str(path)
-            raise InputError(f"{where}: not valid {fmt.name}: {error.args[0]}") from None
-        except OSError as error:
-            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    dataset = load_graph([path])  # refuses DTDs and remote contexts, names file and line
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    return list(parse(data, format=RdfFormat.N_QUADS))
+    data = read_rdf_file(path)
+    if fmt.name not in _PLAIN_FORMATS:  # through the safe loader: no DTDs, no remote contexts
+        data = load_graph([path]).serialize(format="nquads", encoding="utf-8")
+        return list(parse(data, format=RdfFormat.N_QUADS))
+    try:
+        oxigraph_format = getattr(RdfFormat, fmt.oxigraph_name)
+        return list(parse(data, format=oxigraph_format, base_iri=path.resolve().as_uri()))
+    except SyntaxError as error:
+        raise syntax_error(path, fmt, error) from None
 
 
 def _check_target(iri: str, where: str) -> None:
@@ -379,11 +325,6 @@ def _iri(value: object) -> str:
     return str(NamedNode(str(value)))
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), VALUES_CHUNK):
-        yield items[start : start + VALUES_CHUNK]
-
-
 class _Publication:
     def __init__(
         self,
@@ -404,19 +345,22 @@ class _Publication:
 
     # -------------------------------------------------------------- reads
 
+    def select_per_graph(
+        self, graphs: Sequence[str], query: str, what: str, timeout: float | None = None
+    ) -> list[dict[str, str]]:
+        """``query`` with ``VALUES ?g`` (its ``{values}``) over ``graphs``, a chunk at a time."""
+        rows: list[dict[str, str]] = []
+        for start in range(0, len(graphs), VALUES_CHUNK):
+            values = " ".join(_iri(g) for g in graphs[start : start + VALUES_CHUNK])
+            text = query.replace("{values}", f"VALUES ?g {{ {values} }}")
+            rows += self.client.select(text, what=what, timeout=timeout)
+        return rows
+
     def counts(self, graphs: Sequence[str], *, timeout: float | None = None) -> dict[str, int]:
         """Triples in each graph (0 when it does not exist)."""
-        result: dict[str, int] = {}
-        for chunk in _chunks(graphs):
-            values = " ".join(_iri(g) for g in chunk)
-            rows = self.client.select(
-                f"SELECT ?g (COUNT(?s) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
-                f"OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o }} }} }} GROUP BY ?g",
-                what="a triple count",
-                timeout=timeout,
-            )
-            for row in rows:
-                result[row.get("g", "")] = _as_int(row.get("n"), self.client)
+        query = "SELECT ?g (COUNT(?s) AS ?n) WHERE { {values} OPTIONAL { GRAPH ?g { ?s ?p ?o } } } "
+        rows = self.select_per_graph(graphs, query + "GROUP BY ?g", "a triple count", timeout)
+        result = {row.get("g", ""): _as_int(row.get("n"), self.client) for row in rows}
         missing = [g for g in graphs if g not in result]
         if missing:
             raise EndpointError(
@@ -428,32 +372,25 @@ class _Publication:
 
     def meta_records(self, graphs: Sequence[str]) -> set[str]:
         """The graphs among ``graphs`` that have a metadata record."""
-        found: set[str] = set()
-        for chunk in _chunks(graphs):
-            values = " ".join(_iri(g) for g in chunk)
-            rows = self.client.select(
-                f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} "
-                f"GRAPH {_iri(PUBLISH_META_GRAPH)} {{ ?m {_iri(SD.name)} ?g }} }}",
-                what="the publish metadata",
-                timeout=CLEANUP_TIMEOUT_S,
-            )
-            found.update(row["g"] for row in rows if row.get("g"))
-        return found
+        query = (
+            f"SELECT DISTINCT ?g WHERE {{ {{values}} "
+            f"GRAPH {_iri(PUBLISH_META_GRAPH)} {{ ?m {_iri(SD.name)} ?g }} }}"
+        )
+        rows = self.select_per_graph(graphs, query, "the publish metadata", CLEANUP_TIMEOUT_S)
+        return {row["g"] for row in rows if row.get("g")}
 
     def meta(self, graphs: Sequence[str]) -> dict[str, tuple[str, int]]:
         """The recorded (content hash, triple count) of each graph published before."""
-        result: dict[str, tuple[str, int]] = {}
-        for chunk in _chunks(graphs):
-            values = " ".join(_iri(g) for g in chunk)
-            rows = self.client.select(
-                f"SELECT ?g ?hash ?n WHERE {{ VALUES ?g {{ {values} }} "
-                f"GRAPH {_iri(PUBLISH_META_GRAPH)} {{ ?m {_iri(SD.name)} ?g ; "
-                f"{_iri(CN.contentHash)} ?hash ; {_iri(VOID.triples)} ?n }} }}",
-                what="the publish metadata",
-            )
-            for row in rows:
-                result[row.get("g", "")] = (row.get("hash", ""), _as_int(row.get("n"), self.client))
-        return result
+        query = (
+            f"SELECT ?g ?hash ?n WHERE {{ {{values}} GRAPH {_iri(PUBLISH_META_GRAPH)} "
+            f"{{ ?m {_iri(SD.name)} ?g ; {_iri(CN.contentHash)} ?hash ; "
+            f"{_iri(VOID.triples)} ?n }} }}"
+        )
+        rows = self.select_per_graph(graphs, query, "the publish metadata")
+        return {
+            row.get("g", ""): (row.get("hash", ""), _as_int(row.get("n"), self.client))
+            for row in rows
+        }
 
     def recorded_graphs(self) -> set[str]:
         """Every graph a replace publish recorded in this store (merged graphs have no
@@ -720,19 +657,3 @@ def _as_int(value: str | None, client: StoreClient) -> int:
         raise EndpointError(
             f"{display_url(client.endpoints.query)} answered a count with {value!r}, not a number"
         ) from None
-
-
-__all__ = [
-    "DEFAULT_GRAPH_FILE",
-    "GraphOutcome",
-    "GraphPayload",
-    "PublishReport",
-    "STAGING_MARK",
-    "UPLOAD_MEDIA_TYPE",
-    "check_shapes",
-    "detect_kind",
-    "load_payloads",
-    "meta_record_iri",
-    "publish",
-    "staging_iri",
-]
