@@ -27,6 +27,7 @@ from typing import Any, Literal
 from citynet.common import iris
 from citynet.read.records import PageRecord, PlaceName
 from citynet.resolve.decisions import Decisions, PlaceDecision, apply_place
+from citynet.resolve.events import tidy_page_events
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
 from citynet.resolve.result import (
@@ -455,6 +456,7 @@ def _keep_path(place: PlaceName) -> None:
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
+    tidy_page_events(record, gazetteer)
     evidence = page_evidence(record, gazetteer) if record.city is not None else None
     _resolve_page_city(record, gazetteer, resolution, evidence)
     if record.city is not None:

@@ -54,7 +54,7 @@ class MergeGroup:
 class IdConflict:
     """Ids and titles that disagree: never merged silently."""
 
-    kind: Literal["same id, different titles", "possible duplicate"]
+    kind: Literal["same id, different titles", "possible duplicate", "similar titles"]
     activity: Literal["project", "event"]
     message: str
     mentions: list[MentionRef]

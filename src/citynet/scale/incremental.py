@@ -36,7 +36,7 @@ class Row:
     sha256: str
     graph: str
     stub: Stub
-    keys: list[str | None]
+    keys: list[list[str | None]]
     map_warnings: list[PageWarning]
     triples: int
     triple_hashes: bytes
@@ -154,7 +154,7 @@ class State:
         path: Path,
         graph: str,
         stub: Stub,
-        keys: list[str | None],
+        keys: list[list[str | None]],
         page: Mapped,
         nquads: bytes,
         trig: bytes,
