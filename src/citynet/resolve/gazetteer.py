@@ -511,13 +511,6 @@ class Gazetteer:
             for r in ranked
         ]
 
-    def resolve_city(
-        self, name: str, country_code: str | None = None, region: str | None = None
-    ) -> CityMatch | None:
-        """The most likely GeoNames city for a name, in a country when one is given."""
-        matches = self.city_matches(name, (country_code,) if country_code else None, region)
-        return matches[0] if matches else None
-
     def close_spelling(self, name: str, country_code: str) -> CityMatch | None:
         """A city in the country whose name is one typo away (two for long names).
 

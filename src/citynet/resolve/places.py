@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from citynet.common import iris
 from citynet.read.records import PageRecord, PlaceName
-from citynet.resolve.decisions import Decisions, PlaceDecision, apply_place
+from citynet.resolve.decisions import Decisions, PlaceDecision
 from citynet.resolve.events import tidy_page_events
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
@@ -156,17 +156,19 @@ def resolve_place(
 
 def _curator_place(decision: PlaceDecision, gazetteer: Gazetteer, report: _Report) -> bool:
     """The curator's decision wins: a GeoNames id, or "not a place"."""
+    match = gazetteer.city_by_id(decision.geonames) if decision.geonames is not None else None
     if decision.not_a_place and report.role == "city":
         report.warn(f"{decision.where}: a page's own city cannot be 'not a place'", "decision")
-        _resolve_place(gazetteer, report)
-        return True
-    error = apply_place(report.place, decision, gazetteer)
-    if error:
-        report.warn(error, "decision")
-        _resolve_place(gazetteer, report)
-        return True
-    report.decided(report.place.geonames_id, 1.0, decision.where, [])
-    return not decision.not_a_place
+    elif decision.geonames is not None and match is None:
+        message = f"{decision.where}: GeoNames id {decision.geonames} is not in the gazetteer"
+        report.warn(message, "decision")
+    else:
+        if match is not None:
+            _set_city(report.place, match)
+        report.decided(report.place.geonames_id, 1.0, decision.where, [])
+        return not decision.not_a_place
+    _resolve_place(gazetteer, report)
+    return True
 
 
 def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from citynet.read.records import PageWarning, pickle_by_fields
+from citynet.read.records import PageWarning
 from citynet.resolve.gazetteer import CityMatch
 
 
@@ -140,10 +140,6 @@ class IdentityDecision:
         return asdict(self)
 
 
-# Sent back by the process that resolves events (streaming build).
-pickle_by_fields(MentionRef, MergeGroup, IdConflict)
-
-
 @dataclass(slots=True)
 class Resolution:
     """What resolution decided, for the report."""
@@ -167,17 +163,6 @@ class Resolution:
         warning = PageWarning(file, line or 0, text, message, code=code)
         self.warnings.append(warning)
         return warning
-
-    def extend(self, other: Resolution) -> None:
-        """Add what ``other`` decided after what this one did."""
-        self.warnings.extend(other.warnings)
-        self.merges.update(other.merges)
-        self.id_conflicts.extend(other.id_conflicts)
-        self.population_mismatches.extend(other.population_mismatches)
-        self.unresolved.extend(other.unresolved)
-        self.city_candidates.update(other.city_candidates)
-        self.one_sided_twinnings.extend(other.one_sided_twinnings)
-        self.identities.extend(other.identities)
 
     def as_json(self) -> dict[str, Any]:
         return {
