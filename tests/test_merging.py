@@ -171,7 +171,9 @@ def test_a_quoted_title_with_an_organiser_meets_it_with_a_place():
         ("Charleroi", "Belgium", "“Cities 2010: who cares?”, Paris, France, 5 May 2010"),
     )
     a, b = mentions[("liège.txt", 11)], mentions[("charleroi.txt", 11)]
-    assert a.key == b.key
+    # One node, keyed by what the two lines say together, with the one kind they give.
+    assert a.key == b.key == "event/2010-05-05/conference/paris"
+    assert a.event_kind == b.event_kind == "conference"
     assert reasons(resolution, a.key) == [
         "same title 'cities 2010 who cares' at overlapping dates (liège.txt:11, charleroi.txt:11)"
     ]
@@ -303,3 +305,44 @@ def test_report_and_review_list_merges_and_near_misses(tmp_path: Path):
     review = runner.invoke(cli, ["review", str(tmp_path / "out")])
     assert "similar titles 'Safe Nightlife' and 'Safer Nightlife'" in review.output
     assert '[[same]]\n    mentions = ["charleroi.txt:12", "liege.txt:12"]' in review.output
+
+
+# -- two places in one name (issue 17, item 2) ----------------------------------------------
+
+
+def test_a_and_b_names_two_places_when_both_resolve():
+    mentions, resolution = resolve(
+        (
+            "Liège",
+            "Belgium",
+            "Conference “Cities”, Aubervilliers & Saint-Denis, France, 12 December 2012\n"
+            "Seminar “Towns”, Aubervilliers & Saint Denis, 3 March 2013\n"
+            "Seminar “Nowhere”, Aubervilliers & Xyzzyville, France, 4 March 2013",
+        ),
+    )
+    both = mentions[("liège.txt", 11)]
+    assert (both.place.resolved_name, both.place.country_code) == ("Aubervilliers", "FR")
+    assert [(p.resolved_name, p.country_code) for p in both.more_places] == [("Saint-Denis", "FR")]
+    # Without a country, the second part is looked up in the first part's.
+    without = mentions[("liège.txt", 12)]
+    assert [p.geonames_id for p in [without.place, *without.more_places]] == [
+        both.place.geonames_id,
+        both.more_places[0].geonames_id,
+    ]
+    # One part is no place: the name stays one (unresolved, with its warning).
+    nowhere = mentions[("liège.txt", 13)]
+    assert (nowhere.place.name, nowhere.more_places) == ("Aubervilliers & Xyzzyville", [])
+    assert [u.name for u in resolution.unresolved] == ["Aubervilliers & Xyzzyville"]
+
+
+def test_a_twin_naming_two_places_is_two_twins():
+    text = page("Liège", "Belgium", "General Assembly, Paris, France, 12 December 2014")
+    text = text.replace(
+        "Location : Belgium", "Location : Belgium\n\nTwinned with : Nancy & Metz (France)"
+    )
+    record = read_text(text, "liege.txt")
+    resolve_records([record])
+    assert [(t.place.resolved_name, t.place.country_code) for t in record.twins] == [
+        ("Nancy", "FR"),
+        ("Metz", "FR"),
+    ]

@@ -501,8 +501,8 @@ class _PageEmitter:
             if not is_project:
                 kind = mention.event_kind or "other"
                 self.add(node, _CN.eventKind, term(event_kind_concept(kind)))
-                if mention.place is not None:
-                    self.add(node, _CN.place, self.place(mention.place))
+                for place in ([mention.place] if mention.place else []) + mention.more_places:
+                    self.add(node, _CN.place, self.place(place))
             self.period(node, mention, mention.periods, years=is_project)
         place = mention.place.name if mention.place else None
         if mention.label and mention.title not in ("", mention.label, place):

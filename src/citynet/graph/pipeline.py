@@ -206,7 +206,8 @@ def _owners(plan: _Plan, stubs: dict[int, Stub]) -> tuple[dict[str, int], dict[i
         stub = stubs[index]
         if stub.has_content and stub.record.city is not None and graph not in owner:
             owner[graph] = index
-            keys[index] = [[m.key, m.label] for m in stub.record.activities]
+            # What cross-page resolution decides: key, label, and an event's kind.
+            keys[index] = [[m.key, m.label, m.event_kind] for m in stub.record.activities]
     return owner, keys
 
 

@@ -318,8 +318,8 @@ def map_record(
     record: PageRecord, index: int, keys: list[list[str | None]], mapper: Mapper, extra: list[Any]
 ) -> tuple[str, str, bytes, list[tuple[str, str, str]], Mapped]:
     """One page: its graph, N-Triples, N-Quads, sorted distinct triples, report entry."""
-    for mention, (key, label) in zip(record.activities, keys, strict=True):
-        mention.key, mention.label = key, label
+    for mention, (key, label, kind) in zip(record.activities, keys, strict=True):
+        mention.key, mention.label, mention.event_kind = key, label, kind
     graph, made, warnings = mapper.map_page_triples(record)
     # Sorted N-Triples terms give the order of the graph's N-Quads lines (code point
     # order; a term that starts another sorts first, as its line does).

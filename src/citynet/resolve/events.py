@@ -291,20 +291,41 @@ def _similar_titles(mentions: list[Mention], joins: _Joins, resolution: Resoluti
 def _merges(
     mentions: list[Mention], joins: _Joins, reasons: dict[str, list[str]], resolution: Resolution
 ) -> None:
-    """Final keys (each joined group takes its root key), labels and merges."""
+    """Final keys, kinds and labels of joined groups, and the merges. A joined group takes
+    the key of its best-described mention (a kind, a place, the most precise date), and
+    its one kind other than "other" (the graph gives an event one kind)."""
     groups: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         groups[joins.find(m.mention.key or "")].append(m)
+    used = set(groups)
     for root, members in groups.items():
-        label = label_group(members, [m for m in members if not _is_bare(m)])
         keys = sorted({m.mention.key or "" for m in members})
+        kinds = {m.mention.event_kind for m in members} - {None, "other"}
+        label, key = label_group(members, [m for m in members if not _is_bare(m)]), root
+        if len(keys) > 1:  # joined across keys: the key its best description gives
+            date, _, place = _best_parts(members, joins.parts)
+            if place and date and len(kinds) <= 1:
+                fresh = iris.event_path(date, next(iter(kinds), "other"), place)
+                key = fresh if fresh in keys else unused_key(fresh, used)
+                used.add(key)
         for m in members:
-            m.mention.key = root
-        if len(members) > 1:
-            why = [r for k in keys for r in reasons.get(k, [])] + joins.reasons.get(root, [])
-            resolution.merges[root] = MergeGroup(
-                root, "event", label, [m.ref for m in members], list(dict.fromkeys(why))
+            m.mention.key = key
+            if len(kinds) == 1:
+                m.mention.event_kind = next(iter(kinds))
+        if len(members) > 1 and key:
+            why = [r for k in keys for r in reasons.get(k, [])]
+            why += joins.reasons.get(root, [])
+            resolution.merges[key] = MergeGroup(
+                key, "event", label, [m.ref for m in members], list(dict.fromkeys(why))
             )
+
+
+def _best_parts(members: list[Mention], parts: dict[int, _Parts]) -> _Parts:
+    """The most precise date and a place of a joined group."""
+    dates = [parts[m.index][0] or "" for m in members]
+    places = [parts[m.index][2] for m in members if parts[m.index][2] and not _is_bare(m)]
+    places = places or [parts[m.index][2] for m in members if parts[m.index][2]]
+    return max(dates, key=len) or None, "", places[0] if places else None
 
 
 __all__ = ["resolve_events", "tidy_page_events"]

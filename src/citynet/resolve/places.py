@@ -19,6 +19,7 @@ what is unsure to the :class:`Resolution`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -455,10 +456,41 @@ def _keep_path(place: PlaceName) -> None:
     place.path = city_key(place)
 
 
+_PAIR = re.compile(r"\s+(?:&|and|et|und|e|y)\s+", re.IGNORECASE)
+
+
+def place_pair(place: PlaceName, gazetteer: Gazetteer) -> list[PlaceName] | None:
+    """ "Aubervilliers & Saint-Denis": two places, when the whole is no city and both
+    parts are cities of one country (the stated one, else the first part's)."""
+    parts = _PAIR.split(clean_name(place.name))
+    codes = gazetteer.country_codes(place.country)
+    if len(parts) != 2 or place.kind != "city" or gazetteer.city_matches(place.name, codes):
+        return None
+    first = gazetteer.city_matches(parts[0], codes)
+    codes = codes or ((first[0].country_code,) if first else ())
+    if not first or not gazetteer.city_matches(parts[1], codes):
+        return None
+    country = place.country or codes[0]
+    return [PlaceName(part, country, place.region, place.line) for part in parts]
+
+
+def _split_pairs(record: PageRecord, gazetteer: Gazetteer) -> None:
+    """Twins and event places naming two places become two (before they are resolved)."""
+    twins = []
+    for twin in record.twins:
+        pair = place_pair(twin.place, gazetteer)
+        twins += [dataclasses.replace(twin, place=p) for p in pair] if pair else [twin]
+    record.twins = twins
+    for activity in record.activities:
+        if activity.place is not None and (pair := place_pair(activity.place, gazetteer)):
+            activity.place, activity.more_places = pair[0], pair[1:]
+
+
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
     tidy_page_events(record, gazetteer)
+    _split_pairs(record, gazetteer)
     evidence = page_evidence(record, gazetteer) if record.city is not None else None
     _resolve_page_city(record, gazetteer, resolution, evidence)
     if record.city is not None:
@@ -467,9 +499,10 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         (t.place, t.line, t.text, "twin") for t in record.twins
     ]
     named += [
-        (a.place, a.line, a.text, "event place")
+        (p, a.line, a.text, "event place")
         for a in record.activities
-        if a.kind == "event" and a.place is not None
+        if a.kind == "event"
+        for p in ([a.place] if a.place is not None else []) + a.more_places
     ]
     # Twins are abroad by nature: only event places weigh the page's evidence.
     home = record.city.country_code if record.city is not None else None
@@ -493,6 +526,7 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         for activity in record.activities:
             if activity.place is not None and id(activity.place) in dropped:
                 activity.place = None
+            activity.more_places = [p for p in activity.more_places if id(p) not in dropped]
 
 
 __all__ = [
