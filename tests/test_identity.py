@@ -322,11 +322,16 @@ def test_the_cli_applies_an_explicit_decisions_file_and_warns_at_its_line(tmp_pa
     assert (out / "citynet.nq").read_bytes() == plain
     streamed_report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert streamed_report["resolution"]["identities"] == report["resolution"]["identities"]
-    incremental = CliRunner().invoke(
-        cli, [*args, "--store", str(tmp_path / "store"), "--incremental"]
-    )
-    assert incremental.exit_code == 2
-    assert "--incremental cannot apply a decisions file yet" in incremental.output
+    store = ["--store", str(tmp_path / "store"), "--incremental"]
+    for _ in range(2):  # the first run fills the incremental state, the second reuses it
+        incremental = CliRunner().invoke(cli, [*args, *store])
+        assert incremental.exit_code == 0, incremental.output
+        assert (out / "citynet.nq").read_bytes() == plain
+    # Another decisions file starts the state afresh: its decision is applied.
+    write(file, f'[[place]]\nname = "Saint-Louis"\ngeonames = {SAINT_LOUIS_US}\n')
+    again = CliRunner().invoke(cli, [*args, *store])
+    assert again.exit_code == 0, again.output
+    assert f"sws.geonames.org/{SAINT_LOUIS_US}/" in (out / "citynet.nq").read_text("utf-8")
 
 
 # -- review -------------------------------------------------------------------------------------
@@ -363,6 +368,32 @@ def test_review_lists_open_questions_city_first_with_the_toml_that_settles_them(
     assert rebuilt.exit_code == 0, rebuilt.output
     text = CliRunner().invoke(cli, ["review", str(out)])
     assert text.output == "0 open questions\n"
+
+
+def test_the_bundled_decisions_settle_every_open_question_of_the_bundled_pages(tmp_path):
+    out = tmp_path / "out"
+    built = CliRunner().invoke(cli, ["build", str(PAGES), "--out", str(out), "-q", "--no-validate"])
+    assert built.exit_code == 0, built.output
+    assert CliRunner().invoke(cli, ["review", str(out)]).output == "0 open questions\n"
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))["resolution"]
+    (similar,) = [c for c in report["id_conflicts"] if c["kind"] == "similar titles"]
+    assert similar["settled_by"].endswith("data/pages/decisions.toml:8")
+    # Without the file, the pages leave that one question open.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for source in PAGES.glob("*.txt"):
+        (pages / source.name).write_bytes(source.read_bytes())
+    bare = tmp_path / "bare"
+    built = CliRunner().invoke(
+        cli, ["build", str(pages), "--out", str(bare), "-q", "--no-validate"]
+    )
+    assert built.exit_code == 0, built.output
+    questions = json.loads(
+        CliRunner().invoke(cli, ["review", str(bare), "--format", "json"]).output
+    )
+    assert [(q["kind"], q["where"].rsplit("/", 1)[-1]) for q in questions] == [
+        ("similar titles", "charleroi.txt:37")
+    ]
 
 
 def test_review_without_a_build_is_a_one_line_error(tmp_path):

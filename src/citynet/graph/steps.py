@@ -427,6 +427,6 @@ def resolve_across(stubs: Iterable[Stub], decisions: Any = None) -> Any:
         gc.enable()
     if decisions is not None:
         curator.apply_groups(records, resolution)
-        curator.report_unmatched(decisions)
+        curator.report_unmatched(decisions, [r.path for r in records])
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution

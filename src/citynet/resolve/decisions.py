@@ -20,7 +20,7 @@ from typing import Any
 from citynet.errors import InputError
 from citynet.read.records import ActivityMention, PageRecord, PageWarning
 from citynet.resolve.gazetteer import name_key
-from citynet.resolve.mentions import unused_key
+from citynet.resolve.mentions import Mention, label_group, unused_key
 from citynet.resolve.result import MentionRef, MergeGroup, Resolution
 
 DEFAULT_NAME = "decisions.toml"
@@ -194,6 +194,13 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
             continue
         group.used = len(found)
         refs = [MentionRef(r.path, a.line, a.text) for r, a in found]
+        lines = {(m.file, m.line) for m in refs}
+        for conflict in resolution.id_conflicts:
+            if (
+                conflict.settled_by is None
+                and {(m.file, m.line) for m in conflict.mentions} <= lines
+            ):
+                conflict.settled_by = group.where
         if group.same:
             key = found[0][1].key or ""
             for _, activity in found:
@@ -203,6 +210,8 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
             )
             merge.mentions.extend(m for m in refs if m not in merge.mentions)
             merge.reasons.append(f"{group.where}: the curator says these are one")
+            same = [(r, a) for r, a in _mentions(records) if a.key == key]
+            label_group([Mention(0, r.path, a, "", None, language=r.language) for r, a in same])
         else:
             seen: set[str] = set()
             for _, activity in found:
@@ -212,10 +221,11 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
                 seen.add(activity.key or "")
 
 
-def report_unmatched(decisions: Decisions) -> None:
-    """A decision that named nothing on these pages: a warning at its line."""
+def report_unmatched(decisions: Decisions, pages: list[str]) -> None:
+    """A decision that named nothing on these pages: a warning at its line. One naming
+    only pages that are not built (one page of a folder) is out of scope, not stale."""
     for decision in [*decisions.places, *decisions.groups]:
-        if decision.used:
+        if decision.used or not _in_scope(decision, pages):
             continue
         file, _, line = decision.where.rpartition(":")
         decisions.warnings.append(
@@ -228,6 +238,15 @@ def report_unmatched(decisions: Decisions) -> None:
                 code="decision-unmatched",
             )
         )
+
+
+def _in_scope(decision: PlaceDecision | GroupDecision, pages: list[str]) -> bool:
+    if isinstance(decision, PlaceDecision):
+        named = [decision.page] if decision.page else []
+    else:
+        found = [_REF.match(ref) for ref in decision.refs]
+        named = [m["page"] for m in found if m] if all(found) else []
+    return not named or any(_same_page(file, page) for file in pages for page in named)
 
 
 __all__ = [

@@ -39,7 +39,7 @@ def resolve_records(
     resolve_across_pages(records, resolution)
     if decisions is not None:
         apply_groups(records, resolution)
-        report_unmatched(decisions)
+        report_unmatched(decisions, [r.path for r in records])
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution
 

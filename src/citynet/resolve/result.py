@@ -60,6 +60,7 @@ class IdConflict:
     mentions: list[MentionRef]
     network_ids: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    settled_by: str | None = None  # the curator's decision that settles it: "file:line"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class IdConflict:
             "network_ids": self.network_ids,
             "titles": self.titles,
             "mentions": [m.as_json() for m in self.mentions],
+            "settled_by": self.settled_by,
         }
 
 

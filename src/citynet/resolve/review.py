@@ -111,7 +111,9 @@ def open_questions(resolution: dict[str, Any]) -> list[Question]:
     questions += [
         _duplicate(item)
         for item in resolution.get("id_conflicts", [])
-        if item.get("kind") in ("possible duplicate", "similar titles") and item.get("mentions")
+        if item.get("kind") in ("possible duplicate", "similar titles")
+        and item.get("mentions")
+        and not item.get("settled_by")
     ]
     return sorted(questions, key=lambda q: q.rank)
 
