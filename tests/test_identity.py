@@ -272,6 +272,34 @@ def test_the_bundled_build_follows_a_decisions_file_flipping_three_decisions(tmp
     report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
     assert [g["matched"] for g in report["resolution"]["decisions"]["groups"]] == [2, 2]
     assert report["resolution"]["decisions"]["places"][0]["matched"] == 1
+    # The site's map follows: Halle's marker moves to the smaller Halle, and the
+    # Karlsruhe-Halle twinning line with it; Charleroi and Liège still share projects.
+    maps = [site_map(runner, tmp_path / name) for name in ("a", "b")]
+    assert maps[0]["halle"] != maps[1]["halle"]
+    assert maps[0]["karlsruhe-halle"] != maps[1]["karlsruhe-halle"]
+    assert maps[0]["charleroi-liege"] and maps[1]["charleroi-liege"]
+
+
+def site_map(runner: CliRunner, build: Path) -> dict[str, object]:
+    """From the site of a build's graph: Halle's marker, the Karlsruhe-Halle twinning
+    line and whether a Charleroi-Liège project line is drawn (map.svg)."""
+    import re
+
+    out = build / "site"
+    made = runner.invoke(cli, ["site", str(build / "citynet.trig"), "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    svg = (out / "map.svg").read_text(encoding="utf-8")
+    marker = re.search(r'data-iri="[^"]*/city/de/(halle[^"]*)" cx="([^"]+)" cy="([^"]+)"', svg)
+    twin = re.search(
+        r'twinning-link" ([^>]*)data-a="[^"]*/halle[^"]*" data-b="[^"]*/karlsruhe"', svg
+    )
+    project = re.search(r'class="project-link"[^>]*data-a="[^"]*/city/be/charleroi"', svg)
+    assert marker and twin
+    return {
+        "halle": marker.groups(),
+        "karlsruhe-halle": twin.group(1),
+        "charleroi-liege": bool(project) and "/city/be/liege" in svg,
+    }
 
 
 # -- 4. places only where a place is meant ------------------------------------------------------
