@@ -239,6 +239,14 @@ def _country_codes(
     return codes, region_text
 
 
+# How a name matched that is worth a warning: (what the warning says, its code).
+_HOW = {
+    "abbreviation": ("read with its abbreviation spelled out as", "abbreviation"),
+    "alias": ("read from the alias list as", "alias"),
+    "transliteration": ("matches only a transliterated GeoNames name of", "ambiguous-place"),
+}
+
+
 def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report) -> None:
     """The best match on the evidence; an alias, a transliteration or an unclear choice
     is reported."""
@@ -263,23 +271,9 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
                 f" {weighing.describe()}; settle it in the decisions file",
                 "ambiguous-place",
             )
-    if best.match == "abbreviation":
-        report.warn(
-            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) with its"
-            " abbreviation spelled out",
-            "abbreviation",
-        )
-    elif best.match == "alias":
-        report.warn(
-            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
-            "alias",
-        )
-    elif best.match == "transliteration":
-        report.warn(
-            f"{name!r} matches only a transliterated GeoNames name of {best.name}"
-            f" (GeoNames {best.geonames_id})",
-            "ambiguous-place",
-        )
+    if best.match in _HOW:
+        how, code = _HOW[best.match]
+        report.warn(f"{name!r} {how} {best.name} (GeoNames {best.geonames_id})", code)
 
 
 def close_rival(matches: list[CityMatch]) -> CityMatch | None:

@@ -112,16 +112,7 @@ class UnresolvedName:
     reason: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "role": self.role,
-            "name": self.name,
-            "country": self.country,
-            "country_code": self.country_code,
-            "kind": self.kind,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)
