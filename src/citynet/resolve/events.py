@@ -184,6 +184,7 @@ class _Joins:
         self.parts = parts
         self.parent: dict[str, str] = {}
         self.reasons: dict[str, list[str]] = defaultdict(list)
+        self.cores: dict[int, tuple[str, str] | None] = {}  # memo of core_block
 
     def find(self, key: str) -> str:
         while self.parent.get(key, key) != key:
@@ -222,11 +223,20 @@ class _Joins:
             block = key_of(m)
             if block is not None:
                 found[block].setdefault(m.mention.key or "", m)
-        return [list(b.values())[:BLOCK_LIMIT] for _, b in sorted(found.items(), key=str)]
+        return [list(b.values())[:BLOCK_LIMIT] for _, b in sorted(found.items())]
+
+    def core_block(self, m: Mention) -> tuple[str, str] | None:
+        """(core title, year) of a dated mention that is not a bare bullet."""
+        if m.index not in self.cores:
+            date = self.parts[m.index][0]
+            core = event_core(without_year(m.mention.title))
+            ok = core and date and not _is_bare(m)
+            self.cores[m.index] = (core, date[:4]) if ok else None  # type: ignore[index]
+        return self.cores[m.index]
 
     def by_core(self, mentions: list[Mention]) -> None:
         """Equal core titles, overlapping dates, agreeing kinds and places."""
-        for block in self.blocks(mentions, lambda m: _core_block(m, self.parts)):
+        for block in self.blocks(mentions, self.core_block):
             for i, a in enumerate(block):
                 for b in block[i + 1 :]:
                     if self.fit(a, b):
@@ -267,12 +277,6 @@ def _last(m: Mention, date: str) -> str:
     return (periods[0].end or date) if periods else date
 
 
-def _core_block(m: Mention, parts: dict[int, _Parts]) -> tuple[str, str] | None:
-    date = parts[m.index][0]
-    core = event_core(without_year(m.mention.title))
-    return (core, date[:4]) if core and date and not _is_bare(m) else None
-
-
 def _is_bare(m: Mention) -> bool:
     place = m.mention.place
     return place is not None and bool(m.title_key) and event_title_key(place.name) == m.title_key
@@ -280,11 +284,11 @@ def _is_bare(m: Mention) -> bool:
 
 def _similar_titles(mentions: list[Mention], joins: _Joins, resolution: Resolution) -> None:
     def block(m: Mention) -> tuple[str, str] | None:
-        found = _core_block(m, joins.parts)
+        found = joins.core_block(m)
         return (found[0][:3], found[1]) if found else None
 
     for reps in joins.blocks(mentions, block):
-        texts = [(event_core(without_year(m.mention.title)), m) for m in reps]
+        texts = [(joins.cores[m.index][0], m) for m in reps]  # type: ignore[index]
         near_misses(texts, "event", joins.fit, resolution)
 
 

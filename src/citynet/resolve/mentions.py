@@ -169,9 +169,14 @@ def near_misses(
     """Pairs of one block with similar but different titles that would otherwise have
     joined: kept apart and listed ("similar titles"), for a person to settle."""
     for i, (text_a, a) in enumerate(reps):
+        # difflib caches what it learns of its second sequence: one per row, and the
+        # bounds that cost least first.
+        matcher = difflib.SequenceMatcher(None, "", text_a, autojunk=False)
         for text_b, b in reps[i + 1 :]:
-            matcher = difflib.SequenceMatcher(None, text_a, text_b)
-            if text_a == text_b or matcher.quick_ratio() < NEAR or matcher.ratio() < NEAR:
+            matcher.set_seq1(text_b)
+            if text_a == text_b or matcher.real_quick_ratio() < NEAR:
+                continue
+            if matcher.quick_ratio() < NEAR or matcher.ratio() < NEAR:
                 continue
             if all(_NUMBERED.match(w) for w in set(text_a.split()) ^ set(text_b.split())):
                 continue  # "Drugs I" and "Drugs II", "Assembly 2013" and "2014": numbered
