@@ -65,8 +65,8 @@ def test_validate_and_the_cli_agree(built, tmp_path: Path) -> None:
     cli_run = CliRunner().invoke(cli, ["validate", "--format", "json", str(out / "citynet.trig")])
     payload = json.loads(cli_run.output)
     assert report.conforms is True and payload["conforms"] is True
-    assert report.counts == {"Violation": 0, "Warning": 13, "Info": 0}
-    assert len(payload["results"]) == len(report.results) == 13
+    assert report.counts == {"Violation": 0, "Warning": 11, "Info": 0}
+    assert len(payload["results"]) == len(report.results) == 11
 
 
 def test_query_rows_are_plain_python(built) -> None:

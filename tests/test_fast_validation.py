@@ -87,7 +87,7 @@ def test_bundled_build_gives_pyshacl_results(bundled_build: Path) -> None:
     turbo, reference = both([bundled_build])
     assert_same(turbo, reference)
     assert turbo.conforms
-    assert turbo.counts == {"Violation": 0, "Warning": 13, "Info": 0}
+    assert turbo.counts == {"Violation": 0, "Warning": 11, "Info": 0}
     assert_same(in_parallel([bundled_build]), reference)
 
 
@@ -414,7 +414,7 @@ def test_cli_engine_option(bundled_build: Path) -> None:
     reference = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "pyshacl"])
     assert turbo.exit_code == reference.exit_code == 0
     assert turbo.output == reference.output
-    assert turbo.output.endswith("conforms: 0 violations, 13 warnings, 0 infos\n")
+    assert turbo.output.endswith("conforms: 0 violations, 11 warnings, 0 infos\n")
     bad = runner.invoke(cli, ["validate", str(bundled_build), "--engine", "fast"])
     assert bad.exit_code == 2
 

@@ -272,6 +272,34 @@ def test_the_bundled_build_follows_a_decisions_file_flipping_three_decisions(tmp
     report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
     assert [g["matched"] for g in report["resolution"]["decisions"]["groups"]] == [2, 2]
     assert report["resolution"]["decisions"]["places"][0]["matched"] == 1
+    # The site's map follows: Halle's marker moves to the smaller Halle, and the
+    # Karlsruhe-Halle twinning line with it; Charleroi and Liège still share projects.
+    maps = [site_map(runner, tmp_path / name) for name in ("a", "b")]
+    assert maps[0]["halle"] != maps[1]["halle"]
+    assert maps[0]["karlsruhe-halle"] != maps[1]["karlsruhe-halle"]
+    assert maps[0]["charleroi-liege"] and maps[1]["charleroi-liege"]
+
+
+def site_map(runner: CliRunner, build: Path) -> dict[str, object]:
+    """From the site of a build's graph: Halle's marker, the Karlsruhe-Halle twinning
+    line and whether a Charleroi-Liège project line is drawn (map.svg)."""
+    import re
+
+    out = build / "site"
+    made = runner.invoke(cli, ["site", str(build / "citynet.trig"), "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    svg = (out / "map.svg").read_text(encoding="utf-8")
+    marker = re.search(r'data-iri="[^"]*/city/de/(halle[^"]*)" cx="([^"]+)" cy="([^"]+)"', svg)
+    twin = re.search(
+        r'twinning-link" ([^>]*)data-a="[^"]*/halle[^"]*" data-b="[^"]*/karlsruhe"', svg
+    )
+    project = re.search(r'class="project-link"[^>]*data-a="[^"]*/city/be/charleroi"', svg)
+    assert marker and twin
+    return {
+        "halle": marker.groups(),
+        "karlsruhe-halle": twin.group(1),
+        "charleroi-liege": bool(project) and "/city/be/liege" in svg,
+    }
 
 
 # -- 4. places only where a place is meant ------------------------------------------------------
@@ -322,11 +350,16 @@ def test_the_cli_applies_an_explicit_decisions_file_and_warns_at_its_line(tmp_pa
     assert (out / "citynet.nq").read_bytes() == plain
     streamed_report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert streamed_report["resolution"]["identities"] == report["resolution"]["identities"]
-    incremental = CliRunner().invoke(
-        cli, [*args, "--store", str(tmp_path / "store"), "--incremental"]
-    )
-    assert incremental.exit_code == 2
-    assert "--incremental cannot apply a decisions file yet" in incremental.output
+    store = ["--store", str(tmp_path / "store"), "--incremental"]
+    for _ in range(2):  # the first run fills the incremental state, the second reuses it
+        incremental = CliRunner().invoke(cli, [*args, *store])
+        assert incremental.exit_code == 0, incremental.output
+        assert (out / "citynet.nq").read_bytes() == plain
+    # Another decisions file starts the state afresh: its decision is applied.
+    write(file, f'[[place]]\nname = "Saint-Louis"\ngeonames = {SAINT_LOUIS_US}\n')
+    again = CliRunner().invoke(cli, [*args, *store])
+    assert again.exit_code == 0, again.output
+    assert f"sws.geonames.org/{SAINT_LOUIS_US}/" in (out / "citynet.nq").read_text("utf-8")
 
 
 # -- review -------------------------------------------------------------------------------------
@@ -363,6 +396,32 @@ def test_review_lists_open_questions_city_first_with_the_toml_that_settles_them(
     assert rebuilt.exit_code == 0, rebuilt.output
     text = CliRunner().invoke(cli, ["review", str(out)])
     assert text.output == "0 open questions\n"
+
+
+def test_the_bundled_decisions_settle_every_open_question_of_the_bundled_pages(tmp_path):
+    out = tmp_path / "out"
+    built = CliRunner().invoke(cli, ["build", str(PAGES), "--out", str(out), "-q", "--no-validate"])
+    assert built.exit_code == 0, built.output
+    assert CliRunner().invoke(cli, ["review", str(out)]).output == "0 open questions\n"
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))["resolution"]
+    (similar,) = [c for c in report["id_conflicts"] if c["kind"] == "similar titles"]
+    assert similar["settled_by"].endswith("data/pages/decisions.toml:8")
+    # Without the file, the pages leave that one question open.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for source in PAGES.glob("*.txt"):
+        (pages / source.name).write_bytes(source.read_bytes())
+    bare = tmp_path / "bare"
+    built = CliRunner().invoke(
+        cli, ["build", str(pages), "--out", str(bare), "-q", "--no-validate"]
+    )
+    assert built.exit_code == 0, built.output
+    questions = json.loads(
+        CliRunner().invoke(cli, ["review", str(bare), "--format", "json"]).output
+    )
+    assert [(q["kind"], q["where"].rsplit("/", 1)[-1]) for q in questions] == [
+        ("similar titles", "charleroi.txt:37")
+    ]
 
 
 def test_review_without_a_build_is_a_one_line_error(tmp_path):

@@ -12,13 +12,9 @@ from hypothesis import strategies as st
 from citynet.read.records import ActivityMention, PageRecord, Period, PlaceName, Twin
 from citynet.resolve import aliases
 from citynet.resolve.gazetteer import Gazetteer, default_gazetteer, name_key
-from citynet.resolve.resolution import (
-    Resolution,
-    parse_location,
-    project_title_key,
-    resolve_place,
-    resolve_records,
-)
+from citynet.resolve.mentions import project_title_key
+from citynet.resolve.places import parse_location, resolve_place
+from citynet.resolve.resolution import Resolution, resolve_records
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +237,7 @@ def test_every_city_alias_is_needed_and_points_at_real_data(gaz):
     for written, (target, code) in aliases.CITY_ALIASES.items():
         assert bare.city_matches(written, code) == [], f"{written} needs no alias"
         assert gaz.city_matches(target, code), f"{target} ({code}) is not in GeoNames"
-        assert gaz.resolve_city(written, code).name == gaz.resolve_city(target, code).name
+        assert gaz.city_matches(written, code)[0].name == gaz.city_matches(target, code)[0].name
 
 
 def test_every_country_and_region_alias_is_needed(monkeypatch):
@@ -310,7 +306,7 @@ def spellings(draw):
 def test_any_spelling_of_a_known_name_resolves_to_the_same_id(case):
     text, code, geonames_id = case
     gaz = default_gazetteer()
-    assert gaz.resolve_city(text, code).geonames_id == geonames_id
+    assert gaz.city_matches(text, code)[0].geonames_id == geonames_id
     assert resolved(gaz, text, gaz.country_name(code))[0].geonames_id == geonames_id
 
 
@@ -694,16 +690,23 @@ def test_no_geonames_id_under_two_keys(corpus):
     assert keys[3099434] == {"city/pl/gdansk"}
 
 
+def records_of(corpus, page: str) -> list:  # type: ignore[no-untyped-def]
+    return corpus[0][page].activities
+
+
 def test_what_the_corpus_leaves_unresolved(corpus):
     _, resolution = corpus
     assert sorted((Path(u.file).name, u.name, u.kind) for u in resolution.unresolved) == [
         ("amadora.txt", "Autonomous region of Príncipe", "region"),
         ("brussels.txt", "Georgia", "region"),
-        ("charleroi.txt", "Aubervilliers & Saint-Denis", "city"),
         ("gdansk.txt", "Sefton", "region"),
         ("generalitat-de-catalunya.fr.txt", "Generalitat de Catalunya", "region"),
         ("generalitat-de-catalunya.txt", "Generalitat de Catalunya", "region"),
-        ("stuttgart.txt", "Aubervilliers & Saint Denis", "city"),
+    ]
+    # "Aubervilliers & Saint-Denis" (Charleroi, Stuttgart) is two places (issue 17).
+    conference = [a for a in records_of(corpus, "charleroi.txt") if a.more_places]
+    assert [(a.place.resolved_name, a.more_places[0].resolved_name) for a in conference] == [
+        ("Aubervilliers", "Saint-Denis")
     ]
     assert [(Path(p.file).name, p.page_population) for p in resolution.population_mismatches] == [
         ("brussels.txt", 170_407)
@@ -780,7 +783,7 @@ def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "_index_rows", lambda: TINY_CITIES)
     (tmp_path / "geonames-cities500-0.1-v0.sqlite").write_bytes(b"an older index")
     first = Gazetteer(cache_directory=tmp_path)
-    assert first.resolve_city("LUIK", "BE").geonames_id == 2792413
+    assert first.city_matches("LUIK", "BE")[0].geonames_id == 2792413
     files = sorted(p.name for p in tmp_path.iterdir())
     # No temporary file left, the older index removed.
     assert len(files) == 1 and files[0].startswith("geonames-cities500-")
@@ -791,7 +794,7 @@ def test_index_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
 
     monkeypatch.setattr(module, "_index_rows", fail)
     again = Gazetteer(cache_directory=tmp_path)
-    assert again.resolve_city("Lille").geonames_id == 2998324
+    assert again.city_matches("Lille")[0].geonames_id == 2998324
 
 
 def test_index_is_built_in_memory_when_the_cache_is_not_writable(tmp_path, monkeypatch):
@@ -801,7 +804,7 @@ def test_index_is_built_in_memory_when_the_cache_is_not_writable(tmp_path, monke
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     gaz = Gazetteer(cache_directory=blocked / "cache")
-    assert gaz.resolve_city("Liege", "BE").geonames_id == 2792413
+    assert gaz.city_matches("Liege", "BE")[0].geonames_id == 2792413
     assert blocked.read_text() == "not a folder"
 
 

@@ -120,7 +120,7 @@ class Assembly:
         chunk: MappedChunk,
         pages: dict[int, tuple[Path, str]],
         stubs: dict[int, Stub],
-        keys: dict[int, list[str | None]],
+        keys: dict[int, list[list[str | None]]],
     ) -> None:
         """A mapped chunk: whole fragment files, or page by page for a store or state."""
         self.counter.add(chunk.triple_hashes, chunk.class_hashes)

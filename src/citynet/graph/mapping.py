@@ -491,8 +491,9 @@ class _PageEmitter:
             self._described.add(path)
             is_project = mention.kind == "project"
             self.add(node, _RDF.type, _CN.Project if is_project else _CN.Event)
-            if mention.title:
-                self.add(node, _RDFS.label, text_literal(mention.title, self.lang))
+            if mention.label or mention.title:
+                label = mention.label or mention.title
+                self.add(node, _RDFS.label, text_literal(label, self.lang))
             if mention.subtitle:
                 self.add(node, _CN.subtitle, text_literal(mention.subtitle, self.lang))
             if mention.network_id:
@@ -500,9 +501,14 @@ class _PageEmitter:
             if not is_project:
                 kind = mention.event_kind or "other"
                 self.add(node, _CN.eventKind, term(event_kind_concept(kind)))
-                if mention.place is not None:
-                    self.add(node, _CN.place, self.place(mention.place))
+                for place in ([mention.place] if mention.place else []) + mention.more_places:
+                    self.add(node, _CN.place, self.place(place))
             self.period(node, mention, mention.periods, years=is_project)
+        place = mention.place.name if mention.place else None
+        if mention.label and mention.title not in ("", mention.label, place):
+            # Resolution chose one label for the pages' spellings: this one is another
+            # (a title that only names the event's place is no spelling of it).
+            self.add(node, _SKOS.altLabel, plain_literal(mention.title))
         base = f"participation/{city_path}/{path}/{mention.role}"
         dated = [p for p in mention.periods if p.start]
         if mention.kind == "project" and len(dated) > 1:

@@ -201,12 +201,13 @@ def _owners(plan: _Plan, stubs: dict[int, Stub]) -> tuple[dict[str, int], dict[i
     """Named graphs: the first page (in input order) with a graph IRI keeps it; the
     activity keys of the pages that are mapped."""
     owner: dict[str, int] = {}
-    keys: dict[int, list[str | None]] = {}
+    keys: dict[int, list[list[str | None]]] = {}
     for index, _path, graph in plan.entries:
         stub = stubs[index]
         if stub.has_content and stub.record.city is not None and graph not in owner:
             owner[graph] = index
-            keys[index] = [m.key for m in stub.record.activities]
+            # What cross-page resolution decides: key, label, and an event's kind.
+            keys[index] = [[m.key, m.label, m.event_kind] for m in stub.record.activities]
     return owner, keys
 
 
@@ -385,7 +386,7 @@ class _Step3:
 
     plan: _Plan
     read: _Read
-    keys: dict[int, list[str | None]]
+    keys: dict[int, list[list[str | None]]]
     remap: list[tuple[int, Path, str]]
     reports: dict[int, PageReport]
     entries: Fragments  # the report's page entries

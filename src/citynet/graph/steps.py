@@ -131,6 +131,7 @@ def _slim_mention(a: ActivityMention) -> ActivityMention:
         a.line,
         a.text,
         [Period(_interned(p.start), _interned(p.end), "") for p in a.periods],
+        subtitle=a.subtitle,  # an acronym's expansion (citynet.resolve.mentions)
         network_id=a.network_id,
         event_kind=a.event_kind,
         place=_slim_place(a.place),
@@ -142,6 +143,7 @@ def _slim(record: PageRecord) -> PageRecord:
     return PageRecord(
         path=record.path,
         content_sha256=record.content_sha256,
+        language=record.language,  # activity labels are chosen per language
         city=_slim_place(record.city),
         twins=[Twin(_slim_place(t.place), t.since, t.line, t.text) for t in record.twins],  # type: ignore[arg-type]
         activities=[_slim_mention(a) for a in record.activities],
@@ -313,11 +315,11 @@ def finish_report(report: PageReport, warnings: list[PageWarning], triples: int)
 
 
 def map_record(
-    record: PageRecord, index: int, keys: list[str | None], mapper: Mapper, extra: list[Any]
+    record: PageRecord, index: int, keys: list[list[str | None]], mapper: Mapper, extra: list[Any]
 ) -> tuple[str, str, bytes, list[tuple[str, str, str]], Mapped]:
     """One page: its graph, N-Triples, N-Quads, sorted distinct triples, report entry."""
-    for mention, key in zip(record.activities, keys, strict=True):
-        mention.key = key
+    for mention, (key, label, kind) in zip(record.activities, keys, strict=True):
+        mention.key, mention.label, mention.event_kind = key, label, kind
     graph, made, warnings = mapper.map_page_triples(record)
     # Sorted N-Triples terms give the order of the graph's N-Quads lines (code point
     # order; a term that starts another sorts first, as its line does).
@@ -342,7 +344,7 @@ def map_record(
 @dataclass
 class MapTask:
     #: (index, keys, cross-page warnings, file) per page, None to skip a spilled record.
-    items: list[tuple[int, list[str | None], list[PageWarning], str] | None]
+    items: list[tuple[int, list[list[str | None]], list[PageWarning], str] | None]
     records: list[PageRecord] | str  # the records, or the spill file holding them
     base_iri: str
     out: str  # the chunk's fragment files: this, with .nq and .trig
@@ -425,6 +427,6 @@ def resolve_across(stubs: Iterable[Stub], decisions: Any = None) -> Any:
         gc.enable()
     if decisions is not None:
         curator.apply_groups(records, resolution)
-        curator.report_unmatched(decisions)
+        curator.report_unmatched(decisions, [r.path for r in records])
     resolution.warnings.sort(key=lambda w: (w.file, w.line, w.code, w.message))
     return resolution

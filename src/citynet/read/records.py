@@ -130,8 +130,11 @@ class ActivityMention:
     network_fragment: str | None = None  # "11307" from "30325#11307"
     event_kind: str | None = None  # one of EVENT_KINDS, events only
     place: PlaceName | None = None  # events only
-    # Filled by resolution / IRI policy: the key that makes mentions one node.
+    more_places: list[PlaceName] = field(default_factory=list)  # "A & B": B (resolution)
+    # Filled by resolution / IRI policy: the key that makes mentions one node, and the
+    # node's one label when the pages spell it several ways (this title: a skos:altLabel).
     key: str | None = None
+    label: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,27 +1,11 @@
 """A curator's decisions: fix what the resolver decided, once, and have it stick.
 
-A TOML file (read with the standard library's ``tomllib``), given with ``citynet build
---decisions FILE`` or found beside the pages as ``decisions.toml``. Each decision names
-a mention by its page and line, or by its text, and says what it is::
-
-    [[place]]                   # this name is GeoNames id N
-    page = "saint-louis.txt"    # optional: the page file (its name or path end)
-    line = 3                    # optional: the mention's line
-    name = "Saint-Louis"        # optional: the name as written (page+line or name needed)
-    geonames = 2977824
-
-    [[place]]                   # this is not a place (an event keeps no place, a twin goes)
-    name = "European Parliament"
-    not_a_place = true
-
-    [[same]]                    # these mentions are one project or event
-    mentions = ["liege.txt:41", "charleroi.txt:33"]
-
-    [[different]]               # these mentions are different projects or events
-    mentions = ["liege.txt:41", "Lops project"]   # "page:line", or a title as written
-
-Decisions win over the resolver and are listed in the report with the file and line
-that made them; a decision that matches nothing is a ``file:line`` warning.
+A TOML file (the standard library's ``tomllib``), given with ``citynet build --decisions
+FILE`` or found beside the pages as ``decisions.toml``: ``[[place]]`` (this name is
+GeoNames id N, or not a place), ``[[same]]`` and ``[[different]]`` (projects or events),
+each naming mentions by page and line or by text. docs/resolution.md shows the format.
+Decisions win over the resolver and are reported with the file and line that made them;
+one that matches nothing is a ``file:line`` warning.
 """
 
 from __future__ import annotations
@@ -34,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from citynet.errors import InputError
-from citynet.read.records import ActivityMention, PageRecord, PageWarning, PlaceName
-from citynet.resolve.gazetteer import Gazetteer, name_key
-from citynet.resolve.mentions import unused_key
+from citynet.read.records import ActivityMention, PageRecord, PageWarning
+from citynet.resolve.gazetteer import name_key
+from citynet.resolve.mentions import Mention, label_group, unused_key
 from citynet.resolve.result import MentionRef, MergeGroup, Resolution
 
 DEFAULT_NAME = "decisions.toml"
@@ -210,6 +194,13 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
             continue
         group.used = len(found)
         refs = [MentionRef(r.path, a.line, a.text) for r, a in found]
+        lines = {(m.file, m.line) for m in refs}
+        for conflict in resolution.id_conflicts:
+            if (
+                conflict.settled_by is None
+                and {(m.file, m.line) for m in conflict.mentions} <= lines
+            ):
+                conflict.settled_by = group.where
         if group.same:
             key = found[0][1].key or ""
             for _, activity in found:
@@ -219,6 +210,8 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
             )
             merge.mentions.extend(m for m in refs if m not in merge.mentions)
             merge.reasons.append(f"{group.where}: the curator says these are one")
+            same = [(r, a) for r, a in _mentions(records) if a.key == key]
+            label_group([Mention(0, r.path, a, "", None, language=r.language) for r, a in same])
         else:
             seen: set[str] = set()
             for _, activity in found:
@@ -228,10 +221,11 @@ def apply_groups(records: list[PageRecord], resolution: Resolution) -> None:
                 seen.add(activity.key or "")
 
 
-def report_unmatched(decisions: Decisions) -> None:
-    """A decision that named nothing on these pages: a warning at its line."""
+def report_unmatched(decisions: Decisions, pages: list[str]) -> None:
+    """A decision that named nothing on these pages: a warning at its line. One naming
+    only pages that are not built (one page of a folder) is out of scope, not stale."""
     for decision in [*decisions.places, *decisions.groups]:
-        if decision.used:
+        if decision.used or not _in_scope(decision, pages):
             continue
         file, _, line = decision.where.rpartition(":")
         decisions.warnings.append(
@@ -246,20 +240,13 @@ def report_unmatched(decisions: Decisions) -> None:
         )
 
 
-def apply_place(place: PlaceName, decision: PlaceDecision, gazetteer: Gazetteer) -> str | None:
-    """Set the place the curator named; an error message when the id is unknown."""
-    if decision.geonames is None:
-        return None
-    match = gazetteer.city_by_id(decision.geonames)
-    if match is None:
-        return f"{decision.where}: GeoNames id {decision.geonames} is not in the gazetteer"
-    place.resolved_name = match.name
-    place.country_code = match.country_code
-    place.geonames_id = match.geonames_id
-    place.latitude, place.longitude = match.latitude, match.longitude
-    place.geonames_population = match.population
-    place.kind = "city"
-    return None
+def _in_scope(decision: PlaceDecision | GroupDecision, pages: list[str]) -> bool:
+    if isinstance(decision, PlaceDecision):
+        named = [decision.page] if decision.page else []
+    else:
+        found = [_REF.match(ref) for ref in decision.refs]
+        named = [m["page"] for m in found if m] if all(found) else []
+    return not named or any(_same_page(file, page) for file in pages for page in named)
 
 
 __all__ = [
@@ -268,7 +255,6 @@ __all__ = [
     "GroupDecision",
     "PlaceDecision",
     "apply_groups",
-    "apply_place",
     "find_default",
     "load",
     "report_unmatched",

@@ -1,24 +1,12 @@
 """Evidence: what a page says that tells one namesake city from another.
 
-A name with several GeoNames candidates ("Saint-Louis": Senegal, Missouri, Alsace ...)
-is decided by weighing what a careful reader uses, each a score added to a candidate:
-
-- the page's stated population against the candidate's (strong: within 25 % +4,
-  within a factor 2 +2, beyond a factor 4 -3);
-- the country of the page's national forum ("French Forum for Urban Security", "FFSU"
-  -> FR: +2);
-- the source address's country domain (".fr": +1) and the countries of the page's
-  language or of a language its address names ("/fr/": French -> FR/BE/CH/LU/CA: +0.5);
-- the countries of the page's event places (their share, up to +1);
-- for an event's place only, the page's own city's country (+2) (the page's population
-  is not used: an event's town is not the page's city);
-- the candidates' populations relative to each other (-5 per factor 10 smaller than the
-  largest namesake, at most -5: alone, a namesake of half the size or more leaves the
-  choice unclear, as it would a reader; a stated population that fits overturns it).
-
-The best score wins; the decision is *clear* when it leads the next candidate by at
-more than :data:`CLEAR_MARGIN`, otherwise the resolver warns, listing the candidates. The
-confidence reported is the winner's share of the softmax of the scores.
+Each candidate of a name ("Saint-Louis": Senegal, Missouri, Alsace ...) is scored on
+what a careful reader uses: the page's stated population against the candidate's, the
+country of its national forum, of its address's domain, of its language, of its other
+event places, and (for an event's place) of the page's own city; and the candidates'
+sizes relative to each other. docs/resolution.md gives the points and examples. The best
+score wins; the choice is *clear* when it leads by more than :data:`CLEAR_MARGIN`,
+otherwise the resolver warns. The confidence is the winner's share of the softmax.
 """
 
 from __future__ import annotations

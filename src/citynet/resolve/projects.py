@@ -19,7 +19,16 @@ from collections import defaultdict
 from citynet.common import iris
 from citynet.read.records import PageRecord
 from citynet.resolve.gazetteer import clean_name
-from citynet.resolve.mentions import Mention, project_title_key, unused_key, years
+from citynet.resolve.mentions import (
+    BLOCK_LIMIT,
+    Mention,
+    acronym_keys,
+    label_group,
+    near_misses,
+    project_title_key,
+    unused_key,
+    years,
+)
 from citynet.resolve.result import IdConflict, MergeGroup, Resolution
 
 _ID = re.compile(r"^[0-9]{1,12}$")
@@ -131,6 +140,8 @@ def resolve_projects(records: list[PageRecord], resolution: Resolution) -> None:
             project_title_key(a.title),
             years(a.periods),
             a.network_id if a.network_id and _ID.match(a.network_id) else None,
+            acronym_keys(a.title, a.subtitle),
+            r.language,
         )
         for i, (r, a) in enumerate(
             (r, a) for r in records for a in r.activities if a.kind == "project"
@@ -139,6 +150,7 @@ def resolve_projects(records: list[PageRecord], resolution: Resolution) -> None:
     groups = _Groups(mentions)
     conflicted = _join_by_id(mentions, groups, resolution)
     _join_by_title(mentions, groups, conflicted, resolution)
+    _near_misses(mentions, groups, resolution)
     _key_projects(groups, conflicted, resolution)
 
 
@@ -194,18 +206,22 @@ def _report_id_conflict(network_id: str, same: list[Mention], resolution: Resolu
 def _join_by_title(
     mentions: list[Mention], groups: _Groups, conflicted: set[str], resolution: Resolution
 ) -> None:
-    """Mentions with one normalised title join when their periods fit and their ids
-    (other than conflicted ones) do not disagree."""
-    by_title: dict[str, list[Mention]] = defaultdict(list)
+    """Mentions sharing a key (the normalised title, an acronym, what an acronym stands
+    for) join when their periods fit and their ids (other than conflicted ones) do not
+    disagree. Each key is a block: nothing is compared across blocks."""
+    by_key: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
     for m in mentions:
         if m.title_key:
-            by_title[m.title_key].append(m)
+            by_key[m.title_key].append((m, "normalised title"))
+        for key, how in m.aliases:
+            if key != m.title_key:
+                by_key[key].append((m, how))
     reported: set[tuple[str, ...]] = set()
-    for title, same in sorted(by_title.items()):
-        # The first mention of each group met so far with this title stands for it.
-        seen: list[Mention] = []
-        for b in same:
-            for a in seen:
+    for key, same in sorted(by_key.items()):
+        # The first mention of each group met so far with this key stands for it.
+        seen: list[tuple[Mention, str]] = []
+        for b, how_b in same:
+            for a, how_a in seen:
                 ra, rb = groups.find(a.index), groups.find(b.index)
                 if ra == rb:
                     continue
@@ -217,17 +233,40 @@ def _join_by_title(
                         _report_possible_duplicate(a, b, pair, resolution)
                     continue
                 if groups.fits(ra, rb):
-                    groups.union(a.index, b.index, _title_reason(title, a, b))
-            if all(groups.find(a.index) != groups.find(b.index) for a in seen):
-                seen.append(b)
+                    groups.union(a.index, b.index, _title_reason(key, a, how_a, b, how_b))
+            if all(groups.find(a.index) != groups.find(b.index) for a, _ in seen):
+                seen.append((b, how_b))
 
 
-def _title_reason(title: str, a: Mention, b: Mention) -> str:
+def _title_reason(key: str, a: Mention, how_a: str, b: Mention, how_b: str) -> str:
     if a.span and b.span:
         how = f"overlapping period ({_period_text(a.span)}, {_period_text(b.span)})"
     else:
         how = "no period on one mention"
-    return f"same normalised title {title!r} and {how}"
+    if how_a == how_b == "normalised title":
+        return f"same normalised title {key!r} and {how}"
+    return (
+        f"{key!r} is the {how_a} of {a.file}:{a.mention.line} and the {how_b} of"
+        f" {b.file}:{b.mention.line}, and {how}"
+    )
+
+
+def _near_misses(mentions: list[Mention], groups: _Groups, resolution: Resolution) -> None:
+    """Similar titles kept apart (a letter or a word off, periods that fit): listed for a
+    person to settle. Compared within blocks of one first three letters, a few groups
+    each."""
+    blocks: dict[str, dict[int, Mention]] = defaultdict(dict)
+    for m in mentions:
+        if m.title_key:
+            blocks[m.title_key[:3]].setdefault(groups.find(m.index), m)
+    for block in blocks.values():
+        reps = [(m.title_key, m) for m in list(block.values())[:BLOCK_LIMIT]]
+        near_misses(reps, "project", lambda a, b: _apart_but_fit(groups, a, b), resolution)
+
+
+def _apart_but_fit(groups: _Groups, a: Mention, b: Mention) -> bool:
+    ra, rb = groups.find(a.index), groups.find(b.index)
+    return ra != rb and groups.fits(ra, rb) and len(groups.ids_of(ra) | groups.ids_of(rb)) < 2
 
 
 def _report_possible_duplicate(
@@ -267,13 +306,14 @@ def _key_projects(groups: _Groups, conflicted: set[str], resolution: Resolution)
             key = f"{key}-{span[0] if span else 'undated'}"
         key = unused_key(key, used)
         used.add(key)
+        label = label_group(members)
         for m in members:
             m.mention.key = key
         if len(members) > 1:
             resolution.merges[key] = MergeGroup(
                 key,
                 "project",
-                clean_name(members[0].mention.title),
+                label,
                 [m.ref for m in members],
                 groups.reasons.get(groups.find(members[0].index), []),
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from citynet.read.records import PageWarning, pickle_by_fields
+from citynet.read.records import PageWarning
 from citynet.resolve.gazetteer import CityMatch
 
 
@@ -54,12 +54,13 @@ class MergeGroup:
 class IdConflict:
     """Ids and titles that disagree: never merged silently."""
 
-    kind: Literal["same id, different titles", "possible duplicate"]
+    kind: Literal["same id, different titles", "possible duplicate", "similar titles"]
     activity: Literal["project", "event"]
     message: str
     mentions: list[MentionRef]
     network_ids: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    settled_by: str | None = None  # the curator's decision that settles it: "file:line"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class IdConflict:
             "network_ids": self.network_ids,
             "titles": self.titles,
             "mentions": [m.as_json() for m in self.mentions],
+            "settled_by": self.settled_by,
         }
 
 
@@ -110,16 +112,7 @@ class UnresolvedName:
     reason: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "role": self.role,
-            "name": self.name,
-            "country": self.country,
-            "country_code": self.country_code,
-            "kind": self.kind,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)
@@ -138,10 +131,6 @@ class IdentityDecision:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-# Sent back by the process that resolves events (streaming build).
-pickle_by_fields(MentionRef, MergeGroup, IdConflict)
 
 
 @dataclass(slots=True)
@@ -167,17 +156,6 @@ class Resolution:
         warning = PageWarning(file, line or 0, text, message, code=code)
         self.warnings.append(warning)
         return warning
-
-    def extend(self, other: Resolution) -> None:
-        """Add what ``other`` decided after what this one did."""
-        self.warnings.extend(other.warnings)
-        self.merges.update(other.merges)
-        self.id_conflicts.extend(other.id_conflicts)
-        self.population_mismatches.extend(other.population_mismatches)
-        self.unresolved.extend(other.unresolved)
-        self.city_candidates.update(other.city_candidates)
-        self.one_sided_twinnings.extend(other.one_sided_twinnings)
-        self.identities.extend(other.identities)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -88,7 +88,7 @@ def _duplicate(item: dict[str, Any]) -> Question:
     listed = ", ".join(json.dumps(r) for r in refs)
     return Question(
         (4, 1.0, first["file"], first["line"]),
-        "possible duplicate",
+        item["kind"],
         f"{first['file']}:{first['line']}",
         item["message"],
         ["the same (paste as is)", "different (paste with [[different]])"],
@@ -111,7 +111,9 @@ def open_questions(resolution: dict[str, Any]) -> list[Question]:
     questions += [
         _duplicate(item)
         for item in resolution.get("id_conflicts", [])
-        if item.get("kind") == "possible duplicate" and item.get("mentions")
+        if item.get("kind") in ("possible duplicate", "similar titles")
+        and item.get("mentions")
+        and not item.get("settled_by")
     ]
     return sorted(questions, key=lambda q: q.rank)
 

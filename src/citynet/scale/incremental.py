@@ -36,7 +36,7 @@ class Row:
     sha256: str
     graph: str
     stub: Stub
-    keys: list[str | None]
+    keys: list[list[str | None]]
     map_warnings: list[PageWarning]
     triples: int
     triple_hashes: bytes
@@ -59,7 +59,7 @@ class State:
         self.rows: dict[str, Row] = {}
 
     @classmethod
-    def open(cls, store_dir: Path, base_iri: str) -> State:
+    def open(cls, store_dir: Path, base_iri: str, decisions: str = "") -> State:
         store_dir.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(store_dir / STATE_FILE)
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -74,8 +74,9 @@ class State:
         from citynet.settings import __version__
 
         identity = {"version": STATE_VERSION, "citynet": __version__, "base_iri": base_iri}
-        if any(meta.get(k) != v for k, v in identity.items()):
-            # Another base IRI or citynet version maps differently: start afresh.
+        identity["decisions"] = decisions  # a curator's file changes resolution throughout
+        if any(meta.get(k, "") != v for k, v in identity.items()):
+            # Another base IRI, decisions file or citynet version maps differently: afresh.
             db.execute("DELETE FROM pages")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", identity.items())
             db.commit()
@@ -154,7 +155,7 @@ class State:
         path: Path,
         graph: str,
         stub: Stub,
-        keys: list[str | None],
+        keys: list[list[str | None]],
         page: Mapped,
         nquads: bytes,
         trig: bytes,

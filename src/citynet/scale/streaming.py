@@ -12,6 +12,7 @@ the report, not the merged formats, which need every triple in memory at once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -76,12 +77,9 @@ def stream_build(
     given = inputs or [default_pages_dir()]
     files = collect_inputs(given)
     decided = load_decisions(decisions, given)
-    if decided is not None and incremental:
-        raise InputError(
-            f"{decided.path}: --incremental cannot apply a decisions file yet",
-            hint="build without --incremental, or move the decisions file away",
-        )
-    state = State.open(store_dir, base_iri) if incremental and store_dir else None
+    # The state is kept for one decisions file's content: another one starts it afresh.
+    digest = hashlib.sha256(Path(decided.path).read_bytes()).hexdigest() if decided else ""
+    state = State.open(store_dir, base_iri, digest) if incremental and store_dir else None
     if store_dir is not None and not incremental:
         (store_dir / STATE_FILE).unlink(missing_ok=True)  # a full build invalidates state
     store = None
