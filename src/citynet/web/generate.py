@@ -32,6 +32,7 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -43,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.jsonld import from_rdf
@@ -93,6 +95,7 @@ from citynet.web.terms import (
     node_key,
     pick_language,
     script_json,
+    sources_html,
 )
 
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
@@ -196,7 +199,8 @@ def write_site(
 
 def write_file(path: Path, data: bytes) -> None:
     """The one place the site touches the disk (tests replace it to simulate a full disk)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True)
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -219,11 +223,10 @@ def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
         new = new_folder_beside(out)  # readable by a web server, as the umask allows
         count = 0
         for relative, data in files:
-            target = new / relative
             # Defence in depth: paths come from checked slugs, but never trust a join.
-            if not os.path.abspath(target).startswith(str(new) + os.sep):
+            if relative.startswith("/") or ".." in relative.split("/"):
                 raise DataInvalid(f"site path {relative!r} would leave the output folder")
-            write_file(target, data)
+            write_file(new / relative, data)
             count += 1
         write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
         swap_folder(new, out)
@@ -264,6 +267,8 @@ class Site:
         self._labels: dict[Node, str] = {}
         self._ontology_labels: dict[Node, str | None] = {}
         self._docs_of: dict[str, tuple[str, str] | None] = {}
+        self._link_folder: str | None = None
+        self._links: dict[tuple[Node, bool], Link] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = getattr(g, "identifier", g)
             if isinstance(s, BNode) or isinstance(o, BNode):
@@ -360,10 +365,15 @@ class Site:
         if located is None:
             return iri if is_http(iri) else None
         doc, fragment = located
-        target = "index.html" if doc == "" else doc + ".html"
-        start = posixpath.dirname(from_doc) or "."
-        relative = posixpath.relpath(target, start)
+        folder, _, name = ("index" if doc == "" else doc).rpartition("/")
+        relative = self._relative_folder(folder, posixpath.dirname(from_doc)) + name + ".html"
         return f"{relative}#{fragment}" if fragment else relative
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  # pairs of folders: few, and the Site lives briefly
+    def _relative_folder(self, folder: str, start: str) -> str:
+        """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
+        relative = posixpath.relpath(folder or ".", start or ".")
+        return "" if relative == "." else relative + "/"
 
     def root(self, from_doc: str) -> str:
         """Relative prefix from a page to the site's top folder ('' or '../../')."""
@@ -464,6 +474,20 @@ class Site:
     # Links for values ----------------------------------------------------------------
 
     def link(self, node: Node, from_doc: str, *, with_note: bool = False) -> Link:
+        """A value as a Link from ``from_doc``; remembered for the folder being written.
+
+        Documents are rendered folder by folder (sorted paths), so the cache holds one
+        folder's links at a time: its size is bounded by the graph, not the site.
+        """
+        folder = posixpath.dirname(from_doc)
+        if folder != self._link_folder:
+            self._link_folder, self._links = folder, {}
+        key = (node, with_note)
+        if key not in self._links:
+            self._links[key] = self._make_link(node, from_doc, with_note)
+        return self._links[key]
+
+    def _make_link(self, node: Node, from_doc: str, with_note: bool) -> Link:
         if isinstance(node, Literal):
             note = ""
             if node.language:
@@ -473,9 +497,8 @@ class Site:
             return Link(text=str(node), note=note)
         iri = str(node)
         href = self.href(iri, from_doc)
-        located = self.doc_of(iri)
-        external = located is None
-        if located is None and not self._ontology_label(node):
+        external = self.doc_of(iri) is None
+        if external and not self._ontology_label(node):
             text = curie(iri) or iri
         else:
             text = self.label(node)
@@ -842,6 +865,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["link"] = Markup  # a Link renders itself (Link.__html__)
+    env.globals["sources"] = sources_html
     return env
 
 
