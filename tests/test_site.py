@@ -26,7 +26,7 @@ from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
 from citynet.web import generate as site_module
 from citynet.web.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
-from citynet.web.generate import SITE_MARKER, build_site
+from citynet.web.generate import INCOMING_LIMIT, SITE_MARKER, build_site
 from citynet.web.terms import is_http, script_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,12 +91,19 @@ def parse_rdf(text: str, suffix: str, site: Path) -> Graph:
 
 
 def served_description(dataset: Dataset, iris: list[str]) -> set[tuple]:
-    """A document's served triples: out, in, the neighbours' labels, void:inDataset."""
+    """A document's served triples: out, in (up to the limit), neighbours' labels, inDataset."""
     triples: set[tuple] = set()
     for iri in iris:
         node = URIRef(iri)
         triples |= description(dataset, iri)
-        triples |= {(s, p, o) for s, p, o, _ in dataset.quads((None, None, node, None))}
+        incoming = sorted(
+            {(s, p, o) for s, p, o, _ in dataset.quads((None, None, node, None))},
+            key=lambda t: (str(t[1]), str(t[0])),
+        )
+        triples |= set(incoming[:INCOMING_LIMIT])
+        if len(incoming) > INCOMING_LIMIT:
+            path = iri[len(BASE) :].replace("#", ".")
+            triples.add((node, RDFS.seeAlso, URIRef(f"{BASE}{path}.incoming-1.html")))
         triples.add((node, VOID.inDataset, URIRef(BASE + "void.ttl#dataset")))
     ends = {t for s, _, o in triples for t in (s, o) if isinstance(t, URIRef)} - {
         URIRef(i) for i in iris
@@ -703,6 +710,40 @@ def test_a_description_holds_incoming_links_and_neighbour_labels(sample_site: Pa
     assert len(set(graph.triples((None, None, liege)))) == 9
     assert graph.value(nancy, RDFS.label) == Literal("Nancy", lang="en")
     assert graph.value(liege, VOID.inDataset) == URIRef(BASE + "void.ttl#dataset")
+
+
+def test_above_the_limit_incoming_links_are_on_pages_of_their_own(tmp_path: Path) -> None:
+    """A resource with more links than the limit: its page and RDF link to a paged list."""
+    hub = URIRef(BASE + "country/zz")
+    count = INCOMING_LIMIT * 2 + 1
+    graph = Dataset()
+    named = graph.graph(URIRef(BASE + "source/hub"))
+    named.add((hub, RDFS.label, Literal("Hub", lang="en")))
+    for n in range(count):
+        city = URIRef(f"{BASE}city/zz/c{n:03d}")
+        named.add((city, CN.country, hub))
+        named.add((city, RDFS.label, Literal(f"City {n:03d}", lang="en")))
+    source = tmp_path / "hub.trig"
+    graph.serialize(source, format="trig")
+    out = tmp_path / "out"
+    build_site([source], out)
+    rdf = Graph().parse(out / "country/zz.ttl")
+    assert len(set(rdf.triples((None, CN.country, hub)))) == INCOMING_LIMIT
+    assert rdf.value(hub, RDFS.seeAlso) == URIRef(BASE + "country/zz.incoming-1.html")
+    page = parse_page(out / "country/zz.html")
+    assert ("a", "zz.incoming-1.html") in {(tag, url) for tag, url, _ in page.links}
+    assert f"Referenced by ({count})" in page.text_of()
+    assert len([u for _, u, _ in page.links if u.startswith("../city/zz/c")]) == INCOMING_LIMIT
+    listed: list[str] = []
+    for number in (1, 2, 3):
+        lines = parse_page(out / f"country/zz.incoming-{number}.html")
+        listed += [u for _, u, _ in lines.links if u.startswith("../city/zz/c")]
+        rel = {attrs.get("rel"): u for _, u, attrs in lines.links if attrs.get("rel")}
+        assert rel.get("prev") == (f"zz.incoming-{number - 1}.html" if number > 1 else None)
+        assert rel.get("next") == (f"zz.incoming-{number + 1}.html" if number < 3 else None)
+    assert listed == [f"../city/zz/c{n:03d}.html" for n in range(count)]
+    assert not (out / "country/zz.incoming-4.html").exists()
+    assert not list(out.glob("city/zz/*.incoming-*"))  # one link each: under the limit
 
 
 def test_one_shared_jsonld_context_reads_as_plain_json(sample_site: Path) -> None:

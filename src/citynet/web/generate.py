@@ -46,7 +46,6 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.jsonld import from_rdf
 from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
@@ -61,7 +60,6 @@ from citynet.graph.vocab import (
     DCTERMS,
     DEFAULT_BASE_IRI,
     ONTOLOGY_IRI,
-    OWL,
     PREFIXES,
     RDF,
     RDFS,
@@ -76,7 +74,6 @@ from citynet.web.conneg import (
     NJS_FILE,
     REPRESENTATIONS,
     SERVER_FOLDER,
-    TURTLE,
     htaccess,
     nginx_http,
     nginx_server,
@@ -84,7 +81,7 @@ from citynet.web.conneg import (
 )
 from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
 from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
-from citynet.web.ontology_page import ontology_context
+from citynet.web.ontology_page import ONTOLOGY_DOC, ontology_files
 from citynet.web.svgmap import site_map
 from citynet.web.terms import (
     Link,
@@ -101,11 +98,10 @@ from citynet.web.terms import (
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
 SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
-#: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
-_VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 _MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
 _DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
+#: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
+INCOMING_LIMIT = 100
 MOST_CONNECTED = 10  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
@@ -567,9 +563,12 @@ class Site:
             for p, o in self.out.get(subject, {}):
                 graph.add((subject, p, o))
                 neighbours.add(o)
-            for s, p in self.incoming.get(subject, ()):
+            incoming = self.incoming_of(subject)
+            for s, p in incoming[:INCOMING_LIMIT]:
                 graph.add((s, p, subject))
                 neighbours.add(s)
+            if len(incoming) > INCOMING_LIMIT:  # the rest: the paged list's address
+                graph.add((subject, RDFS.seeAlso, URIRef(self.base + self.incoming_page(subject))))
             graph.add((subject, VOID.inDataset, dataset))
         for node in neighbours - set(members):
             if isinstance(node, URIRef):
@@ -577,7 +576,42 @@ class Site:
                     graph.add((node, RDFS.label, label))
         return graph
 
-    def _jsonld(self, graph: Graph, doc: str) -> str:
+    def incoming_of(self, iri: Node) -> list[tuple[URIRef, URIRef]]:
+        """The (subject, property) pairs pointing at ``iri``, by property then subject."""
+        return sorted(self.incoming.get(iri, ()), key=lambda pair: (str(pair[1]), str(pair[0])))
+
+    def incoming_page(self, iri: URIRef, number: int = 1) -> str:
+        """The path of a page of the links to ``iri``: a dot, so it is no IRI's document."""
+        doc, fragment = self.doc_of(str(iri)) or ("", "")
+        return f"{doc}{'.' + fragment if fragment else ''}.incoming-{number}.html"
+
+    def _render_incoming(
+        self, env: Environment, doc: str, iri: URIRef
+    ) -> Iterator[tuple[str, bytes]]:
+        """The links to a much-linked resource, INCOMING_LIMIT a page."""
+        incoming = self.incoming_of(iri)
+        pages = [incoming[i : i + INCOMING_LIMIT] for i in range(0, len(incoming), INCOMING_LIMIT)]
+        if len(pages) < 2:
+            return
+        for number, pairs in enumerate(pages, 1):
+
+            def page(n: int) -> str | None:
+                return (
+                    posixpath.basename(self.incoming_page(iri, n)) if 0 < n <= len(pages) else None
+                )
+
+            context = {
+                **self.common(doc, f"Links to {self.label(iri)} ({number}/{len(pages)})"),
+                "resource": self.link(iri, doc),
+                "rows": [(self.link(s, doc), self.link(p, doc)) for s, p in pairs],
+                "total": len(incoming),
+                "previous": page(number - 1),
+                "next": page(number + 1),
+            }
+            html = env.get_template("incoming.html").render(context)
+            yield self.incoming_page(iri, number), html.encode()
+
+    def jsonld(self, graph: Graph, doc: str) -> str:
         """Compact JSON-LD with the shared context, named by a reference relative to ``doc``."""
         # rdflib's converter with the context parsed once (its serializer re-parses the
         # context for every document, and we would parse its JSON text back again).
@@ -595,15 +629,17 @@ class Site:
         env = _environment()
         for doc, members in self.docs.items():
             graph = self.description(members)
-            jsonld = self._jsonld(graph, doc)
+            jsonld = self.jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
             yield doc + ".html", env.get_template("resource.html").render(context).encode()
             yield from rdf_files(doc, graph, jsonld, html=True)
+            for iri in members:
+                yield from self._render_incoming(env, doc, iri)
         yield from self._render_indexes(env, sparql_endpoint)
-        yield from self._render_ontology(env)
+        yield from ontology_files(self, env)
         void = description_graph(self, sparql_endpoint, license_iri)
         for doc in ("void", ".well-known/void"):
-            yield from rdf_files(doc, void, self._jsonld(void, doc), html=False)
+            yield from rdf_files(doc, void, self.jsonld(void, doc), html=False)
         yield CONTEXT_FILE, context_document(self.context)
         yield DUMP_FILE, dump(self)
         yield ".htaccess", htaccess().encode()
@@ -612,14 +648,14 @@ class Site:
         yield f"{SERVER_FOLDER}/{NJS_FILE}", njs_module().encode()
         yield "style.css", env.get_template("style.css").render().encode()
 
-    def _common(self, doc: str, title: str) -> dict[str, object]:
+    def common(self, doc: str, title: str) -> dict[str, object]:
         return {"title": title, "root": self.root(doc), "version": __version__, "base": self.base}
 
     def _page_context(self, doc: str, members: list[URIRef], jsonld: str) -> dict[str, object]:
         sections = [self._section(doc, iri) for iri in members]
         main = sections[0]
         return {
-            **self._common(doc, main["label"]),
+            **self.common(doc, main["label"]),
             "sections": sections,
             "jsonld": script_json(jsonld),
             "alternates": [
@@ -637,8 +673,9 @@ class Site:
             props[p].values.append((self.link(o, doc), self.sources(graphs, doc)))
         types = [self.link(t, doc) for t in self.objects(iri, RDF.type)]
         rows = sorted(props.values(), key=lambda r: (r.prop.iri != str(RDF.type), r.prop.text))
+        pairs = self.incoming_of(iri)
         incoming = sorted(
-            {(self.link(s, doc), self.link(p, doc)) for s, p in self.incoming.get(iri, set())},
+            {(self.link(s, doc), self.link(p, doc)) for s, p in pairs[:INCOMING_LIMIT]},
             key=lambda pair: (pair[1].text, pair[0].text, pair[0].iri or ""),
         )
         section: dict[str, object] = {
@@ -648,6 +685,8 @@ class Site:
             "types": types,
             "rows": rows,
             "incoming": incoming,
+            "incoming_total": len(pairs),
+            "incoming_pages": posixpath.basename(self.incoming_page(iri)),
             "twins": [],
             "activities": [],
             "participants": [],
@@ -789,7 +828,7 @@ class Site:
         connected = sorted((c for c in self.cities if partners[c]), key=lambda c: -partners[c])
         index = {
             "connected": [(self.link(c, ""), partners[c]) for c in connected[:MOST_CONNECTED]],
-            **self._common("", "citynet"),
+            **self.common("", "citynet"),
             "map": self.city_map,
             "detail_map": self.detail_map,
             "members": [self.link(c, "") for c in members],
@@ -816,7 +855,7 @@ class Site:
                 self._city_row(n, placed) if kind == "cities" else self._activity_row(n)
                 for n in nodes
             ]
-            context = {**self._common("", title), "kind": kind, "rows": rows}
+            context = {**self.common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
 
     def _render_maps(self, env: Environment) -> Iterator[tuple[str, bytes]]:
@@ -829,31 +868,6 @@ class Site:
             if city_map is not None:
                 context = {"map": city_map, "id": svg_id, "marker_class": marker_class}
                 yield name, env.get_template("map.svg").render(context, title=title).encode()
-
-    # Ontology -------------------------------------------------------------------------
-
-    def _render_ontology(self, env: Environment) -> Iterator[tuple[str, bytes]]:
-        """The ontology at its IRI and at its version IRI (``ontology/0.1.0``), every format."""
-        source = getattr(self.ontology, "source_path", None)
-        turtle = (
-            Path(source).read_bytes()
-            if source is not None
-            else self.ontology.serialize(format="turtle").encode()
-        )
-        # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
-        canonical = to_canonical_graph(self.ontology)
-        docs = [ONTOLOGY_DOC]
-        version = self.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
-        if version is not None and _VERSION_PATH.fullmatch(str(version)[len(ONTOLOGY_IRI) :]):
-            docs.append(ONTOLOGY_DOC + str(version)[len(ONTOLOGY_IRI) :])
-        for doc in docs:
-            context = {**self._common(doc, "ontology"), **ontology_context(self.ontology)}
-            context["title"] = context["ontology_title"]
-            context["doc_name"] = posixpath.basename(doc)
-            yield doc + ".html", env.get_template("ontology.html").render(context).encode()
-            files = dict(rdf_files(doc, canonical, self._jsonld(canonical, doc), html=True))
-            files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
-            yield from files.items()
 
 
 def _environment() -> Environment:
@@ -873,6 +887,7 @@ def _environment() -> Environment:
 __all__ = [
     "DEFAULT_LICENSE",
     "DUMP_FILE",
+    "INCOMING_LIMIT",
     "SITE_MARKER",
     "Site",
     "SiteResult",
