@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from citynet.graph.vocab import CN, DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
+from citynet.graph.vocab import CN, DCTERMS, FOAF, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
 from citynet.web.conneg import TURTLE
 from citynet.web.dataset import rdf_files
 from citynet.web.terms import Link, curie, is_http, pick_language
@@ -118,7 +118,8 @@ class _Reader:
             for value in sorted(self.ontology.objects(node, prop), key=str):
                 iri = str(value)
                 href = iri if isinstance(value, URIRef) and is_http(iri) else None
-                rows.append((name, Link(text=iri, href=href, external=href is not None)))
+                text = self.text(value, FOAF.name) or iri  # an agent by its name
+                rows.append((name, Link(text=text, href=href, external=href is not None)))
         return rows
 
 
