@@ -25,6 +25,7 @@ from citynet.cli import cli
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
 from citynet.web import generate as site_module
+from citynet.web import svgmap
 from citynet.web.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
 from citynet.web.generate import INCOMING_LIMIT, SITE_MARKER, build_site
 from citynet.web.terms import is_http, script_json
@@ -488,6 +489,37 @@ def test_map_has_one_marker_per_city_with_coordinates(built) -> None:
     links = [attrs["href"] for attrs in main_map if attrs.get("class") == "city-link"]
     assert sorted(links) == sorted(c[len(BASE) :] + ".html" for c in placed)
     assert not any(tag == "script" and attrs.get("src") for tag, attrs in page.elements)
+
+
+def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: does a horizontal ray from the point cross the ring an odd number of times."""
+    x, y = point
+    crossings = 0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def test_the_bundled_outlines_are_the_worlds_countries() -> None:
+    rings = svgmap.country_rings()
+    assert len(rings) == 285
+    assert all(-180 <= x <= 180 and -90 <= y <= 90 for ring in rings for x, y in ring)
+    # Land where cities are, sea where there is none (longitude, latitude).
+    for city in ((5.57, 50.63), (2.35, 48.86), (-9.14, 38.72), (139.7, 35.7), (-58.4, -34.6)):
+        assert sum(_inside(city, ring) for ring in rings) == 1, city
+    for sea in ((-30.0, 40.0), (5.0, 40.0), (-140.0, 0.0), (80.0, -30.0)):
+        assert not any(_inside(sea, ring) for ring in rings), sea
+
+
+def test_the_maps_draw_the_country_outlines_in_view(built) -> None:
+    _, _, out, _ = built
+    svg = (out / "map.svg").read_text()
+    land = svg[svg.index('<g class="land">') : svg.index('<g class="graticule">')]
+    assert 0 < land.count('<path d="M') <= len(svgmap.country_rings())
+    if (out / "map-detail.svg").exists():  # closer: fewer outlines, only those in view
+        detail = (out / "map-detail.svg").read_text()
+        assert 0 < detail.count('<path d="M') < land.count('<path d="M')
 
 
 def test_map_lines_join_twins_and_project_partners(sample_site: Path) -> None:
