@@ -687,12 +687,8 @@ class Site:
             "incoming": incoming,
             "incoming_total": len(pairs),
             "incoming_pages": posixpath.basename(self.incoming_page(iri)),
-            "twins": [],
-            "activities": [],
-            "participants": [],
+            **dict.fromkeys(("twins", "activities", "participants", "partners", "countries"), ()),
         }
-        section["partners"] = []
-        section["countries"] = []
         if self.kinds.get(iri) == "city":
             section["partners"] = self._partner_rows(iri, doc)
             section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
@@ -767,19 +763,8 @@ class Site:
         }
 
     def _participation_row(self, row: dict[str, Node], show: str, doc: str) -> dict[str, object]:
-        node = row["node"]
-        period = [
-            str(v)
-            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self.objects(node, prop)
-        ]
-        activity = row["activity"]
-        if not period and activity is not None:
-            period = [
-                str(v)
-                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self.objects(activity, prop)
-            ]
+        node, activity = row["node"], row["activity"]
+        period = self._period(node) or self._period(activity)
         kind = "project" if self.kinds.get(activity) == "project" else "event"
         lines = [str(v) for v in self.objects(node, CN.sourceLine)]
         graphs = {g for where in self.out[node].values() for g in where}
@@ -787,11 +772,16 @@ class Site:
             "what": self.link(row[show], doc),  # type: ignore[arg-type]
             "kind": kind,
             "role": self.link(row["role"], doc) if row["role"] is not None else None,
-            "period": " – ".join(dict.fromkeys(period)),
+            "period": period,
             "node": self.link(node, doc),
             "sources": self.sources(graphs, doc),
             "line": ", ".join(lines),
         }
+
+    def _period(self, node: Node) -> str:
+        """Start and end ("2013 – 2015"), each once, from years or dates."""
+        props = (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+        return " – ".join(dict.fromkeys(str(v) for p in props for v in self.objects(node, p)))
 
     def _city_row(self, city: URIRef, placed: set[str]) -> dict[str, object]:
         country = self._one(city, CN.country)
@@ -805,15 +795,10 @@ class Site:
         }
 
     def _activity_row(self, activity: URIRef) -> dict[str, object]:
-        when = [
-            str(v)
-            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self.objects(activity, prop)
-        ]
         place = self._one(activity, CN.place)
         return {
             "activity": self.link(activity, ""),
-            "when": " – ".join(dict.fromkeys(when)),
+            "when": self._period(activity),
             "place": self.link(place, "") if place is not None else None,
             "participants": [
                 self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
