@@ -265,6 +265,7 @@ class Site:
         self._docs_of: dict[str, tuple[str, str] | None] = {}
         self._link_folder: str | None = None
         self._links: dict[tuple[Node, bool], Link] = {}
+        self._objects: dict[tuple[Node, URIRef], tuple[Node, ...]] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = getattr(g, "identifier", g)
             if isinstance(s, BNode) or isinstance(o, BNode):
@@ -362,14 +363,8 @@ class Site:
             return iri if is_http(iri) else None
         doc, fragment = located
         folder, _, name = ("index" if doc == "" else doc).rpartition("/")
-        relative = self._relative_folder(folder, posixpath.dirname(from_doc)) + name + ".html"
+        relative = _relative_folder(folder, posixpath.dirname(from_doc)) + name + ".html"
         return f"{relative}#{fragment}" if fragment else relative
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019  # pairs of folders: few, and the Site lives briefly
-    def _relative_folder(self, folder: str, start: str) -> str:
-        """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
-        relative = posixpath.relpath(folder or ".", start or ".")
-        return "" if relative == "." else relative + "/"
 
     def root(self, from_doc: str) -> str:
         """Relative prefix from a page to the site's top folder ('' or '../../')."""
@@ -377,8 +372,12 @@ class Site:
 
     # Labels ---------------------------------------------------------------------------
 
-    def objects(self, subject: Node, prop: URIRef) -> list[Node]:
-        return sorted({o for (p, o) in self.out.get(subject, {}) if p == prop}, key=node_key)  # type: ignore[call-overload]
+    def objects(self, subject: Node, prop: URIRef) -> tuple[Node, ...]:
+        key = (subject, prop)  # pages ask the same again and again: remembered
+        if key not in self._objects:
+            values = {o for (p, o) in self.out.get(subject, {}) if p == prop}
+            self._objects[key] = tuple(sorted(values, key=node_key))  # type: ignore[arg-type]
+        return self._objects[key]
 
     def _one(self, subject: Node, prop: URIRef) -> Node | None:
         values = self.objects(subject, prop)
@@ -853,6 +852,13 @@ class Site:
             if city_map is not None:
                 context = {"map": city_map, "id": svg_id, "marker_class": marker_class}
                 yield name, env.get_template("map.svg").render(context, title=title).encode()
+
+
+@functools.lru_cache(maxsize=4096)  # pairs of folders: few, asked for every link
+def _relative_folder(folder: str, start: str) -> str:
+    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
+    relative = posixpath.relpath(folder or ".", start or ".")
+    return "" if relative == "." else relative + "/"
 
 
 def _environment() -> Environment:
