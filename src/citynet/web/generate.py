@@ -60,7 +60,6 @@ from citynet.graph.vocab import (
     DCTERMS,
     DEFAULT_BASE_IRI,
     ONTOLOGY_IRI,
-    PREFIXES,
     RDF,
     RDFS,
     SKOS,
@@ -553,9 +552,7 @@ class Site:
         The members' own triples, the triples pointing at them, the labels of every
         resource on either end, and ``void:inDataset`` to the dataset description.
         """
-        graph = Graph(bind_namespaces="none")
-        for name, namespace in PREFIXES.items():
-            graph.bind(name, namespace)
+        graph = Graph(bind_namespaces="none")  # no prefixes: the writers bring their own
         dataset = URIRef(self.base + "void.ttl#dataset")
         neighbours: set[Node] = set()
         for subject in members:
