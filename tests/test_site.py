@@ -664,7 +664,8 @@ def test_full_disk_leaves_the_previous_site_intact(tmp_path: Path, monkeypatch) 
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {out}: cannot write the site: No space left on device")
-    assert written["n"] == 21
+    # Writing stops at the first failure, give or take the writes already under way.
+    assert 21 <= written["n"] <= 21 + 4 * site_module.WRITERS + 1
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
 
