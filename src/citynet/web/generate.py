@@ -126,11 +126,6 @@ class SiteResult:
         )
 
 
-# --------------------------------------------------------------------------------------
-# Public API
-# --------------------------------------------------------------------------------------
-
-
 def build_site(
     graph_paths: list[Path],
     out: Path,
@@ -882,8 +877,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["link"] = Markup  # a Link renders itself (Link.__html__)
-    env.globals["sources"] = sources_html
+    env.globals.update(link=Markup, sources=sources_html)  # a Link renders itself (__html__)
     return env
 
 
