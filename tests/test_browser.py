@@ -251,6 +251,16 @@ def test_map_shows_one_marker_per_city_and_markers_open_city_pages(
     )
     assert sorted(m["iri"] for m in markers) == sorted(placed)
     assert all(m["w"] > 0 and m["h"] > 0 for m in markers)  # actually drawn
+    # The country outlines are drawn under the markers, in a colour of their own.
+    land = browser.evaluate(
+        """[...document.querySelectorAll('g.land path')].map(p => {
+             const r = p.getBoundingClientRect();
+             return {area: r.width * r.height, fill: getComputedStyle(p).fill};
+           })"""
+    )
+    sea = browser.evaluate("getComputedStyle(document.querySelector('rect.sea')).fill")
+    assert len(land) > 20 and all(p["area"] > 0 for p in land)
+    assert {p["fill"] for p in land} == {"rgb(251, 250, 245)"} != {sea}
     for m in markers:
         assert m["href"] == (out / (m["iri"][len(BASE) :] + ".html")).as_uri()
     # Click a marker that is on top at its own centre: the browser opens that city's page.

@@ -80,6 +80,15 @@ def test_declared_cn_terms_equal_vocab_plus_concepts(g: Graph) -> None:
     assert declared == CN_TERMS | ALL_CONCEPTS
 
 
+def test_every_term_is_defined_by_the_ontology(g: Graph) -> None:
+    declared = {s for s in g.subjects(RDF.type, None) if str(s).startswith(NS)}
+    assert len(declared) == len(CN_TERMS | ALL_CONCEPTS)
+    for term in declared:
+        assert set(g.objects(term, RDFS.isDefinedBy)) == {URIRef(ONTOLOGY_IRI)}, term
+    # Only our own terms: the external ones we declare are defined elsewhere.
+    assert {s for s in g.subjects(RDFS.isDefinedBy, None)} == declared
+
+
 def test_no_undeclared_cn_iri_anywhere_in_the_file(g: Graph) -> None:
     # Catches typos in domains, ranges, restrictions and scheme lists.
     assert _cn_iris_anywhere(g) == CN_TERMS | ALL_CONCEPTS
@@ -173,7 +182,9 @@ def test_ontology_header(g: Graph) -> None:
     assert one(OWL.versionIRI) == URIRef("https://w3id.org/citynet/ontology/0.1.0")
     assert one(OWL.versionInfo) == Literal("0.1.0")
     assert one(DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
-    assert one(DCTERMS.creator) == Literal("citynet contributors")
+    creator = one(DCTERMS.creator)  # an agent with a name, not a string
+    assert set(g.objects(creator, RDF.type)) == {FOAF.Organization}
+    assert set(g.objects(creator, FOAF.name)) == {Literal("citynet contributors")}
     assert one(DCTERMS.created) == Literal("2026-11-26", datatype=vocab.XSD.date)
     assert one(DCTERMS.modified) == Literal("2026-11-26", datatype=vocab.XSD.date)
     assert one(VANN.preferredNamespacePrefix) == Literal("cn")

@@ -23,9 +23,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_holds_the_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {"citynet/ontology/citynet.ttl", "citynet/shapes/citynet.ttl"} | {
-        f"citynet/queries/{p.name}" for p in (ROOT / "queries").glob("*.rq")
-    }
+    expected = {
+        "citynet/ontology/citynet.ttl",
+        "citynet/shapes/citynet.ttl",
+        "citynet/resources/countries-110m.json",
+        "citynet/resources/README.md",
+    } | {f"citynet/queries/{p.name}" for p in (ROOT / "queries").glob("*.rq")}
     assert expected <= names
     assert "citynet/cli.py" in names
     entry_points = zipfile.ZipFile(wheel).read("citynet-0.1.0.dist-info/entry_points.txt")

@@ -11,9 +11,10 @@ SHACL shapes check the description alone, without loading other vocabularies.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -212,6 +213,7 @@ def _service(
     add((distribution, DCTERMS.license, licence))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same terms come back on every page
 def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, Literal):
         if term.language:
@@ -223,14 +225,7 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.NamedNode(str(term))
 
 
-def serialize(triples: Iterable[tuple[Node, Node, Node]], fmt: ox.RdfFormat) -> bytes:
-    """Triples in one of pyoxigraph's strict writers (N-Triples, RDF/XML), sorted."""
-    ordered = sorted(triples, key=lambda t: tuple(n.n3() for n in t))
-    quads = [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in ordered]  # type: ignore[arg-type]
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    if fmt == ox.RdfFormat.N_TRIPLES:
-        return ox.serialize(quads, format=fmt) or b""
-    return ox.serialize(quads, format=fmt, prefixes=prefixes) or b""
+_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
 
 
 def dump(site: Site) -> bytes:
@@ -257,10 +252,15 @@ def dump(site: Site) -> bytes:
 def rdf_files(doc: str, graph: Graph, jsonld: str, *, html: bool) -> Iterator[tuple[str, bytes]]:
     """A resource's RDF files and the Apache type map that negotiates among them."""
     # pyoxigraph's writers: several times faster than rdflib's on these small graphs.
-    yield doc + TURTLE.suffix, serialize(graph, ox.RdfFormat.TURTLE)
+    # The triples sorted once (N-Triples' order of terms), so every file's bytes are stable.
+    triples = sorted((ox.Triple(*map(ox_term, triple)) for triple in graph), key=str)  # type: ignore[misc]
+    yield doc + TURTLE.suffix, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES)
     yield doc + JSONLD.suffix, jsonld.encode()
-    yield doc + RDFXML.suffix, serialize(graph, ox.RdfFormat.RDF_XML)
-    yield doc + NTRIPLES.suffix, serialize(graph, ox.RdfFormat.N_TRIPLES)
+    yield (
+        doc + RDFXML.suffix,
+        ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=_PREFIXES),
+    )
+    yield doc + NTRIPLES.suffix, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     suffixes = ((".html",) if html else ()) + RDF_SUFFIXES
     yield type_map_name(doc), type_map(doc, suffixes).encode()
 
@@ -291,6 +291,5 @@ __all__ = [
     "iana",
     "ox_term",
     "rdf_files",
-    "serialize",
     "stable_json",
 ]

@@ -32,19 +32,21 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
 import re
 import shutil
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.jsonld import from_rdf
 from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
@@ -59,8 +61,6 @@ from citynet.graph.vocab import (
     DCTERMS,
     DEFAULT_BASE_IRI,
     ONTOLOGY_IRI,
-    OWL,
-    PREFIXES,
     RDF,
     RDFS,
     SKOS,
@@ -74,7 +74,6 @@ from citynet.web.conneg import (
     NJS_FILE,
     REPRESENTATIONS,
     SERVER_FOLDER,
-    TURTLE,
     htaccess,
     nginx_http,
     nginx_server,
@@ -82,7 +81,7 @@ from citynet.web.conneg import (
 )
 from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
 from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
-from citynet.web.ontology_page import ontology_context
+from citynet.web.ontology_page import ONTOLOGY_DOC, ontology_files
 from citynet.web.svgmap import site_map
 from citynet.web.terms import (
     Link,
@@ -93,17 +92,18 @@ from citynet.web.terms import (
     node_key,
     pick_language,
     script_json,
+    sources_html,
 )
 
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
 SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
-#: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
-_VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 _MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
 _DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
-MOST_CONNECTED = 10  # cities the index lists by number of partners
+#: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
+INCOMING_LIMIT = 100
+MOST_CONNECTED = 10
+WRITERS = 4  # threads writing the site's files  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -124,11 +124,6 @@ class SiteResult:
             f"projects, {self.events} events), {self.markers} cities on the map, "
             f"{self.files} files in {self.out}"
         )
-
-
-# --------------------------------------------------------------------------------------
-# Public API
-# --------------------------------------------------------------------------------------
 
 
 def build_site(
@@ -196,7 +191,8 @@ def write_site(
 
 def write_file(path: Path, data: bytes) -> None:
     """The one place the site touches the disk (tests replace it to simulate a full disk)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)  # another writer thread may be first
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -212,19 +208,31 @@ def _check_replaceable(out: Path) -> None:
         )
 
 
+def _write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write the files on a few threads: creating a file waits on the disk (about 1 ms
+    each on a busy machine) while the next pages render; at most 4 × WRITERS in flight."""
+    count = 0
+    pending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for relative, data in files:
+            # Defence in depth: paths come from checked slugs, but never trust a join.
+            if relative.startswith("/") or ".." in relative.split("/"):
+                raise DataInvalid(f"site path {relative!r} would leave the output folder")
+            pending.append(pool.submit(write_file, folder / relative, data))
+            count += 1
+            if len(pending) > 4 * WRITERS:
+                pending.popleft().result()  # raises the OSError of a failed write here
+        for future in pending:
+            future.result()
+    return count
+
+
 def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     out = Path(os.path.abspath(out))
     new: Path | None = None
     try:
         new = new_folder_beside(out)  # readable by a web server, as the umask allows
-        count = 0
-        for relative, data in files:
-            target = new / relative
-            # Defence in depth: paths come from checked slugs, but never trust a join.
-            if not os.path.abspath(target).startswith(str(new) + os.sep):
-                raise DataInvalid(f"site path {relative!r} would leave the output folder")
-            write_file(target, data)
-            count += 1
+        count = _write_files(new, files)
         write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
         swap_folder(new, out)
         new = None
@@ -264,6 +272,9 @@ class Site:
         self._labels: dict[Node, str] = {}
         self._ontology_labels: dict[Node, str | None] = {}
         self._docs_of: dict[str, tuple[str, str] | None] = {}
+        self._link_folder: str | None = None
+        self._links: dict[tuple[Node, bool], Link] = {}
+        self._objects: dict[tuple[Node, URIRef], tuple[Node, ...]] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = getattr(g, "identifier", g)
             if isinstance(s, BNode) or isinstance(o, BNode):
@@ -360,9 +371,8 @@ class Site:
         if located is None:
             return iri if is_http(iri) else None
         doc, fragment = located
-        target = "index.html" if doc == "" else doc + ".html"
-        start = posixpath.dirname(from_doc) or "."
-        relative = posixpath.relpath(target, start)
+        folder, _, name = ("index" if doc == "" else doc).rpartition("/")
+        relative = _relative_folder(folder, posixpath.dirname(from_doc)) + name + ".html"
         return f"{relative}#{fragment}" if fragment else relative
 
     def root(self, from_doc: str) -> str:
@@ -371,8 +381,12 @@ class Site:
 
     # Labels ---------------------------------------------------------------------------
 
-    def objects(self, subject: Node, prop: URIRef) -> list[Node]:
-        return sorted({o for (p, o) in self.out.get(subject, {}) if p == prop}, key=node_key)  # type: ignore[call-overload]
+    def objects(self, subject: Node, prop: URIRef) -> tuple[Node, ...]:
+        key = (subject, prop)  # pages ask the same again and again: remembered
+        if key not in self._objects:
+            values = {o for (p, o) in self.out.get(subject, {}) if p == prop}
+            self._objects[key] = tuple(sorted(values, key=node_key))  # type: ignore[arg-type]
+        return self._objects[key]
 
     def _one(self, subject: Node, prop: URIRef) -> Node | None:
         values = self.objects(subject, prop)
@@ -464,6 +478,20 @@ class Site:
     # Links for values ----------------------------------------------------------------
 
     def link(self, node: Node, from_doc: str, *, with_note: bool = False) -> Link:
+        """A value as a Link from ``from_doc``; remembered for the folder being written.
+
+        Documents are rendered folder by folder (sorted paths), so the cache holds one
+        folder's links at a time: its size is bounded by the graph, not the site.
+        """
+        folder = posixpath.dirname(from_doc)
+        if folder != self._link_folder:
+            self._link_folder, self._links = folder, {}
+        key = (node, with_note)
+        if key not in self._links:
+            self._links[key] = self._make_link(node, from_doc, with_note)
+        return self._links[key]
+
+    def _make_link(self, node: Node, from_doc: str, with_note: bool) -> Link:
         if isinstance(node, Literal):
             note = ""
             if node.language:
@@ -473,9 +501,8 @@ class Site:
             return Link(text=str(node), note=note)
         iri = str(node)
         href = self.href(iri, from_doc)
-        located = self.doc_of(iri)
-        external = located is None
-        if located is None and not self._ontology_label(node):
+        external = self.doc_of(iri) is None
+        if external and not self._ontology_label(node):
             text = curie(iri) or iri
         else:
             text = self.label(node)
@@ -535,18 +562,19 @@ class Site:
         The members' own triples, the triples pointing at them, the labels of every
         resource on either end, and ``void:inDataset`` to the dataset description.
         """
-        graph = Graph(bind_namespaces="none")
-        for name, namespace in PREFIXES.items():
-            graph.bind(name, namespace)
+        graph = Graph(bind_namespaces="none")  # no prefixes: the writers bring their own
         dataset = URIRef(self.base + "void.ttl#dataset")
         neighbours: set[Node] = set()
         for subject in members:
             for p, o in self.out.get(subject, {}):
                 graph.add((subject, p, o))
                 neighbours.add(o)
-            for s, p in self.incoming.get(subject, ()):
+            incoming = self.incoming_of(subject)
+            for s, p in incoming[:INCOMING_LIMIT]:
                 graph.add((s, p, subject))
                 neighbours.add(s)
+            if len(incoming) > INCOMING_LIMIT:  # the rest: the paged list's address
+                graph.add((subject, RDFS.seeAlso, URIRef(self.base + self.incoming_page(subject))))
             graph.add((subject, VOID.inDataset, dataset))
         for node in neighbours - set(members):
             if isinstance(node, URIRef):
@@ -554,7 +582,42 @@ class Site:
                     graph.add((node, RDFS.label, label))
         return graph
 
-    def _jsonld(self, graph: Graph, doc: str) -> str:
+    def incoming_of(self, iri: Node) -> list[tuple[URIRef, URIRef]]:
+        """The (subject, property) pairs pointing at ``iri``, by property then subject."""
+        return sorted(self.incoming.get(iri, ()), key=lambda pair: (str(pair[1]), str(pair[0])))
+
+    def incoming_page(self, iri: URIRef, number: int = 1) -> str:
+        """The path of a page of the links to ``iri``: a dot, so it is no IRI's document."""
+        doc, fragment = self.doc_of(str(iri)) or ("", "")
+        return f"{doc}{'.' + fragment if fragment else ''}.incoming-{number}.html"
+
+    def _render_incoming(
+        self, env: Environment, doc: str, iri: URIRef
+    ) -> Iterator[tuple[str, bytes]]:
+        """The links to a much-linked resource, INCOMING_LIMIT a page."""
+        incoming = self.incoming_of(iri)
+        pages = [incoming[i : i + INCOMING_LIMIT] for i in range(0, len(incoming), INCOMING_LIMIT)]
+        if len(pages) < 2:
+            return
+        for number, pairs in enumerate(pages, 1):
+
+            def page(n: int) -> str | None:
+                return (
+                    posixpath.basename(self.incoming_page(iri, n)) if 0 < n <= len(pages) else None
+                )
+
+            context = {
+                **self.common(doc, f"Links to {self.label(iri)} ({number}/{len(pages)})"),
+                "resource": self.link(iri, doc),
+                "rows": [(self.link(s, doc), self.link(p, doc)) for s, p in pairs],
+                "total": len(incoming),
+                "previous": page(number - 1),
+                "next": page(number + 1),
+            }
+            html = env.get_template("incoming.html").render(context)
+            yield self.incoming_page(iri, number), html.encode()
+
+    def jsonld(self, graph: Graph, doc: str) -> str:
         """Compact JSON-LD with the shared context, named by a reference relative to ``doc``."""
         # rdflib's converter with the context parsed once (its serializer re-parses the
         # context for every document, and we would parse its JSON text back again).
@@ -572,15 +635,17 @@ class Site:
         env = _environment()
         for doc, members in self.docs.items():
             graph = self.description(members)
-            jsonld = self._jsonld(graph, doc)
+            jsonld = self.jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
             yield doc + ".html", env.get_template("resource.html").render(context).encode()
             yield from rdf_files(doc, graph, jsonld, html=True)
+            for iri in members:
+                yield from self._render_incoming(env, doc, iri)
         yield from self._render_indexes(env, sparql_endpoint)
-        yield from self._render_ontology(env)
+        yield from ontology_files(self, env)
         void = description_graph(self, sparql_endpoint, license_iri)
         for doc in ("void", ".well-known/void"):
-            yield from rdf_files(doc, void, self._jsonld(void, doc), html=False)
+            yield from rdf_files(doc, void, self.jsonld(void, doc), html=False)
         yield CONTEXT_FILE, context_document(self.context)
         yield DUMP_FILE, dump(self)
         yield ".htaccess", htaccess().encode()
@@ -589,14 +654,14 @@ class Site:
         yield f"{SERVER_FOLDER}/{NJS_FILE}", njs_module().encode()
         yield "style.css", env.get_template("style.css").render().encode()
 
-    def _common(self, doc: str, title: str) -> dict[str, object]:
+    def common(self, doc: str, title: str) -> dict[str, object]:
         return {"title": title, "root": self.root(doc), "version": __version__, "base": self.base}
 
     def _page_context(self, doc: str, members: list[URIRef], jsonld: str) -> dict[str, object]:
         sections = [self._section(doc, iri) for iri in members]
         main = sections[0]
         return {
-            **self._common(doc, main["label"]),
+            **self.common(doc, main["label"]),
             "sections": sections,
             "jsonld": script_json(jsonld),
             "alternates": [
@@ -614,8 +679,9 @@ class Site:
             props[p].values.append((self.link(o, doc), self.sources(graphs, doc)))
         types = [self.link(t, doc) for t in self.objects(iri, RDF.type)]
         rows = sorted(props.values(), key=lambda r: (r.prop.iri != str(RDF.type), r.prop.text))
+        pairs = self.incoming_of(iri)
         incoming = sorted(
-            {(self.link(s, doc), self.link(p, doc)) for s, p in self.incoming.get(iri, set())},
+            {(self.link(s, doc), self.link(p, doc)) for s, p in pairs[:INCOMING_LIMIT]},
             key=lambda pair: (pair[1].text, pair[0].text, pair[0].iri or ""),
         )
         section: dict[str, object] = {
@@ -625,12 +691,10 @@ class Site:
             "types": types,
             "rows": rows,
             "incoming": incoming,
-            "twins": [],
-            "activities": [],
-            "participants": [],
+            "incoming_total": len(pairs),
+            "incoming_pages": posixpath.basename(self.incoming_page(iri)),
+            **dict.fromkeys(("twins", "activities", "participants", "partners", "countries"), ()),
         }
-        section["partners"] = []
-        section["countries"] = []
         if self.kinds.get(iri) == "city":
             section["partners"] = self._partner_rows(iri, doc)
             section["twins"] = [self._twin_row(iri, twin, doc) for twin in self.twins(iri)]
@@ -705,19 +769,8 @@ class Site:
         }
 
     def _participation_row(self, row: dict[str, Node], show: str, doc: str) -> dict[str, object]:
-        node = row["node"]
-        period = [
-            str(v)
-            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self.objects(node, prop)
-        ]
-        activity = row["activity"]
-        if not period and activity is not None:
-            period = [
-                str(v)
-                for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-                for v in self.objects(activity, prop)
-            ]
+        node, activity = row["node"], row["activity"]
+        period = self._period(node) or self._period(activity)
         kind = "project" if self.kinds.get(activity) == "project" else "event"
         lines = [str(v) for v in self.objects(node, CN.sourceLine)]
         graphs = {g for where in self.out[node].values() for g in where}
@@ -725,11 +778,16 @@ class Site:
             "what": self.link(row[show], doc),  # type: ignore[arg-type]
             "kind": kind,
             "role": self.link(row["role"], doc) if row["role"] is not None else None,
-            "period": " – ".join(dict.fromkeys(period)),
+            "period": period,
             "node": self.link(node, doc),
             "sources": self.sources(graphs, doc),
             "line": ", ".join(lines),
         }
+
+    def _period(self, node: Node) -> str:
+        """Start and end ("2013 – 2015"), each once, from years or dates."""
+        props = (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
+        return " – ".join(dict.fromkeys(str(v) for p in props for v in self.objects(node, p)))
 
     def _city_row(self, city: URIRef, placed: set[str]) -> dict[str, object]:
         country = self._one(city, CN.country)
@@ -743,15 +801,10 @@ class Site:
         }
 
     def _activity_row(self, activity: URIRef) -> dict[str, object]:
-        when = [
-            str(v)
-            for prop in (CN.startYear, CN.startDate, CN.endYear, CN.endDate)
-            for v in self.objects(activity, prop)
-        ]
         place = self._one(activity, CN.place)
         return {
             "activity": self.link(activity, ""),
-            "when": " – ".join(dict.fromkeys(when)),
+            "when": self._period(activity),
             "place": self.link(place, "") if place is not None else None,
             "participants": [
                 self.link(r["participant"], "") for r in self.by_activity.get(activity, [])
@@ -766,7 +819,7 @@ class Site:
         connected = sorted((c for c in self.cities if partners[c]), key=lambda c: -partners[c])
         index = {
             "connected": [(self.link(c, ""), partners[c]) for c in connected[:MOST_CONNECTED]],
-            **self._common("", "citynet"),
+            **self.common("", "citynet"),
             "map": self.city_map,
             "detail_map": self.detail_map,
             "members": [self.link(c, "") for c in members],
@@ -793,7 +846,7 @@ class Site:
                 self._city_row(n, placed) if kind == "cities" else self._activity_row(n)
                 for n in nodes
             ]
-            context = {**self._common("", title), "kind": kind, "rows": rows}
+            context = {**self.common("", title), "kind": kind, "rows": rows}
             yield name, env.get_template("list.html").render(context).encode()
 
     def _render_maps(self, env: Environment) -> Iterator[tuple[str, bytes]]:
@@ -807,30 +860,12 @@ class Site:
                 context = {"map": city_map, "id": svg_id, "marker_class": marker_class}
                 yield name, env.get_template("map.svg").render(context, title=title).encode()
 
-    # Ontology -------------------------------------------------------------------------
 
-    def _render_ontology(self, env: Environment) -> Iterator[tuple[str, bytes]]:
-        """The ontology at its IRI and at its version IRI (``ontology/0.1.0``), every format."""
-        source = getattr(self.ontology, "source_path", None)
-        turtle = (
-            Path(source).read_bytes()
-            if source is not None
-            else self.ontology.serialize(format="turtle").encode()
-        )
-        # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
-        canonical = to_canonical_graph(self.ontology)
-        docs = [ONTOLOGY_DOC]
-        version = self.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
-        if version is not None and _VERSION_PATH.fullmatch(str(version)[len(ONTOLOGY_IRI) :]):
-            docs.append(ONTOLOGY_DOC + str(version)[len(ONTOLOGY_IRI) :])
-        for doc in docs:
-            context = {**self._common(doc, "ontology"), **ontology_context(self.ontology)}
-            context["title"] = context["ontology_title"]
-            context["doc_name"] = posixpath.basename(doc)
-            yield doc + ".html", env.get_template("ontology.html").render(context).encode()
-            files = dict(rdf_files(doc, canonical, self._jsonld(canonical, doc), html=True))
-            files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
-            yield from files.items()
+@functools.lru_cache(maxsize=4096)  # pairs of folders: few, asked for every link
+def _relative_folder(folder: str, start: str) -> str:
+    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
+    relative = posixpath.relpath(folder or ".", start or ".")
+    return "" if relative == "." else relative + "/"
 
 
 def _environment() -> Environment:
@@ -842,12 +877,14 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(link=Markup, sources=sources_html)  # a Link renders itself (__html__)
     return env
 
 
 __all__ = [
     "DEFAULT_LICENSE",
     "DUMP_FILE",
+    "INCOMING_LIMIT",
     "SITE_MARKER",
     "Site",
     "SiteResult",

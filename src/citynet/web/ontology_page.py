@@ -9,11 +9,27 @@ ontology graph only, nothing fetched.
 
 from __future__ import annotations
 
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from citynet.graph.vocab import CN, DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
+from citynet.graph.vocab import CN, DCTERMS, FOAF, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
+from citynet.web.conneg import TURTLE
+from citynet.web.dataset import rdf_files
 from citynet.web.terms import Link, curie, is_http, pick_language
+
+#: The site model (citynet.web.generate.Site), which imports this module.
+Site = Any
+ONTOLOGY_DOC = "ontology"  # the ontology pages: ontology.html / .ttl / .jsonld
+#: The version IRI's path below the ontology IRI ("/0.1.0"): dotted numbers are fine here.
+_VERSION_PATH = re.compile(r"(/[A-Za-z0-9][A-Za-z0-9._-]*)+")
 
 _FACTS: tuple[tuple[str, URIRef, bool], ...] = (
     ("subclass of", RDFS.subClassOf, False),
@@ -102,7 +118,8 @@ class _Reader:
             for value in sorted(self.ontology.objects(node, prop), key=str):
                 iri = str(value)
                 href = iri if isinstance(value, URIRef) and is_http(iri) else None
-                rows.append((name, Link(text=iri, href=href, external=href is not None)))
+                text = self.text(value, FOAF.name) or iri  # an agent by its name
+                rows.append((name, Link(text=text, href=href, external=href is not None)))
         return rows
 
 
@@ -120,4 +137,29 @@ def ontology_context(ontology: Graph) -> dict[str, object]:
     }
 
 
-__all__ = ["ontology_context"]
+def ontology_files(site: Site, env: Environment) -> Iterator[tuple[str, bytes]]:
+    """The ontology at its IRI and at its version IRI (``ontology/0.1.0``), every format."""
+    ontology: Graph = site.ontology
+    source = getattr(ontology, "source_path", None)
+    turtle = (
+        Path(source).read_bytes()
+        if source is not None
+        else ontology.serialize(format="turtle").encode()
+    )
+    # Canonical blank node labels (the ontology has OWL lists), so the bytes are stable.
+    canonical = to_canonical_graph(ontology)
+    docs = [ONTOLOGY_DOC]
+    version = ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+    if version is not None and _VERSION_PATH.fullmatch(str(version)[len(ONTOLOGY_IRI) :]):
+        docs.append(ONTOLOGY_DOC + str(version)[len(ONTOLOGY_IRI) :])
+    for doc in docs:
+        context = {**site.common(doc, "ontology"), **ontology_context(ontology)}
+        context["title"] = context["ontology_title"]
+        context["doc_name"] = posixpath.basename(doc)
+        yield doc + ".html", env.get_template("ontology.html").render(context).encode()
+        files = dict(rdf_files(doc, canonical, site.jsonld(canonical, doc), html=True))
+        files[doc + TURTLE.suffix] = turtle  # the source file as written, comments kept
+        yield from files.items()
+
+
+__all__ = ["ONTOLOGY_DOC", "ontology_context", "ontology_files"]

@@ -2,14 +2,18 @@
 
 An equirectangular projection fitted to the cities' bounding box (longitudes squeezed by
 the cosine of the middle latitude, so Europe does not look stretched). The result is plain
-numbers; the template draws them as an inline SVG, so the map works offline and from disk.
+numbers; the template draws them as an SVG file, so the map works offline and from disk.
+Country outlines come from Natural Earth's 1:110m countries, bundled (resources/README.md).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from rdflib import URIRef
@@ -83,6 +87,7 @@ class CityMap:
     markers: list[Marker] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     grid: list[GridLine] = field(default_factory=list)
+    outlines: list[str] = field(default_factory=list)  # SVG path data, one per land ring
 
     @property
     def twinning_lines(self) -> list[Line]:
@@ -162,6 +167,7 @@ def draw_map(
 
     city_map = CityMap(width=width, height=height)
     city_map.grid = _grid(x0, y0, span_x, span_y, squeeze, to_svg)
+    city_map.outlines = _outlines(width, height, lambda long, lat: to_svg(long * squeeze, -lat))
     positions: dict[str, tuple[float, float]] = {}
     for place in sorted(places, key=lambda p: (p.member, p.label, p.iri)):
         x, y = project(place)
@@ -175,6 +181,34 @@ def draw_map(
                 (x1, y1), (x2, y2) = positions[a], positions[b]
                 city_map.lines.append(Line(kind, a, b, x1, y1, x2, y2, title))
     return city_map
+
+
+@functools.cache
+def country_rings() -> list[list[tuple[float, float]]]:
+    """Natural Earth's country outlines as rings of (longitude, latitude)."""
+    text = (resources.files("citynet") / "resources" / "countries-110m.json").read_text()
+    rings = json.loads(text)["rings"]  # flat lists of tenths of a degree
+    return [[(r[i] / 10, r[i + 1] / 10) for i in range(0, len(r), 2)] for r in rings]
+
+
+def _outlines(width: float, height: float, to_svg) -> list[str]:  # type: ignore[no-untyped-def]
+    """Path data of every ring that shows on a map of this size (the rest is left out).
+
+    A ring that jumps across the antimeridian (Fiji, Chukotka) starts a new subpath there,
+    instead of a line across the whole world.
+    """
+    paths = []
+    for ring in country_rings():
+        points = [to_svg(long, lat) for long, lat in ring]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        if max(xs) < 0 or min(xs) > width or max(ys) < 0 or min(ys) > height:
+            continue
+        steps = [
+            ("M" if i == 0 or abs(ring[i][0] - ring[i - 1][0]) > 180 else "L") + f"{x:g} {y:g}"
+            for i, (x, y) in enumerate(points)
+        ]
+        paths.append("".join(steps) + "Z")
+    return paths
 
 
 def _grid(x0, y0, span_x, span_y, squeeze, to_svg) -> list[GridLine]:  # type: ignore[no-untyped-def]

@@ -6,11 +6,11 @@ in a page cannot close its script element.
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from rdflib import Literal
 from rdflib.term import Node
 
@@ -32,6 +32,16 @@ class Link:
     external: bool = False
     note: str = ""  # small print after the text (a CURIE, a language tag, a datatype)
 
+    def __html__(self) -> str:
+        """The link as HTML (Jinja calls this): written in Python, a macro is slow."""
+        title = f' title="{escape(self.iri)}"' if self.iri else ""
+        if self.href:
+            external = ' class="external" rel="nofollow noopener"' if self.external else ""
+            html = f'<a href="{escape(self.href)}"{external}{title}>{escape(self.text)}</a>'
+        else:
+            html = f'<span class="value"{title}>{escape(self.text)}</span>'
+        return html + (f' <small class="note">{escape(self.note)}</small>' if self.note else "")
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -39,6 +49,14 @@ class Source:
 
     page: Link
     url: Link | None = None
+
+
+def sources_html(items: list[Source]) -> Markup:
+    """The source pages stating a fact: the local page of each, and its original URL."""
+    if not items:
+        return Markup("")
+    parts = [s.page.__html__() + (" " + s.url.__html__() if s.url else "") for s in items]
+    return Markup('<span class="sources">from ' + ", ".join(parts) + "</span>")
 
 
 @dataclass
@@ -56,9 +74,9 @@ def is_http(iri: str) -> bool:
 
 def script_json(text: str) -> Markup:
     """JSON for a <script> element: no value can close the element or open a comment."""
-    compact = json.dumps(json.loads(text), ensure_ascii=False, indent=2, sort_keys=True)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        compact = compact.replace(char, escape)
+    compact = text.rstrip("\n")  # already sorted and indented by the JSON-LD writer
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        compact = compact.replace(char, code)
     return Markup(compact)  # safe: the three HTML-significant characters are escaped above
 
 
@@ -76,6 +94,7 @@ def pick_language(labels: list[Literal]) -> Literal:
     return sorted(labels, key=rank)[0]
 
 
+@functools.lru_cache(maxsize=65536)  # the same IRIs come back on every page
 def curie(iri: str) -> str | None:
     """``cn:City`` for an IRI in a known namespace (the longest namespace wins)."""
     best: tuple[int, str] | None = None
@@ -89,4 +108,14 @@ def curie(iri: str) -> str | None:
     return best[1] if best else None
 
 
-__all__ = ["Link", "Row", "Source", "curie", "is_http", "node_key", "pick_language", "script_json"]
+__all__ = [
+    "Link",
+    "Row",
+    "Source",
+    "curie",
+    "is_http",
+    "node_key",
+    "pick_language",
+    "script_json",
+    "sources_html",
+]
