@@ -56,42 +56,37 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     city: str | None = None,
     max_page_bytes: int = 10_000_000,
+    stream: bool = False,
     workers: int | None = None,
     store: PathLike | None = None,
     incremental: bool = False,
+    decisions: PathLike | None = None,
     progress: Callable[[Any], None] | None = None,
 ) -> BuildResult:
     """Build the graph from page files or folders (default: the bundled pages).
 
     ``out=None`` keeps the graph in memory (``result.quads``); a folder gets citynet.trig,
-    .nq, the merged formats and report.json. ``workers``, ``store`` or ``incremental`` run
-    the same pipeline on several processes (see ``citynet build --help``).
+    .nq, the merged formats and report.json. ``stream``, or ``workers``, ``store`` or
+    ``incremental``, run the same pipeline on several processes (``citynet build -h``).
+    ``decisions``: a curator's decisions file (default: decisions.toml beside the pages).
     """
-    from citynet.graph.build import build as build_in_process
+    options: dict[str, Any] = {
+        "out": Path(out) if out is not None else None,
+        "base_iri": base_iri,
+        "city": city,
+        "max_page_bytes": max_page_bytes,
+        "progress": progress,
+        "decisions": Path(decisions) if decisions is not None else None,
+    }
+    if not stream and workers is None and store is None and not incremental:
+        from citynet.graph.build import build as build_in_process
 
-    files = _paths(pages)
-    target = Path(out) if out is not None else None
-    if workers is None and store is None and not incremental:
-        return build_in_process(
-            files,
-            out=target,
-            base_iri=base_iri,
-            city=city,
-            max_page_bytes=max_page_bytes,
-            progress=progress,
-        )
+        return build_in_process(_paths(pages), **options)
     from citynet.scale.streaming import stream_build
 
+    store_dir = Path(store) if store is not None else None
     return stream_build(
-        files,
-        out=target,
-        base_iri=base_iri,
-        city=city,
-        max_page_bytes=max_page_bytes,
-        store_dir=Path(store) if store is not None else None,
-        incremental=incremental,
-        workers=workers,
-        progress=progress,
+        _paths(pages), store_dir=store_dir, incremental=incremental, workers=workers, **options
     )
 
 
