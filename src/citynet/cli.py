@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
@@ -144,7 +145,8 @@ def graph_arguments(data_alias: bool = False) -> Callable[[Callable[..., Any]], 
         def run(*args: Any, graph: tuple[Path, ...], input_format: str, **kwargs: Any) -> Any:
             given = (*graph, *kwargs.pop("data", ()))
             note(f"reading {', '.join(map(str, given or (DEFAULT_GRAPH,)))}")
-            with graph_files(given, input_format) as files:
+            hint = f"read as {input_format}; --input-format names another"
+            with spooled(given, BY_NAME[input_format].suffix, hint) as files:
                 return func(*args, graphs=files, **kwargs)
 
         if data_alias:
@@ -154,28 +156,35 @@ def graph_arguments(data_alias: bool = False) -> Callable[[Callable[..., Any]], 
     return decorate
 
 
+def read_stdin() -> bytes:
+    """Standard input, which only one parameter may read ('-' given twice is an error)."""
+    meta = click.get_current_context().meta
+    if meta.get("stdin read"):
+        raise click.UsageError("standard input is read once: give '-' to one parameter only")
+    meta["stdin read"] = True
+    return sys.stdin.buffer.read()
+
+
 @contextmanager
-def graph_files(given: tuple[Path, ...], input_format: str) -> Iterator[list[Path]]:
-    """The graph files; standard input is spooled to a temporary file named for its format
-    (the loaders know a file's format by its suffix), and errors say <stdin>."""
+def spooled(given: Sequence[Path], suffix: str, hint: str | None = None) -> Iterator[list[Path]]:
+    """``given``, standard input ('-') spooled to a temporary file ending in ``suffix``
+    (the loaders know a file's format by its suffix); errors then say <stdin>."""
     if not any(str(path) == "-" for path in given):
         yield list(given)
         return
     if len(given) > 1:
-        raise click.UsageError("'-' (standard input) cannot be combined with other graphs")
-    import tempfile
-
-    data = sys.stdin.buffer.read()
+        raise click.UsageError("'-' (standard input) cannot be combined with other files")
+    data = read_stdin()
     if not data.strip():
-        raise InputError("<stdin>: empty input, no graph to read")
+        raise InputError("<stdin>: empty input")
     with tempfile.TemporaryDirectory(prefix="citynet-stdin-") as folder:
-        path = Path(folder) / f"stdin{BY_NAME[input_format].suffix}"
+        path = Path(folder) / f"stdin{suffix}"
         path.write_bytes(data)
         try:
             yield [path]
         except CitynetError as error:
             error.message = error.message.replace(str(path), "<stdin>")
-            error.hint = error.hint or f"read as {input_format}; --input-format names another"
+            error.hint = error.hint or hint
             raise
 
 
@@ -226,9 +235,7 @@ def progress_bar(total: int | None, label: str, shown: bool = True) -> Iterator[
 @click.option("--store", "old_store", type=FOLDER, hidden=True, deprecated="use --store-dir")
 @click.option("--incremental", is_flag=True, help="With --store-dir: redo only what changed.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (implies --stream).")
-@click.option(
-    "--decisions", type=click.Path(path_type=Path, exists=True), help="A curator's decisions file."
-)
+@click.option("--decisions", type=FILE, help="A curator's decisions file.")
 def build(inputs: tuple[Path, ...], fmt: str, strict: bool, **options: Any) -> None:
     """Build the graph from profile pages (files or folders; default: the bundled pages).
 
@@ -254,7 +261,13 @@ def build(inputs: tuple[Path, ...], fmt: str, strict: bool, **options: Any) -> N
     files = collect_inputs(list(inputs) or [default_pages_dir()])
     with progress_bar(2 * len(files), "building", fmt == "text") as bar:
         tick = (lambda _item: bar[0].advance(bar[1])) if bar else None
-        result = citynet.build(files, progress=tick, **options)
+        if "-" in map(str, files):  # the pages read it
+            click.get_current_context().meta["stdin read"] = True
+        decisions = options.pop("decisions")
+        with spooled([decisions] if decisions else [], ".toml") as given:
+            result = citynet.build(
+                files, progress=tick, decisions=next(iter(given), None), **options
+            )
     report = citynet.validate(result) if checked and result.counts["triples"] else None
     if fmt == "json":
         payload = {
@@ -535,10 +548,10 @@ def _named_query(name: str) -> Any:
     from citynet.sparql.queries import find_query, load_query, parse_query
 
     if name == "-":
-        params = click.get_current_context().params
-        if any(str(path) == "-" for path in (*params["graph"], *params["data"])):
-            raise click.UsageError("standard input can hold the query or the graph, not both")
-        return parse_query(sys.stdin.read(), Path("<stdin>"))
+        try:
+            return parse_query(read_stdin().decode("utf-8"), Path("<stdin>"))
+        except UnicodeDecodeError as error:
+            raise InputError(f"<stdin>: not UTF-8 (byte {error.start})") from None
     return load_query(Path(name)) if Path(name).is_file() else find_query(name)
 
 
@@ -641,18 +654,32 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
     from citynet.scale import validation as parallel
     from citynet.validation.validate import format_report_text, report_to_json
 
-    report = parallel.validate(graphs or [DEFAULT_GRAPH], **options)
+    with spooled([options["shapes"]] if options["shapes"] else [], ".ttl") as shapes:
+        options["shapes"] = next(iter(shapes), None)
+        report = parallel.validate(graphs or [DEFAULT_GRAPH], **options)
     note(f"engine: {report.engine}")
     if fmt == "json":
         click.echo(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
     elif fmt in BY_NAME:
-        click.echo(report.graph.serialize(format=BY_NAME[fmt].rdflib_name), nl=False)
+        click.echo(_as_rdf(report.graph, BY_NAME[fmt]), nl=False)
     else:
         click.echo(
             format_report_text(report).rstrip("\n") if verbosity() >= 0 else report.summary()
         )
     if _fails(report, fail_on):
         sys.exit(int(ExitCode.INVALID_DATA))
+
+
+def _as_rdf(graph: Any, fmt: Any) -> str:
+    """A graph in an RDF format; the quad formats write it as the default graph."""
+    if fmt.quads:
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.namespace_manager = graph.namespace_manager
+        dataset.default_graph += graph
+        graph = dataset
+    return str(graph.serialize(format=fmt.rdflib_name))
 
 
 def _fails(report: Any, fail_on: str) -> bool:
