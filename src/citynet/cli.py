@@ -279,10 +279,9 @@ def build(inputs: tuple[Path, ...], fmt: str, strict: bool, **options: Any) -> N
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         _print_build(result, out, every == "all" or verbosity() > 0, report)
-    if result.errors or (report is not None and _fails(report, fail_on)):
-        sys.exit(int(ExitCode.INVALID_DATA))
     if strict and result.counts["warnings"]:
         click.echo(f"--strict: {result.counts['warnings']} warnings", err=True)
+    if result.errors or (strict and result.counts["warnings"]) or _fails(report, fail_on):
         sys.exit(int(ExitCode.INVALID_DATA))
 
 
@@ -481,11 +480,8 @@ def serve(graphs: list[Path], port: int, base_iri: str) -> None:
 
     from citynet.web.serve import serve as start
 
-    def interrupted(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
     # `kill` (SIGTERM) stops the Oxigraph server and removes the temporary site too.
-    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = start(graphs or [DEFAULT_GRAPH], port, base_iri=base_iri)
     try:
         click.echo(f"site:   {server.url}\nsparql: {server.sparql_url}\nCtrl-C to stop")
@@ -601,13 +597,9 @@ def publish(
     """Load the graph into a SPARQL 1.1 store (default GRAPH: build/citynet.trig).
 
     Each page's named graph goes to the same graph in the store (--replace: staged, then
-    one atomic MOVE); re-publishing identical data writes nothing. --store is the Graph
-    Store endpoint (Oxigraph .../store, Fuseki .../ds/data, Virtuoso
-    .../sparql-graph-crud-auth); --store-kind says where its query and update endpoints
-    are and how to log in (auto asks the store). --prune also drops, in the same swap,
-    the graphs an earlier publish put there that GRAPH no longer has. Credentials come
-    from CITYNET_USER and CITYNET_PASSWORD (https or localhost only; Basic, or Digest for
-    Virtuoso or with CITYNET_AUTH=digest).
+    one atomic MOVE); identical data writes nothing. --store: Oxigraph .../store, Fuseki
+    .../ds/data, Virtuoso .../sparql-graph-crud-auth; --store-kind auto asks the store
+    which it is. Credentials: CITYNET_USER and CITYNET_PASSWORD (docs/publish.md).
 
     \b
     Examples:
@@ -671,19 +663,19 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
 
 
 def _as_rdf(graph: Any, fmt: Any) -> str:
-    """A graph in an RDF format; the quad formats write it as the default graph."""
-    if fmt.quads:
-        from rdflib import Dataset
+    """A graph in any RDF format, as a dataset's default graph (the quad formats need one)."""
+    from rdflib import Dataset
 
-        dataset = Dataset()
-        dataset.namespace_manager = graph.namespace_manager
-        dataset.default_graph += graph
-        graph = dataset
-    return str(graph.serialize(format=fmt.rdflib_name))
+    dataset = Dataset()
+    dataset.namespace_manager = graph.namespace_manager
+    dataset.default_graph += graph
+    return str(dataset.serialize(format=fmt.rdflib_name))
 
 
 def _fails(report: Any, fail_on: str) -> bool:
     """A SHACL result as severe as ``fail_on`` or worse (docs/validation.md)."""
+    if report is None:
+        return False
     levels = ("Violation", "Warning", "Info")
     return any(report.counts.get(level) for level in levels[: levels.index(fail_on.title()) + 1])
 
