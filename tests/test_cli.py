@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import citynet
 from citynet.cli import OUTPUT_FORMATS, cli
 from citynet.graph.formats import FORMATS
+from citynet.sparql.results import RESULT_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = sorted(cli.commands.items())
@@ -71,6 +72,7 @@ def test_every_format_option_takes_whole_tables(name: str, command: click.Comman
         kinds = [kind for kind, table in OUTPUT_FORMATS.items() if set(table) <= set(choices)]
         assert choices == [f for kind in kinds for f in OUTPUT_FORMATS[kind]], (name, choices)
     assert OUTPUT_FORMATS["rdf"] == tuple(f.name for f in FORMATS)
+    assert OUTPUT_FORMATS["results"] == RESULT_FORMATS
 
 
 @pytest.mark.parametrize(("name", "command"), COMMANDS)

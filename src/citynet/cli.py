@@ -25,15 +25,16 @@ import click
 import citynet
 from citynet.common.iris import DEFAULT_BASE_IRI
 from citynet.errors import CitynetError, ExitCode, InputError
-from citynet.graph.formats import BY_NAME, FORMATS
 from citynet.settings import __version__
-from citynet.sparql.results import RESULT_FORMATS
 
-#: --format's choices, one table per kind of output.
+#: --format's choices, one table per kind of output. The names of the RDF formats and of
+#: the result formats are those of citynet.graph.formats.FORMATS and
+#: citynet.sparql.results.RESULT_FORMATS (a test checks): written out here because
+#: importing those modules (rdflib, pyoxigraph) would slow every command and completion.
 OUTPUT_FORMATS: dict[str, tuple[str, ...]] = {
     "report": ("text", "json"),  # a command's own report: for people, for programs
-    "results": RESULT_FORMATS,  # SPARQL results
-    "rdf": tuple(f.name for f in FORMATS),  # a graph: the one table of RDF formats
+    "results": ("table", "csv", "tsv", "json", "markdown"),  # SPARQL results
+    "rdf": ("trig", "nquads", "turtle", "ntriples", "jsonld", "rdfxml"),  # a graph
 }
 DEFAULT_GRAPH = Path("build/citynet.trig")
 SHOWN_WARNINGS = 3  # build shows the most important ones; report.json has every warning
@@ -145,6 +146,8 @@ def graph_arguments(data_alias: bool = False) -> Callable[[Callable[..., Any]], 
         def run(*args: Any, graph: tuple[Path, ...], input_format: str, **kwargs: Any) -> Any:
             given = (*graph, *kwargs.pop("data", ()))
             note(f"reading {', '.join(map(str, given or (DEFAULT_GRAPH,)))}")
+            from citynet.graph.formats import BY_NAME
+
             hint = f"read as {input_format}; --input-format names another"
             with spooled(given, BY_NAME[input_format].suffix, hint) as files:
                 return func(*args, graphs=files, **kwargs)
@@ -652,8 +655,8 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
     note(f"engine: {report.engine}")
     if fmt == "json":
         click.echo(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
-    elif fmt in BY_NAME:
-        click.echo(_as_rdf(report.graph, BY_NAME[fmt]), nl=False)
+    elif fmt in OUTPUT_FORMATS["rdf"]:
+        click.echo(_as_rdf(report.graph, fmt), nl=False)
     else:
         click.echo(
             format_report_text(report).rstrip("\n") if verbosity() >= 0 else report.summary()
@@ -662,14 +665,16 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
         sys.exit(int(ExitCode.INVALID_DATA))
 
 
-def _as_rdf(graph: Any, fmt: Any) -> str:
+def _as_rdf(graph: Any, fmt: str) -> str:
     """A graph in any RDF format, as a dataset's default graph (the quad formats need one)."""
     from rdflib import Dataset
+
+    from citynet.graph.formats import BY_NAME
 
     dataset = Dataset()
     dataset.namespace_manager = graph.namespace_manager
     dataset.default_graph += graph
-    return str(dataset.serialize(format=fmt.rdflib_name))
+    return str(dataset.serialize(format=BY_NAME[fmt].rdflib_name))
 
 
 def _fails(report: Any, fail_on: str) -> bool:
