@@ -141,7 +141,12 @@ def graph_arguments(data_alias: bool = False) -> Callable[[Callable[..., Any]], 
 
     def decorate(func: Callable[..., Any]) -> Any:
         @click.argument("graph", nargs=-1, metavar="[GRAPH]...", type=FILE)
-        @click.option("--input-format", type=click.Choice(OUTPUT_FORMATS["rdf"]), default="nquads")
+        @click.option(
+            "--input-format",
+            type=click.Choice(OUTPUT_FORMATS["rdf"]),
+            default="nquads",
+            help="Format of standard input (GRAPH '-').",
+        )
         @wraps(func)
         def run(*args: Any, graph: tuple[Path, ...], input_format: str, **kwargs: Any) -> Any:
             given = (*graph, *kwargs.pop("data", ()))
@@ -235,7 +240,7 @@ def progress_bar(total: int | None, label: str, shown: bool = True) -> Iterator[
     "--stream", is_flag=True, help="On every core, in bounded memory (no .ttl/.nt/.jsonld)."
 )
 @click.option("--store-dir", type=FOLDER, help="Also keep an on-disk Oxigraph store here.")
-@click.option("--store", "old_store", type=FOLDER, hidden=True, deprecated="use --store-dir")
+@click.option("--store", type=FOLDER, hidden=True, deprecated="use --store-dir")
 @click.option("--incremental", is_flag=True, help="With --store-dir: redo only what changed.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (implies --stream).")
 @click.option("--decisions", type=FILE, help="A curator's decisions file.")
@@ -245,7 +250,8 @@ def build(inputs: tuple[Path, ...], fmt: str, strict: bool, **options: Any) -> N
     --warnings summary prints the warnings' counts by kind and the three most important
     (report.json has them all); --warnings all (or -v) prints every one. --stream, and
     --store-dir or --workers which imply it, run on every core in bounded memory, for
-    thousands of pages; they write .trig, .nq and report.json only. A decisions.toml
+    thousands of pages; they write .trig, .nq and report.json, not the merged
+    .ttl/.nt/.jsonld (they need every triple in memory at once). A decisions.toml
     beside the pages is read unless --decisions names another file.
 
     \b
@@ -259,7 +265,7 @@ def build(inputs: tuple[Path, ...], fmt: str, strict: bool, **options: Any) -> N
     from citynet.graph.build import collect_inputs, default_pages_dir
 
     fail_on, every, out = options.pop("fail_on"), options.pop("every"), options["out"]
-    options["store"] = options.pop("store_dir") or options.pop("old_store")
+    options["store"] = options.pop("store_dir") or options["store"]
     checked = not options.pop("no_validate")
     files = collect_inputs(list(inputs) or [default_pages_dir()])
     with progress_bar(2 * len(files), "building", fmt == "text") as bar:
@@ -512,9 +518,9 @@ def query(query_name: str, params: tuple[str, ...], out: Path, **options: Any) -
 
     Parameter values are typed and bound with a VALUES block, never spliced into the
     text. A city or project accepts its label in any spelling, or its IRI. Endpoint
-    credentials come only from CITYNET_USER / CITYNET_PASSWORD (CITYNET_AUTH=digest
-    for Digest authentication). The table hides IRI columns (--iris shows them) and
-    cuts long cells to the terminal's width with an ellipsis. --engine runs local files.
+    credentials come only from CITYNET_USER / CITYNET_PASSWORD (CITYNET_AUTH=digest:
+    Digest authentication). --engine: what queries local files. The table hides IRI
+    columns (--iris shows them) and cuts long cells to the terminal's width.
 
     \b
     Examples:
