@@ -40,10 +40,11 @@ virtuoso:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	    virtuoso-opensource-7-bin >/dev/null; }
 
-# The build validates the graph (its summary line); `citynet build` without -q lists the
-# first warnings, build/report.json has them all, `citynet validate` shows the report.
+# The build sums its warnings up (counts by kind, the three most important; --warnings all
+# lists every one, build/report.json has them all) and validates the graph; then the
+# answer. tests/test_cli.py runs these lines and counts what comes before the answer.
 demo: $(VENV)/.installed
-	$(BIN)/citynet build -q
+	$(BIN)/citynet build
 	$(BIN)/citynet query shared-projects --param city=Liège
 
 test: $(VENV)/.installed-test debian-packages virtuoso

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 from pathlib import Path
 
@@ -259,22 +260,33 @@ def test_liege_and_charleroi_share_one_node_per_project_and_event() -> None:
         assert participants["https://w3id.org/citynet/" + event] == {liege, charleroi}
 
 
-def test_cli_shows_the_first_50_warnings_and_says_where_the_rest_are(tmp_path: Path) -> None:
+def test_cli_sums_the_warnings_up_by_kind_and_lists_them_all_on_request(tmp_path: Path) -> None:
     page = tmp_path / "noisy.txt"
     lines = [f"Population: many {n}" for n in range(60)]
     page.write_text("# city: Charleroi\n\nLocation: Belgium\n\n" + "\n".join(lines) + "\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["build", str(page), "--out", str(out), "--no-validate"])
+    args = ["build", str(page), "--out", str(out), "--no-validate"]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    shown = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     report = json.loads((out / "report.json").read_text())
     total = report["counts"]["warnings"]
-    assert total >= 60
-    assert len(shown) == 51
-    assert shown[0].startswith(f"warning: {page}:5:")
-    assert shown[-1] == (
-        f"warning: ... and {total - 50} more (all of them are in {out}/report.json)"
-    )
+    kinds = collections.Counter(w["code"] for p in report["pages"] for w in p["warnings"])
+    assert total >= 60 and sum(kinds.values()) == total
+    summary = result.stderr.splitlines()
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+    assert summary[0] == f"{total} warnings by kind: {by_kind}"
+    shown = [line for line in summary if line.startswith("warning: ")]
+    assert len(shown) == min(3, len(kinds))  # one of each kind, the rarest first
+    rarest = min(kinds, key=lambda kind: kinds[kind])
+    first_rare = next(w for p in report["pages"] for w in p["warnings"] if w["code"] == rarest)
+    assert shown[0].startswith(f"warning: {page}:{first_rare['line']}:")
+    assert summary[-1] == f"{out}/report.json has all (--warnings all lists them here)"
+    every = CliRunner().invoke(cli, [*args, "--warnings", "all"])
+    listed = [line for line in every.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(listed) == total
+    assert listed[0].startswith(f"warning: {page}:5:")
+    assert CliRunner().invoke(cli, [*args, "-v"]).stderr.count("warning: ") == total
+    assert CliRunner().invoke(cli, [*args, "-q"]).stderr == ""
 
 
 def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Path) -> None:

@@ -278,7 +278,7 @@ def test_b1_empty_pages_warn_the_others_build_and_the_summary_counts_them(tmp_pa
         PAGES / "charleroi.txt",
     )
     out = tmp_path / "out"
-    result = invoke("build", pages, "--out", out, "--no-validate")
+    result = invoke("build", pages, "--out", out, "--no-validate", "--warnings", "all")
     assert result.exit_code == 0, result.output
     assert f"warning: {pages / 'empty.txt'}: empty page" in result.stderr.splitlines()
     assert f"warning: {pages / 'whitespace.txt'}: empty page" in result.stderr.splitlines()

@@ -232,7 +232,7 @@ def test_cli_build_with_store_and_incremental(tmp_path: Path) -> None:
 
     from citynet.cli import cli
 
-    args = ["build", str(PAGES), "--out", str(tmp_path / "out"), "--store", str(tmp_path / "s")]
+    args = ["build", str(PAGES), "--out", str(tmp_path / "out"), "--store-dir", str(tmp_path / "s")]
     runner = CliRunner()
     first = runner.invoke(cli, [*args, "--incremental", "--no-validate", "-q"])
     assert first.exit_code == 0, first.output

@@ -389,9 +389,14 @@ def test_cli_default_graph_is_the_build_output(
 
 
 def test_cli_standard_input() -> None:
-    result = run("-", input=BASELINE.read_bytes())
+    result = run("-", "--input-format", "trig", input=BASELINE.read_bytes())
     assert result.exit_code == 0
     assert result.output == "conforms\n"
+    # Standard input is N-Quads unless --input-format says otherwise (docs/cli.md).
+    result = run("-", input=BASELINE.read_bytes())
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: <stdin>:")
+    assert "not valid nquads" in result.stderr and "--input-format" in result.stderr
     nquads = load_graph([BASELINE]).serialize(format="nquads").encode("utf-8")
     result = run("-", "--input-format", "nquads", input=nquads)
     assert result.exit_code == 0

@@ -39,6 +39,7 @@ PathLike = str | os.PathLike[str]
 GraphInput = Any
 
 DEFAULT_BASE_IRI = "https://w3id.org/citynet/"
+DEFAULT_GRAPH = Path("build/citynet.trig")  # what `citynet build` writes
 
 
 def _paths(value: PathLike | Iterable[PathLike] | None) -> list[Path] | None:
@@ -56,55 +57,47 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     city: str | None = None,
     max_page_bytes: int = 10_000_000,
+    stream: bool = False,
     workers: int | None = None,
     store: PathLike | None = None,
     incremental: bool = False,
+    decisions: PathLike | None = None,
     progress: Callable[[Any], None] | None = None,
 ) -> BuildResult:
     """Build the graph from page files or folders (default: the bundled pages).
 
     ``out=None`` keeps the graph in memory (``result.quads``); a folder gets citynet.trig,
-    .nq, the merged formats and report.json. ``workers``, ``store`` or ``incremental`` run
-    the same pipeline on several processes (see ``citynet build --help``).
+    .nq, the merged formats and report.json. ``stream``, or ``workers``, ``store`` or
+    ``incremental``, run the same pipeline on several processes (``citynet build -h``).
+    ``decisions``: a curator's decisions file (default: decisions.toml beside the pages).
     """
-    from citynet.graph.build import build as build_in_process
+    options: dict[str, Any] = {
+        "out": Path(out) if out is not None else None,
+        "base_iri": base_iri,
+        "city": city,
+        "max_page_bytes": max_page_bytes,
+        "progress": progress,
+        "decisions": Path(decisions) if decisions is not None else None,
+    }
+    if not stream and workers is None and store is None and not incremental:
+        from citynet.graph.build import build as build_in_process
 
-    files = _paths(pages)
-    target = Path(out) if out is not None else None
-    if workers is None and store is None and not incremental:
-        return build_in_process(
-            files,
-            out=target,
-            base_iri=base_iri,
-            city=city,
-            max_page_bytes=max_page_bytes,
-            progress=progress,
-        )
+        return build_in_process(_paths(pages), **options)
     from citynet.scale.streaming import stream_build
 
+    store_dir = Path(store) if store is not None else None
     return stream_build(
-        files,
-        out=target,
-        base_iri=base_iri,
-        city=city,
-        max_page_bytes=max_page_bytes,
-        store_dir=Path(store) if store is not None else None,
-        incremental=incremental,
-        workers=workers,
-        progress=progress,
+        _paths(pages), store_dir=store_dir, incremental=incremental, workers=workers, **options
     )
 
 
 @contextmanager
-def _graph_files(data: GraphInput, default: Path) -> Iterator[list[Path]]:
+def _graph_files(data: GraphInput) -> Iterator[list[Path]]:
     """The RDF files of ``data``; a build kept in memory is written to a temporary
     N-Quads file for the duration."""
-    if data is None:
-        yield [default]
-        return
     files = getattr(data, "files", None)
     if not isinstance(files, dict):
-        yield _paths(data) or []
+        yield _paths(data) or [DEFAULT_GRAPH]
         return
     for name in ("trig", "nquads"):
         if name in files:
@@ -133,10 +126,8 @@ def validate(
     """
     from citynet.scale.validation import validate as validate_graph
 
-    if data is None:
-        data = [Path("build/citynet.trig")]
-    elif isinstance(data, str | os.PathLike):
-        data = [Path(data)]
+    if data is None or isinstance(data, str | os.PathLike):
+        data = _paths(data) or [DEFAULT_GRAPH]
     shapes_path = Path(shapes) if shapes is not None else None
     return validate_graph(data, shapes=shapes_path, engine=engine, workers=workers)
 
@@ -158,7 +149,7 @@ def query(
     """
     from citynet.sparql.queries import make_backend, run_query
 
-    with _graph_files(data, Path("build/citynet.trig")) as files:
+    with _graph_files(data) as files:
         if endpoint is not None:
             backend = make_backend(endpoint=endpoint, timeout=timeout)
         else:
@@ -173,25 +164,19 @@ def query(
 
 
 def _python(term: Any) -> Any:
-    if term is None:
-        return None
-    to_python = getattr(term, "toPython", None)
-    value = to_python() if to_python is not None else term
+    """An rdflib term's Python value; IRIs and blank nodes as strings."""
+    value = term.toPython() if term is not None else None
     return str(value) if value is term else value
 
 
-def publish(
-    data: GraphInput,
-    store: str,
-    **options: Any,
-) -> PublishReport:
+def publish(data: GraphInput, store: str, **options: Any) -> PublishReport:
     """Publish a graph (a build result or a TriG / N-Quads file) into a triple store
     through the Graph Store Protocol; ``options`` are ``citynet publish``'s (``mode``,
     ``store_kind``, ``prune``, ``timeout``, ...). Credentials: CITYNET_USER and
     CITYNET_PASSWORD."""
     from citynet.store.publishing import publish as publish_graph
 
-    with _graph_files(data, Path("build/citynet.trig")) as files:
+    with _graph_files(data) as files:
         if len(files) != 1:
             raise InputError("publish takes one graph file (TriG or N-Quads)")
         return publish_graph(files[0], store, **options)
@@ -202,7 +187,7 @@ def site(data: GraphInput, out: PathLike, **options: Any) -> SiteResult:
     ``options`` are ``citynet site``'s (``base_iri``, ``sparql_endpoint``, ...)."""
     from citynet.web.generate import build_site
 
-    with _graph_files(data, Path("build/citynet.trig")) as files:
+    with _graph_files(data) as files:
         return build_site(files, Path(out), **options)
 
 

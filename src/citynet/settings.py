@@ -77,24 +77,21 @@ def _read(name: str, environ: Mapping[str, str], used: list[str]) -> str | None:
             f"{' and '.join(found)} are set to different values",
             hint=f"set {name} instead (one setting for every store and endpoint)",
         )
-    for old, old_value in found.items():
-        used.append(old)
-        return old_value
-    return None
+    used.extend(list(found)[:1])
+    return next(iter(found.values()), None)
 
 
 def _warn_deprecated(used: list[str]) -> None:
     """One line on stderr, once per process, naming the old variables and the new ones."""
     fresh = [old for old in used if old not in _warned]
-    if not fresh:
-        return
     _warned.update(fresh)
     new = [next(n for n, olds in DEPRECATED_NAMES.items() if old in olds) for old in fresh]
     verb = "is" if len(fresh) == 1 else "are"
-    print(
-        f"warning: {' and '.join(fresh)} {verb} deprecated; use {' and '.join(new)}",
-        file=sys.stderr,
-    )
+    if fresh:
+        print(
+            f"warning: {' and '.join(fresh)} {verb} deprecated; use {' and '.join(new)}",
+            file=sys.stderr,
+        )
 
 
 def auth_scheme(default: AuthScheme, environ: Mapping[str, str] | None = None) -> AuthScheme:
@@ -125,10 +122,6 @@ def credentials(
     return Credentials(user, password, auth_scheme(default_scheme, environ))
 
 
-def is_local_host(host: str | None) -> bool:
-    return (host or "").lower() in LOCAL_HOSTS
-
-
 def check_url(url: str, what: str) -> None:
     """Refuse a URL that is not http(s) or carries credentials (they would land in shell
     history and logs); the message never repeats them."""
@@ -156,29 +149,8 @@ def check_transport(found: Credentials | None, urls: list[str]) -> None:
         return
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme == "http" and not is_local_host(parts.hostname):
+        if parts.scheme == "http" and (parts.hostname or "").lower() not in LOCAL_HOSTS:
             raise InputError(
                 f"refusing to send credentials over plain http to {parts.hostname}",
                 hint=f"use https, or unset {ENV_USER} and {ENV_PASSWORD}",
             )
-
-
-__all__ = [
-    "AUTH_SCHEMES",
-    "BACKOFF_S",
-    "CONNECT_ATTEMPTS",
-    "DEFAULT_TIMEOUT_S",
-    "DEPRECATED_NAMES",
-    "ENV_AUTH",
-    "ENV_PASSWORD",
-    "ENV_USER",
-    "LOCAL_HOSTS",
-    "USER_AGENT",
-    "AuthScheme",
-    "Credentials",
-    "auth_scheme",
-    "check_transport",
-    "check_url",
-    "credentials",
-    "is_local_host",
-]

@@ -103,13 +103,16 @@ def normalise_term(term: Any) -> Term | None:
 # Serialisations --------------------------------------------------------------------------
 
 
-def format_results(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
-    """Serialise a result. Graph results (CONSTRUCT/DESCRIBE) are always Turtle."""
+def format_results(
+    result: QueryResult, fmt: str = "table", *, width: int | None = None, iris: bool = True
+) -> str:
+    """Serialise a result. Graph results (CONSTRUCT/DESCRIBE) are always Turtle; ``width``
+    and ``iris`` are the table's (see :func:`to_table`)."""
     if result.kind == "graph":
         assert result.graph is not None
         return to_turtle(result.graph)
     writers = {
-        "table": lambda: to_table(result, width=width),
+        "table": lambda: to_table(result, width=width, iris=iris),
         "csv": lambda: to_csv(result),
         "tsv": lambda: to_tsv(result),
         "json": lambda: to_json(result),
@@ -252,44 +255,63 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
-_MIN_FOLDED = 12  # characters a folded (label) column keeps at least
+_MIN_CUT = 12  # characters a cut (label) column keeps at least
 
 
-def to_table(result: QueryResult, *, width: int | None = None) -> str:
-    """A terminal table (rich), with a row count line under it."""
+def to_table(result: QueryResult, *, width: int | None = None, iris: bool = True) -> str:
+    """A terminal table (rich), one line per row, with a row count line under it.
+
+    ``iris=False`` leaves out the IRI columns when other columns remain (a person reads
+    the labels; csv, tsv and json keep every column). Cells longer than ``width`` allows
+    end in an ellipsis, except IRIs (a cut IRI cannot be copied): they keep their whole
+    width, and when even that does not fit the table is wider than ``width``.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     if result.kind == "ask":
         return ("true" if result.boolean else "false") + "\n"
-    # IRI columns are never folded (an IRI split over lines cannot be copied): they keep
-    # their whole width, the other columns fold to share what is left, and when even
-    # that does not fit the table is wider than the terminal.
-    texts = [[display(term) for term in row] for row in result.rows]
-    iri_columns = {
-        i
-        for i in range(len(result.variables))
-        if any(isinstance(row[i], (URIRef, BNode)) for row in result.rows)
-    }
+    columns = range(len(result.variables))
+    # An IRI column holds only IRIs (and blank nodes); a column mixing labels stays.
+    bound = [[r[i] for r in result.rows if r[i] is not None] for i in columns]
+    iri_columns = {i for i in columns if bound[i] and all(_is_node(t) for t in bound[i])}
+    shown = [i for i in columns if iris or i not in iri_columns] or list(columns)
+    texts = [[display(row[i]) for i in shown] for row in result.rows]
+    longest = [
+        max([len(result.variables[i])] + [len(r[n]) for r in texts]) for n, i in enumerate(shown)
+    ]
+    whole = {n for n, i in enumerate(shown) if i in iri_columns}
+    widths = _fit(longest, whole, (width or sum(longest) * 4) - 3 * len(shown) - 1)
     table = Table(show_lines=False, header_style="bold")
-    needed = 1
-    for i, var in enumerate(result.variables):
-        longest = max([len(var)] + [len(row[i]) for row in texts])
-        if i in iri_columns:
-            table.add_column(var, no_wrap=True, overflow="ignore")
-            needed += longest + 3
-        else:
-            table.add_column(var, overflow="fold")
-            needed += min(longest, _MIN_FOLDED) + 3
+    for n, i in enumerate(shown):
+        table.add_column(result.variables[i], no_wrap=True, overflow="ellipsis", width=widths[n])
     for row in texts:
         # Escape rich markup: a label such as "[link]" must print as it is.
         table.add_row(*(Text(text) for text in row))
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=max(width or 160, needed), no_color=True, force_terminal=False
-    )
+    needed = sum(widths) + 3 * len(shown) + 1
+    console = Console(file=buffer, width=needed, no_color=True, force_terminal=False)
     console.print(table)
     count = len(result.rows)
-    console.print(f"{count} row{'s' if count != 1 else ''}")
-    return buffer.getvalue()
+    hidden = [result.variables[i] for i in columns if i not in shown]
+    note = f"; IRI columns hidden ({', '.join(hidden)}): --iris shows them" if hidden else ""
+    return buffer.getvalue() + f"{count} row{'s' if count != 1 else ''}{note}\n"
+
+
+def _fit(longest: list[int], whole: set[int], room: int) -> list[int]:
+    """Column widths within ``room``: the ``whole`` columns at full width, the others
+    sharing what is left, narrow ones first (each keeps its own width when under its
+    share), none cut below _MIN_CUT."""
+    widths = list(longest)
+    cut = sorted((n for n in range(len(longest)) if n not in whole), key=lambda n: longest[n])
+    left = room - sum(longest[n] for n in whole)
+    for done, n in enumerate(cut):
+        share = max(left // (len(cut) - done), _MIN_CUT)
+        widths[n] = min(longest[n], share)
+        left -= widths[n]
+    return widths
+
+
+def _is_node(term: Term) -> bool:
+    return isinstance(term, URIRef | BNode)
