@@ -24,8 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef, Variable
 from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from citynet.errors import CitynetError
@@ -54,6 +55,7 @@ _PER_NODE = {
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _TYPE = f"<{RDF.type}>".encode()
 _SUBCLASS = f"<{RDFS.subClassOf}>".encode()
+_THIS = Variable("this")
 
 
 def validate(
@@ -97,6 +99,10 @@ def _reads_one_node(shapes: Graph, shape: Node, depth: int = 0) -> bool:
     if depth > 20:
         return False
     for predicate, value in shapes.predicate_objects(shape):
+        if predicate == SH.sparql:
+            if not _query_reads_one_node(query_patterns(shapes, value)):
+                return False
+            continue
         if str(predicate).startswith(str(SH)) and predicate not in _PER_NODE:
             return False
         if predicate == SH.path and not isinstance(value, URIRef):
@@ -111,21 +117,105 @@ def _reads_one_node(shapes: Graph, shape: Node, depth: int = 0) -> bool:
     return True
 
 
-def slices(nquads: bytes, parts: int) -> list[tuple[bytes, frozenset[bytes]]]:
-    """The data cut into ``parts`` slices of subjects: each slice's N-Quads (its subjects'
-    statements, the types of the nodes they link to, every rdfs:subClassOf) and its
-    subjects (as N-Triples terms). ``nquads`` is one quad a line (citynet.validation.data)."""
+def query_patterns(shapes: Graph, node: Node) -> list[tuple[Node, Node, Node]] | None:
+    """The triple patterns of the SPARQL query of ``node`` (sh:select or sh:ask), those
+    inside EXISTS and subqueries included; None when there is no query rdflib can read."""
+    text = shapes.value(node, SH.select) or shapes.value(node, SH.ask)
+    namespaces = {
+        str(shapes.value(declared, SH.prefix)): Namespace(str(shapes.value(declared, SH.namespace)))
+        for owner in shapes.objects(node, SH.prefixes)
+        for declared in shapes.objects(owner, SH.declare)
+    }
+    try:
+        algebra = prepareQuery(str(text), initNs=namespaces).algebra
+    except Exception:  # no query, or one rdflib cannot parse: treat it as reading anything
+        return None
+    found: list[tuple[Node, Node, Node]] = []
+
+    def walk(part: object) -> None:
+        if isinstance(part, dict):  # rdflib's CompValue
+            for key, value in part.items():
+                if key == "triples":
+                    found.extend(tuple(triple) for triple in value)  # type: ignore[misc]
+                else:
+                    walk(value)
+        elif isinstance(part, list | tuple):
+            for item in part:
+                walk(item)
+
+    walk(algebra)
+    return found
+
+
+def _query_reads_one_node(patterns: list[tuple[Node, Node, Node]] | None) -> bool:
+    """A query reads one node when every pattern is a statement of $this (any predicate) or
+    the rdf:type of a node $this links to: what a slice holds about its subjects."""
+    if patterns is None:
+        return False
+    linked = {o for s, _, o in patterns if s == _THIS and isinstance(o, Variable)}
+    return all(
+        (s == _THIS and isinstance(p, URIRef | Variable)) or (p == RDF.type and s in linked)
+        for s, p, _ in patterns
+    )
+
+
+def read_predicates(shapes: Graph, whole: Sequence[Node]) -> set[bytes] | None:
+    """The predicates (as N-Triples terms) whose statements the whole-data shapes can read,
+    rdf:type and rdfs:subClassOf always among them; None when they may read any (sh:closed,
+    a SPARQL query with a variable predicate or a property path, custom components)."""
+    if any(shapes.subjects(RDF.type, SH.ConstraintComponent)):
+        return None
+    named: set[Node] = {RDF.type, RDFS.subClassOf}
+    seen: set[Node] = set()
+    todo = list(whole)
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for predicate, value in shapes.predicate_objects(node):
+            if predicate == SH.closed:
+                return None
+            if predicate in (SH.select, SH.ask):
+                patterns = query_patterns(shapes, node)
+                if patterns is None or not all(isinstance(p, URIRef) for _, p, _ in patterns):
+                    return None
+                named.update(p for _, p, _ in patterns)
+            if isinstance(value, URIRef | BNode):
+                named.add(value)
+                todo.append(value)
+    return {f"<{term}>".encode() for term in named if isinstance(term, URIRef)}
+
+
+def statements(nquads: bytes) -> list[bytes]:
+    """The distinct statements of N-Quads text (one quad a line, as citynet.validation.data
+    writes it) as N-Triples lines: every engine validates the union of the graphs."""
+    lines = {}
+    for line in nquads.splitlines(keepends=True):
+        subject, predicate, rest = line.split(b" ", 2)
+        parts = rest.rsplit(b" ", 2)
+        # A graph name is an IRI or blank node and holds no '"'; a literal's last part does.
+        if len(parts) == 3 and parts[1][:1] in (b"<", b"_") and b'"' not in parts[1]:
+            line = b" ".join((subject, predicate, parts[0], b".\n"))
+        lines[line] = None
+    return list(lines)
+
+
+def slices(lines: list[bytes], parts: int) -> list[tuple[bytes, frozenset[bytes]]]:
+    """The statements cut into ``parts`` slices of subjects, evenly by count: each slice's
+    N-Triples (its subjects' statements, the types of the nodes they link to, every
+    rdfs:subClassOf) and its subjects (as N-Triples terms)."""
     slice_of: dict[bytes, int] = {}
-    lines: list[list[bytes]] = [[] for _ in range(parts)]
+    chosen: list[list[bytes]] = [[] for _ in range(parts)]
     linked: list[set[bytes]] = [set() for _ in range(parts)]
     types: dict[bytes, list[bytes]] = defaultdict(list)
     shared: list[bytes] = []
-    for line in nquads.splitlines(keepends=True):
+    for line in lines:
         subject, predicate, rest = line.split(b" ", 2)
         part = slice_of.get(subject)
         if part is None:
             part = slice_of[subject] = len(slice_of) % parts
-        lines[part].append(line)
+        chosen[part].append(line)
         if predicate == _TYPE:
             types[subject].append(line)
         elif predicate == _SUBCLASS:
@@ -136,35 +226,37 @@ def slices(nquads: bytes, parts: int) -> list[tuple[bytes, frozenset[bytes]]]:
     for part in range(parts):
         extra = [t for node in linked[part] if slice_of.get(node) != part for t in types[node]]
         subjects = frozenset(s for s, p in slice_of.items() if p == part)
-        out.append((b"".join(lines[part] + extra + shared), subjects))
+        out.append((b"".join(chosen[part] + extra + shared), subjects))
     return out
 
 
 def run_parallel(engine: Engine, data: Data, shapes: Graph, *, workers: int) -> list[Row]:
     """The rows of ``engine`` over ``data``: per-node shapes in slices on ``workers``
-    processes, the other shapes once on the whole data (in the same pool)."""
+    processes, the other shapes once on the statements they can read (in the same pool)."""
     split = split_shapes(shapes)
     if split is None or b"\n_:" in b"\n" + data.nquads:  # blank subjects: no IRI to focus on
         return engine.run(data, shapes)
     per_node, whole = split
+    lines = statements(data.nquads)
+    tasks: list[tuple[bytes, list[Node], frozenset[bytes] | None]] = []
+    if whole:  # the longest task first
+        keep = read_predicates(shapes, whole)
+        if keep is not None:
+            read = b"".join(line for line in lines if line.split(b" ", 2)[1] in keep)
+        tasks.append((read if keep is not None and read else b"".join(lines), per_node, None))
+    if per_node:
+        tasks += [(text, whole, subjects) for text, subjects in slices(lines, workers * 2)]
+    del lines
     triples = list(shapes)
     namespaces = list(shapes.namespaces())
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = []
-            if whole:  # the longest task first
-                futures.append(
-                    pool.submit(_run, engine.name, data.nquads, triples, namespaces, per_node, None)
-                )
-            if per_node:
-                for text, subjects in slices(data.nquads, workers * 2):
-                    if subjects:
-                        futures.append(
-                            pool.submit(
-                                _run, engine.name, text, triples, namespaces, whole, subjects
-                            )
-                        )
+            futures = [
+                pool.submit(_run, engine.name, text, triples, namespaces, silent, subjects)
+                for text, silent, subjects in tasks
+                if subjects is None or subjects
+            ]
             return [row for future in futures for row in future.result()]
     except BrokenProcessPool:
         raise CitynetError(
