@@ -9,6 +9,7 @@ with ``spawn`` (citynet.scale.validation) and compared with the whole run.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -568,3 +569,26 @@ def test_large_inputs_run_in_parallel_by_themselves(
     auto = parallel.validate([generated])
     assert calls == [1]
     assert rows(auto) == rows(validate([generated]))
+
+
+def test_parallel_validation_reports_its_progress(generated: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    report = parallel.validate([generated], workers=2, progress=lambda *call: seen.append(call))
+    total = seen[0][1]
+    assert total >= 4  # the whole-data task and at least two slices a worker
+    assert seen == [(done, total) for done in range(1, total + 1)]
+    assert rows(report) == rows(validate([generated]))
+    one: list[tuple[int, int]] = []
+    parallel.validate([generated], workers=1, progress=lambda *call: one.append(call))
+    assert one == []  # one process: nothing to report
+
+
+def test_validate_prints_no_progress_when_stderr_is_not_a_terminal(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_QUADS", 1000)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", str(generated), "--format", "json"])
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["summary"] == validate([generated]).summary()

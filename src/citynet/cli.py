@@ -61,6 +61,21 @@ def page_progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[Any
         yield lambda _item: bar.advance(task)
 
 
+@contextmanager
+def task_progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on standard error at a terminal, shown from the first (done, total)
+    report on (small runs report nothing, so show nothing); silent otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda _done, _total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None, visible=False)
+        yield lambda done, total: bar.update(task, completed=done, total=total, visible=True)
+
+
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citynet")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
@@ -799,7 +814,10 @@ def validate_command(
         data = validation.load_data_bytes(click.get_binary_stream("stdin").read(), input_format)
     else:
         data = validation.as_data(paths)
-    report = parallel.validate(data, shapes=shapes, allow_network=allow_network, engine=engine)
+    with task_progress("validating", quiet=False) as progress:
+        report = parallel.validate(
+            data, shapes=shapes, allow_network=allow_network, engine=engine, progress=progress
+        )
     if fmt == "json":
         click.echo(json.dumps(validation.report_to_json(report), indent=2, ensure_ascii=False))
     elif fmt == "turtle":

@@ -18,8 +18,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
@@ -37,6 +37,9 @@ from citynet.validation.engines import ENGINES, Engine
 from citynet.validation.report import Row, ValidationReport
 from citynet.validation.validate import as_data
 from citynet.validation.validate import validate as validate_whole
+
+#: Called with (tasks done, tasks) as the workers finish.
+Progress = Callable[[int, int], None]
 
 #: Below this many quads (about 2,500 pages) one process is faster than starting workers.
 PARALLEL_QUADS = 400_000
@@ -70,14 +73,16 @@ def validate(
     allow_network: bool = False,
     engine: str = "auto",
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """citynet.validation.validate.validate, in ``workers`` processes (None: one per
-    core when the data has at least PARALLEL_QUADS quads, else one)."""
+    core when the data has at least PARALLEL_QUADS quads, else one). ``progress`` is
+    called with (tasks done, tasks) as the workers finish (not when one process runs)."""
     loaded = as_data(data)
     if workers is None:
         large = loaded.nquads.count(b"\n") >= PARALLEL_QUADS
         workers = (os.cpu_count() or 1) if large else 1
-    runner = partial(run_parallel, workers=workers) if workers > 1 else None
+    runner = partial(run_parallel, workers=workers, progress=progress) if workers > 1 else None
     options = {"runner": runner} if runner is not None else {}
     return validate_whole(
         loaded, shapes=shapes, allow_network=allow_network, engine=engine, **options
@@ -236,7 +241,9 @@ def slices(lines: list[bytes], parts: int) -> list[tuple[bytes, frozenset[bytes]
     return out
 
 
-def run_parallel(engine: Engine, data: Data, shapes: Graph, *, workers: int) -> list[Row]:
+def run_parallel(
+    engine: Engine, data: Data, shapes: Graph, *, workers: int, progress: Progress | None = None
+) -> list[Row]:
     """The rows of ``engine`` over ``data``: per-node shapes in slices on ``workers``
     processes, the other shapes once on the statements they can read (in the same pool)."""
     split = split_shapes(shapes)
@@ -269,6 +276,9 @@ def run_parallel(engine: Engine, data: Data, shapes: Graph, *, workers: int) -> 
             ]
             del tasks
             data.view  # noqa: B018 (the report reads this store: build it while workers run)
+            for done, _ in enumerate(as_completed(futures), 1):
+                if progress is not None:
+                    progress(done, len(futures))
             return [row for future in futures for row in future.result()]
     except BrokenProcessPool:
         raise CitynetError(
