@@ -189,14 +189,7 @@ def _local(term: Node) -> str:
 
 
 class _Names:
-    """Labels for people: rdfs:label (English first), else a description by type.
-
-    ``describe`` reads only these properties of a node."""
-
-    DESCRIBED_BY = (
-        RDFS.label, RDF.type, CN.member, CN.network, CN.officeRole, CN.holder, CN.body,
-        CN.twinCity, CN.role, CN.participant, CN.activity, CN.fileName,
-    )  # fmt: skip
+    """Labels for people: rdfs:label (English first), else a description by type."""
 
     def __init__(self, graph: Any) -> None:
         self.g = graph
@@ -445,21 +438,14 @@ def _copy(source: Graph, node: Node, target: Graph, depth: int = 0) -> Node:
 # --------------------------------------------------------------------------- output
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def summary_line(report: ValidationReport) -> str:
     """'conforms', 'conforms: 0 violations, 2 warnings, 0 infos' or '3 violations, ...'."""
-    c = report.counts
     if not report.results:
         return "conforms"
     counts = ", ".join(
-        (
-            _plural(c.get("Violation", 0), "violation"),
-            _plural(c.get("Warning", 0), "warning"),
-            _plural(c.get("Info", 0), "info"),
-        )
+        f"{report.counts.get(name, 0)} {name.lower()}"
+        + ("" if report.counts.get(name) == 1 else "s")
+        for name in SEVERITIES
     )
     return f"conforms: {counts}" if report.conforms else counts
 
