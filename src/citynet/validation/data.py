@@ -219,21 +219,13 @@ class StoreView:
         return len(self.store)
 
     def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator:
-        return _distinct(o for _, _, o in self.triples((subject, predicate, None)))
+        return iter(dict.fromkeys(o for _, _, o in self.triples((subject, predicate, None))))
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator:  # noqa: A002
-        return _distinct(s for s, _, _ in self.triples((None, predicate, object)))
+        return iter(dict.fromkeys(s for s, _, _ in self.triples((None, predicate, object))))
 
     def subject_objects(self, predicate: Node | None = None) -> Iterator[tuple[Node, Node]]:
         return ((s, o) for s, _, o in self.triples((None, predicate, None)))
-
-
-def _distinct(terms: Iterable[Node]) -> Iterator[Node]:
-    seen: set[Node] = set()
-    for term in terms:
-        if term not in seen:
-            seen.add(term)
-            yield term
 
 
 __all__ = ["Data", "StoreView", "from_quads", "from_rdflib", "load_bytes", "load_paths"]
