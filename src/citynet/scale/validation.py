@@ -4,10 +4,11 @@ Most shapes look at one node at a time: its own statements, and the rdf:type of 
 it links to (sh:class). Those "per-node" shapes run in worker processes, each on a slice
 of the subjects: every statement about them (from every page graph), the types of the
 nodes they link to and every rdfs:subClassOf statement; a worker keeps only the results
-about its own subjects. The shapes that can look further (SPARQL constraints, paths other
-than a plain property, sh:node, qualified shapes, targets that are not a class or a
-subject) run once on the whole data, beside the slices. Together they give exactly the
-rows of one run over everything (tests/test_fast_validation.py checks it).
+about its own subjects (SPARQL constraints too, when their patterns read only that). The
+shapes that can look further (other SPARQL constraints, paths other than a plain
+property, sh:node, qualified shapes, targets that are not a class or a subject) run once,
+beside the slices, on the statements whose predicates they name. Together they give
+exactly the rows of one run over everything (tests/test_fast_validation.py checks it).
 
 Workers start with the ``spawn`` method (or ``forkserver``), never ``fork``: nothing of
 this process is shared but the arguments.
