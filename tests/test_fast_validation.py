@@ -9,6 +9,7 @@ with ``spawn`` (citynet.scale.validation) and compared with the whole run.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -32,6 +33,8 @@ BASE = "https://w3id.org/citynet/"
 CN = "https://w3id.org/citynet/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SHAPES_NS = "https://w3id.org/citynet/shapes#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 if str(REPO) not in sys.path:  # benchmarks/ is a top-level package of the checkout
@@ -429,14 +432,31 @@ def test_the_shapes_split_into_per_node_and_whole_data() -> None:
     split = parallel.split_shapes(shapes)
     assert split is not None
     per_node, whole = split
-    local = {str(s).rsplit("#", 1)[1] for s in whole}
-    # Exactly the shapes with a SPARQL constraint look beyond one node.
-    sparql = {str(s).rsplit("#", 1)[1] for s in shapes.subjects(SH_SPARQL, None)}
-    assert local == sparql
-    assert len(per_node) > 10
+    # The SPARQL shapes that read other nodes' statements (labels, the other side of a
+    # twinning, other projects); the others read the focus node and its links' types.
+    assert {str(s).rsplit("#", 1)[1] for s in whole} == {
+        "MembershipBeforeNetworkShape",
+        "NetworkIdSharedShape",
+        "OfficeBeforeMembershipShape",
+        "TwinningStatedByBothShape",
+    }
+    assert {str(s).rsplit("#", 1)[1] for s in per_node} >= {
+        "ActivityDateRangeShape",
+        "EventPeriodShape",
+        "FoundingMemberLateShape",
+        "TwinnedWithSelfShape",
+        "YearPeriodShape",
+    }
+    assert len(per_node) == 23
 
 
-SH_SPARQL = __import__("rdflib").URIRef("http://www.w3.org/ns/shacl#sparql")
+def _sparql(where: str) -> str:
+    return (
+        "sh:sparql [ sh:prefixes cnsh: ; sh:select "
+        f'"SELECT $this WHERE {{ {where} }}" ] .\n'
+        'cnsh: sh:declare [ sh:prefix "cn" ; sh:namespace '
+        f'"{CN}"^^<http://www.w3.org/2001/XMLSchema#anyURI> ]'
+    )
 
 
 @pytest.mark.parametrize(
@@ -448,6 +468,13 @@ SH_SPARQL = __import__("rdflib").URIRef("http://www.w3.org/ns/shacl#sparql")
          " sh:qualifiedMinCount 1 ]", False),
         ("sh:property [ sh:path cn:twinnedWith ; sh:node cnsh:T ]", False),
         ("sh:or ( [ sh:class cn:City ] [ sh:class cn:Region ] )", True),
+        (_sparql("$this ?p ?v . FILTER NOT EXISTS { ?v a cn:City }"), True),
+        (_sparql("$this cn:twinnedWith $this"), True),
+        (_sparql("?other cn:twinnedWith $this"), False),
+        (_sparql("$this cn:twinnedWith ?v . ?v cn:population ?p"), False),
+        (_sparql("?v a cn:City"), False),
+        (_sparql("$this cn:twinnedWith/cn:country ?c"), False),
+        (_sparql("$this cn:x ?v . FILTER (?v < )"), False),
     ],
 )  # fmt: skip
 def test_shapes_that_look_beyond_one_node_run_on_the_whole_data(
@@ -463,18 +490,67 @@ def test_shapes_that_look_beyond_one_node_run_on_the_whole_data(
     assert (len(split[0]), len(split[1])) == ((1, 0) if per_node else (0, 1))
 
 
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        (_sparql("$this cn:twinnedWith ?v . ?v cn:population ?p"), {"twinnedWith", "population"}),
+        ("sh:property [ sh:path [ sh:inversePath cn:member ] ; sh:node cnsh:T ] .\n"
+         "cnsh:T sh:property [ sh:path cn:since ; sh:minCount 1 ]", {"member", "since"}),
+        (_sparql("$this ?p ?v . ?v cn:population ?p"), None),
+        (_sparql("$this cn:twinnedWith/cn:country ?c"), None),
+        ("sh:property [ sh:path [ sh:inversePath cn:member ] ; sh:minCount 1 ] ; sh:closed true",
+         None),
+    ],
+)  # fmt: skip
+def test_whole_data_shapes_get_only_the_statements_they_read(
+    tmp_path: Path, body: str, read: set[str] | None
+) -> None:
+    from citynet.validation.shapes import load_shapes
+
+    shapes, _ = load_shapes(
+        _shapes(tmp_path, f"cnsh:S a sh:NodeShape ; sh:targetClass cn:City ; {body} .\n")
+    )
+    found = parallel.read_predicates(shapes, [parallel.URIRef(SHAPES_NS + "S")])
+    if read is None:
+        assert found is None
+        return
+    assert found is not None
+    ours = {
+        term.decode()[1:-1].removeprefix(CN)
+        for term in found
+        if term.startswith(b"<" + CN.encode())
+    }
+    assert ours == read | {"City"}
+    assert f"<{RDF}type>".encode() in found
+    assert b"<http://www.w3.org/2000/01/rdf-schema#subClassOf>" in found
+
+
+def test_statements_are_the_distinct_triples_of_every_graph() -> None:
+    text = (
+        b'<a> <p> "x y <g1> ." <g1> .\n<a> <p> "x y <g1> ." <g2> .\n<a> <p> "z"^^<d> .\n'
+        b'<a> <p> "w <v>"^^<d> .\n<b> <p> _:n <g1> .\n<b> <p> _:n .\n'
+    )
+    assert parallel.statements(text) == [
+        b'<a> <p> "x y <g1> ." .\n',
+        b'<a> <p> "z"^^<d> .\n',
+        b'<a> <p> "w <v>"^^<d> .\n',
+        b"<b> <p> _:n .\n",
+    ]
+
+
 def test_slices_hold_every_statement_of_their_subjects_and_linked_types() -> None:
     text = (
         b"<a> <p> <b> <g1> .\n<b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <C> <g1> .\n"
-        b'<a> <q> "x" <g2> .\n<c> <p> <a> <g2> .\n'
+        b'<a> <q> "x" <g2> .\n<c> <p> <a> <g2> .\n<c> <p> <a> <g1> .\n'
     )
-    parts = parallel.slices(text, 2)
+    parts = parallel.slices(parallel.statements(text), 2)
     assert [sorted(subjects) for _, subjects in parts] == [[b"<a>", b"<c>"], [b"<b>"]]
-    first = parts[0][0].splitlines()
-    assert b'<a> <q> "x" <g2> .' in first and b"<c> <p> <a> <g2> ." in first
-    assert any(
-        line.startswith(b"<b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>") for line in first
-    )
+    assert parts[0][0].splitlines() == [
+        b"<a> <p> <b> .",
+        b'<a> <q> "x" .',
+        b"<c> <p> <a> .",
+        b"<b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <C> .",
+    ]
 
 
 def test_large_inputs_run_in_parallel_by_themselves(
@@ -493,3 +569,26 @@ def test_large_inputs_run_in_parallel_by_themselves(
     auto = parallel.validate([generated])
     assert calls == [1]
     assert rows(auto) == rows(validate([generated]))
+
+
+def test_parallel_validation_reports_its_progress(generated: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    report = parallel.validate([generated], workers=2, progress=lambda *call: seen.append(call))
+    total = seen[0][1]
+    assert total >= 4  # the whole-data task and at least two slices a worker
+    assert seen == [(done, total) for done in range(1, total + 1)]
+    assert rows(report) == rows(validate([generated]))
+    one: list[tuple[int, int]] = []
+    parallel.validate([generated], workers=1, progress=lambda *call: one.append(call))
+    assert one == []  # one process: nothing to report
+
+
+def test_validate_prints_no_progress_when_stderr_is_not_a_terminal(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_QUADS", 1000)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", str(generated), "--format", "json"])
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["summary"] == validate([generated]).summary()

@@ -657,7 +657,10 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
 
     with spooled([options["shapes"]] if options["shapes"] else [], ".ttl") as shapes:
         options["shapes"] = next(iter(shapes), None)
-        report = parallel.validate(graphs or [DEFAULT_GRAPH], **options)
+        with progress_bar(None, "validating") as shown:
+            report = parallel.validate(
+                graphs or [DEFAULT_GRAPH], progress=_advance(shown), **options
+            )
     note(f"engine: {report.engine}")
     if fmt == "json":
         click.echo(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
@@ -669,6 +672,14 @@ def validate_command(graphs: list[Path], fmt: str, fail_on: str, **options: Any)
         )
     if _fails(report, fail_on):
         sys.exit(int(ExitCode.INVALID_DATA))
+
+
+def _advance(shown: Any) -> Callable[[int, int], None] | None:
+    """The validation's (done, total) reports moving a progress bar, if one is shown."""
+    if shown is None:
+        return None
+    bar, task = shown
+    return lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _as_rdf(graph: Any, fmt: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,7 +59,7 @@ class Data:
         """Every triple of every graph in one rdflib Graph (``union``, else a new one),
         literals as written."""
         union = Graph() if union is None else union
-        convert = _Converter().rdflib
+        convert = _to_rdflib
         union.addN(
             (convert(q.subject), convert(q.predicate), convert(q.object), union)
             for q in self.quads()
@@ -127,7 +127,7 @@ def from_quads(quads: Iterable[ox.Quad]) -> Data:
 
 def from_rdflib(graph: Graph) -> Data:
     """An rdflib Graph, Dataset or ConjunctiveGraph (named graphs kept)."""
-    convert = _Converter().ox
+    convert = _to_ox
     if graph.context_aware:
         quads: Iterable[tuple] = graph.quads((None, None, None, None))  # type: ignore[arg-type]
     else:
@@ -155,26 +155,6 @@ def _graph_name(context: object, convert: object) -> object:
     return convert(identifier)  # type: ignore[operator]
 
 
-class _Converter:
-    """rdflib <-> pyoxigraph terms, literals as written, with a cache (names repeat)."""
-
-    def __init__(self) -> None:
-        self._to_rdflib: dict[object, Node] = {}
-        self._to_ox: dict[Node, object] = {}
-
-    def rdflib(self, term: object) -> Node:
-        found = self._to_rdflib.get(term)
-        if found is None:
-            found = self._to_rdflib[term] = to_rdflib_term(term)
-        return found
-
-    def ox(self, term: Node) -> object:
-        found = self._to_ox.get(term)
-        if found is None:
-            found = self._to_ox[term] = _ox_term(term)
-        return found
-
-
 def _ox_term(term: Node) -> object:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -189,6 +169,10 @@ def _ox_term(term: Node) -> object:
     raise InputError(f"unsupported RDF term {term!r}")
 
 
+# Terms converted both ways, literals as written; cached because names repeat.
+_to_rdflib = lru_cache(maxsize=200_000)(to_rdflib_term)
+_to_ox = lru_cache(maxsize=200_000)(_ox_term)
+
 Pattern = tuple[Node | None, Node | None, Node | None]
 
 
@@ -201,18 +185,17 @@ class StoreView:
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
-        self.terms = _Converter()
         self.has_named_graphs = next(iter(store.named_graphs()), None) is not None
 
     def _ox(self, term: Node | None) -> object:
-        return None if term is None else self.terms.ox(term)
+        return None if term is None else _to_ox(term)
 
     def quads(self, pattern: tuple[Node | None, ...]) -> Iterator[tuple[Node, Node, Node, Node]]:
         s, p, o = (self._ox(t) for t in pattern[:3])
         if isinstance(s, ox.Literal) or isinstance(p, ox.Literal | ox.BlankNode):
             return
         graph = self._ox(pattern[3]) if len(pattern) > 3 and pattern[3] is not None else None
-        rd = self.terms.rdflib
+        rd = _to_rdflib
         for quad in self.store.quads_for_pattern(s, p, o, graph):
             name = quad.graph_name
             yield (
@@ -236,21 +219,13 @@ class StoreView:
         return len(self.store)
 
     def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator:
-        return _distinct(o for _, _, o in self.triples((subject, predicate, None)))
+        return iter(dict.fromkeys(o for _, _, o in self.triples((subject, predicate, None))))
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator:  # noqa: A002
-        return _distinct(s for s, _, _ in self.triples((None, predicate, object)))
+        return iter(dict.fromkeys(s for s, _, _ in self.triples((None, predicate, object))))
 
     def subject_objects(self, predicate: Node | None = None) -> Iterator[tuple[Node, Node]]:
         return ((s, o) for s, _, o in self.triples((None, predicate, None)))
-
-
-def _distinct(terms: Iterable[Node]) -> Iterator[Node]:
-    seen: set[Node] = set()
-    for term in terms:
-        if term not in seen:
-            seen.add(term)
-            yield term
 
 
 __all__ = ["Data", "StoreView", "from_quads", "from_rdflib", "load_bytes", "load_paths"]

@@ -121,9 +121,7 @@ class TurboEngine:
             _, report, _ = compiled.validate(
                 source, focus_nodes=list(focus) if focus is not None else None
             )
-        except pyshacl_turbo.ValidationFailure as error:
-            raise _broken_shapes(error) from None
-        except (RuntimeError, ValueError) as error:
+        except (pyshacl_turbo.ValidationFailure, RuntimeError, ValueError) as error:
             raise _broken_shapes(error) from None
         if not isinstance(report, Graph):
             raise _broken_shapes(report)

@@ -189,14 +189,7 @@ def _local(term: Node) -> str:
 
 
 class _Names:
-    """Labels for people: rdfs:label (English first), else a description by type.
-
-    ``describe`` reads only these properties of a node."""
-
-    DESCRIBED_BY = (
-        RDFS.label, RDF.type, CN.member, CN.network, CN.officeRole, CN.holder, CN.body,
-        CN.twinCity, CN.role, CN.participant, CN.activity, CN.fileName,
-    )  # fmt: skip
+    """Labels for people: rdfs:label (English first), else a description by type."""
 
     def __init__(self, graph: Any) -> None:
         self.g = graph
@@ -300,8 +293,7 @@ class _Sources:
     """Which page (and line) a node's statements came from, from the build's provenance."""
 
     def __init__(self, view: Any) -> None:
-        self.union = view
-        self.data = view
+        self.view = view
         self.file_of_graph: dict[Node, str] = {}
         for page, file_name in view.subject_objects(CN.fileName):
             self.file_of_graph[page] = str(file_name)
@@ -310,7 +302,7 @@ class _Sources:
     def _graphs_with(self, triple: tuple[Node | None, Node | None, Node | None]) -> list[Node]:
         if not self.quads:
             return []
-        return sorted({c for *_, c in self.data.quads(triple)}, key=str)  # type: ignore[arg-type]
+        return sorted({c for *_, c in self.view.quads(triple)}, key=str)  # type: ignore[arg-type]
 
     def locate(
         self,
@@ -323,7 +315,7 @@ class _Sources:
             return None, None
         # 1. A statement node: the page graph holding its cn:sourceLine pairs page and line.
         candidates: list[tuple[str, int]] = []
-        for line in self.union.objects(focus, CN.sourceLine):
+        for line in self.view.objects(focus, CN.sourceLine):
             if not isinstance(line, Literal):
                 continue
             try:
@@ -333,7 +325,7 @@ class _Sources:
             graphs = self._graphs_with((focus, CN.sourceLine, line))
             files = [self.file_of_graph[g] for g in graphs if g in self.file_of_graph]
             if not files:
-                pages = list(self.union.objects(focus, PROV.wasDerivedFrom))
+                pages = list(self.view.objects(focus, PROV.wasDerivedFrom))
                 files = sorted(self.file_of_graph[p] for p in pages if p in self.file_of_graph)
             candidates.extend((f, number) for f in files[:1] or ["?"])
         if candidates:
@@ -342,7 +334,7 @@ class _Sources:
         # 2. Derived from a page, without a line.
         pages = sorted(
             self.file_of_graph[p]
-            for p in self.union.objects(focus, PROV.wasDerivedFrom)
+            for p in self.view.objects(focus, PROV.wasDerivedFrom)
             if p in self.file_of_graph
         )
         if pages:
@@ -355,7 +347,7 @@ class _Sources:
         if isinstance(path, URIRef) and component == SH.UniqueLangConstraintComponent:
             # Point at a page stating one of the names that share a language.
             by_language: dict[str, list[Node]] = defaultdict(list)
-            for name in self.union.objects(focus, path):
+            for name in self.view.objects(focus, path):
                 if isinstance(name, Literal) and name.language:
                     by_language[name.language.lower()].append(name)
             for names in by_language.values():
@@ -381,7 +373,7 @@ class _Sources:
 
     def _mention_line(self, focus: Node, graph: Node) -> int | None:
         assert self.quads
-        if (focus, CN.memberPage, graph) in self.union:
+        if (focus, CN.memberPage, graph) in self.view:
             return None  # the page's own city: its facts come from many lines
         frontier, seen = [focus], {focus}
         for _ in range(2):  # participation -> event -> place
@@ -389,12 +381,12 @@ class _Sources:
             found: list[Node] = []
             for node in frontier:
                 for predicate in self._MENTIONS:
-                    for subject, *_ in self.data.quads((None, predicate, node, graph)):
+                    for subject, *_ in self.view.quads((None, predicate, node, graph)):
                         if subject in seen:
                             continue
                         seen.add(subject)
                         found.append(subject)
-                        for *_, line, _ in self.data.quads((subject, CN.sourceLine, None, graph)):
+                        for *_, line, _ in self.view.quads((subject, CN.sourceLine, None, graph)):
                             if isinstance(line, Literal) and str(line).isdigit():
                                 lines.append(int(line))
             if lines:
@@ -445,21 +437,14 @@ def _copy(source: Graph, node: Node, target: Graph, depth: int = 0) -> Node:
 # --------------------------------------------------------------------------- output
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def summary_line(report: ValidationReport) -> str:
     """'conforms', 'conforms: 0 violations, 2 warnings, 0 infos' or '3 violations, ...'."""
-    c = report.counts
     if not report.results:
         return "conforms"
     counts = ", ".join(
-        (
-            _plural(c.get("Violation", 0), "violation"),
-            _plural(c.get("Warning", 0), "warning"),
-            _plural(c.get("Info", 0), "info"),
-        )
+        f"{report.counts.get(name, 0)} {name.lower()}"
+        + ("" if report.counts.get(name) == 1 else "s")
+        for name in SEVERITIES
     )
     return f"conforms: {counts}" if report.conforms else counts
 

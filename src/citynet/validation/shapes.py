@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,9 @@ class _Lint:
                     self.error(self.line_of(term), f"unknown SHACL term sh:{local}{hint}")
             elif _SHACL_LOOKALIKE.match(iri):
                 lookalikes.add(re.sub(r"[^#/]*$", "", iri))
-            elif iri.startswith(str(CN._NS)) and term not in CN and not _is_concept(term):
+            elif (
+                iri.startswith(str(CN._NS)) and term not in CN and term not in _ontology_concepts()
+            ):
                 self.error(
                     self.line_of(term), f"{compact(term)} is not a term of the citynet ontology"
                 )
@@ -205,27 +208,15 @@ class _Lint:
                         )
 
 
-def _is_concept(term: URIRef) -> bool:
-    # Concepts of the SKOS schemes (cn:PartnerRole, cn:GeneralAssembly, ...) are not in
-    # the CN DefinedNamespace; the ontology holds them. Accept CamelCase local names that
-    # the ontology defines, falling back to the naming rule when it cannot be read.
-    return term in _ontology_concepts()
-
-
-_CONCEPTS: set[URIRef] | None = None
-
-
-def _ontology_concepts() -> set[URIRef]:
-    global _CONCEPTS
-    if _CONCEPTS is None:
-        concepts: set[URIRef] = set()
-        try:
-            onto = Graph().parse(resource_dir("ontology") / "citynet.ttl", format="turtle")
-            concepts = {s for s in onto.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef)}
-        except Exception:  # no ontology: no concept is known, lint will say so
-            concepts = set()
-        _CONCEPTS = concepts
-    return _CONCEPTS
+@cache
+def _ontology_concepts() -> frozenset[URIRef]:
+    """Concepts of the SKOS schemes (cn:PartnerRole, cn:GeneralAssembly, ...): not in the
+    CN DefinedNamespace; the ontology holds them (none known when it cannot be read)."""
+    try:
+        onto = Graph().parse(resource_dir("ontology") / "citynet.ttl", format="turtle")
+    except Exception:  # no ontology: no concept is known, lint will say so
+        return frozenset()
+    return frozenset(s for s in onto.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef))
 
 
 def _shapes_of(shapes: Graph) -> set[Node]:

@@ -17,6 +17,7 @@ slices of the data in parallel); it must return the rows a whole run would.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,14 +105,15 @@ def validate(
     shapes_graph, shapes_text = load_shapes(shapes_path)
     chosen = pick_engine(engine, shapes_graph, shapes_path)
     loaded = as_data(data)
-    lint = lint_shapes(
+    lint = partial(
+        lint_shapes,
         shapes_graph,
         text=shapes_text,
         file=str(shapes_path),
-        data=loaded.view,
         allow_network=allow_network,
     )
-    errors = [issue for issue in lint if issue.level == "error"]
+    # Errors do not depend on the data: check them before the engine runs.
+    errors = [issue for issue in lint() if issue.level == "error"]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(f"{errors[0]}{more}", hint="fix the shapes file; nothing was validated")
@@ -124,7 +126,7 @@ def validate(
         loaded.view,
         shapes_graph=shapes_graph,
         shapes=str(shapes_path),
-        lint=lint,
+        lint=lint(data=loaded.view),  # and the targets that select no node of the data
         engine=chosen.name,
     )
 
