@@ -32,6 +32,7 @@ import contextlib
 import copy
 import gc
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -108,6 +109,7 @@ class _Plan:
     order: list[tuple[int, Path, str]]  # the same in graph order, as written
     city_file: Path | None  # the page --city names
     cached: dict[int, Any] = field(default_factory=dict)  # unchanged pages (incremental)
+    stdin: bytes | None = None  # read once here: workers' standard input is empty
 
 
 def _plan(files: list[Path], settings: Settings, mapper: Mapper, state: Any) -> _Plan:
@@ -115,23 +117,24 @@ def _plan(files: list[Path], settings: Settings, mapper: Mapper, state: Any) -> 
     for index, path in enumerate(files):
         name = path.name if str(path) != "-" else "stdin.txt"
         entries.append((index, path, mapper.graph_of_file(name)))
+    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in files) else None
     city_file = None
     if settings.city is not None:
-        city_file = _city_target(files, settings.max_page_bytes)
-    plan = _Plan(entries, sorted(entries, key=lambda e: (e[2], e[0])), city_file)
+        city_file = _city_target(files, settings.max_page_bytes, stdin)
+    plan = _Plan(entries, sorted(entries, key=lambda e: (e[2], e[0])), city_file, stdin=stdin)
     if state is not None:
         plan.cached = state.unchanged(entries, city_file)
     return plan
 
 
-def _city_target(files: list[Path], max_page_bytes: int) -> Path:
+def _city_target(files: list[Path], max_page_bytes: int, stdin: bytes | None) -> Path:
     """--city: the one page without a city name (read once here to find it)."""
     if len(files) == 1:
         return files[0]
     nameless = [
         path
         for path in files
-        if (r := read_one(str(path), None, max_page_bytes)).city is None
+        if (r := read_one(str(path), None, max_page_bytes, stdin)).city is None
         or r.city_origin == "file name"
     ]
     if len(nameless) != 1:
@@ -171,6 +174,7 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
             settings.max_page_bytes,
             str(spill / f"{n}.pickle") if runner.workers > 1 else None,
             settings.decisions,
+            plan.stdin if any(str(p) == "-" for _, p, _ in chunk) else None,
         )
         for n, chunk in enumerate(chunks)
     ]

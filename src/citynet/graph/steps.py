@@ -148,12 +148,15 @@ def _slim(record: PageRecord) -> PageRecord:
     )
 
 
-def read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
-    """One page file read (``-``: standard input); ``city``: --city for this page."""
+def read_one(
+    path: str, city: str | None, max_page_bytes: int, stdin: bytes | None = None
+) -> PageRecord:
+    """One page file read (``-``: ``stdin``, the standard input the main process read
+    once: a worker's own is empty); ``city``: --city for this page."""
     from citynet.read.pages import read_page, read_text
 
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = stdin if stdin is not None else b""
         try:
             record = read_text(data.decode("utf-8"), "stdin.txt")
         except UnicodeDecodeError as error:
@@ -233,6 +236,7 @@ class ReadTask:
     max_page_bytes: int
     spill: str | None  # where the records go; None: sent back with the stubs
     decisions: Any = None  # the curator's (citynet.resolve.decisions.Decisions)
+    stdin: bytes | None = None  # the standard input, for the chunk that reads "-"
 
 
 def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
@@ -240,7 +244,7 @@ def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
     from citynet.resolve.gazetteer import default_gazetteer
 
     _settle_gc()
-    records = [read_one(path, city, task.max_page_bytes) for _, path, city in task.items]
+    records = [read_one(p, city, task.max_page_bytes, task.stdin) for _, p, city in task.items]
     default_gazetteer().prefetch(_place_names(records))
     # A copy: which decisions were used travels back on the stubs, in every process mode.
     decisions = copy.deepcopy(task.decisions)

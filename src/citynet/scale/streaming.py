@@ -75,6 +75,11 @@ def stream_build(
     check_base_iri(base_iri)
     given = inputs or [default_pages_dir()]
     files = collect_inputs(given)
+    if incremental and any(str(path) == "-" for path in files):
+        raise InputError(
+            "--incremental cannot keep standard input (-) between builds",
+            hint="save the page to a file and build that",
+        )
     decided = load_decisions(decisions, given)
     if decided is not None and incremental:
         raise InputError(
