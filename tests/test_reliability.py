@@ -471,7 +471,6 @@ def test_b8_an_unlabelled_link_takes_the_label_another_page_gives_its_id(two_pag
 def test_b10_one_id_spelt_two_ways_is_one_project_with_both_labels_and_a_shacl_warning(
     two_pages, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from citynet.graph.build import write_outputs
     from citynet.validation.validate import validate
 
     quads, reports, _ = two_pages
@@ -482,8 +481,11 @@ def test_b10_one_id_spelt_two_ways_is_one_project_with_both_labels_and_a_shacl_w
         if q.subject.value == project and q.predicate.value == str(RDFS.label)
     )
     assert labels == [("GOAL project", "charleroi"), ("Goal Project", "liege")]  # provenance
-    files = write_outputs(quads, reports, tmp_path, base_iri=BASE, counts={})
-    report = validate([files["trig"]])
+    for name, text in (("liege.txt", LIEGE), ("charleroi.txt", CHARLEROI)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    built = build([tmp_path / "liege.txt", tmp_path / "charleroi.txt"], out=tmp_path / "out")
+    assert set(built.quads) == set(quads)  # the graph of the records above
+    report = validate([built.files["trig"]])
     unique = [r for r in report.results if r.source_shape == "cnsh:label-unique-language"]
     assert [(r.focus, r.severity) for r in unique] == [(project, "Warning")]
 

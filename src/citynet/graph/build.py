@@ -16,23 +16,10 @@ from typing import Any
 
 from pyoxigraph import Quad
 
-from citynet.common.files import atomic_write
 from citynet.errors import InputError
-from citynet.graph.mapping import Mapper, page_slug
-from citynet.graph.outputs import (
-    OUTPUT_FILES,
-    BuildResult,
-    PageReport,
-    _one_line,
-    _prefixes,
-    _sort_key,
-    atomic_write_json,
-    json_text,
-    prefixes_for,
-    write_outputs,
-)
+from citynet.graph.mapping import Mapper
+from citynet.graph.outputs import BuildResult, PageReport
 from citynet.graph.pipeline import Settings, run, run_records
-from citynet.graph.steps import has_content
 from citynet.graph.vocab import DEFAULT_BASE_IRI
 from citynet.read.records import PageRecord
 
@@ -136,24 +123,3 @@ def build_graph(
     """Records already read, resolved and mapped: sorted quads, page reports, resolution."""
     result = run_records(records, Settings(None, base_iri))
     return result.quads, result.pages, result.resolution
-
-
-__all__ = [
-    "OUTPUT_FILES",
-    "BuildResult",
-    "PageReport",
-    "_one_line",
-    "_prefixes",
-    "_sort_key",
-    "atomic_write",
-    "atomic_write_json",
-    "build",
-    "build_graph",
-    "collect_inputs",
-    "load_decisions",
-    "has_content",
-    "json_text",
-    "page_slug",
-    "prefixes_for",
-    "write_outputs",
-]

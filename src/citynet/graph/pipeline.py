@@ -21,7 +21,7 @@ One pipeline for every input size. Per-page work is plain functions on chunks of
 A *runner* runs the chunks: :class:`InProcess` in a loop, or a process pool
 (``citynet.scale.executor``) for large inputs; an optional *store* (Oxigraph) and
 *state* (``--incremental``) come from ``citynet.scale`` too (this package imports none
-of it). :mod:`citynet.graph.assemble` appends the fragments to the output files. The
+of it). :mod:`citynet.graph.outputs` appends the fragments to the output files. The
 merged formats (Turtle, N-Triples, JSON-LD: one sorted set of distinct triples) are made
 from the N-Quads at the end: they need every triple in memory at once.
 """
@@ -42,19 +42,24 @@ from typing import Any, Protocol
 
 from citynet.errors import DataInvalid, InputError
 from citynet.graph import counting
-from citynet.graph.assemble import QUAD_FORMATS, Assembly, Fragments, Sink, cannot_write, outputs
 from citynet.graph.mapping import Mapper
 from citynet.graph.outputs import (
     OUTPUT_FILES,
+    QUAD_FORMATS,
+    Assembly,
     BuildResult,
+    Fragments,
+    Mapped,
+    MappedChunk,
     PageReport,
+    Sink,
+    cannot_write,
     json_text,
+    outputs,
     write_merged,
     write_report,
 )
 from citynet.graph.steps import (
-    Mapped,
-    MappedChunk,
     MapTask,
     ReadTask,
     Stub,

@@ -22,7 +22,7 @@ from typing import Any
 from citynet.errors import InputError
 from citynet.graph import counting
 from citynet.graph.mapping import Mapper, in_graph, ntriples
-from citynet.graph.outputs import PageReport, json_text, prefixes_for
+from citynet.graph.outputs import Mapped, MappedChunk, PageReport, json_text, prefixes_for
 from citynet.read.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 
 # ---------------------------------------------------------------------------------------
@@ -258,29 +258,6 @@ def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
 
 # ---------------------------------------------------------------------------------------
 # Per page: mapping
-
-
-@dataclass
-class Mapped:
-    """One page mapped: the size of its fragments, what the report and counts need."""
-
-    index: int
-    nquads: int  # bytes of its N-Quads in the chunk's file
-    trig: int  # bytes of its TriG in the chunk's file
-    warnings: list[PageWarning]
-    triples: int  # triples the mapping made (with repeats)
-    report_json: str  # its entry in report.json
-    triple_hashes: bytes = b""  # its own digests, when the incremental state keeps them
-    class_hashes: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class MappedChunk:
-    pages: list[Mapped]
-    nquads: str  # the chunk's fragment files
-    trig: str | None
-    triple_hashes: bytes  # hash payload of the chunk's distinct triples
-    class_hashes: dict[str, bytes]
 
 
 _TRIG: dict[str, Any] = {}

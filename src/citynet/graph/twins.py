@@ -48,7 +48,6 @@ from pyoxigraph import RdfFormat, serialize
 from citynet.common import iris
 from citynet.common.files import atomic_write, atomic_write_text
 from citynet.errors import InputError
-from citynet.graph.build import _prefixes, _sort_key, json_text
 from citynet.graph.mapping import (
     Triple,
     as_quads,
@@ -60,6 +59,7 @@ from citynet.graph.mapping import (
     term,
     text_literal,
 )
+from citynet.graph.outputs import json_text, prefixes_for
 from citynet.graph.vocab import (
     CN,
     DCTERMS,
@@ -291,7 +291,7 @@ def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any
     countries = _place_triples(add, result, base)
     _country_triples(add, countries, base)
     _twinning_triples(add, result, base, graph)
-    return sorted(as_quads(list(triples), graph), key=_sort_key)
+    return as_quads(sorted(triples), graph)  # N-Triples order: that of the N-Quads lines
 
 
 _Add = Callable[[str, Any, str], None]
@@ -371,7 +371,7 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
     files = {}
     try:
         path = out / OUTPUT_TRIG
-        prefixes = _prefixes(base_iri) | {"wd": str(WIKIDATA)}
+        prefixes = prefixes_for(base_iri) | {"wd": str(WIKIDATA)}
         atomic_write(
             path, lambda handle: serialize(quads, handle, RdfFormat.TRIG, prefixes=prefixes)
         )

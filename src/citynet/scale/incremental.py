@@ -20,7 +20,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from citynet.graph.steps import Mapped, Stub
+from citynet.graph.outputs import Mapped
+from citynet.graph.steps import Stub
 from citynet.read.records import PageWarning
 from citynet.scale.store import STORE_SUBDIR
 
