@@ -150,17 +150,6 @@ def _city_target(files: list[Path], max_page_bytes: int, stdin: bytes | None) ->
     return nameless[0]
 
 
-def _temporary(results: Iterator[Any], folder: Path) -> Iterator[Any]:
-    """A runner's results; an OSError there is one about the temporary files."""
-    try:
-        yield from results
-    except OSError as error:
-        raise InputError(
-            f"{folder.parent}: cannot write the build's temporary files: {error.strerror or error}",
-            hint="free some space there, or point TMPDIR to a folder with room",
-        ) from None
-
-
 @dataclass
 class _Read:
     stubs: dict[int, Stub]
@@ -185,7 +174,7 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
     ]
     read = _Read({}, {}, {})
     tick = settings.progress or (lambda _item: None)
-    results = _temporary(runner.map(read_chunk, tasks), spill)
+    results = runner.map(read_chunk, tasks)
     for n, (task, (stubs, records)) in enumerate(zip(tasks, results, strict=True)):
         read.sources[n] = records if records is not None else str(task.spill)
         for position, stub in enumerate(stubs):
@@ -378,7 +367,7 @@ def _build(
         if settings.decisions is not None:  # decisions-file warnings are no page's
             result.counts["warnings"] += len(settings.decisions.warnings)
         return result
-    except OSError as error:  # the output files' errors are InputErrors already
+    except OSError as error:  # output files' errors are InputErrors: a temporary file's
         raise InputError(
             f"{spill.parent}: cannot write the build's temporary files: {error.strerror or error}",
             hint="free some space there, or point TMPDIR to a folder with room",
@@ -429,7 +418,7 @@ def _map_and_write(
     with contextlib.ExitStack() as stack:
         handles = outputs(settings.out, settings.formats, stack)
         assembly = Assembly(handles, trig_writer(base).header.encode(), sink, state, settings.out)
-        chunks = _temporary(runner.map(map_chunk, tasks), spill)  # the workers start now
+        chunks = runner.map(map_chunk, tasks)  # the workers start now
         # Rendered while the workers map the first chunks, not after the last.
         resolution_text = _resolution_json(resolution) if settings.out else b""
         if state is None:

@@ -34,22 +34,15 @@ def has_content(record: PageRecord) -> bool:
     return not any(w.code == "empty" for w in record.warnings)
 
 
-def nameless_errors(records: list[PageRecord]) -> dict[str, str]:
-    """For pages that name no city: the error listing the cities that fit (B2)."""
-    if not records:
-        return {}
+def nameless_error(record: PageRecord) -> str | None:
+    """For a page that names no city: the error listing the cities that fit (B2)."""
     from citynet.resolve.gazetteer import default_gazetteer
     from citynet.resolve.resolution import Resolution, resolve_page_places
 
-    errors = {}
-    gazetteer = default_gazetteer()
-    for record in records:
-        resolution = Resolution()
-        resolve_page_places(record, gazetteer, resolution)  # city None: candidates only
-        found = [w for w in resolution.warnings if w.code == "city-not-named"]
-        if found:
-            errors[record.path] = found[0].message
-    return errors
+    resolution = Resolution()
+    resolve_page_places(record, default_gazetteer(), resolution)  # city None: candidates only
+    found = [w for w in resolution.warnings if w.code == "city-not-named"]
+    return found[0].message if found else None
 
 
 def fact_kinds(record: PageRecord) -> dict[str, int]:
@@ -64,24 +57,6 @@ def fact_kinds(record: PageRecord) -> dict[str, int]:
     }
     facts.update({f"lines:{kind}": n for kind, n in kinds.items()})
     return facts
-
-
-def apply_city(records: list[PageRecord], city: str) -> None:
-    """--city names the city of the one page that does not name its own."""
-    from citynet.read.records import PlaceName
-
-    nameless = [r for r in records if r.city is None or r.city_origin == "file name"]
-    if len(records) == 1:
-        nameless = records
-    if len(nameless) != 1:
-        raise InputError(
-            f"--city applies to exactly one page without a city name; {len(nameless)} found",
-            hint="build such pages one at a time, or add a '# city:' header to each",
-        )
-    record = nameless[0]
-    country = record.city.country if record.city else None
-    record.city = PlaceName(name=city, country=country)
-    record.city_origin = "--city"
 
 
 @dataclass(slots=True)
@@ -163,8 +138,9 @@ def read_one(
             raise InputError(f"<stdin>: not UTF-8 at byte {error.start}") from None
     else:
         record = read_page(Path(path), max_page_bytes=max_page_bytes)
-    if city is not None:
-        apply_city([record], city)
+    if city is not None:  # --city names this page's city, keeping its country
+        record.city = PlaceName(city, country=record.city.country if record.city else None)
+        record.city_origin = "--city"
     return record
 
 
@@ -181,7 +157,7 @@ def make_stub(index: int, record: PageRecord, decisions: Any = None) -> Stub:
     if content and record.city is not None:
         resolve_page_places(record, default_gazetteer(), resolution)
     elif content:
-        nameless = nameless_errors([record]).get(record.path)
+        nameless = nameless_error(record)
     return Stub(
         index,
         _slim(record),

@@ -403,6 +403,3 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
     except OSError as error:
         raise InputError(f"{out}: cannot write: {error.strerror or error}") from None
     return files
-
-
-__all__ = ["TwinImport", "TwinPlace", "default_twins_dir", "import_twins", "resolve_label"]

@@ -34,8 +34,6 @@ from citynet.scale.store import STORE_SUBDIR, Loader, open_store
 
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
 
-StreamResult = BuildResult  # the name of earlier releases
-
 
 def _runner(pages: int, workers: int | None, start_method: str | None) -> Runner:
     count = workers or os.cpu_count() or 1
@@ -108,6 +106,3 @@ def stream_build(
     else:
         result.store = store
     return result
-
-
-__all__ = ["PARALLEL_MIN_PAGES", "StreamResult", "stream_build"]
