@@ -101,20 +101,23 @@ def build(
 
     ``decisions``: a curator's decisions file (docs/resolution.md); else the
     ``decisions.toml`` found beside the pages, if any."""
-    check_base_iri(base_iri)
-    given = inputs or [default_pages_dir()]
-    files = collect_inputs(given)
+    files, decided = prepare(inputs, base_iri, decisions)
     settings = Settings(out, base_iri, city, max_page_bytes, progress=progress)
-    settings.decisions = load_decisions(decisions, given)
+    settings.decisions = decided
     return run(files, settings)
 
 
-def load_decisions(path: Path | None, inputs: list[Path]) -> Any:
-    """The curator's decisions: the file given, else ``decisions.toml`` beside the pages."""
+def prepare(
+    inputs: list[Path] | None, base_iri: str, decisions: Path | None
+) -> tuple[list[Path], Any]:
+    """A build's page files and the curator's decisions (the file given, else the
+    ``decisions.toml`` beside the pages); refuses a bad base IRI first."""
     from citynet.resolve import decisions as curator
 
-    path = path or curator.find_default(list(inputs))
-    return curator.load(path) if path is not None else None
+    check_base_iri(base_iri)
+    given = inputs or [default_pages_dir()]
+    path = decisions or curator.find_default(list(given))
+    return collect_inputs(given), curator.load(path) if path is not None else None
 
 
 def build_graph(

@@ -195,24 +195,14 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
     return read
 
 
-def _owners(plan: _Plan, stubs: dict[int, Stub]) -> tuple[dict[str, int], dict[int, list]]:
-    """Named graphs: the first page (in input order) with a graph IRI keeps it; the
-    activity keys of the pages that are mapped."""
+def _page_reports(
+    plan: _Plan, stubs: dict[int, Stub], extra: dict[str, list]
+) -> tuple[dict[int, PageReport], dict[str, int], dict[int, list]]:
+    """Each page's report before mapping, or the reason it is not mapped; which page owns
+    each named graph (the first in input order); the activity keys of the pages mapped."""
+    reports: dict[int, PageReport] = {}
     owner: dict[str, int] = {}
     keys: dict[int, list[str | None]] = {}
-    for index, _path, graph in plan.entries:
-        stub = stubs[index]
-        if stub.has_content and stub.record.city is not None and graph not in owner:
-            owner[graph] = index
-            keys[index] = [m.key for m in stub.record.activities]
-    return owner, keys
-
-
-def _page_reports(
-    plan: _Plan, stubs: dict[int, Stub], owner: dict[str, int], extra: dict[str, list]
-) -> dict[int, PageReport]:
-    """Each page's report before mapping, or the reason it is not mapped."""
-    reports: dict[int, PageReport] = {}
     for index, _path, graph in plan.entries:
         stub = stubs[index]
         report = reports[index] = new_report(stub, extra.get(stub.record.path, []))
@@ -222,14 +212,16 @@ def _page_reports(
             report.error = stub.nameless_error or (
                 "the page does not name its city; give it with --city"
             )
-        elif owner[graph] != index:
+        elif graph in owner:
             first = stubs[owner[graph]].record.path
             report.error = (
                 f"its named graph {graph[1:-1]} is already used by {first}; rename one file"
             )
         else:
+            owner[graph] = index
+            keys[index] = [m.key for m in stub.record.activities]
             report.graph = graph[1:-1]
-    return reports
+    return reports, owner, keys
 
 
 def _map_tasks(
@@ -240,7 +232,6 @@ def _map_tasks(
     settings: Settings,
     spill: Path,
     incremental: bool,
-    reread: dict[str, str | None],
 ) -> list[MapTask]:
     """Step 3's tasks in graph order: runs of pages of one read chunk (or read again)."""
     tasks: list[MapTask] = []
@@ -252,9 +243,7 @@ def _map_tasks(
         if current:
             records = read.sources[current_chunk] if current_chunk is not None else []
             out = str(spill / f"map-{len(tasks)}")
-            tasks.append(
-                MapTask(list(current), records, settings.base_iri, out, trig, incremental, reread)
-            )
+            tasks.append(MapTask(list(current), records, settings.base_iri, out, trig, incremental))
             current.clear()
 
     for index, _path, _graph in remap:
@@ -406,12 +395,10 @@ def _map_and_write(
 ) -> BuildResult:
     """Step 3 and the files: fragments appended in graph order, counts, report."""
     t2 = time.perf_counter()
-    owner, keys = _owners(plan, read.stubs)
+    reports, owner, keys = _page_reports(plan, read.stubs, extra)
     remap = _to_remap(plan, keys)
     _clear_store(sink, state, plan, {e[0] for e in remap}, owner)
-    again = {str(p): settings.city for i, p, _ in remap if i in plan.cached and p == plan.city_file}
-    tasks = _map_tasks(remap, read, keys, extra, settings, spill, state is not None, again)
-    reports = _page_reports(plan, read.stubs, owner, extra)
+    tasks = _map_tasks(remap, read, keys, extra, settings, spill, state is not None)
     step = _Step3(plan, read, keys, remap, reports, Fragments(spill / "report-pages.json"))
     empty = sum(1 for stub in read.stubs.values() if not stub.has_content)
     base = Mapper(settings.base_iri).base

@@ -305,7 +305,6 @@ class MapTask:
     out: str  # the chunk's fragment files: this, with .nq and .trig
     trig: bool  # make TriG at all
     per_page: bool  # also each page's digests (the incremental state keeps them)
-    reread: dict[str, str | None]  # pages read again (incremental): path -> --city
 
 
 def _task_records(task: MapTask) -> list[PageRecord | None]:
@@ -329,7 +328,8 @@ def map_chunk(task: MapTask) -> MappedChunk:
             index, keys, extra, path = item
             record = records[position] if position < len(records) else None
             if record is None:  # incremental: an unchanged page whose keys changed
-                record = read_one(path, task.reread.get(path), 10**12)
+                # (never the page --city names: the state keeps none)
+                record = read_one(path, None, 10**12)
                 make_stub(index, record)  # resolves its places again (deterministic)
             graph, lines, nquads, unique, page = map_record(record, index, keys, mapper, extra)
             nq.write(nquads)

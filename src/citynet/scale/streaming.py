@@ -18,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from citynet.errors import InputError
-from citynet.graph.build import (
-    DEFAULT_OUT,
-    check_base_iri,
-    collect_inputs,
-    default_pages_dir,
-    load_decisions,
-)
+from citynet.graph.build import DEFAULT_OUT, prepare
 from citynet.graph.outputs import BuildResult
 from citynet.graph.pipeline import CHUNK_PAGES, QUAD_FORMATS, InProcess, Runner, Settings, run
 from citynet.graph.vocab import DEFAULT_BASE_IRI
@@ -70,15 +64,12 @@ def stream_build(
     """
     if incremental and store_dir is None:
         raise InputError("--incremental needs --store DIR (where the previous build is kept)")
-    check_base_iri(base_iri)
-    given = inputs or [default_pages_dir()]
-    files = collect_inputs(given)
+    files, decided = prepare(inputs, base_iri, decisions)
     if incremental and any(str(path) == "-" for path in files):
         raise InputError(
             "--incremental cannot keep standard input (-) between builds",
             hint="save the page to a file and build that",
         )
-    decided = load_decisions(decisions, given)
     if decided is not None and incremental:
         raise InputError(
             f"{decided.path}: --incremental cannot apply a decisions file yet",
