@@ -91,10 +91,6 @@ class BuildResult:
         return []
 
     @property
-    def warning_count(self) -> int:
-        return sum(len(page.warnings) for page in self.pages)
-
-    @property
     def errors(self) -> list[str]:
         return [f"{page.file}: {page.error}" for page in self.pages if page.error]
 

@@ -407,7 +407,11 @@ def _map_and_write(
         assembly = Assembly(handles, trig_writer(base).header.encode(), sink, state, settings.out)
         chunks = runner.map(map_chunk, tasks)  # the workers start now
         # Rendered while the workers map the first chunks, not after the last.
-        resolution_text = _resolution_json(resolution) if settings.out else b""
+        resolution_text = (
+            (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode()
+            if settings.out
+            else b""
+        )
         if state is None:
             read.stubs.clear()  # the records' mentions: a third of this process's memory
         _assemble(step, chunks, assembly, settings.progress or (lambda _item: None))
@@ -504,10 +508,3 @@ def _counts(step: _Step3, counter: counting.Counter, runner: Runner, empty: int)
     counts["errors"] = sum(1 for r in reports if r.error)
     counts["empty"] = empty
     return counts
-
-
-def _resolution_json(resolution: Any) -> bytes:
-    """The "resolution" member of report.json."""
-    if resolution is None or not hasattr(resolution, "as_json"):
-        return b""
-    return (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode("utf-8")
