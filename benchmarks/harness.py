@@ -99,20 +99,25 @@ class CpuMonitor:
         self.own0 = self._own()
 
     @staticmethod
-    def _own() -> float:
+    def _own() -> tuple[float, float]:
+        """CPU seconds of this process, and of the children it has waited for."""
         import resource
 
-        total = 0.0
+        times = []
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
             usage = resource.getrusage(who)
-            total += usage.ru_utime + usage.ru_stime
-        return total
+            times.append(usage.ru_utime + usage.ru_stime)
+        return times[0], times[1]
 
-    def foreign_share(self) -> float:
+    def foreign_share(self, tree_cpu: float = 0.0) -> float:
+        """``tree_cpu``: the CPU the measured process counted for its whole tree (its
+        fork server's workers never reach our RUSAGE_CHILDREN: see worker.py)."""
         wall = time.perf_counter() - self.t0
         busy1, _ = _cpu_jiffies()
         busy = (busy1 - self.busy0) / self.hz
-        foreign = max(0.0, busy - (self._own() - self.own0))
+        own_self, children = self._own()
+        own = own_self - self.own0[0] + max(children - self.own0[1], tree_cpu)
+        foreign = max(0.0, busy - own)
         return foreign / (wall * self.cores) if wall > 0 else 0.0
 
 
@@ -179,11 +184,11 @@ class Runner:
             )
         except subprocess.TimeoutExpired:
             return None, self.monitor.foreign_share(), f"timed out after {timeout:.0f} s"
-        share = self.monitor.foreign_share()
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            return None, share, f"failed: {tail[:200]}"
-        return json.loads(done.stdout.strip().splitlines()[-1]), share, ""
+            return None, self.monitor.foreign_share(), f"failed: {tail[:200]}"
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        return result, self.monitor.foreign_share(result.get("cpu_seconds", 0.0)), ""
 
 
 def _measure(

@@ -36,9 +36,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Memory of a process and its descendants now (Linux /proc), in kB: the sum of their
-    proportional set sizes, so pages a forked worker shares with its parent count once."""
+def _tree(root: int) -> list[int]:
+    """A process and its descendants now (Linux /proc), the root first."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -48,17 +47,46 @@ def _tree_rss_kb(root: int) -> int:
                 continue  # ended meanwhile
             if ppid:
                 parents[int(entry.name)] = int(ppid[1])
-    total, todo = 0, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return found
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Memory of a process and its descendants now, in kB: the sum of their proportional
+    set sizes, so pages a forked worker shares with its parent count once."""
+    total = 0
+    for pid in _tree(root):
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             size = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
         except OSError:
             size = None
         total += int(size[1]) if size else 0
-        todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and its descendants so far, with what each
+    counts for the children it has waited for.
+
+    The build's workers are children of the fork server, itself a child of the measured
+    process that never waits for it: the harness's RUSAGE_CHILDREN misses all of their
+    CPU. Read while the tree lives, the workers' time is on their own /proc entries or,
+    once they ended, in the fork server's cutime and cstime.
+    """
+    ticks = 0
+    for pid in _tree(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile: its parent has its time
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, from field 3
+        ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class TreeSampler:
@@ -320,6 +348,8 @@ def main(argv: list[str]) -> int:
     # The peak of the process tree: this process's own peak, or the largest sampled sum
     # of it and its workers.
     result["peak_rss_mb"] = round(max(peak_rss_mb(), tree.peak_kb / 1024), 1)
+    if Path("/proc/self/stat").exists():
+        result["cpu_seconds"] = round(tree_cpu_seconds(os.getpid()), 2)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     return 0
 

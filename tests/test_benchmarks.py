@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -179,3 +180,57 @@ def test_harness_ratios_and_choices() -> None:
         }
     }
     assert busiest_page(manifest) == "b.txt"  # ties: first by name; French editions skipped
+
+
+BURN = """
+import json, multiprocessing, os, resource, sys, time
+from concurrent.futures import ProcessPoolExecutor
+
+sys.path.insert(0, sys.argv[1])
+from benchmarks.worker import tree_cpu_seconds
+
+
+def burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return time.process_time()
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, multiprocessing.get_context("forkserver")) as pool:
+        workers = sum(pool.map(burn, [0.5, 0.5]))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({
+        "workers": workers,
+        "self": own.ru_utime + own.ru_stime,
+        "children": children.ru_utime + children.ru_stime,
+        "tree": tree_cpu_seconds(os.getpid()),
+    }))
+"""
+
+
+def test_tree_cpu_counts_the_fork_servers_workers(tmp_path: Path) -> None:
+    """The streaming build's workers are children of the fork server, which the measured
+    process never waits for: RUSAGE_CHILDREN misses their CPU, the tree count does not,
+    and the harness counts it as the measurement's own, not as other processes' load."""
+    from benchmarks.harness import CpuMonitor
+
+    script = tmp_path / "burn.py"
+    script.write_text(BURN)
+    monitor = CpuMonitor()
+    monitor.start()
+    done = subprocess.run(
+        [sys.executable, str(script), str(ROOT)], capture_output=True, text=True, check=True
+    )
+    blind = monitor.foreign_share()
+    cpu = json.loads(done.stdout)
+    seen = monitor.foreign_share(cpu["tree"])
+    assert cpu["workers"] >= 1.0
+    assert cpu["children"] < 0.5  # the defect: the workers' second is not there
+    # This process and the workers (clock ticks of 10 ms per process), plus the fork
+    # server's own start.
+    assert cpu["self"] + cpu["workers"] - 0.1 <= cpu["tree"] <= cpu["self"] + cpu["workers"] + 2
+    wall = time.perf_counter() - monitor.t0
+    assert (blind - seen) * wall * monitor.cores >= 0.8  # the workers' second, no longer foreign

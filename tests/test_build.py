@@ -325,7 +325,7 @@ def test_folder_inputs_are_the_page_files_rglob_finds_in_path_order(tmp_path: Pa
 def test_report_json_layout_and_leaves_as_the_json_encoder_writes_them() -> None:
     import json
 
-    from citynet.graph.build import _one_line, json_text
+    from citynet.graph.outputs import json_text
 
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     leaves = [
@@ -345,7 +345,7 @@ def test_report_json_layout_and_leaves_as_the_json_encoder_writes_them() -> None
         ("t", 1),
     ]
     for leaf in leaves:
-        assert _one_line(leaf) == encode(leaf), leaf
+        assert json_text(leaf, depth=0) == encode(leaf), leaf
     doc = {"counts": {"pages": 2}, "pages": [{"file": "a.txt", "warnings": [{"line": 3}]}]}
     assert json_text(doc, depth=3) == (
         '{\n  "counts": {\n    "pages": 2\n  },\n  "pages": [\n    {\n'

@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from rdf_checks import check_literal
 
 from citynet.common.iris import is_safe_path
-from citynet.graph.build import build_graph, has_content
+from citynet.graph.build import build_graph
+from citynet.graph.steps import has_content
 from citynet.graph.vocab import CN, DEFAULT_BASE_IRI
 from citynet.read.pages import LINE_KINDS, WARNING_CODES, normalize_text, read_text
 from citynet.read.records import PlaceName

@@ -428,6 +428,36 @@ def test_a_killed_worker_ends_the_build_with_one_line(generated: Path, tmp_path:
     assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_standard_input_among_many_pages_is_read_by_the_parallel_build(
+    generated: Path, tmp_path: Path
+) -> None:
+    """Workers have no standard input of their own: the build reads it once for them."""
+    import subprocess
+
+    pages = tmp_path / "pages"
+    shutil.copytree(generated, pages)
+    assert len(list(pages.glob("*.txt"))) >= 400  # PARALLEL_MIN_PAGES: workers run
+    essen = (PAGES / "essen.txt").read_bytes()
+    command = [sys.executable, "-m", "citynet", "build", "--stream", "--workers", "2", "-q"]
+    piped = subprocess.run(
+        [*command, "--no-validate", str(pages), "-", "--out", str(tmp_path / "piped")],
+        input=essen,
+        capture_output=True,
+    )
+    assert piped.returncode == 0, piped.stderr
+    (pages / "stdin.txt").write_bytes(essen)  # the name standard input is given
+    command += ["--no-validate", str(pages), "--out", str(tmp_path / "file")]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    nquads = (tmp_path / "piped" / "citynet.nq").read_bytes()
+    assert b"<https://w3id.org/citynet/source/stdin> .\n" in nquads
+    assert nquads == (tmp_path / "file" / "citynet.nq").read_bytes()
+
+
+def test_standard_input_cannot_be_built_incrementally(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"^--incremental cannot keep standard input"):
+        stream_build([Path("-")], out=tmp_path / "out", store_dir=tmp_path / "s", incremental=True)
+
+
 def _children(pid: int) -> set[int]:
     text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     return {int(p) for p in text.split()}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import RdfFormat, serialize
 
-from citynet.graph.build import prefixes_for as _prefixes
 from citynet.graph.mapping import as_quads, quoted
+from citynet.graph.outputs import prefixes_for as _prefixes
 from citynet.graph.trig import TrigWriter
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -16,23 +16,10 @@ from typing import Any
 
 from pyoxigraph import Quad
 
-from citynet.common.files import atomic_write
 from citynet.errors import InputError
-from citynet.graph.mapping import Mapper, page_slug
-from citynet.graph.outputs import (
-    OUTPUT_FILES,
-    BuildResult,
-    PageReport,
-    _one_line,
-    _prefixes,
-    _sort_key,
-    atomic_write_json,
-    json_text,
-    prefixes_for,
-    write_outputs,
-)
+from citynet.graph.mapping import Mapper
+from citynet.graph.outputs import BuildResult, PageReport
 from citynet.graph.pipeline import Settings, run, run_records
-from citynet.graph.steps import has_content
 from citynet.graph.vocab import DEFAULT_BASE_IRI
 from citynet.read.records import PageRecord
 
@@ -114,20 +101,23 @@ def build(
 
     ``decisions``: a curator's decisions file (docs/resolution.md); else the
     ``decisions.toml`` found beside the pages, if any."""
-    check_base_iri(base_iri)
-    given = inputs or [default_pages_dir()]
-    files = collect_inputs(given)
+    files, decided = prepare(inputs, base_iri, decisions)
     settings = Settings(out, base_iri, city, max_page_bytes, progress=progress)
-    settings.decisions = load_decisions(decisions, given)
+    settings.decisions = decided
     return run(files, settings)
 
 
-def load_decisions(path: Path | None, inputs: list[Path]) -> Any:
-    """The curator's decisions: the file given, else ``decisions.toml`` beside the pages."""
+def prepare(
+    inputs: list[Path] | None, base_iri: str, decisions: Path | None
+) -> tuple[list[Path], Any]:
+    """A build's page files and the curator's decisions (the file given, else the
+    ``decisions.toml`` beside the pages); refuses a bad base IRI first."""
     from citynet.resolve import decisions as curator
 
-    path = path or curator.find_default(list(inputs))
-    return curator.load(path) if path is not None else None
+    check_base_iri(base_iri)
+    given = inputs or [default_pages_dir()]
+    path = decisions or curator.find_default(list(given))
+    return collect_inputs(given), curator.load(path) if path is not None else None
 
 
 def build_graph(
@@ -136,24 +126,3 @@ def build_graph(
     """Records already read, resolved and mapped: sorted quads, page reports, resolution."""
     result = run_records(records, Settings(None, base_iri))
     return result.quads, result.pages, result.resolution
-
-
-__all__ = [
-    "OUTPUT_FILES",
-    "BuildResult",
-    "PageReport",
-    "_one_line",
-    "_prefixes",
-    "_sort_key",
-    "atomic_write",
-    "atomic_write_json",
-    "build",
-    "build_graph",
-    "collect_inputs",
-    "load_decisions",
-    "has_content",
-    "json_text",
-    "page_slug",
-    "prefixes_for",
-    "write_outputs",
-]

@@ -15,6 +15,7 @@ import pyoxigraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from citynet.common.text import one_line
 from citynet.errors import InputError
 
 
@@ -138,7 +139,7 @@ def load_graph(paths: list[Path], *, into: Dataset | None = None) -> Dataset:
                 graph = Graph(store=dataset.store, identifier=dataset.default_graph.identifier)
                 graph.parse(data=data, format=fmt.rdflib_name, publicID=path.resolve().as_uri())
         except Exception as error:  # rdflib raises many unrelated types for bad syntax
-            raise InputError(f"{path}: not valid {fmt.name}: {_one_line(error)}") from None
+            raise InputError(f"{path}: not valid {fmt.name}: {one_line(error)}") from None
     return dataset
 
 
@@ -173,7 +174,7 @@ def syntax_error(path: Path, fmt: RdfFormat, error: SyntaxError) -> InputError:
         where += f":{position[1]}:{position[2]}" if position[2] else f":{position[1]}"
     why = str(error.args[0]) if error.args else str(error)
     why = re.sub(r"^Parser error [^:]*: ", "", why)  # the position is in `where`
-    return InputError(f"{where}: not valid {fmt.name}: {_one_line_text(why)}")
+    return InputError(f"{where}: not valid {fmt.name}: {one_line(why)}")
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -204,11 +205,3 @@ def _add_quads(dataset: Dataset, quads: list[pyoxigraph.Quad]) -> None:
         (convert(q.subject), convert(q.predicate), convert(q.object), context(q.graph_name))
         for q in quads
     )
-
-
-def _one_line_text(text: str) -> str:
-    return " ".join(text.split())[:300]
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())[:300]

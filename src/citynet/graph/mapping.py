@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from pathlib import PurePath
@@ -180,14 +179,9 @@ def in_graph(lines: str, graph: Term) -> str:
     return lines.replace("\n", f" {graph} .\n")
 
 
-def nquads(triples: list[Triple], graph: Term) -> str:
-    """The N-Quads lines of triples in one graph."""
-    return in_graph(ntriples(triples), graph)
-
-
 def as_quads(triples: list[Triple], graph: Term) -> list[Quad]:
     """Triples of one graph as pyoxigraph quads, in order (repeats kept)."""
-    return list(parse(nquads(triples, graph).encode(), format=RdfFormat.N_QUADS))
+    return list(parse(in_graph(ntriples(triples), graph).encode(), format=RdfFormat.N_QUADS))
 
 
 @lru_cache(maxsize=512)
@@ -240,9 +234,6 @@ class Mapper:
         first = next((p.start for p in mention.periods if p.start), None)
         place = mention.place.resolved_name or mention.place.name if mention.place else None
         return iris.event_path(first, mention.event_kind or "other", place or mention.title)
-
-    def graph_iri(self, record: PageRecord) -> NamedNode:
-        return NamedNode(self.base + iris.source_path(page_slug(record)))
 
     def graph_of_file(self, name: str) -> Term:
         """The graph IRI of the page file called ``name``, before reading it."""
@@ -543,12 +534,3 @@ class _PageEmitter:
             lit = self.literal_or_warn(make, value, mention.line, mention.text)
             if lit is not None:
                 self.add(node, prop, lit)
-
-
-def map_records(
-    records: list[PageRecord], base_iri: str
-) -> Iterator[tuple[PageRecord, list[Quad], list[PageWarning]]]:
-    mapper = Mapper(base_iri)
-    for record in records:
-        quads, warnings = mapper.map_page(record)
-        yield record, quads, warnings

@@ -1,4 +1,5 @@
-"""The build's results and output files: page reports, report.json, the RDF files.
+"""The build's results and output files, in one place: page reports, report.json, the
+quad files put together from the chunks' fragment files in order, the merged formats.
 
 Every file is written atomically through :mod:`citynet.common.files`. Output is sorted,
 so the same pages always give byte-identical files.
@@ -6,16 +7,21 @@ so the same pages always give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Iterable
+import os
+import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
+from pyoxigraph import Quad, RdfFormat, parse, serialize
 
-from citynet.common.files import atomic_write
+from citynet.common.files import atomic_file, atomic_write
 from citynet.errors import InputError
+from citynet.graph import counting
 from citynet.graph.vocab import PREFIXES
 from citynet.read.records import PageWarning
 
@@ -85,10 +91,6 @@ class BuildResult:
         return []
 
     @property
-    def warning_count(self) -> int:
-        return sum(len(page.warnings) for page in self.pages)
-
-    @property
     def errors(self) -> list[str]:
         return [f"{page.file}: {page.error}" for page in self.pages if page.error]
 
@@ -99,19 +101,6 @@ def prefixes_for(base_iri: str) -> dict[str, str]:
     }
     prefixes["data"] = base_iri if base_iri.endswith("/") else base_iri + "/"
     return prefixes
-
-
-def _sort_key(quad: Quad) -> tuple[str, str]:
-    """Graph, subject, predicate, object order, from two strings instead of four.
-
-    ``str(quad)`` is the N-Quads form "s p o g": IRIs end with ">", which no IRI holds
-    inside, and a literal is followed only by "@", "^" or a space, so comparing the
-    joined text orders like comparing the terms one by one.
-    """
-    return (str(quad.graph_name), str(quad))
-
-
-_prefixes = prefixes_for  # the name other stages import
 
 
 REPORT_DEPTH = 4  # in reports, containers nested deeper than this are written on one line
@@ -170,12 +159,6 @@ def json_text(value: Any, level: int = 0, depth: int = REPORT_DEPTH) -> str:
     return f"[{inner}{(',' + inner).join(items)}\n{'  ' * level}]"
 
 
-def atomic_write_json(path: Path, document: Any) -> None:
-    """A UTF-8 JSON report (layout of :func:`json_text`), written atomically."""
-    text = json_text(document) + "\n"
-    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-
-
 def write_report(
     out: Path, counts: dict[str, int], pages: Iterable[bytes], resolution: bytes
 ) -> Path:
@@ -205,69 +188,208 @@ _MERGED = {
 }
 
 
-def _write_triples(out: Path, triples: Iterable[Triple], names: list[str], base: str) -> dict:
-    """The merged formats: the distinct triples, sorted, through pyoxigraph's writers."""
-    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = prefixes_for(base)
-    written = {}
-    for name in names:
-        fmt, with_prefixes = _MERGED[name]
-        path = out / OUTPUT_FILES[name]
-        atomic_write(
-            path,
-            lambda handle, fmt=fmt, p=with_prefixes: serialize(
-                ordered, handle, fmt, prefixes=prefixes if p else None
-            ),
-        )
-        written[name] = path
-    return written
-
-
 def write_merged(
     out: Path, nquads: Path | None, formats: Iterable[str], base_iri: str
 ) -> dict[str, Path]:
-    """Turtle, N-Triples, JSON-LD (those of ``formats``) from the build's N-Quads file.
+    """Turtle, N-Triples, JSON-LD (those of ``formats``) from the build's N-Quads file:
+    the distinct triples, sorted, through pyoxigraph's writers.
 
     Needs every distinct triple in memory once (a set, then a sorted list).
     """
     names = [name for name in _MERGED if name in formats]
     if not names or nquads is None:
         return {}
-    quads = parse(path=str(nquads), format=RdfFormat.N_QUADS)
-    return _write_triples(out, (q.triple for q in quads), names, base_iri)
-
-
-def write_outputs(
-    quads: list[Quad],
-    reports: list[PageReport],
-    out: Path,
-    *,
-    base_iri: str,
-    counts: dict,
-    resolution: Any = None,
-) -> dict[str, Path]:
-    """Every output file from quads in memory (the pipeline writes page fragments)."""
+    triples = {q.triple for q in parse(path=str(nquads), format=RdfFormat.N_QUADS)}
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     prefixes = prefixes_for(base_iri)
-    quads = sorted(quads, key=_sort_key)
-    files: dict[str, Path] = {}
+    written = {}
+    for name in names:
+        fmt, with_prefixes = _MERGED[name]
+        written[name] = out / OUTPUT_FILES[name]
+        atomic_write(
+            written[name],
+            lambda handle, fmt=fmt, p=with_prefixes: serialize(
+                ordered, handle, fmt, prefixes=prefixes if p else None
+            ),
+        )
+    return written
+
+
+# ---------------------------------------------------------------------------------------
+# The quad files, from the mapped chunks
+
+
+@dataclass
+class Mapped:
+    """One page mapped: the size of its fragments, what the report and counts need."""
+
+    index: int
+    nquads: int  # bytes of its N-Quads in the chunk's file
+    trig: int  # bytes of its TriG in the chunk's file
+    warnings: list[PageWarning]
+    triples: int  # triples the mapping made (with repeats)
+    report_json: str  # its entry in report.json
+    triple_hashes: bytes = b""  # its own digests, when the incremental state keeps them
+    class_hashes: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class MappedChunk:
+    pages: list[Mapped]
+    nquads: str  # the chunk's fragment files
+    trig: str | None
+    triple_hashes: bytes  # hash payload of the chunk's distinct triples
+    class_hashes: dict[str, bytes]
+
+
+QUAD_FORMATS = ("trig", "nquads")
+
+
+class Sink(Protocol):
+    """Where the pages' N-Quads go besides the files (an Oxigraph store)."""
+
+    def remove_graph(self, graph: str) -> None: ...
+
+    def add(self, nquads: bytes) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+def cannot_write(out: Path | None, error: OSError) -> InputError:
+    return InputError(
+        f"{out}: cannot write the build: {error.strerror or error}",
+        hint="free some space there, or build into another folder (--out)",
+    )
+
+
+def _append_file(handle: IO[bytes], path: str) -> None:
+    """Append a fragment file to an output file, in the kernel where it can."""
+    with open(path, "rb") as source:
+        if isinstance(handle, io.BytesIO):
+            handle.write(source.read())
+            return
+        handle.flush()
+        left = os.fstat(source.fileno()).st_size
+        copied = 0
+        with contextlib.suppress(AttributeError):  # no copy_file_range: copy below
+            while left > copied:
+                try:
+                    step = os.copy_file_range(source.fileno(), handle.fileno(), left - copied)
+                except OSError as error:
+                    if copied or error.errno not in _NO_KERNEL_COPY:
+                        raise
+                    break
+                if step == 0:
+                    break
+                copied += step
+        source.seek(copied)
+        shutil.copyfileobj(source, handle)
+
+
+_NO_KERNEL_COPY = {18, 22, 38, 95}  # EXDEV, EINVAL, ENOSYS, EOPNOTSUPP
+
+
+class Fragments:
+    """Report entries kept in a temporary file (they arrive in graph order and are
+    written in input order), not in memory: hundreds of MB of text at 100,000 pages."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = open(path, "w+b")  # noqa: SIM115 - closed by in_order()
+        self.where: dict[int, tuple[int, int]] = {}
+
+    def __setitem__(self, index: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.where[index] = (self.handle.tell(), len(data))
+        self.handle.write(data)
+
+    def in_order(self) -> Iterator[bytes]:
+        try:
+            for index in sorted(self.where):
+                offset, size = self.where[index]
+                self.handle.seek(offset)
+                yield self.handle.read(size)
+        finally:
+            self.handle.close()
+
+
+@dataclass
+class Assembly:
+    """Step 3's results put together: output files, store, state, counts, reports."""
+
+    handles: dict[str, IO[bytes]]
+    header: bytes  # the TriG @prefix lines, written before the first graph
+    sink: Sink | None
+    state: Any
+    out: Path | None
+    counter: counting.Counter = field(default_factory=counting.Counter)
+    mapped: set[int] = field(default_factory=set)
+    header_written: bool = False
+
+    def write(self, name: str, data: bytes | str) -> None:
+        handle = self.handles.get(name)
+        if handle is None:
+            return
+        try:
+            if name == "trig" and not self.header_written:
+                handle.write(self.header)
+                self.header_written = True
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                _append_file(handle, data)
+        except OSError as error:
+            raise cannot_write(self.out, error) from None
+
+    def chunk(
+        self,
+        chunk: MappedChunk,
+        pages: dict[int, tuple[Path, str]],
+        stubs: dict[int, Any],
+        keys: dict[int, list[list[str | None]]],
+    ) -> None:
+        """A mapped chunk: whole fragment files, or page by page for a store or state."""
+        self.counter.add(chunk.triple_hashes, chunk.class_hashes)
+        if self.sink is None and self.state is None:
+            self.write("nquads", chunk.nquads)
+            if chunk.trig and chunk.pages:
+                self.write("trig", chunk.trig)
+        else:
+            nquads = memoryview(Path(chunk.nquads).read_bytes())
+            trig = memoryview(Path(chunk.trig).read_bytes() if chunk.trig else b"")
+            at_nq = at_trig = 0
+            for page in chunk.pages:
+                page_nq = bytes(nquads[at_nq : at_nq + page.nquads])
+                page_trig = bytes(trig[at_trig : at_trig + page.trig])
+                at_nq, at_trig = at_nq + page.nquads, at_trig + page.trig
+                self.page(page_nq, page_trig)
+                if self.state is not None:
+                    i = page.index
+                    path, graph = pages[i]
+                    self.state.put(path, graph, stubs[i], keys[i], page, page_nq, page_trig)
+                    self.mapped.add(page.index)
+        # Deleted at once, the fragment files' pages mostly never reach the disk (on an
+        # error, the temporary folder goes as a whole).
+        for name in (chunk.nquads, chunk.trig):
+            if name:
+                Path(name).unlink(missing_ok=True)
+
+    def page(self, nquads: bytes, trig: bytes) -> None:
+        if self.sink is not None:
+            self.sink.add(nquads)
+        self.write("nquads", nquads)
+        if trig:
+            self.write("trig", trig)
+
+
+def outputs(out: Path | None, formats: tuple[str, ...], stack: contextlib.ExitStack) -> dict:
+    """The quad files being written (renamed into place when ``stack`` closes)."""
+    if out is None:
+        return {"nquads": io.BytesIO()}  # kept for BuildResult.quads
     try:
-        for name, fmt, with_prefixes in (
-            ("trig", RdfFormat.TRIG, True),
-            ("nquads", RdfFormat.N_QUADS, False),
-        ):
-            files[name] = out / OUTPUT_FILES[name]
-            atomic_write(
-                files[name],
-                lambda handle, fmt=fmt, p=with_prefixes: serialize(
-                    quads, handle, fmt, prefixes=prefixes if p else None
-                ),
-            )
-        files.update(_write_triples(out, (q.triple for q in quads), list(_MERGED), base_iri))
-        rendered = (json_text(page.as_json(), 2).encode() for page in reports)
-        text = b""
-        if resolution is not None and hasattr(resolution, "as_json"):
-            text = (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode()
-        files["report"] = write_report(out, counts, rendered, text)
+        return {
+            name: stack.enter_context(atomic_file(out / OUTPUT_FILES[name]))
+            for name in QUAD_FORMATS
+            if name in formats
+        }
     except OSError as error:
-        raise InputError(f"{out}: cannot write the build: {error.strerror or error}") from None
-    return files
+        raise cannot_write(out, error) from None

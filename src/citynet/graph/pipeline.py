@@ -21,7 +21,7 @@ One pipeline for every input size. Per-page work is plain functions on chunks of
 A *runner* runs the chunks: :class:`InProcess` in a loop, or a process pool
 (``citynet.scale.executor``) for large inputs; an optional *store* (Oxigraph) and
 *state* (``--incremental``) come from ``citynet.scale`` too (this package imports none
-of it). :mod:`citynet.graph.assemble` appends the fragments to the output files. The
+of it). :mod:`citynet.graph.outputs` appends the fragments to the output files. The
 merged formats (Turtle, N-Triples, JSON-LD: one sorted set of distinct triples) are made
 from the N-Quads at the end: they need every triple in memory at once.
 """
@@ -32,6 +32,7 @@ import contextlib
 import copy
 import gc
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -41,19 +42,24 @@ from typing import Any, Protocol
 
 from citynet.errors import DataInvalid, InputError
 from citynet.graph import counting
-from citynet.graph.assemble import QUAD_FORMATS, Assembly, Fragments, Sink, cannot_write, outputs
 from citynet.graph.mapping import Mapper
 from citynet.graph.outputs import (
     OUTPUT_FILES,
+    QUAD_FORMATS,
+    Assembly,
     BuildResult,
+    Fragments,
+    Mapped,
+    MappedChunk,
     PageReport,
+    Sink,
+    cannot_write,
     json_text,
+    outputs,
     write_merged,
     write_report,
 )
 from citynet.graph.steps import (
-    Mapped,
-    MappedChunk,
     MapTask,
     ReadTask,
     Stub,
@@ -108,6 +114,7 @@ class _Plan:
     order: list[tuple[int, Path, str]]  # the same in graph order, as written
     city_file: Path | None  # the page --city names
     cached: dict[int, Any] = field(default_factory=dict)  # unchanged pages (incremental)
+    stdin: bytes | None = None  # read once here: workers' standard input is empty
 
 
 def _plan(files: list[Path], settings: Settings, mapper: Mapper, state: Any) -> _Plan:
@@ -115,23 +122,24 @@ def _plan(files: list[Path], settings: Settings, mapper: Mapper, state: Any) -> 
     for index, path in enumerate(files):
         name = path.name if str(path) != "-" else "stdin.txt"
         entries.append((index, path, mapper.graph_of_file(name)))
+    stdin = sys.stdin.buffer.read() if any(str(p) == "-" for p in files) else None
     city_file = None
     if settings.city is not None:
-        city_file = _city_target(files, settings.max_page_bytes)
-    plan = _Plan(entries, sorted(entries, key=lambda e: (e[2], e[0])), city_file)
+        city_file = _city_target(files, settings.max_page_bytes, stdin)
+    plan = _Plan(entries, sorted(entries, key=lambda e: (e[2], e[0])), city_file, stdin=stdin)
     if state is not None:
         plan.cached = state.unchanged(entries, city_file)
     return plan
 
 
-def _city_target(files: list[Path], max_page_bytes: int) -> Path:
+def _city_target(files: list[Path], max_page_bytes: int, stdin: bytes | None) -> Path:
     """--city: the one page without a city name (read once here to find it)."""
     if len(files) == 1:
         return files[0]
     nameless = [
         path
         for path in files
-        if (r := read_one(str(path), None, max_page_bytes)).city is None
+        if (r := read_one(str(path), None, max_page_bytes, stdin)).city is None
         or r.city_origin == "file name"
     ]
     if len(nameless) != 1:
@@ -140,17 +148,6 @@ def _city_target(files: list[Path], max_page_bytes: int) -> Path:
             hint="build such pages one at a time, or add a '# city:' header to each",
         )
     return nameless[0]
-
-
-def _temporary(results: Iterator[Any], folder: Path) -> Iterator[Any]:
-    """A runner's results; an OSError there is one about the temporary files."""
-    try:
-        yield from results
-    except OSError as error:
-        raise InputError(
-            f"{folder.parent}: cannot write the build's temporary files: {error.strerror or error}",
-            hint="free some space there, or point TMPDIR to a folder with room",
-        ) from None
 
 
 @dataclass
@@ -171,12 +168,13 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
             settings.max_page_bytes,
             str(spill / f"{n}.pickle") if runner.workers > 1 else None,
             settings.decisions,
+            plan.stdin if any(str(p) == "-" for _, p, _ in chunk) else None,
         )
         for n, chunk in enumerate(chunks)
     ]
     read = _Read({}, {}, {})
     tick = settings.progress or (lambda _item: None)
-    results = _temporary(runner.map(read_chunk, tasks), spill)
+    results = runner.map(read_chunk, tasks)
     for n, (task, (stubs, records)) in enumerate(zip(tasks, results, strict=True)):
         read.sources[n] = records if records is not None else str(task.spill)
         for position, stub in enumerate(stubs):
@@ -197,25 +195,14 @@ def _read(plan: _Plan, settings: Settings, runner: Runner, spill: Path) -> _Read
     return read
 
 
-def _owners(plan: _Plan, stubs: dict[int, Stub]) -> tuple[dict[str, int], dict[int, list]]:
-    """Named graphs: the first page (in input order) with a graph IRI keeps it; the
-    activity keys of the pages that are mapped."""
+def _page_reports(
+    plan: _Plan, stubs: dict[int, Stub], extra: dict[str, list]
+) -> tuple[dict[int, PageReport], dict[str, int], dict[int, list]]:
+    """Each page's report before mapping, or the reason it is not mapped; which page owns
+    each named graph (the first in input order); the activity keys of the pages mapped."""
+    reports: dict[int, PageReport] = {}
     owner: dict[str, int] = {}
     keys: dict[int, list[list[str | None]]] = {}
-    for index, _path, graph in plan.entries:
-        stub = stubs[index]
-        if stub.has_content and stub.record.city is not None and graph not in owner:
-            owner[graph] = index
-            # What cross-page resolution decides: key, label, and an event's kind.
-            keys[index] = [[m.key, m.label, m.event_kind] for m in stub.record.activities]
-    return owner, keys
-
-
-def _page_reports(
-    plan: _Plan, stubs: dict[int, Stub], owner: dict[str, int], extra: dict[str, list]
-) -> dict[int, PageReport]:
-    """Each page's report before mapping, or the reason it is not mapped."""
-    reports: dict[int, PageReport] = {}
     for index, _path, graph in plan.entries:
         stub = stubs[index]
         report = reports[index] = new_report(stub, extra.get(stub.record.path, []))
@@ -225,14 +212,17 @@ def _page_reports(
             report.error = stub.nameless_error or (
                 "the page does not name its city; give it with --city"
             )
-        elif owner[graph] != index:
+        elif graph in owner:
             first = stubs[owner[graph]].record.path
             report.error = (
                 f"its named graph {graph[1:-1]} is already used by {first}; rename one file"
             )
         else:
+            owner[graph] = index
+            # What cross-page resolution decides: key, label, and an event's kind.
+            keys[index] = [[m.key, m.label, m.event_kind] for m in stub.record.activities]
             report.graph = graph[1:-1]
-    return reports
+    return reports, owner, keys
 
 
 def _map_tasks(
@@ -243,7 +233,6 @@ def _map_tasks(
     settings: Settings,
     spill: Path,
     incremental: bool,
-    reread: dict[str, str | None],
 ) -> list[MapTask]:
     """Step 3's tasks in graph order: runs of pages of one read chunk (or read again)."""
     tasks: list[MapTask] = []
@@ -255,9 +244,7 @@ def _map_tasks(
         if current:
             records = read.sources[current_chunk] if current_chunk is not None else []
             out = str(spill / f"map-{len(tasks)}")
-            tasks.append(
-                MapTask(list(current), records, settings.base_iri, out, trig, incremental, reread)
-            )
+            tasks.append(MapTask(list(current), records, settings.base_iri, out, trig, incremental))
             current.clear()
 
     for index, _path, _graph in remap:
@@ -370,7 +357,7 @@ def _build(
         if settings.decisions is not None:  # decisions-file warnings are no page's
             result.counts["warnings"] += len(settings.decisions.warnings)
         return result
-    except OSError as error:  # the output files' errors are InputErrors already
+    except OSError as error:  # output files' errors are InputErrors: a temporary file's
         raise InputError(
             f"{spill.parent}: cannot write the build's temporary files: {error.strerror or error}",
             hint="free some space there, or point TMPDIR to a folder with room",
@@ -409,21 +396,23 @@ def _map_and_write(
 ) -> BuildResult:
     """Step 3 and the files: fragments appended in graph order, counts, report."""
     t2 = time.perf_counter()
-    owner, keys = _owners(plan, read.stubs)
+    reports, owner, keys = _page_reports(plan, read.stubs, extra)
     remap = _to_remap(plan, keys)
     _clear_store(sink, state, plan, {e[0] for e in remap}, owner)
-    again = {str(p): settings.city for i, p, _ in remap if i in plan.cached and p == plan.city_file}
-    tasks = _map_tasks(remap, read, keys, extra, settings, spill, state is not None, again)
-    reports = _page_reports(plan, read.stubs, owner, extra)
+    tasks = _map_tasks(remap, read, keys, extra, settings, spill, state is not None)
     step = _Step3(plan, read, keys, remap, reports, Fragments(spill / "report-pages.json"))
     empty = sum(1 for stub in read.stubs.values() if not stub.has_content)
     base = Mapper(settings.base_iri).base
     with contextlib.ExitStack() as stack:
         handles = outputs(settings.out, settings.formats, stack)
         assembly = Assembly(handles, trig_writer(base).header.encode(), sink, state, settings.out)
-        chunks = _temporary(runner.map(map_chunk, tasks), spill)  # the workers start now
+        chunks = runner.map(map_chunk, tasks)  # the workers start now
         # Rendered while the workers map the first chunks, not after the last.
-        resolution_text = _resolution_json(resolution) if settings.out else b""
+        resolution_text = (
+            (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode()
+            if settings.out
+            else b""
+        )
         if state is None:
             read.stubs.clear()  # the records' mentions: a third of this process's memory
         _assemble(step, chunks, assembly, settings.progress or (lambda _item: None))
@@ -520,10 +509,3 @@ def _counts(step: _Step3, counter: counting.Counter, runner: Runner, empty: int)
     counts["errors"] = sum(1 for r in reports if r.error)
     counts["empty"] = empty
     return counts
-
-
-def _resolution_json(resolution: Any) -> bytes:
-    """The "resolution" member of report.json."""
-    if resolution is None or not hasattr(resolution, "as_json"):
-        return b""
-    return (',\n  "resolution": ' + json_text(resolution.as_json(), 1)).encode("utf-8")

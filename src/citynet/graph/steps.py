@@ -22,7 +22,7 @@ from typing import Any
 from citynet.errors import InputError
 from citynet.graph import counting
 from citynet.graph.mapping import Mapper, in_graph, ntriples
-from citynet.graph.outputs import PageReport, json_text, prefixes_for
+from citynet.graph.outputs import Mapped, MappedChunk, PageReport, json_text, prefixes_for
 from citynet.read.records import ActivityMention, PageRecord, PageWarning, Period, PlaceName, Twin
 
 # ---------------------------------------------------------------------------------------
@@ -34,22 +34,15 @@ def has_content(record: PageRecord) -> bool:
     return not any(w.code == "empty" for w in record.warnings)
 
 
-def nameless_errors(records: list[PageRecord]) -> dict[str, str]:
-    """For pages that name no city: the error listing the cities that fit (B2)."""
-    if not records:
-        return {}
+def nameless_error(record: PageRecord) -> str | None:
+    """For a page that names no city: the error listing the cities that fit (B2)."""
     from citynet.resolve.gazetteer import default_gazetteer
     from citynet.resolve.resolution import Resolution, resolve_page_places
 
-    errors = {}
-    gazetteer = default_gazetteer()
-    for record in records:
-        resolution = Resolution()
-        resolve_page_places(record, gazetteer, resolution)  # city None: candidates only
-        found = [w for w in resolution.warnings if w.code == "city-not-named"]
-        if found:
-            errors[record.path] = found[0].message
-    return errors
+    resolution = Resolution()
+    resolve_page_places(record, default_gazetteer(), resolution)  # city None: candidates only
+    found = [w for w in resolution.warnings if w.code == "city-not-named"]
+    return found[0].message if found else None
 
 
 def fact_kinds(record: PageRecord) -> dict[str, int]:
@@ -64,24 +57,6 @@ def fact_kinds(record: PageRecord) -> dict[str, int]:
     }
     facts.update({f"lines:{kind}": n for kind, n in kinds.items()})
     return facts
-
-
-def apply_city(records: list[PageRecord], city: str) -> None:
-    """--city names the city of the one page that does not name its own."""
-    from citynet.read.records import PlaceName
-
-    nameless = [r for r in records if r.city is None or r.city_origin == "file name"]
-    if len(records) == 1:
-        nameless = records
-    if len(nameless) != 1:
-        raise InputError(
-            f"--city applies to exactly one page without a city name; {len(nameless)} found",
-            hint="build such pages one at a time, or add a '# city:' header to each",
-        )
-    record = nameless[0]
-    country = record.city.country if record.city else None
-    record.city = PlaceName(name=city, country=country)
-    record.city_origin = "--city"
 
 
 @dataclass(slots=True)
@@ -150,20 +125,24 @@ def _slim(record: PageRecord) -> PageRecord:
     )
 
 
-def read_one(path: str, city: str | None, max_page_bytes: int) -> PageRecord:
-    """One page file read (``-``: standard input); ``city``: --city for this page."""
+def read_one(
+    path: str, city: str | None, max_page_bytes: int, stdin: bytes | None = None
+) -> PageRecord:
+    """One page file read (``-``: ``stdin``, the standard input the main process read
+    once: a worker's own is empty); ``city``: --city for this page."""
     from citynet.read.pages import read_page, read_text
 
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = stdin if stdin is not None else b""
         try:
             record = read_text(data.decode("utf-8"), "stdin.txt")
         except UnicodeDecodeError as error:
             raise InputError(f"<stdin>: not UTF-8 at byte {error.start}") from None
     else:
         record = read_page(Path(path), max_page_bytes=max_page_bytes)
-    if city is not None:
-        apply_city([record], city)
+    if city is not None:  # --city names this page's city, keeping its country
+        record.city = PlaceName(city, country=record.city.country if record.city else None)
+        record.city_origin = "--city"
     return record
 
 
@@ -180,7 +159,7 @@ def make_stub(index: int, record: PageRecord, decisions: Any = None) -> Stub:
     if content and record.city is not None:
         resolve_page_places(record, default_gazetteer(), resolution)
     elif content:
-        nameless = nameless_errors([record]).get(record.path)
+        nameless = nameless_error(record)
     return Stub(
         index,
         _slim(record),
@@ -235,6 +214,7 @@ class ReadTask:
     max_page_bytes: int
     spill: str | None  # where the records go; None: sent back with the stubs
     decisions: Any = None  # the curator's (citynet.resolve.decisions.Decisions)
+    stdin: bytes | None = None  # the standard input, for the chunk that reads "-"
 
 
 def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
@@ -242,7 +222,7 @@ def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
     from citynet.resolve.gazetteer import default_gazetteer
 
     _settle_gc()
-    records = [read_one(path, city, task.max_page_bytes) for _, path, city in task.items]
+    records = [read_one(p, city, task.max_page_bytes, task.stdin) for _, p, city in task.items]
     default_gazetteer().prefetch(_place_names(records))
     # A copy: which decisions were used travels back on the stubs, in every process mode.
     decisions = copy.deepcopy(task.decisions)
@@ -256,29 +236,6 @@ def read_chunk(task: ReadTask) -> tuple[list[Stub], list[PageRecord] | None]:
 
 # ---------------------------------------------------------------------------------------
 # Per page: mapping
-
-
-@dataclass
-class Mapped:
-    """One page mapped: the size of its fragments, what the report and counts need."""
-
-    index: int
-    nquads: int  # bytes of its N-Quads in the chunk's file
-    trig: int  # bytes of its TriG in the chunk's file
-    warnings: list[PageWarning]
-    triples: int  # triples the mapping made (with repeats)
-    report_json: str  # its entry in report.json
-    triple_hashes: bytes = b""  # its own digests, when the incremental state keeps them
-    class_hashes: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass
-class MappedChunk:
-    pages: list[Mapped]
-    nquads: str  # the chunk's fragment files
-    trig: str | None
-    triple_hashes: bytes  # hash payload of the chunk's distinct triples
-    class_hashes: dict[str, bytes]
 
 
 _TRIG: dict[str, Any] = {}
@@ -350,7 +307,6 @@ class MapTask:
     out: str  # the chunk's fragment files: this, with .nq and .trig
     trig: bool  # make TriG at all
     per_page: bool  # also each page's digests (the incremental state keeps them)
-    reread: dict[str, str | None]  # pages read again (incremental): path -> --city
 
 
 def _task_records(task: MapTask) -> list[PageRecord | None]:
@@ -374,7 +330,8 @@ def map_chunk(task: MapTask) -> MappedChunk:
             index, keys, extra, path = item
             record = records[position] if position < len(records) else None
             if record is None:  # incremental: an unchanged page whose keys changed
-                record = read_one(path, task.reread.get(path), 10**12)
+                # (never the page --city names: the state keeps none)
+                record = read_one(path, None, 10**12)
                 make_stub(index, record)  # resolves its places again (deterministic)
             graph, lines, nquads, unique, page = map_record(record, index, keys, mapper, extra)
             nq.write(nquads)

@@ -14,23 +14,14 @@ reported and its claims are left out. Nothing is guessed beyond that.
 
 Output (a separate file, so the page build stays byte-identical and the two sources can
 be loaded together or apart): ``wikidata-twins.trig``, one named graph
-``{base}source/wikidata``, and ``wikidata-twins-report.json``. The graph:
-
-- ``<{base}source/wikidata>`` is a cn:SourcePage (the citynet shapes' type for "where a
-  statement comes from") with ``dcterms:source <https://www.wikidata.org/>``, the file
-  name and content hash of relations.tsv, the reader version and the labels' language;
-- each place: the same IRI as the page build gives it (``city/{cc}/{slug}`` of its
-  GeoNames name), type, English label (the GeoNames name), the Wikidata label as
-  ``skos:altLabel`` when it differs, country, GeoNames ``owl:sameAs``, coordinates, and
-  ``owl:sameAs`` its Wikidata item (``http://www.wikidata.org/entity/Q3992``: the concept
-  IRI Wikidata's own RDF uses) - the citation of the Wikidata items;
-- each twinning: the graph model's ``cn:Twinning`` node (``twinning/{a}/{b}``, cities in
-  sorted IRI order, so a twinning a page states is the same node), its two
-  ``cn:twinCity``, ``prov:wasDerivedFrom <{base}source/wikidata>`` and, for every claim
-  stating it, ``cn:sourceLine`` (the line in relations.tsv) and ``cn:sourceText``.
-  No ``cn:twinnedWith``: that property records what each *page* states, and the
-  page-based queries (city-twins' "reciprocal") keep that meaning when both files are
-  loaded.
+``{base}source/wikidata`` made by the page mapping's code, and
+``wikidata-twins-report.json``. The source node is a cn:SourcePage (relations.tsv, with
+``dcterms:source`` Wikidata); each place gets the IRI and description a page gives it,
+plus ``owl:sameAs`` its Wikidata item (the concept IRI Wikidata's own RDF uses: the
+citation); each twinning is the ``cn:Twinning`` node a page's twinning gets, with every
+claim's line and text. No ``cn:twinnedWith``: that property records what each *page*
+states, and the page-based queries (city-twins' "reciprocal") keep that meaning when both
+files are loaded.
 """
 
 from __future__ import annotations
@@ -38,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,35 +38,12 @@ from pyoxigraph import RdfFormat, serialize
 from citynet.common import iris
 from citynet.common.files import atomic_write, atomic_write_text
 from citynet.errors import InputError
-from citynet.graph.build import _prefixes, _sort_key, json_text
-from citynet.graph.mapping import (
-    Triple,
-    as_quads,
-    country_info,
-    decimal_literal,
-    integer_literal,
-    iri_term,
-    plain_literal,
-    term,
-    text_literal,
-)
-from citynet.graph.vocab import (
-    CN,
-    DCTERMS,
-    EU_COUNTRY,
-    GEO,
-    GEONAMES,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SKOS,
-    WIKIDATA,
-    WIKIDATA_SITE,
-)
+from citynet.graph.mapping import Mapper, _PageEmitter, as_quads, iri_term, term
+from citynet.graph.outputs import json_text, prefixes_for
+from citynet.graph.vocab import CN, OWL, RDF, WIKIDATA, WIKIDATA_SITE
+from citynet.read.records import PageRecord, PlaceName
 from citynet.resolve.gazetteer import Gazetteer, default_gazetteer
 from citynet.resolve.places import close_rival
-from citynet.settings import __version__
 
 TWINS_SUBDIR = Path("twin-towns") / "L3viathan-sister-cities"
 OUTPUT_TRIG = "wikidata-twins.trig"
@@ -279,43 +246,36 @@ def import_twins(
 
 
 def twin_quads(result: TwinImport, base_iri: str, content_hash: str) -> list[Any]:
-    """The Wikidata graph as sorted pyoxigraph quads."""
-    base = base_iri if base_iri.endswith("/") else base_iri + "/"
-    graph = iri_term(base + SOURCE_PATH)
-    triples: set[Triple] = set()
-
-    def add(s: str, p: Any, o: str) -> None:
-        triples.add((s, term(p), o))
-
-    _source_triples(add, graph, content_hash)
-    countries = _place_triples(add, result, base)
-    _country_triples(add, countries, base)
-    _twinning_triples(add, result, base, graph)
-    return sorted(as_quads(list(triples), graph), key=_sort_key)
-
-
-_Add = Callable[[str, Any, str], None]
-
-
-def _source_triples(add: _Add, graph: str, content_hash: str) -> None:
-    """The source node: where the claims come from and which file they were read from."""
-    add(graph, RDF.type, term(CN.SourcePage))
-    add(graph, DCTERMS.source, iri_term(str(WIKIDATA_SITE)))
-    add(graph, CN.fileName, plain_literal("relations.tsv"))
-    add(graph, CN.contentHash, plain_literal(f"sha256:{content_hash}"))
-    add(graph, CN.readerVersion, plain_literal(__version__))
-    add(graph, DCTERMS.language, plain_literal("de"))  # the labels are mostly German
+    """The Wikidata graph as sorted pyoxigraph quads, its nodes described as a page's are
+    (the same mapping code: the two sources give the same triples for the same place)."""
+    source = PageRecord(
+        "relations.tsv",
+        content_hash,
+        source_url=str(WIKIDATA_SITE),
+        language="de",  # the labels are mostly German
+    )
+    page = _PageEmitter(Mapper(base_iri), source)
+    page.g = page.m.iri(SOURCE_PATH)
+    page.page_node()
+    _place_triples(page, result)
+    for key, claims in result.twinnings.items():
+        node = page.m.iri(key)
+        page.add(node, term(RDF.type), term(CN.Twinning))
+        for end in result.ends[key]:
+            page.add(node, term(CN.twinCity), page.m.iri(end))
+        for line, text in claims:
+            page.source(node, line, text)
+    # N-Triples order: that of the N-Quads lines.
+    return as_quads(sorted(set(page.triples)), page.g)
 
 
-def _place_triples(add: _Add, result: TwinImport, base: str) -> set[str]:
-    """Every place a twinning uses, with its labels and links; returns their countries."""
+def _place_triples(page: _PageEmitter, result: TwinImport) -> None:
+    """Every place a twinning uses, with its labels and links."""
     used = {path for ends in result.ends.values() for path in ends}
-    countries: set[str] = set()
     described: dict[str, TwinPlace] = {}  # path -> the place whose facts it carries
     for place in sorted(result.places.values(), key=lambda p: p.qid):
         if place.path not in used:
             continue
-        node = iri_term(base + place.path)
         first = described.setdefault(place.path, place)
         if first is not place and first.geonames_id != place.geonames_id:
             # Two GeoNames places with one name in one country share an IRI (the IRI
@@ -323,47 +283,15 @@ def _place_triples(add: _Add, result: TwinImport, base: str) -> set[str]:
             result.collisions.append(
                 {"path": place.path, "kept": first.qid, "also": place.qid, "label": place.label}
             )
-            add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
-            continue
-        add(node, RDF.type, term(CN.Region if place.status == "region" else CN.City))
-        assert place.name is not None
-        add(node, RDFS.label, text_literal(place.name, "en"))
-        if place.label != place.name:
-            add(node, SKOS.altLabel, plain_literal(place.label))
-        add(node, OWL.sameAs, iri_term(str(WIKIDATA[place.qid])))
-        if place.geonames_id is not None:
-            add(node, OWL.sameAs, iri_term(f"{GEONAMES}{place.geonames_id}/"))
-        if place.latitude is not None and place.longitude is not None:
-            add(node, GEO.lat, decimal_literal(place.latitude))
-            add(node, GEO.long, decimal_literal(place.longitude))
-        if place.country_code:
-            add(node, CN.country, iri_term(base + iris.country_path(place.country_code)))
-            countries.add(place.country_code)
-    return countries
-
-
-def _country_triples(add: _Add, countries: set[str], base: str) -> None:
-    for code in sorted(countries):
-        country = iri_term(base + iris.country_path(code))
-        name, alpha3 = country_info(code)
-        add(country, RDF.type, term(CN.Country))
-        add(country, RDFS.label, text_literal(name, "en"))
-        add(country, CN.isoCode, plain_literal(code.upper()))
-        if alpha3:
-            add(country, CN.euCountry, iri_term(f"{EU_COUNTRY}{alpha3}"))
-
-
-def _twinning_triples(add: _Add, result: TwinImport, base: str, graph: str) -> None:
-    """One twinning node per pair of places, with every claim's line and text."""
-    for key, claims in sorted(result.twinnings.items()):
-        node = iri_term(base + key)
-        add(node, RDF.type, term(CN.Twinning))
-        for end in result.ends[key]:
-            add(node, CN.twinCity, iri_term(base + end))
-        add(node, PROV.wasDerivedFrom, graph)
-        for line, text in claims:
-            add(node, CN.sourceLine, integer_literal(line))
-            add(node, CN.sourceText, plain_literal(text))
+        else:
+            assert place.name is not None
+            kind = "region" if place.status == "region" else "city"
+            named = PlaceName(place.label, resolved_name=place.name, kind=kind, path=place.path)
+            named.country_code, named.geonames_id = place.country_code, place.geonames_id
+            named.latitude, named.longitude = place.latitude, place.longitude
+            page.place(named)
+        node = page.m.iri(place.path)
+        page.add(node, term(OWL.sameAs), iri_term(str(WIKIDATA[place.qid])))
 
 
 def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str) -> dict[str, Path]:
@@ -371,7 +299,7 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
     files = {}
     try:
         path = out / OUTPUT_TRIG
-        prefixes = _prefixes(base_iri) | {"wd": str(WIKIDATA)}
+        prefixes = prefixes_for(base_iri) | {"wd": str(WIKIDATA)}
         atomic_write(
             path, lambda handle: serialize(quads, handle, RdfFormat.TRIG, prefixes=prefixes)
         )
@@ -403,6 +331,3 @@ def write_twins(result: TwinImport, out: Path, base_iri: str, content_hash: str)
     except OSError as error:
         raise InputError(f"{out}: cannot write: {error.strerror or error}") from None
     return files
-
-
-__all__ = ["TwinImport", "TwinPlace", "default_twins_dir", "import_twins", "resolve_label"]

@@ -23,7 +23,7 @@ from rdflib.namespace import (
 )
 from rdflib.term import URIRef
 
-from citynet.common.iris import DEFAULT_BASE_IRI
+from citynet.common.iris import DEFAULT_BASE_IRI  # noqa: F401 - the vocabulary's default base
 
 ONTOLOGY_IRI = "https://w3id.org/citynet/ontology"
 
@@ -159,35 +159,3 @@ PREFIXES: dict[str, Namespace] = {
     "eucountry": EU_COUNTRY,
     "vann": VANN,
 }
-
-__all__ = [
-    "CN",
-    "DCAT",
-    "DCTERMS",
-    "DEFAULT_BASE_IRI",
-    "EU_COUNTRY",
-    "FOAF",
-    "GEO",
-    "GEONAMES",
-    "WIKIDATA",
-    "WIKIDATA_SITE",
-    "ONTOLOGY_IRI",
-    "ORG",
-    "OWL",
-    "PAV",
-    "PREFIXES",
-    "PROV",
-    "PUBLISH_META_GRAPH",
-    "RDF",
-    "RDFS",
-    "SCHEMA",
-    "SD",
-    "SH",
-    "SKOS",
-    "VANN",
-    "VOID",
-    "XSD",
-    "event_kind_concept",
-    "office_concept",
-    "role_concept",
-]

@@ -13,19 +13,19 @@ are reassembled from the cached fragments.
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from citynet.graph.steps import Mapped, Stub
+from citynet.graph.outputs import Mapped
+from citynet.graph.steps import Stub
 from citynet.read.records import PageWarning
 from citynet.scale.store import STORE_SUBDIR
 
 STATE_FILE = "citynet-state.sqlite"
-STATE_VERSION = "5"  # 5: stubs of citynet.graph.steps, fragments kept as given
+STATE_VERSION = "6"  # 6: what cross-page work reads of a page in one pickle
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Row:
     mtime_ns: int
     sha256: str
     graph: str
+    # Pickled together in the "page" column:
     stub: Stub
     keys: list[list[str | None]]
     map_warnings: list[PageWarning]
@@ -63,13 +64,6 @@ class State:
         store_dir.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(store_dir / STATE_FILE)
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, size INTEGER,"
-            " mtime_ns INTEGER, sha256 TEXT, graph TEXT, stub BLOB, keys TEXT,"
-            " map_warnings BLOB, triples INTEGER, triple_hashes BLOB, class_hashes BLOB,"
-            " nquads BLOB, trig BLOB)"
-        )
-        state = cls(db, base_iri)
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         from citynet.settings import __version__
 
@@ -77,28 +71,17 @@ class State:
         identity["decisions"] = decisions  # a curator's file changes resolution throughout
         if any(meta.get(k, "") != v for k, v in identity.items()):
             # Another base IRI, decisions file or citynet version maps differently: afresh.
-            db.execute("DELETE FROM pages")
+            db.execute("DROP TABLE IF EXISTS pages")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", identity.items())
             db.commit()
             shutil.rmtree(store_dir / STORE_SUBDIR, ignore_errors=True)
-        for row in db.execute(
-            "SELECT path, size, mtime_ns, sha256, graph, stub, keys, map_warnings, triples,"
-            " triple_hashes, class_hashes FROM pages"
-        ):
-            state.rows[row[0]] = Row(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                pickle.loads(row[5]),
-                json.loads(row[6]),
-                pickle.loads(row[7]),
-                row[8],
-                bytes(row[9]),
-                pickle.loads(row[10]),
-                db,
-            )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, size INTEGER,"
+            " mtime_ns INTEGER, sha256 TEXT, graph TEXT, page BLOB, nquads BLOB, trig BLOB)"
+        )
+        state = cls(db, base_iri)
+        for row in db.execute("SELECT path, size, mtime_ns, sha256, graph, page FROM pages"):
+            state.rows[row[0]] = Row(*row[:5], *pickle.loads(row[5]), db)
         return state
 
     def unchanged(
@@ -162,20 +145,16 @@ class State:
     ) -> None:
         """Keep one mapped page (committed by :meth:`save`, at the end of the build)."""
         stat = path.stat()
+        fields = (stub, keys, page.warnings, page.triples, page.triple_hashes, page.class_hashes)
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?)",
             (
                 str(path),
                 stat.st_size,
                 stat.st_mtime_ns,
                 stub.record.content_sha256,
                 graph,
-                pickle.dumps(stub, protocol=pickle.HIGHEST_PROTOCOL),
-                json.dumps(keys),
-                pickle.dumps(page.warnings, protocol=pickle.HIGHEST_PROTOCOL),
-                page.triples,
-                page.triple_hashes,
-                pickle.dumps(page.class_hashes, protocol=pickle.HIGHEST_PROTOCOL),
+                pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL),
                 nquads,
                 trig,
             ),

@@ -19,13 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from citynet.errors import InputError
-from citynet.graph.build import (
-    DEFAULT_OUT,
-    check_base_iri,
-    collect_inputs,
-    default_pages_dir,
-    load_decisions,
-)
+from citynet.graph.build import DEFAULT_OUT, prepare
 from citynet.graph.outputs import BuildResult
 from citynet.graph.pipeline import CHUNK_PAGES, QUAD_FORMATS, InProcess, Runner, Settings, run
 from citynet.graph.vocab import DEFAULT_BASE_IRI
@@ -34,8 +28,6 @@ from citynet.scale.incremental import STATE_FILE, State
 from citynet.scale.store import STORE_SUBDIR, Loader, open_store
 
 PARALLEL_MIN_PAGES = 400  # below this, worker start-up costs more than it saves
-
-StreamResult = BuildResult  # the name of earlier releases
 
 
 def _runner(pages: int, workers: int | None, start_method: str | None) -> Runner:
@@ -72,11 +64,13 @@ def stream_build(
     "spawn"). ``progress``: called once per page read and once per page written.
     """
     if incremental and store_dir is None:
-        raise InputError("--incremental needs --store DIR (where the previous build is kept)")
-    check_base_iri(base_iri)
-    given = inputs or [default_pages_dir()]
-    files = collect_inputs(given)
-    decided = load_decisions(decisions, given)
+        raise InputError("--incremental needs --store-dir DIR (where the previous build is kept)")
+    files, decided = prepare(inputs, base_iri, decisions)
+    if incremental and any(str(path) == "-" for path in files):
+        raise InputError(
+            "--incremental cannot keep standard input (-) between builds",
+            hint="save the page to a file and build that",
+        )
     # The state is kept for one decisions file's content: another one starts it afresh.
     digest = hashlib.sha256(Path(decided.path).read_bytes()).hexdigest() if decided else ""
     state = State.open(store_dir, base_iri, digest) if incremental and store_dir else None
@@ -101,6 +95,3 @@ def stream_build(
     else:
         result.store = store
     return result
-
-
-__all__ = ["PARALLEL_MIN_PAGES", "StreamResult", "stream_build"]
