@@ -69,6 +69,15 @@ def test_validate_and_the_cli_agree(built, tmp_path: Path) -> None:
     assert len(payload["results"]) == len(report.results) == 11
 
 
+def test_validate_reports_its_progress_on_several_workers(built) -> None:
+    calls: list[tuple[int, int]] = []
+    report = citynet.validate(built, workers=2, progress=lambda *call: calls.append(call))
+    tasks = calls[-1][1]
+    assert tasks >= 2 and calls == [(done, tasks) for done in range(1, tasks + 1)]
+    one = citynet.validate(built, workers=1)
+    assert sorted(map(str, report.results)) == sorted(map(str, one.results))
+
+
 def test_query_rows_are_plain_python(built) -> None:
     rows = citynet.query("shared-projects", built, city="Liège")
     partners = {row["other_city"]: row["shared"] for row in rows}

@@ -290,3 +290,19 @@ def test_make_demo_shows_its_answer_after_at_most_30_lines(tmp_path: Path) -> No
     assert top <= 30, printed[:top]
     answer = "\n".join(printed[top:])
     assert "Charleroi" in answer and answer.endswith("--iris shows them")
+
+
+def test_dash_o_is_out_wherever_there_is_an_out(tmp_path: Path) -> None:
+    from citynet.cli import cli as group
+
+    outs = [
+        (name, param.opts)
+        for name, command in group.commands.items()
+        for param in command.params
+        if "--out" in param.opts
+    ]
+    assert len(outs) >= 4 and all(opts == ["-o", "--out"] for _name, opts in outs), outs
+    page = ROOT / "data" / "pages" / "liege.txt"
+    result = invoke("build", page, "-o", tmp_path / "short", "--no-validate", "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "short" / "citynet.trig").is_file()

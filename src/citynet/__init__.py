@@ -117,11 +117,13 @@ def validate(
     shapes: PathLike | None = None,
     engine: str = "auto",
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
     """Check a graph against the citynet shapes (or ``shapes``).
 
     Large graphs are checked on every core (``workers``: how many processes; None picks
-    by size). ``report.conforms`` is true when there is no violation (warnings and infos are
+    by size; ``progress`` is called with (tasks done, tasks) as they finish).
+    ``report.conforms`` is true when there is no violation (warnings and infos are
     reported but do not break conformance: docs/validation.md).
     """
     from citynet.scale.validation import validate as validate_graph
@@ -129,7 +131,9 @@ def validate(
     if data is None or isinstance(data, str | os.PathLike):
         data = _paths(data) or [DEFAULT_GRAPH]
     shapes_path = Path(shapes) if shapes is not None else None
-    return validate_graph(data, shapes=shapes_path, engine=engine, workers=workers)
+    return validate_graph(
+        data, shapes=shapes_path, engine=engine, workers=workers, progress=progress
+    )
 
 
 def query(

@@ -117,7 +117,7 @@ def format_option(*kinds: str, default: str = "text") -> Any:
 
 def out_folder(default: str | None, what: str) -> Any:
     given = {"default": Path(default)} if default else {"required": True}
-    return click.option("--out", type=FOLDER, help=what, **given)
+    return click.option("-o", "--out", type=FOLDER, help=what, **given)
 
 
 def timeout_option(default: float, what: str) -> Any:
@@ -509,7 +509,7 @@ def serve(graphs: list[Path], port: int, base_iri: str) -> None:
 @format_option("results", default="table")
 @click.option("--iris", is_flag=True, help="Show IRI columns in the table (csv, json have them).")
 @timeout_option(60.0, "Seconds to wait for the endpoint.")
-@click.option("--out", type=FILE, default=Path("-"), help="File for the answer.")
+@click.option("-o", "--out", type=FILE, default=Path("-"), help="File for the answer.")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph")
 @click.option("--print-query", is_flag=True, help="Print the query as it would be sent; stop.")
 def query(query_name: str, params: tuple[str, ...], out: Path, **options: Any) -> None:
