@@ -40,6 +40,13 @@ from citynet.resolve.result import (
 
 POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
 CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
+# Bounds on one page's cost (issue 21, docs/reliability.md "Hostile pages"). The longest
+# name in the gazetteer has 168 letters: a longer name is not looked up.
+MAX_NAME_CHARS = 200
+# Close spellings compare a name with up to ~4,400 gazetteer names (one country, one first
+# letter, its length +-2): ~20 ms each, so a page tries at most this many names (real
+# pages: a handful); the further ones stay unresolved, one ``limit`` warning says so.
+MAX_CLOSE_SPELLINGS = 50
 
 Role = Literal["city", "twin", "event place"]
 
@@ -186,6 +193,12 @@ def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
     if not name:
         report.as_unresolved("empty place name")
         return
+    if len(name) > MAX_NAME_CHARS:
+        reason = f"place name of {len(name):,} characters not looked up (limit {MAX_NAME_CHARS})"
+        report.place.kind = report.written_kind  # type: ignore[assignment]
+        report.unresolved(reason)
+        report.warn(reason, "limit")
+        return
     country = codes[0] if len(codes) == 1 else None
     if (report.written_kind == "region" or gazetteer.region_prefix(name)) and (
         region := gazetteer.resolve_region(name, country)
@@ -296,7 +309,15 @@ def _close_spelling_or_unresolved(
 ) -> None:
     """A city of the stated country one typo away, else the name stays unresolved."""
     name = report.name
-    for code in codes:
+    tries = report.resolution.close_spelling_tries
+    tries[report.file] = tried = tries.get(report.file, 0) + 1
+    if tried == MAX_CLOSE_SPELLINGS + 1:
+        report.warn(
+            f"further names of this page not tried as close spellings"
+            f" (limit {MAX_CLOSE_SPELLINGS} a page)",
+            "limit",
+        )
+    for code in codes if tried <= MAX_CLOSE_SPELLINGS else ():
         close = gazetteer.close_spelling(name, code)
         if close:
             _set_city(report.place, close)
@@ -525,6 +546,8 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
 
 __all__ = [
     "CLOSE_POPULATION",
+    "MAX_CLOSE_SPELLINGS",
+    "MAX_NAME_CHARS",
     "POPULATION_TOLERANCE",
     "city_key",
     "close_rival",

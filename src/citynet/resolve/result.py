@@ -150,6 +150,8 @@ class Resolution:
     identities: list[IdentityDecision] = field(default_factory=list)
     #: The curator's decisions (citynet.resolve.decisions.Decisions), if any.
     curator: Any = None
+    #: Names tried as close spellings, by page (bounded: places.MAX_CLOSE_SPELLINGS).
+    close_spelling_tries: dict[str, int] = field(default_factory=dict)
 
     def warn(self, file: str, line: int | None, text: str, message: str, code: str) -> PageWarning:
         # Line 0 means the page as a whole (e.g. a city named by the file name only).
