@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
 from citynet.common.files import atomic_write_bytes
 from citynet.common.iris import NAME_MEMO
 from citynet.resolve import aliases
@@ -209,25 +211,6 @@ def open_index(directory: Path | None = None) -> sqlite3.Connection:
     return db
 
 
-def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (edits and adjacent swaps), capped at limit + 1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 _PREFETCH_BATCH = 500  # keys per query (SQLite allows 999 parameters at least)
 _PARENTHESIS = re.compile(r"\([^)]*\)")
 
@@ -294,7 +277,7 @@ class Gazetteer:
         ):
             self._region_prefixes[prefix[0]].append(prefix)
         self._rows: dict[str, tuple[tuple, ...]] = {}
-        self._close: dict[str, CityMatch | None] = {}
+        self._close: dict[tuple[str, str], CityMatch | None] = {}
         self._matches: dict[tuple, tuple[CityMatch, ...]] = {}
 
     # -- countries ----------------------------------------------------------------------
@@ -376,28 +359,20 @@ class Gazetteer:
 
     def _lookup(self, key: str) -> tuple[tuple, ...]:
         """Rows (id, name, cc, lat, lon, pop, admin1, quality) for a name key, memoised."""
-        rows = self._rows.get(key)
-        if rows is None:
-            rows = tuple(
-                self._index()
-                .execute(
-                    "SELECT c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
-                    " FROM name n JOIN city c ON c.id = n.id WHERE n.key = ? ORDER BY n.id",
-                    (key,),
-                )
-                .fetchall()
-            )
-            self._rows[key] = rows
-        return rows
+        if key not in self._rows:
+            self._fetch([key])
+        return self._rows[key]
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Look up the first keys :meth:`city_matches` tries for these names, in a few
         queries: one query per name costs several times more (most names of a large
         build are new to the gazetteer)."""
         wanted = {key for name in names for key in _lookup_keys(name) if key}
-        missing = sorted(key for key in wanted if key not in self._rows)
-        for start in range(0, len(missing), _PREFETCH_BATCH):
-            batch = missing[start : start + _PREFETCH_BATCH]
+        self._fetch(sorted(key for key in wanted if key not in self._rows))
+
+    def _fetch(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), _PREFETCH_BATCH):
+            batch = keys[start : start + _PREFETCH_BATCH]
             found: dict[str, list[tuple]] = defaultdict(list)
             for row in self._index().execute(
                 "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
@@ -506,44 +481,30 @@ class Gazetteer:
         real place one letter away); the caller reports the match as a warning.
         """
         key = name_key(clean_name(name))
-        if len(key) < 7:
-            return None
-        memo_key = f"{country_code.upper()}:{key}"
-        if memo_key in self._close:
-            return self._close[memo_key]
+        memo = (country_code.upper(), key)
+        if len(key) >= 7 and memo not in self._close:
+            self._close[memo] = self._closest(*memo)
+        return self._close.get(memo)
+
+    def _closest(self, code: str, key: str) -> CityMatch | None:
+        # The names of the country with the same first letter and a length in reach.
         limit = 1 if len(key) < 12 else 2
-        rows = (
-            self._index()
-            .execute(
-                "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1"
-                " FROM name n JOIN city c ON c.id = n.id"
-                " WHERE n.cc = ? AND n.key >= ? AND n.key < ? AND n.q < 2"
-                " AND length(n.key) BETWEEN ? AND ?",
-                (
-                    country_code.upper(),
-                    key[0],
-                    chr(ord(key[0]) + 1),
-                    len(key) - limit,
-                    len(key) + limit,
-                ),
-            )
-            .fetchall()
+        rows = self._index().execute(
+            "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1"
+            " FROM name n JOIN city c ON c.id = n.id"
+            " WHERE n.cc = ? AND n.key >= ? AND n.key < ? AND n.q < 2"
+            " AND length(n.key) BETWEEN ? AND ?",
+            (code, key[0], chr(ord(key[0]) + 1), len(key) - limit, len(key) + limit),
         )
-        scored = []
-        for row in rows:
-            distance = _osa_distance(key, row[0], limit)
-            if distance <= limit:
-                scored.append((distance, -row[6], row[1], row))
-        found = None
-        if scored:
-            scored.sort()
-            best = scored[0]
-            # Two different places equally close: do not choose.
-            if len({s[2] for s in scored if s[0] == best[0]}) == 1:
-                r = best[3]
-                found = CityMatch(r[1], r[2], r[3], r[4], r[5], r[6], r[7], "close spelling")
-        self._close[memo_key] = found
-        return found
+        scored = sorted(
+            (distance, -row[6], row[1], row)
+            for row in rows
+            if (distance := OSA.distance(key, row[0], score_cutoff=limit)) <= limit
+        )
+        # Two different places equally close: do not choose.
+        if not scored or len({s[2] for s in scored if s[0] == scored[0][0]}) > 1:
+            return None
+        return CityMatch(*scored[0][3][1:], "close spelling")
 
     def city_by_id(self, geonames_id: int) -> CityMatch | None:
         row = (

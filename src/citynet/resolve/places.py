@@ -44,7 +44,7 @@ CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice am
 # name in the gazetteer has 168 letters: a longer name is not looked up.
 MAX_NAME_CHARS = 200
 # Close spellings compare a name with up to ~4,400 gazetteer names (one country, one first
-# letter, its length +-2): ~20 ms each, so a page tries at most this many names (real
+# letter, its length +-2): ~3 ms each, so a page tries at most this many names (real
 # pages: a handful); the further ones stay unresolved, one ``limit`` warning says so.
 MAX_CLOSE_SPELLINGS = 50
 
