@@ -61,12 +61,8 @@ def fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=_MEMO)
 def _name_tokens(text: str) -> tuple[str, ...]:
-    return tuple(_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t)
-
-
-def name_tokens(text: str) -> list[str]:
     """Folded words of a name, "st"/"ste" expanded, punctuation and hyphens dropped."""
-    return list(_name_tokens(text))
+    return tuple(_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t)
 
 
 @functools.lru_cache(maxsize=_MEMO)
@@ -107,6 +103,7 @@ class RegionMatch:
 
 
 _MATCH_NAMES = ("name", "alternate name", "transliteration")
+_CITY = "SELECT id, name, cc, lat, lon, pop, admin1 FROM city"
 
 
 def cache_dir() -> Path:
@@ -298,7 +295,7 @@ class Gazetteer:
             codes = index.get("#" + text, ())
         if not codes:
             # "the Netherlands", "la France"
-            tokens = name_tokens(text)
+            tokens = _name_tokens(text)
             if len(tokens) > 1 and tokens[0] in ("the", "la", "le", "les", "l"):
                 codes = index.get("".join(tokens[1:]), ())
         return codes
@@ -507,14 +504,7 @@ class Gazetteer:
         return CityMatch(*scored[0][3][1:], "close spelling")
 
     def city_by_id(self, geonames_id: int) -> CityMatch | None:
-        row = (
-            self._index()
-            .execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE id = ?",
-                (geonames_id,),
-            )
-            .fetchone()
-        )
+        row = self._index().execute(_CITY + " WHERE id = ?", (geonames_id,)).fetchone()
         return CityMatch(*row, "name") if row else None
 
     def candidates(
@@ -528,27 +518,20 @@ class Gazetteer:
         """
         if not country_code:
             return []
-        db = self._index()
+        db, in_country = self._index(), _CITY + " WHERE cc = ?"
         code = country_code.upper()
-        if population:
-            rows = db.execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city"
-                " WHERE cc = ? AND pop BETWEEN ? AND ?",
-                (code, int(population * 0.75), int(population * 1.25) + 1),
+        if not population:
+            rows = db.execute(in_country + " ORDER BY pop DESC, id LIMIT ?", (code, limit))
+            return [CityMatch(*r, "population") for r in rows]
+        low, high = int(population * 0.75), int(population * 1.25) + 1
+        rows = db.execute(in_country + " AND pop BETWEEN ? AND ?", (code, low, high)).fetchall()
+        rows = (
+            rows
+            or db.execute(
+                in_country + " ORDER BY abs(pop - ?) LIMIT ?", (code, population, limit)
             ).fetchall()
-            if not rows:
-                rows = db.execute(
-                    "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE cc = ?"
-                    " ORDER BY abs(pop - ?) LIMIT ?",
-                    (code, population, limit),
-                ).fetchall()
-            rows.sort(key=lambda r: (abs(r[5] - population), r[0]))
-        else:
-            rows = db.execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE cc = ?"
-                " ORDER BY pop DESC, id LIMIT ?",
-                (code, limit),
-            ).fetchall()
+        )
+        rows.sort(key=lambda r: (abs(r[5] - population), r[0]))
         return [CityMatch(*r, "population") for r in rows[:limit]]
 
 
@@ -588,15 +571,8 @@ def _build_country_index(names_out: dict[str, str]) -> dict[str, tuple[str, ...]
     for country in pycountry.countries:
         code = country.alpha_2
         names_out[code] = getattr(country, "common_name", None) or country.name
-        english = [
-            n
-            for n in (
-                country.name,
-                getattr(country, "official_name", None),
-                getattr(country, "common_name", None),
-            )
-            if n
-        ]
+        names = (getattr(country, a, None) for a in ("name", "official_name", "common_name"))
+        english = [n for n in names if n]
         for rank, lang_names in enumerate(
             [english] + [[t.gettext(n) for n in english] for t in translations]
         ):
