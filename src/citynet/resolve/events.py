@@ -320,7 +320,7 @@ def _merges(
             why = [r for k in keys for r in reasons.get(k, [])]
             why += joins.reasons.get(root, [])
             resolution.merges[key] = MergeGroup(
-                key, "event", label, [m.ref for m in members], list(dict.fromkeys(why))
+                key, "event", label, list(dict.fromkeys(why)), [m.ref for m in members]
             )
 
 

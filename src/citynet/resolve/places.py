@@ -122,10 +122,10 @@ class _Report:
             )
         )
 
-    def as_unresolved(self, reason: str) -> None:
+    def as_unresolved(self, reason: str, code: str = "unresolved-place") -> None:
         self.place.kind = self.written_kind  # type: ignore[assignment]
         self.unresolved(reason)
-        self.warn(reason, "unresolved-place")
+        self.warn(reason, code)
 
     def as_region(self, region: RegionMatch) -> None:
         _set_region(self.place, region)
@@ -194,10 +194,10 @@ def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
         report.as_unresolved("empty place name")
         return
     if len(name) > MAX_NAME_CHARS:
-        reason = f"place name of {len(name):,} characters not looked up (limit {MAX_NAME_CHARS})"
-        report.place.kind = report.written_kind  # type: ignore[assignment]
-        report.unresolved(reason)
-        report.warn(reason, "limit")
+        limit = f"(limit {MAX_NAME_CHARS})"
+        report.as_unresolved(
+            f"place name of {len(name):,} characters not looked up {limit}", "limit"
+        )
         return
     country = codes[0] if len(codes) == 1 else None
     if (report.written_kind == "region" or gazetteer.region_prefix(name)) and (
@@ -327,17 +327,13 @@ def _close_spelling_or_unresolved(
                 "close-spelling",
             )
             return
-    elsewhere = gazetteer.city_matches(name) if codes else []
-    if elsewhere:
+    where = f" in {'/'.join(codes)}" if codes else ""
+    if elsewhere := gazetteer.city_matches(name) if codes else []:
         other = elsewhere[0]
-        report.as_unresolved(
-            f"no place {name!r} in {'/'.join(codes)}; GeoNames has one in"
-            f" {other.country_code} ({other.name}, {other.geonames_id}): kept unresolved"
-        )
-    elif codes:
-        report.as_unresolved(f"no place {name!r} in {'/'.join(codes)} in GeoNames: kept unresolved")
+        where += f"; GeoNames has one in {other.country_code} ({other.name}, {other.geonames_id})"
     else:
-        report.as_unresolved(f"no place {name!r} in GeoNames: kept unresolved")
+        where += " in GeoNames"
+    report.as_unresolved(f"no place {name!r}{where}: kept unresolved")
 
 
 def _set_city(place: PlaceName, match: CityMatch) -> None:
@@ -368,9 +364,7 @@ def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     if code:
         place.resolved_name = gazetteer.country_name(code)
         return
-    reason = f"unknown country {place.name!r}: kept unresolved"
-    report.unresolved(reason)
-    report.warn(reason, "unresolved-place")
+    report.as_unresolved(f"unknown country {place.name!r}: kept unresolved")
 
 
 def _resolve_page_city(

@@ -126,7 +126,6 @@ class _Groups:
             sorted(self._members(root), key=lambda m: m.index)
             for root, parent in enumerate(self.parent)
             if root == parent
-            if root == parent
         ]
 
 
@@ -310,13 +309,9 @@ def _key_projects(groups: _Groups, conflicted: set[str], resolution: Resolution)
         for m in members:
             m.mention.key = key
         if len(members) > 1:
-            resolution.merges[key] = MergeGroup(
-                key,
-                "project",
-                label,
-                [m.ref for m in members],
-                groups.reasons.get(groups.find(members[0].index), []),
-            )
+            reasons = groups.reasons.get(groups.find(members[0].index), [])
+            refs = [m.ref for m in members]
+            resolution.merges[key] = MergeGroup(key, "project", label, reasons, refs)
 
 
 def _title_path(title: str) -> str:

@@ -37,17 +37,11 @@ class MergeGroup:
     key: str
     kind: Literal["project", "event"]
     title: str
-    mentions: list[MentionRef]
     reasons: list[str]
+    mentions: list[MentionRef]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "title": self.title,
-            "reasons": self.reasons,
-            "mentions": [m.as_json() for m in self.mentions],
-        }
+        return {**asdict(self), "mentions": [m.as_json() for m in self.mentions]}
 
 
 @dataclass(slots=True)
