@@ -187,7 +187,7 @@ def near_misses(
                     f" {matcher.ratio():.2f}): kept apart"
                 )
                 resolution.id_conflicts.append(
-                    IdConflict("similar titles", activity, message, [a.ref, b.ref], [], titles)
+                    IdConflict("similar titles", activity, message, [], titles, [a.ref, b.ref])
                 )
 
 

@@ -90,37 +90,22 @@ class _Report:
         candidates: list[dict[str, Any]],
         clear: bool = True,
     ) -> None:
-        self.resolution.identities.append(
-            IdentityDecision(
-                self.file,
-                self.line or 0,
-                self.role,
-                self.place.name,
-                geonames_id,
-                confidence,
-                by,
-                candidates,
-                clear,
-            )
-        )
+        decision = IdentityDecision(*self.where, geonames_id, confidence, by, candidates, clear)
+        self.resolution.identities.append(decision)
 
     def warn(self, message: str, code: str) -> None:
         self.resolution.warn(self.file, self.line, self.text, message, code)
 
+    @property
+    def where(self) -> tuple[str, int, Role, str]:
+        """File, line, role and name as written: what the report says a decision is on."""
+        return self.file, self.line or 0, self.role, self.place.name
+
     def unresolved(self, reason: str, kind: str | None = None) -> None:
-        place = self.place
-        self.resolution.unresolved.append(
-            UnresolvedName(
-                self.file,
-                self.line or 0,
-                self.role,
-                place.name,
-                place.country,
-                place.country_code,
-                kind or self.written_kind,  # type: ignore[arg-type]
-                reason,
-            )
-        )
+        country = (self.place.country, self.place.country_code)
+        kind = kind or self.written_kind
+        name = UnresolvedName(*self.where, *country, kind, reason)  # type: ignore[arg-type]
+        self.resolution.unresolved.append(name)
 
     def as_unresolved(self, reason: str, code: str = "unresolved-place") -> None:
         self.place.kind = self.written_kind  # type: ignore[assignment]

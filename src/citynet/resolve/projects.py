@@ -188,16 +188,11 @@ def _report_id_conflict(network_id: str, same: list[Mention], resolution: Resolu
         f"network id {network_id} links {len(titles)} different projects"
         f" ({'; '.join(shown)}): none of them is keyed by it"
     )
-    resolution.id_conflicts.append(
-        IdConflict(
-            "same id, different titles",
-            "project",
-            message,
-            [m.ref for m in same],
-            [network_id],
-            shown,
-        )
+    refs = [m.ref for m in same]
+    conflict = IdConflict(
+        "same id, different titles", "project", message, [network_id], shown, refs
     )
+    resolution.id_conflicts.append(conflict)
     for m in same:
         resolution.warn(m.file, m.mention.line, m.mention.text, message, "id-conflict")
 
@@ -277,7 +272,7 @@ def _report_possible_duplicate(
         f" {', '.join(pair)}: possible duplicate, kept apart"
     )
     resolution.id_conflicts.append(
-        IdConflict("possible duplicate", "project", message, [a.ref, b.ref], list(pair), [shown])
+        IdConflict("possible duplicate", "project", message, list(pair), [shown], [a.ref, b.ref])
     )
     resolution.warn(b.file, b.mention.line, b.mention.text, message, "possible-duplicate")
 

@@ -51,21 +51,13 @@ class IdConflict:
     kind: Literal["same id, different titles", "possible duplicate", "similar titles"]
     activity: Literal["project", "event"]
     message: str
+    network_ids: list[str]
+    titles: list[str]
     mentions: list[MentionRef]
-    network_ids: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
     settled_by: str | None = None  # the curator's decision that settles it: "file:line"
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "activity": self.activity,
-            "message": self.message,
-            "network_ids": self.network_ids,
-            "titles": self.titles,
-            "mentions": [m.as_json() for m in self.mentions],
-            "settled_by": self.settled_by,
-        }
+        return {**asdict(self), "mentions": [m.as_json() for m in self.mentions]}
 
 
 @dataclass(frozen=True, slots=True)
