@@ -247,15 +247,3 @@ def _in_scope(decision: PlaceDecision | GroupDecision, pages: list[str]) -> bool
         found = [_REF.match(ref) for ref in decision.refs]
         named = [m["page"] for m in found if m] if all(found) else []
     return not named or any(_same_page(file, page) for file in pages for page in named)
-
-
-__all__ = [
-    "DEFAULT_NAME",
-    "Decisions",
-    "GroupDecision",
-    "PlaceDecision",
-    "apply_groups",
-    "find_default",
-    "load",
-    "report_unmatched",
-]

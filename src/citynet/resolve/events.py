@@ -330,6 +330,3 @@ def _best_parts(members: list[Mention], parts: dict[int, _Parts]) -> _Parts:
     places = [parts[m.index][2] for m in members if parts[m.index][2] and not _is_bare(m)]
     places = places or [parts[m.index][2] for m in members if parts[m.index][2]]
     return max(dates, key=len) or None, "", places[0] if places else None
-
-
-__all__ = ["resolve_events", "tidy_page_events"]

@@ -195,15 +195,3 @@ def _score(match: CityMatch, largest: int, evidence: PageEvidence | None) -> Sco
             score += points
             reasons.append(reason)
     return Scored(match, score, tuple(reasons))
-
-
-__all__ = [
-    "CLEAR_MARGIN",
-    "MAX_CANDIDATES",
-    "PageEvidence",
-    "Scored",
-    "Weighing",
-    "distinct",
-    "page_evidence",
-    "weigh",
-]

@@ -225,18 +225,3 @@ class Mention:
     @property
     def ref(self) -> MentionRef:
         return MentionRef(self.file, self.mention.line, self.mention.text)
-
-
-__all__ = [
-    "BLOCK_LIMIT",
-    "Mention",
-    "acronym_keys",
-    "event_core",
-    "near_misses",
-    "label_group",
-    "preferred_label",
-    "event_title_key",
-    "project_title_key",
-    "unused_key",
-    "years",
-]

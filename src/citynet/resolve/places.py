@@ -521,16 +521,3 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
             if activity.place is not None and id(activity.place) in dropped:
                 activity.place = None
             activity.more_places = [p for p in activity.more_places if id(p) not in dropped]
-
-
-__all__ = [
-    "CLOSE_POPULATION",
-    "MAX_CLOSE_SPELLINGS",
-    "MAX_NAME_CHARS",
-    "POPULATION_TOLERANCE",
-    "city_key",
-    "close_rival",
-    "parse_location",
-    "resolve_page_places",
-    "resolve_place",
-]

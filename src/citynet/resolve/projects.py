@@ -313,6 +313,3 @@ def _title_path(title: str) -> str:
     path = iris.project_path(title)
     # A title that slugs to digits only must not look like a network id.
     return path if not path.removeprefix("project/").isdigit() else f"project/p-{path[8:]}"
-
-
-__all__ = ["project_title_key", "resolve_projects"]

@@ -165,14 +165,3 @@ class Resolution:
             "identities": [d.as_json() for d in self.identities],
             "decisions": self.curator.as_json() if self.curator is not None else None,
         }
-
-
-__all__ = [
-    "IdConflict",
-    "IdentityDecision",
-    "MentionRef",
-    "MergeGroup",
-    "PopulationMismatch",
-    "Resolution",
-    "UnresolvedName",
-]

@@ -110,6 +110,3 @@ def open_questions(resolution: dict[str, Any]) -> list[Question]:
         and not item.get("settled_by")
     ]
     return sorted(questions, key=lambda q: q.rank)
-
-
-__all__ = ["Question", "open_questions"]
