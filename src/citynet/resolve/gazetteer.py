@@ -35,6 +35,9 @@ from citynet.resolve import aliases
 DATASET = "cities500"
 INDEX_VERSION = "2"  # bump when name_key() or the schema changes
 LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # pycountry translations read, in order
+# The longest name in the gazetteer has 168 letters: a longer name is not looked up (its
+# lookups, memos and spelled-out variants would grow with a hostile page's names).
+MAX_NAME_CHARS = 200
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _LETTERS = str.maketrans(
@@ -394,6 +397,8 @@ class Gazetteer:
         states, UK nations, Belgian regions). Ranking: real names before
         transliterations, then population, then id.
         """
+        if len(name) > MAX_NAME_CHARS:
+            return []
         if isinstance(country_codes, str):
             country_codes = (country_codes,)
         codes = tuple(c.upper() for c in country_codes or ())

@@ -30,7 +30,13 @@ from citynet.read.records import PageRecord, PlaceName
 from citynet.resolve.decisions import Decisions, PlaceDecision
 from citynet.resolve.events import tidy_page_events
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
-from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
+from citynet.resolve.gazetteer import (
+    MAX_NAME_CHARS,
+    CityMatch,
+    Gazetteer,
+    RegionMatch,
+    clean_name,
+)
 from citynet.resolve.result import (
     IdentityDecision,
     PopulationMismatch,
@@ -40,12 +46,11 @@ from citynet.resolve.result import (
 
 POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
 CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
-# Bounds on one page's cost (issue 21, docs/reliability.md "Hostile pages"). The longest
-# name in the gazetteer has 168 letters: a longer name is not looked up.
-MAX_NAME_CHARS = 200
-# Close spellings compare a name with up to ~4,400 gazetteer names (one country, one first
-# letter, its length +-2): ~3 ms each, so a page tries at most this many names (real
-# pages: a handful); the further ones stay unresolved, one ``limit`` warning says so.
+# Bounds on one page's cost (issue 21, docs/reliability.md "Hostile pages"); the
+# gazetteer looks up no name longer than MAX_NAME_CHARS. Close spellings compare a name
+# with up to ~4,400 gazetteer names (one country, one first letter, its length +-2): ~3 ms
+# each, so a page tries at most this many names (real pages: a handful); the further
+# ones stay unresolved, one ``limit`` warning says so.
 MAX_CLOSE_SPELLINGS = 50
 
 Role = Literal["city", "twin", "event place"]
@@ -113,7 +118,9 @@ class _Report:
         self.warn(reason, code)
 
     def as_region(self, region: RegionMatch) -> None:
-        _set_region(self.place, region)
+        # (_resolve_place has cleared the GeoNames fields: a region has none.)
+        self.place.resolved_name, self.place.kind = region.name, "region"
+        self.place.country_code = region.country_code
         reason = (
             f"{self.name!r} is the region {region.name} ({region.code}, {region.type.lower()}),"
             " kept as a region without a GeoNames id"
@@ -331,15 +338,6 @@ def _set_city(place: PlaceName, match: CityMatch) -> None:
     place.kind = "city"
 
 
-def _set_region(place: PlaceName, region: RegionMatch) -> None:
-    place.resolved_name = region.name
-    place.country_code = region.country_code
-    place.geonames_id = None
-    place.latitude = place.longitude = None
-    place.geonames_population = None
-    place.kind = "region"
-
-
 def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     """A place the page names by its country only ("conference of Saragossa, Spain")."""
     place = report.place
@@ -404,12 +402,8 @@ def _city_candidates(
 def _check_population(record: PageRecord, city: PlaceName, resolution: Resolution) -> None:
     """The page's population against GeoNames': a difference beyond the tolerance is
     reported (a wrong match, or an old figure)."""
-    if not (
-        city.kind == "city"
-        and city.geonames_id is not None
-        and record.population
-        and city.geonames_population
-    ):
+    known = city.geonames_id is not None and city.geonames_population
+    if city.kind != "city" or not known or not record.population:
         return
     mismatch = PopulationMismatch(
         record.path,
