@@ -563,3 +563,113 @@ def test_pages_of_repeated_unclosed_and_nested_fragments_read_within_bounds(page
     except CitynetError:
         return
     _check_bounds(record, page)
+
+
+# -- the resolver's candidate generation ----------------------------------------------
+
+#: Place lines that make the resolver work hardest, each repeated with a counter so no
+#: two names share the gazetteer's memo: very long names, many words (qualifiers and
+#: abbreviations to try), names one letter off large cities of large countries (close
+#: spellings compare them with thousands of gazetteer names), and pairs ("A & B").
+RESOLVER_LINES = {
+    "very long place names": lambda i: f"Saint {'Bremerhavenx' * 1_500}{i}",
+    "many words": lambda i: " ".join(["S.", "do", "an der", "Ruhr"] * 50) + f" x{i}",
+    "near-miss spellings": lambda i: (
+        f"{['Springfielx', 'Sacramentu', 'Stuttgarz', 'Saopaulu'][i % 4]}{i:04d}"
+        f" ({['United States', 'United States', 'Germany', 'Brazil'][i % 4]})"
+    ),
+    "pairs": lambda i: f"Springfiel{i} & Sacrament{i} (United States)",
+}
+
+_MEASURE_RESOLVE = _PEAK_MB + textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from citynet.read.pages import read_page
+    from citynet.resolve.gazetteer import default_gazetteer
+    from citynet.resolve.resolution import resolve_records
+    gazetteer = default_gazetteer()
+    gazetteer.city_matches("Liège")  # open the index before timing
+    for path in sys.argv[1:]:
+        start = time.process_time()
+        record = read_page(Path(path), city="Liège")
+        resolution = resolve_records([record], gazetteer=gazetteer)
+        print(json.dumps({
+            "chars": len(open(path, encoding="utf-8").read()),
+            "seconds": time.process_time() - start,
+            "mb": peak_mb(),
+            "twins": len(record.twins),
+            "limits": [w.message for w in resolution.warnings if w.code == "limit"],
+        }), flush=True)
+    """
+)
+
+
+def resolver_page(construct: str, size: int) -> str:
+    parts, total, index = [HEAD, "Twinned with:\n"], len(HEAD), 0
+    while total < size:
+        line = "- " + RESOLVER_LINES[construct](index)[: MAX_LINE_CHARS - 10] + "\n"
+        parts.append(line)
+        total, index = total + len(line), index + 1
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("construct", sorted(RESOLVER_LINES))
+def test_resolving_time_and_memory_grow_linearly(construct: str, tmp_path: Path) -> None:
+    paths = []
+    for size in (1_000, 10_000, 100_000, 1_000_000):
+        path = tmp_path / f"{size}.txt"
+        path.write_text(resolver_page(construct, size), encoding="utf-8")
+        paths.append(path)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE_RESOLVE, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=True,
+    )
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 4 and rows[0]["twins"] > 0, rows
+    small, large = rows[2], rows[3]
+    # Ten times the page: at most 30 times the time (the square would be 100 times).
+    assert large["seconds"] <= 30 * max(small["seconds"], 0.05), rows
+    assert max(r["seconds"] for r in rows) < 5, rows
+    assert max(r["mb"] for r in rows) < 300, rows
+
+
+def test_a_place_name_above_the_limit_is_not_looked_up() -> None:
+    from citynet.resolve.places import MAX_NAME_CHARS
+    from citynet.resolve.resolution import resolve_records
+
+    long_name = "Bremen" + "x" * MAX_NAME_CHARS
+    rec = read_text(HEAD + f"Twinned with: {long_name}, Bremen\n", "long.txt", city="Liège")
+    resolution = resolve_records([rec])
+    assert [t.place.geonames_id for t in rec.twins] == [None, 2944388]
+    limits = [(w.line, w.message) for w in resolution.warnings if w.code == "limit"]
+    assert limits == [
+        (5, f"place name of {len(long_name):,} characters not looked up (limit {MAX_NAME_CHARS})")
+    ]
+
+
+def test_close_spellings_beyond_the_page_limit_stay_unresolved_with_one_warning() -> None:
+    from citynet.resolve.places import MAX_CLOSE_SPELLINGS
+    from citynet.resolve.resolution import resolve_records
+
+    twins = [f"- Qzqzqz{i:03d} (Germany)" for i in range(60)]  # no place, near or not
+    twins[-1] = "- Bremerhafen (Germany)"  # one letter from Bremerhaven: past the limit
+    rec = read_text(HEAD + "Twinned with:\n" + "\n".join(twins) + "\n", "f.txt", city="Liège")
+    resolution = resolve_records([rec])
+    limits = [(w.line, w.message) for w in resolution.warnings if w.code == "limit"]
+    assert limits == [
+        (
+            6 + MAX_CLOSE_SPELLINGS,
+            f"further names of this page not tried as close spellings"
+            f" (limit {MAX_CLOSE_SPELLINGS} a page)",
+        )
+    ]
+    assert rec.twins[-1].place.geonames_id is None
+    # Within the limit the same name is read as its close spelling.
+    rec = read_text(HEAD + "Twinned with: Bremerhafen (Germany)\n", "g.txt", city="Liège")
+    resolve_records([rec])
+    assert rec.twins[0].place.resolved_name == "Bremerhaven"

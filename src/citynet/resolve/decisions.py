@@ -126,17 +126,13 @@ def load(path: Path) -> Decisions:
             " [[place]], [[same]] or [[different]]"
         )
     for index, entry in enumerate(data.get("place", [])):
-        where = _where(path, lines["place"], index)
-        decisions.places.append(_place(entry, where))
+        decisions.places.append(_place(entry, _where(path, lines["place"], index)))
     for kind in ("same", "different"):
         for index, entry in enumerate(data.get(kind, [])):
             where = _where(path, lines[kind], index)
             refs = entry.get("mentions")
-            if (
-                not isinstance(refs, list)
-                or len(refs) < 2
-                or not all(isinstance(r, str) for r in refs)
-            ):
+            listed = isinstance(refs, list) and all(isinstance(r, str) for r in refs)
+            if not listed or len(refs) < 2:
                 raise InputError(f"{where}: 'mentions' must list two or more mentions")
             decisions.groups.append(GroupDecision(where, kind == "same", refs))
     return decisions
@@ -247,15 +243,3 @@ def _in_scope(decision: PlaceDecision | GroupDecision, pages: list[str]) -> bool
         found = [_REF.match(ref) for ref in decision.refs]
         named = [m["page"] for m in found if m] if all(found) else []
     return not named or any(_same_page(file, page) for file in pages for page in named)
-
-
-__all__ = [
-    "DEFAULT_NAME",
-    "Decisions",
-    "GroupDecision",
-    "PlaceDecision",
-    "apply_groups",
-    "find_default",
-    "load",
-    "report_unmatched",
-]

@@ -199,13 +199,10 @@ class _Joins:
 
     def fit(self, a: Mention, b: Mention) -> bool:
         """Different keys, overlapping dates, agreeing kinds and places."""
-        (date_a, kind_a, place_a), (date_b, kind_b, place_b) = (
-            self.parts[a.index],
-            self.parts[b.index],
-        )
-        if not (date_a and date_b) or self.find(a.mention.key or "") == self.find(
-            b.mention.key or ""
-        ):
+        date_a, kind_a, place_a = self.parts[a.index]
+        date_b, kind_b, place_b = self.parts[b.index]
+        joined = self.find(a.mention.key or "") == self.find(b.mention.key or "")
+        if not (date_a and date_b) or joined:
             return False
         lo_a, hi_a = _span(date_a)[0], _span(_last(a, date_a))[1]
         lo_b, hi_b = _span(date_b)[0], _span(_last(b, date_b))[1]
@@ -320,7 +317,7 @@ def _merges(
             why = [r for k in keys for r in reasons.get(k, [])]
             why += joins.reasons.get(root, [])
             resolution.merges[key] = MergeGroup(
-                key, "event", label, [m.ref for m in members], list(dict.fromkeys(why))
+                key, "event", label, list(dict.fromkeys(why)), [m.ref for m in members]
             )
 
 
@@ -330,6 +327,3 @@ def _best_parts(members: list[Mention], parts: dict[int, _Parts]) -> _Parts:
     places = [parts[m.index][2] for m in members if parts[m.index][2] and not _is_bare(m)]
     places = places or [parts[m.index][2] for m in members if parts[m.index][2]]
     return max(dates, key=len) or None, "", places[0] if places else None
-
-
-__all__ = ["resolve_events", "tidy_page_events"]

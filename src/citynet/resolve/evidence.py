@@ -173,9 +173,8 @@ def _score(match: CityMatch, largest: int, evidence: PageEvidence | None) -> Sco
     if evidence is None:
         return Scored(match, score, tuple(reasons))
     if evidence.population and match.population:
-        ratio = max(evidence.population, match.population) / min(
-            evidence.population, match.population
-        )
+        low, high = sorted((evidence.population, match.population))
+        ratio = high / low
         points = 4.0 if ratio <= 1.25 else 2.0 if ratio <= 2 else 0.0 if ratio <= 4 else -3.0
         score += points
         reasons.append(
@@ -195,15 +194,3 @@ def _score(match: CityMatch, largest: int, evidence: PageEvidence | None) -> Sco
             score += points
             reasons.append(reason)
     return Scored(match, score, tuple(reasons))
-
-
-__all__ = [
-    "CLEAR_MARGIN",
-    "MAX_CANDIDATES",
-    "PageEvidence",
-    "Scored",
-    "Weighing",
-    "distinct",
-    "page_evidence",
-    "weigh",
-]

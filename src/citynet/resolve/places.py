@@ -30,7 +30,13 @@ from citynet.read.records import PageRecord, PlaceName
 from citynet.resolve.decisions import Decisions, PlaceDecision
 from citynet.resolve.events import tidy_page_events
 from citynet.resolve.evidence import PageEvidence, page_evidence, weigh
-from citynet.resolve.gazetteer import CityMatch, Gazetteer, RegionMatch, clean_name
+from citynet.resolve.gazetteer import (
+    MAX_NAME_CHARS,
+    CityMatch,
+    Gazetteer,
+    RegionMatch,
+    clean_name,
+)
 from citynet.resolve.result import (
     IdentityDecision,
     PopulationMismatch,
@@ -40,6 +46,12 @@ from citynet.resolve.result import (
 
 POPULATION_TOLERANCE = 0.25  # page vs GeoNames population: report beyond this
 CLOSE_POPULATION = 0.5  # a second match this large (relative) makes a choice ambiguous
+# Bounds on one page's cost (issue 21, docs/reliability.md "Hostile pages"); the
+# gazetteer looks up no name longer than MAX_NAME_CHARS. Close spellings compare a name
+# with up to ~4,400 gazetteer names (one country, one first letter, its length +-2): ~3 ms
+# each, so a page tries at most this many names (real pages: a handful); the further
+# ones stay unresolved, one ``limit`` warning says so.
+MAX_CLOSE_SPELLINGS = 50
 
 Role = Literal["city", "twin", "event place"]
 
@@ -83,45 +95,32 @@ class _Report:
         candidates: list[dict[str, Any]],
         clear: bool = True,
     ) -> None:
-        self.resolution.identities.append(
-            IdentityDecision(
-                self.file,
-                self.line or 0,
-                self.role,
-                self.place.name,
-                geonames_id,
-                confidence,
-                by,
-                candidates,
-                clear,
-            )
-        )
+        decision = IdentityDecision(*self.where, geonames_id, confidence, by, candidates, clear)
+        self.resolution.identities.append(decision)
 
     def warn(self, message: str, code: str) -> None:
         self.resolution.warn(self.file, self.line, self.text, message, code)
 
-    def unresolved(self, reason: str, kind: str | None = None) -> None:
-        place = self.place
-        self.resolution.unresolved.append(
-            UnresolvedName(
-                self.file,
-                self.line or 0,
-                self.role,
-                place.name,
-                place.country,
-                place.country_code,
-                kind or self.written_kind,  # type: ignore[arg-type]
-                reason,
-            )
-        )
+    @property
+    def where(self) -> tuple[str, int, Role, str]:
+        """File, line, role and name as written: what the report says a decision is on."""
+        return self.file, self.line or 0, self.role, self.place.name
 
-    def as_unresolved(self, reason: str) -> None:
+    def unresolved(self, reason: str, kind: str | None = None) -> None:
+        country = (self.place.country, self.place.country_code)
+        kind = kind or self.written_kind
+        name = UnresolvedName(*self.where, *country, kind, reason)  # type: ignore[arg-type]
+        self.resolution.unresolved.append(name)
+
+    def as_unresolved(self, reason: str, code: str = "unresolved-place") -> None:
         self.place.kind = self.written_kind  # type: ignore[assignment]
         self.unresolved(reason)
-        self.warn(reason, "unresolved-place")
+        self.warn(reason, code)
 
     def as_region(self, region: RegionMatch) -> None:
-        _set_region(self.place, region)
+        # (_resolve_place has cleared the GeoNames fields: a region has none.)
+        self.place.resolved_name, self.place.kind = region.name, "region"
+        self.place.country_code = region.country_code
         reason = (
             f"{self.name!r} is the region {region.name} ({region.code}, {region.type.lower()}),"
             " kept as a region without a GeoNames id"
@@ -185,6 +184,12 @@ def _resolve_place(gazetteer: Gazetteer, report: _Report) -> None:
     place.country_code = codes[0] if codes else None
     if not name:
         report.as_unresolved("empty place name")
+        return
+    if len(name) > MAX_NAME_CHARS:
+        limit = f"(limit {MAX_NAME_CHARS})"
+        report.as_unresolved(
+            f"place name of {len(name):,} characters not looked up {limit}", "limit"
+        )
         return
     country = codes[0] if len(codes) == 1 else None
     if (report.written_kind == "region" or gazetteer.region_prefix(name)) and (
@@ -296,7 +301,15 @@ def _close_spelling_or_unresolved(
 ) -> None:
     """A city of the stated country one typo away, else the name stays unresolved."""
     name = report.name
-    for code in codes:
+    tries = report.resolution.close_spelling_tries
+    tries[report.file] = tried = tries.get(report.file, 0) + 1
+    if tried == MAX_CLOSE_SPELLINGS + 1:
+        report.warn(
+            f"further names of this page not tried as close spellings"
+            f" (limit {MAX_CLOSE_SPELLINGS} a page)",
+            "limit",
+        )
+    for code in codes if tried <= MAX_CLOSE_SPELLINGS else ():
         close = gazetteer.close_spelling(name, code)
         if close:
             _set_city(report.place, close)
@@ -306,17 +319,13 @@ def _close_spelling_or_unresolved(
                 "close-spelling",
             )
             return
-    elsewhere = gazetteer.city_matches(name) if codes else []
-    if elsewhere:
+    where = f" in {'/'.join(codes)}" if codes else ""
+    if elsewhere := gazetteer.city_matches(name) if codes else []:
         other = elsewhere[0]
-        report.as_unresolved(
-            f"no place {name!r} in {'/'.join(codes)}; GeoNames has one in"
-            f" {other.country_code} ({other.name}, {other.geonames_id}): kept unresolved"
-        )
-    elif codes:
-        report.as_unresolved(f"no place {name!r} in {'/'.join(codes)} in GeoNames: kept unresolved")
+        where += f"; GeoNames has one in {other.country_code} ({other.name}, {other.geonames_id})"
     else:
-        report.as_unresolved(f"no place {name!r} in GeoNames: kept unresolved")
+        where += " in GeoNames"
+    report.as_unresolved(f"no place {name!r}{where}: kept unresolved")
 
 
 def _set_city(place: PlaceName, match: CityMatch) -> None:
@@ -329,15 +338,6 @@ def _set_city(place: PlaceName, match: CityMatch) -> None:
     place.kind = "city"
 
 
-def _set_region(place: PlaceName, region: RegionMatch) -> None:
-    place.resolved_name = region.name
-    place.country_code = region.country_code
-    place.geonames_id = None
-    place.latitude = place.longitude = None
-    place.geonames_population = None
-    place.kind = "region"
-
-
 def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     """A place the page names by its country only ("conference of Saragossa, Spain")."""
     place = report.place
@@ -347,9 +347,7 @@ def _resolve_country_place(gazetteer: Gazetteer, report: _Report) -> None:
     if code:
         place.resolved_name = gazetteer.country_name(code)
         return
-    reason = f"unknown country {place.name!r}: kept unresolved"
-    report.unresolved(reason)
-    report.warn(reason, "unresolved-place")
+    report.as_unresolved(f"unknown country {place.name!r}: kept unresolved")
 
 
 def _resolve_page_city(
@@ -404,12 +402,8 @@ def _city_candidates(
 def _check_population(record: PageRecord, city: PlaceName, resolution: Resolution) -> None:
     """The page's population against GeoNames': a difference beyond the tolerance is
     reported (a wrong match, or an old figure)."""
-    if not (
-        city.kind == "city"
-        and city.geonames_id is not None
-        and record.population
-        and city.geonames_population
-    ):
+    known = city.geonames_id is not None and city.geonames_population
+    if city.kind != "city" or not known or not record.population:
         return
     mismatch = PopulationMismatch(
         record.path,
@@ -521,14 +515,3 @@ def resolve_page_places(record: PageRecord, gazetteer: Gazetteer, resolution: Re
             if activity.place is not None and id(activity.place) in dropped:
                 activity.place = None
             activity.more_places = [p for p in activity.more_places if id(p) not in dropped]
-
-
-__all__ = [
-    "CLOSE_POPULATION",
-    "POPULATION_TOLERANCE",
-    "city_key",
-    "close_rival",
-    "parse_location",
-    "resolve_page_places",
-    "resolve_place",
-]

@@ -126,7 +126,6 @@ class _Groups:
             sorted(self._members(root), key=lambda m: m.index)
             for root, parent in enumerate(self.parent)
             if root == parent
-            if root == parent
         ]
 
 
@@ -189,16 +188,11 @@ def _report_id_conflict(network_id: str, same: list[Mention], resolution: Resolu
         f"network id {network_id} links {len(titles)} different projects"
         f" ({'; '.join(shown)}): none of them is keyed by it"
     )
-    resolution.id_conflicts.append(
-        IdConflict(
-            "same id, different titles",
-            "project",
-            message,
-            [m.ref for m in same],
-            [network_id],
-            shown,
-        )
+    refs = [m.ref for m in same]
+    conflict = IdConflict(
+        "same id, different titles", "project", message, [network_id], shown, refs
     )
+    resolution.id_conflicts.append(conflict)
     for m in same:
         resolution.warn(m.file, m.mention.line, m.mention.text, message, "id-conflict")
 
@@ -278,7 +272,7 @@ def _report_possible_duplicate(
         f" {', '.join(pair)}: possible duplicate, kept apart"
     )
     resolution.id_conflicts.append(
-        IdConflict("possible duplicate", "project", message, [a.ref, b.ref], list(pair), [shown])
+        IdConflict("possible duplicate", "project", message, list(pair), [shown], [a.ref, b.ref])
     )
     resolution.warn(b.file, b.mention.line, b.mention.text, message, "possible-duplicate")
 
@@ -310,19 +304,12 @@ def _key_projects(groups: _Groups, conflicted: set[str], resolution: Resolution)
         for m in members:
             m.mention.key = key
         if len(members) > 1:
-            resolution.merges[key] = MergeGroup(
-                key,
-                "project",
-                label,
-                [m.ref for m in members],
-                groups.reasons.get(groups.find(members[0].index), []),
-            )
+            reasons = groups.reasons.get(groups.find(members[0].index), [])
+            refs = [m.ref for m in members]
+            resolution.merges[key] = MergeGroup(key, "project", label, reasons, refs)
 
 
 def _title_path(title: str) -> str:
     path = iris.project_path(title)
     # A title that slugs to digits only must not look like a network id.
     return path if not path.removeprefix("project/").isdigit() else f"project/p-{path[8:]}"
-
-
-__all__ = ["project_title_key", "resolve_projects"]

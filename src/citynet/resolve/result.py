@@ -37,17 +37,11 @@ class MergeGroup:
     key: str
     kind: Literal["project", "event"]
     title: str
-    mentions: list[MentionRef]
     reasons: list[str]
+    mentions: list[MentionRef]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "title": self.title,
-            "reasons": self.reasons,
-            "mentions": [m.as_json() for m in self.mentions],
-        }
+        return {**asdict(self), "mentions": [m.as_json() for m in self.mentions]}
 
 
 @dataclass(slots=True)
@@ -57,21 +51,13 @@ class IdConflict:
     kind: Literal["same id, different titles", "possible duplicate", "similar titles"]
     activity: Literal["project", "event"]
     message: str
+    network_ids: list[str]
+    titles: list[str]
     mentions: list[MentionRef]
-    network_ids: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
     settled_by: str | None = None  # the curator's decision that settles it: "file:line"
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "activity": self.activity,
-            "message": self.message,
-            "network_ids": self.network_ids,
-            "titles": self.titles,
-            "mentions": [m.as_json() for m in self.mentions],
-            "settled_by": self.settled_by,
-        }
+        return {**asdict(self), "mentions": [m.as_json() for m in self.mentions]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +136,8 @@ class Resolution:
     identities: list[IdentityDecision] = field(default_factory=list)
     #: The curator's decisions (citynet.resolve.decisions.Decisions), if any.
     curator: Any = None
+    #: Names tried as close spellings, by page (bounded: places.MAX_CLOSE_SPELLINGS).
+    close_spelling_tries: dict[str, int] = field(default_factory=dict)
 
     def warn(self, file: str, line: int | None, text: str, message: str, code: str) -> PageWarning:
         # Line 0 means the page as a whole (e.g. a city named by the file name only).
@@ -177,14 +165,3 @@ class Resolution:
             "identities": [d.as_json() for d in self.identities],
             "decisions": self.curator.as_json() if self.curator is not None else None,
         }
-
-
-__all__ = [
-    "IdConflict",
-    "IdentityDecision",
-    "MentionRef",
-    "MergeGroup",
-    "PopulationMismatch",
-    "Resolution",
-    "UnresolvedName",
-]

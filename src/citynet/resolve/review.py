@@ -10,7 +10,7 @@ with the page line and the exact TOML to paste into ``decisions.toml`` to settle
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 _ROLE_ORDER = {"city": 0, "twin": 1, "event place": 2}
@@ -26,13 +26,7 @@ class Question:
     paste: str  # the TOML that settles it (the first option filled in)
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "where": self.where,
-            "summary": self.summary,
-            "options": self.options,
-            "paste": self.paste,
-        }
+        return {k: v for k, v in asdict(self).items() if k != "rank"}
 
     def as_text(self) -> str:
         options = "".join(f"\n    - {o}" for o in self.options)
@@ -116,6 +110,3 @@ def open_questions(resolution: dict[str, Any]) -> list[Question]:
         and not item.get("settled_by")
     ]
     return sorted(questions, key=lambda q: q.rank)
-
-
-__all__ = ["Question", "open_questions"]

@@ -73,6 +73,3 @@ def slug_collisions(keyed: Keyed, resolution: Resolution) -> None:
                     "slug-collision",
                 )
             seen[identity] = (place.name, record.path, line)
-
-
-__all__ = ["Keyed", "city_keys", "one_sided_twinnings", "slug_collisions"]
