@@ -1,17 +1,7 @@
 """A polite HTTP client: robots.txt first, a delay per host, bounded retries and sizes.
 
-- robots.txt is read (with protego) before any other request to a site and obeyed:
-  Disallow for our user agent, and its Crawl-delay as the least delay between requests.
-  As RFC 9309 says, a robots.txt that does not exist (4xx) allows everything, and one that
-  cannot be read (5xx, network failure) forbids everything until a later run.
-- Requests to one host are at least ``delay`` seconds apart, counted from the end of the
-  previous answer, so a slow server is never asked faster than it answers.
-- 429 and 5xx answers and network failures are tried again, at most three tries in all,
-  after the Retry-After the server asked for (seconds or a date; a wait longer than
-  ``MAX_RETRY_AFTER`` is not waited: the page is listed as failed) or else an exponential
-  backoff.
-- Redirects are followed by hand, only within the same site and where robots.txt allows.
-- A body larger than ``max_bytes`` is not read beyond the limit.
+docs/fetch.md ("Politeness") has the rules: RFC 9309 for robots.txt, delays counted
+from the end of the previous answer, Retry-After, redirects only within the site.
 """
 
 from __future__ import annotations

@@ -1,18 +1,11 @@
 """A served page's main content, with the site's boilerplate blanked out, lines kept.
 
-A page as the site serves it is mostly not the profile: menus, a language switcher, a
-cookie banner, sidebars with news, share buttons, related posts, a footer with the
-address. :func:`main_content` keeps the document's head (its canonical URL), the page
-title (``<h1 class="entry-title">`` and the like) and the content element
-(``.entry-content`` and the like, else ``<article>``, else ``<main>``, else ``<body>``),
-and inside those drops navigation, forms, sidebars and every element whose class or id
-names boilerplate (``share``, ``related``, ``cookie``, ``wpml``, ``menu``…).
-
-Everything dropped is replaced by its newlines only, so the result has exactly the lines
-of the served file and the reader's warnings still point into the file the user has.
-Main-content libraries (trafilatura, readability-lxml) return new text or re-serialised
-HTML, which loses those line numbers and the links' hrefs the reader needs for network
-ids; this is why the rules are written here, on the standard library's parser.
+:func:`main_content` keeps the head, the page title and the content element, and
+blanks out navigation, forms, sidebars and every element whose class or id names
+boilerplate. Everything dropped is replaced by its newlines only, so the reader's
+warnings still point into the file the user has. Main-content libraries (trafilatura,
+readability-lxml) return new text or re-serialised HTML, which loses those line numbers
+and the hrefs the reader needs for network ids: hence these rules, on the standard parser.
 """
 
 from __future__ import annotations
@@ -36,38 +29,11 @@ BOILERPLATE_TAGS = frozenset(
     + ["iframe", "button", "select", "dialog"]
 )
 #: Class or id words (a word *starting* with one counts: ``sharedaddy``, ``cookiebanner``).
-BOILERPLATE_WORDS = (
-    "nav",
-    "menu",
-    "breadcrumb",
-    "sidebar",
-    "widget",
-    "footer",
-    "header",
-    "cookie",
-    "consent",
-    "gdpr",
-    "share",
-    "sharing",
-    "social",
-    "related",
-    "wpml",
-    "lang",
-    "polylang",
-    "comment",
-    "newsletter",
-    "subscribe",
-    "skip",
-    "screen-reader",
-    "advert",
-    "banner",
-    "popup",
-    "modal",
-    "search",
-    "pagination",
-    "meta",
-    "byline",
-    "tags",
+BOILERPLATE_WORDS = tuple(
+    ["nav", "menu", "breadcrumb", "sidebar", "widget", "footer", "header", "cookie", "consent"]
+    + ["gdpr", "share", "sharing", "social", "related", "wpml", "lang", "polylang", "comment"]
+    + ["newsletter", "subscribe", "skip", "screen-reader", "advert", "banner", "popup", "modal"]
+    + ["search", "pagination", "meta", "byline", "tags"]
 )
 _BOILERPLATE_ROLES = frozenset(
     ["navigation", "banner", "contentinfo", "complementary", "search", "dialog"]

@@ -1,12 +1,7 @@
 """One fetch run: find the profile pages from the start URLs, then fetch each politely.
 
-Start URLs that are profiles are fetched as pages; any other start URL is fetched once
-and read as a sitemap (``urlset``, ``sitemapindex``, gzipped or not) or, failing that,
-as an HTML page whose links to profiles are followed one level. Each profile is written
-as served into ``DIR/<slug>.html`` and logged (see :mod:`citynet.fetch.log`). A page
-fetched before is asked for conditionally and its file rewritten only when its bytes
-changed. A run that stopped before its end is resumed by the next run with the same
-start URLs: the pages it already handled are not asked for again.
+docs/fetch.md has the rules: discovery, file names, outcomes, conditional requests and
+how an interrupted run with the same start URLs resumes.
 """
 
 from __future__ import annotations
@@ -40,15 +35,8 @@ MAX_SITEMAPS = 1000  # child sitemaps read from one index (the protocol allows 5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Outcomes, in the order the summary lists them.
 OUTCOMES = (
-    "new",
-    "changed",
-    "unchanged",
-    "duplicate",
-    "gone",
-    "refused",
-    "disallowed",
-    "offsite",
-    "failed",
+    *("new", "changed", "unchanged", "duplicate", "gone"),
+    *("refused", "disallowed", "offsite", "failed"),
 )
 
 

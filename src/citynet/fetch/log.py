@@ -1,13 +1,6 @@
-"""The fetch log: what was fetched from where and when, beside the pages it describes.
-
-``DIR/fetch-log.json`` holds one entry per URL (status, final URL, ETag, Last-Modified,
-when the bytes were fetched and last confirmed, their sha256, the file they are in) and
-the current run (its start URLs, when it started, whether it finished). It is rewritten
-atomically after every page, so an interrupted run loses at most the page in flight and
-the next run with the same start URLs resumes after the pages already handled.
-
-The build reads it back through :func:`provenance_for`: the URL a page file came from
-and when, recorded only while the file still holds the bytes that were fetched.
+"""The fetch log ``DIR/fetch-log.json`` (docs/fetch.md, "The log") and the provenance
+the build reads back from it. It is rewritten atomically after every page, so an
+interrupted run loses at most the page in flight.
 """
 
 from __future__ import annotations
