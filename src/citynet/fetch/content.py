@@ -39,18 +39,12 @@ _BOILERPLATE_ROLES = frozenset(
     ["navigation", "banner", "contentinfo", "complementary", "search", "dialog"]
 )
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_RUNS = re.compile(rb"\x01+|\x00+")  # kept and blanked stretches of a page
 # What opens a construct the parser must find the end of: a comment, a marked section,
 # a declaration or processing instruction, an end tag, a start tag.
 _OPENING = re.compile(r"<(?:!--|!\[|[!?/a-zA-Z])")
 _COMMENT_END = re.compile(r"--\s*>")
 _SECTION_END = re.compile(r"]\s*]\s*>")
-
-
-def _last_start(pattern: re.Pattern[str], text: str) -> int:
-    last = -1
-    for m in pattern.finditer(text):
-        last = m.start()
-    return last
 
 
 def defuse_unclosed(html: str) -> str:
@@ -65,8 +59,8 @@ def defuse_unclosed(html: str) -> str:
     if "<" not in html:
         return html
     last_gt = html.rfind(">")
-    last_comment_end = _last_start(_COMMENT_END, html)
-    last_section_end = _last_start(_SECTION_END, html)
+    last_comment_end = max((m.start() for m in _COMMENT_END.finditer(html)), default=-1)
+    last_section_end = max((m.start() for m in _SECTION_END.finditer(html)), default=-1)
 
     def escape(m: re.Match[str]) -> str:
         opening, start = m.group(), m.start()
@@ -157,30 +151,30 @@ class _Spans(LinearParser):
         self._open = []
 
 
-def _words(element: _Element) -> list[str]:
-    names = f"{element.attrs.get('class', '')} {element.attrs.get('id', '')}".lower()
-    return [w for w in _WORD_SPLIT.split(names) if w]
-
-
 def is_boilerplate(element: _Element) -> bool:
     """True for an element that never holds profile content (see the module)."""
     attrs = element.attrs
-    if element.tag in BOILERPLATE_TAGS or "hidden" in attrs:
-        return True
-    if not attrs:
-        return False
-    if attrs.get("aria-hidden", "").lower() == "true":
-        return True
-    if attrs.get("role", "").lower() in _BOILERPLATE_ROLES:
-        return True
-    classes = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
-    if "screen-reader" in classes:
-        return True
-    return any(w.startswith(BOILERPLATE_WORDS) for w in _words(element))
+    names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    return (
+        element.tag in BOILERPLATE_TAGS
+        or "hidden" in attrs
+        or attrs.get("aria-hidden", "").lower() == "true"
+        or attrs.get("role", "").lower() in _BOILERPLATE_ROLES
+        or "screen-reader" in names
+        or any(w.startswith(BOILERPLATE_WORDS) for w in _WORD_SPLIT.split(names) if w)
+    )
 
 
 def _classes(element: _Element) -> set[str]:
     return set(element.attrs.get("class", "").lower().split())
+
+
+def page_elements(html: str) -> list[_Element]:
+    """Every element of a page that went through :func:`defuse_unclosed`, in order."""
+    parser = _Spans(html)
+    parser.feed(html)
+    parser.close()
+    return parser.elements
 
 
 def _content_root(elements: list[_Element]) -> _Element | None:
@@ -212,10 +206,7 @@ def main_content(html: str) -> str:
     as it is.
     """
     html = defuse_unclosed(html)
-    parser = _Spans(html)
-    parser.feed(html)
-    parser.close()
-    elements = parser.elements
+    elements = page_elements(html)
     root = _content_root(elements)
     if root is None:
         return html
@@ -242,13 +233,8 @@ def _mark(keep: bytearray, start: int, end: int, value: int) -> None:
 
 def _blank(html: str, keep: bytearray) -> str:
     """The kept characters, and only the newlines of the others."""
-    out: list[str] = []
-    position, size = 0, len(html)
-    while position < size:
-        kept = keep[position]
-        following = keep.find(b"\x00" if kept else b"\x01", position)
-        end = size if following < 0 else following
-        piece = html[position:end]
-        out.append(piece if kept else "\n" * piece.count("\n"))
-        position = end
+    out = []
+    for run in _RUNS.finditer(keep):
+        start, end = run.span()
+        out.append(html[start:end] if keep[start] else "\n" * html.count("\n", start, end))
     return "".join(out)

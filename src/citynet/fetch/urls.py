@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import zlib
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from citynet.errors import InputError
+from citynet.fetch.content import defuse_unclosed, page_elements
 
 #: The network's profile paths (matched against path and query; ``--match`` replaces it).
 PROFILE_PATTERN = (
@@ -24,7 +24,6 @@ PROFILE_PATTERN = (
 )
 _SLUG_CHARS = re.compile(r"[^a-z0-9-]+")
 _GZIP_MAGIC = b"\x1f\x8b"
-_SITEMAP_NS = re.compile(r"^\{[^}]*\}")
 # The root element of a sitemap, after an optional BOM, the XML declaration, processing
 # instructions (a stylesheet, as Yoast's sitemaps have) and comments.
 _SITEMAP_ROOT = re.compile(
@@ -75,12 +74,6 @@ def page_filename(url: str) -> str:
     return f"{stem or 'index'}{'.' + lang if lang else ''}.html"
 
 
-def clean_url(href: str, base: str) -> str | None:
-    """An absolute http(s) URL without fragment, or None for mailto:, javascript: etc."""
-    url = urldefrag(urljoin(base, href.strip()))[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
-
-
 def gunzip(data: bytes, limit: int) -> bytes:
     """Bytes as served, decompressed when gzipped (a sitemap.xml.gz), at most ``limit``."""
     if not data.startswith(_GZIP_MAGIC):
@@ -113,37 +106,20 @@ def sitemap_locations(body: bytes) -> list[str]:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as error:
         raise ValueError(f"not well-formed XML: {error}") from None
-    locations = []
-    for entry in root:
-        for child in entry:
-            if _SITEMAP_NS.sub("", child.tag) == "loc" and child.text and child.text.strip():
-                locations.append(child.text.strip())
-    return locations
-
-
-class _Links(HTMLParser):
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = base
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        href = values.get("href")
-        if tag == "base" and href:
-            self.base = urljoin(self.base, href)
-        elif tag == "a" and href:
-            self.hrefs.append(href)
+    # An entry's own <loc>, in any namespace (not an <image:loc> inside it).
+    return [loc.text.strip() for loc in root.iterfind("*/{*}loc") if (loc.text or "").strip()]
 
 
 def page_links(html: str, base: str) -> list[str]:
     """Every link of an HTML page as an absolute URL, in order, without repeats."""
-    parser = _Links(base)
-    parser.feed(html)
-    parser.close()
-    seen: dict[str, None] = {}
-    for href in parser.hrefs:
-        url = clean_url(href, parser.base)
-        if url is not None:
-            seen.setdefault(url, None)
-    return list(seen)
+    elements = page_elements(defuse_unclosed(html))
+    for element in elements:
+        if element.tag == "base" and element.attrs.get("href"):
+            base = urljoin(base, element.attrs["href"])
+    found: dict[str, None] = {}
+    for element in elements:
+        if element.tag == "a" and element.attrs.get("href"):
+            url = urldefrag(urljoin(base, element.attrs["href"].strip()))[0]
+            if urlsplit(url).scheme in ("http", "https"):  # not mailto:, javascript: etc.
+                found.setdefault(url, None)
+    return list(found)
