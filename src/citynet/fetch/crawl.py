@@ -162,9 +162,11 @@ def _discover(
         if is_profile(start, matcher):
             found.setdefault(start, None)
             continue
-        answer = _get_start(start, client)
-        for url in _profiles_in(answer, client, matcher, hooks):
-            found.setdefault(url, None)
+        try:
+            answer = _get_whole(start, client)
+        except FetchFailed as error:
+            raise EndpointError(f"{start}: {error}", hint="check the URL") from None
+        found.update(dict.fromkeys(_profiles_in(answer, client, matcher, hooks)))
     return list(found)
 
 
@@ -185,16 +187,13 @@ def _start_allowed(start: str, client: PoliteClient) -> None:
         )
 
 
-def _get_start(start: str, client: PoliteClient) -> Answer:
-    try:
-        answer = client.get(start)
-    except FetchFailed as error:
-        raise EndpointError(f"{start}: {error}", hint="check the URL and the network") from None
+def _get_whole(url: str, client: PoliteClient) -> Answer:
+    """A start URL or a sitemap, read whole within the site; FetchFailed says why not."""
+    answer = client.get(url)
     if answer.offsite:
-        raise EndpointError(f"{start}: redirects to another site ({answer.offsite}), not followed")
+        raise FetchFailed(f"redirects to another site ({answer.offsite}), not followed")
     if answer.status >= 300 or answer.too_large:
-        why = "too large" if answer.too_large else f"HTTP {answer.status}"
-        raise EndpointError(f"{start}: {why}", hint="check the URL")
+        raise FetchFailed("too large" if answer.too_large else f"HTTP {answer.status}")
     return answer
 
 
@@ -227,25 +226,16 @@ def _profiles_in(
         return []
     found: list[str] = []
     for url in locations[:MAX_SITEMAPS]:
-        child = _get_sitemap(url, client, hooks)
-        if child is not None:
-            found += _profiles_in(child, client, matcher, hooks, depth + 1)
+        try:
+            if not client.allowed(url):
+                hooks.warn(f"{url}: sitemap disallowed by robots.txt; skipped")
+                continue
+            child = _get_whole(url, client)
+        except FetchFailed as error:
+            hooks.warn(f"{url}: sitemap not read: {error}")
+            continue
+        found += _profiles_in(child, client, matcher, hooks, depth + 1)
     return found
-
-
-def _get_sitemap(url: str, client: PoliteClient, hooks: Hooks) -> Answer | None:
-    try:
-        if not client.allowed(url):
-            hooks.warn(f"{url}: sitemap disallowed by robots.txt; skipped")
-            return None
-        answer = client.get(url)
-    except FetchFailed as error:
-        hooks.warn(f"{url}: sitemap not read: {error}")
-        return None
-    if answer.status != 200 or answer.too_large or answer.offsite:
-        hooks.warn(f"{url}: sitemap not read: HTTP {answer.status}")
-        return None
-    return answer
 
 
 # -- one page -------------------------------------------------------------------------
