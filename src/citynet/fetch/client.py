@@ -62,10 +62,8 @@ class PoliteClient:
             self._http.close()
 
     def robots(self, url: str) -> Protego | None:
-        """The site's rules (None: robots.txt fails, so nothing is allowed).
-
-        Raises :class:`FetchFailed` when robots.txt cannot be reached at all.
-        """
+        """The site's rules (None: robots.txt fails, so nothing is allowed); FetchFailed
+        when robots.txt cannot be reached at all."""
         origin = _origin(url)
         if origin not in self._robots:
             answer = self._follow(f"{origin}/robots.txt", {}, ROBOTS_LIMIT, obey_robots=False)

@@ -79,9 +79,6 @@ class LinearParser(HTMLParser):
     """The standard library's parser, fed with :func:`defuse_unclosed` pages, refusing no
     page for a broken declaration."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-
     def parse_html_declaration(self, i: int) -> int:
         # The standard parser asserts on broken declarations ("<![<p>"); a page is never
         # refused for that: the characters are kept as text.
@@ -200,11 +197,7 @@ def _title(elements: list[_Element]) -> _Element | None:
 
 
 def main_content(html: str) -> str:
-    """The page with everything but its head, title and main content blanked out.
-
-    The result has the same number of lines as ``html``; a page with no body is returned
-    as it is.
-    """
+    """The page, same lines, with all but its head, title and main content blanked out."""
     html = defuse_unclosed(html)
     elements = page_elements(html)
     root = _content_root(elements)

@@ -112,10 +112,8 @@ def _fetch_pages(starts: list[str], options: FetchOptions, hooks: Hooks) -> Fetc
     log = load_log(options.out)
     resume_since = _begin_run(log, starts)
     summary = FetchSummary(options.out)
-    client = PoliteClient(
-        options.user_agent, options.delay, options.max_page_bytes, options.timeout
-    )
-    with client:
+    agent, size = options.user_agent, options.max_page_bytes
+    with PoliteClient(agent, options.delay, size, options.timeout) as client:
         profiles = _discover(starts, client, matcher, hooks)
         if options.max_pages is not None:
             profiles = profiles[: options.max_pages]
@@ -334,12 +332,8 @@ def _conditional(entry: Entry, out: Path) -> dict[str, str]:
     """Validators of the last fetch, sent only while its file still holds those bytes."""
     if not entry.file or not entry.sha256 or file_sha256(out / entry.file) != entry.sha256:
         return {}
-    headers = {}
-    if entry.etag:
-        headers["If-None-Match"] = entry.etag
-    if entry.last_modified:
-        headers["If-Modified-Since"] = entry.last_modified
-    return headers
+    validators = {"If-None-Match": entry.etag, "If-Modified-Since": entry.last_modified}
+    return {name: value for name, value in validators.items() if value}
 
 
 def _free_name(name: str, url: str, log: FetchLog) -> str:
@@ -348,9 +342,10 @@ def _free_name(name: str, url: str, log: FetchLog) -> str:
     DIR is the fetch's own folder: a file the log does not know is a page whose log entry
     was lost (an interruption, a deleted log), so it is reused, not avoided.
     """
+    taken = {entry.file for entry in log.entries.values() if entry.url != url}
     stem, dot, suffix = name.partition(".")
     candidate, n = name, 1
-    while log.file_owner(candidate) not in (None, url):
+    while candidate in taken:
         n += 1
         candidate = f"{stem}-{n}{dot}{suffix}"
     return candidate

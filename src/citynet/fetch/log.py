@@ -60,13 +60,6 @@ class FetchLog:
         }
         atomic_write_text(self.path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
 
-    def file_owner(self, name: str) -> str | None:
-        """The URL whose page is in file ``name``, if any."""
-        for url, entry in self.entries.items():
-            if entry.file == name:
-                return url
-        return None
-
 
 def load_log(folder: Path) -> FetchLog:
     """The fetch log of ``folder`` (empty when there is none); a broken one is an error."""

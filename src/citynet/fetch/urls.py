@@ -1,10 +1,5 @@
-"""Which URLs are profile pages, what their files are called, and where lists of them are.
-
-A fetch starts from a sitemap (``urlset``, ``sitemapindex``, plain or gzipped), a page that
-links to profiles, or a profile itself. Profiles are told apart by their path: the
-network's are ``/about-us/<slug>/``, ``/en/our-network/public/<id>/`` and the French
-``/a-propos-de-lefus/<slug>/``, each optionally with a ``?lang=xx`` edition, which is kept
-as its own page (``<slug>.xx.html``, as the bundled French edition is named).
+"""Which URLs are profile pages, what their files are called, and where lists of them are
+(sitemaps, gzipped or not, and pages that link to profiles); docs/fetch.md has the rules.
 """
 
 from __future__ import annotations
@@ -41,36 +36,24 @@ def profile_matcher(pattern: str | None) -> re.Pattern[str]:
         raise InputError(f"--match {pattern!r}: not a regular expression: {error}") from None
 
 
-def path_and_query(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
 def is_profile(url: str, matcher: re.Pattern[str]) -> bool:
     """True when the URL's path (and query) matches the profile rule."""
-    return bool(matcher.search(path_and_query(url)))
-
-
-def site_key(url: str) -> str:
-    """The site a URL belongs to: its host without ``www.`` (any scheme, any port)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+    parts = urlsplit(url)
+    return bool(matcher.search((parts.path or "/") + (f"?{parts.query}" if parts.query else "")))
 
 
 def same_site(a: str, b: str) -> bool:
-    return site_key(a) == site_key(b)
+    """True for URLs of one host, with or without ``www.`` (any scheme, any port)."""
+    hosts = [(urlsplit(url).hostname or "").removeprefix("www.") for url in (a, b)]
+    return hosts[0] == hosts[1]
 
 
 def page_filename(url: str) -> str:
-    """``liege.html`` for ``/about-us/liege/``, ``liege.fr.html`` for its ``?lang=fr``.
-
-    The name is the last path segment made file-safe; a page with no segment is ``index``.
-    """
+    """``liege.html`` for ``/about-us/liege/``, ``liege.fr.html`` for its ``?lang=fr``."""
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
     stem = _SLUG_CHARS.sub("-", segments[-1].lower()).strip("-") if segments else ""
-    lang = parse_qs(parts.query).get("lang", [""])[0].lower()
-    lang = _SLUG_CHARS.sub("", lang)
+    lang = _SLUG_CHARS.sub("", parse_qs(parts.query).get("lang", [""])[0].lower())
     return f"{stem or 'index'}{'.' + lang if lang else ''}.html"
 
 
