@@ -10,7 +10,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from citynet.common.files import atomic_write_text
 from citynet.errors import InputError
@@ -50,7 +49,7 @@ class FetchLog:
     run: Run | None = None
 
     def save(self) -> None:
-        document: dict[str, Any] = {
+        document = {
             "format": FORMAT,
             "run": asdict(self.run) if self.run else None,
             "pages": [
@@ -91,31 +90,24 @@ def file_sha256(path: Path) -> str | None:
 
 
 def provenance_for(page_path: Path, sha256: str | None = None) -> tuple[str, str] | None:
-    """``(url, fetched_at)`` of a fetched page file, from the log in its folder.
-
-    None when the folder has no log, the log does not name the file, or the file no
-    longer holds the bytes that were fetched (``sha256``, when the caller already has it,
-    saves reading the file again). The URL is the one the page was finally served from.
-    """
+    """``(final url, fetched_at)`` of a page file from the log in its folder, if the file
+    still holds the fetched bytes (``sha256``, when the caller has it, saves a reading)."""
     log_path = page_path.parent / LOG_NAME
     try:
         stat = log_path.stat()
     except OSError:
         return None
-    found = _fetched_files(str(log_path), stat.st_mtime_ns, stat.st_size).get(page_path.name)
-    if found is None:
+    files = _fetched_files(str(log_path), stat.st_mtime_ns, stat.st_size)
+    found = files.get(page_path.name)
+    if found is None or (sha256 or file_sha256(page_path)) != found[2]:
         return None
-    url, fetched_at, expected = found
-    current = sha256 or file_sha256(page_path)
-    return (url, fetched_at) if current == expected else None
+    return found[0], found[1]
 
 
 @lru_cache(maxsize=16)
 def _fetched_files(log_path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, str, str]]:
-    """File name -> (final URL, fetched-at, sha256), read once per version of a log.
-
-    A build asks for every page of a folder; the log is parsed once, not once per page.
-    """
+    """File name -> (final URL, fetched-at, sha256), parsed once per version of a log (a
+    build asks for every page of a folder)."""
     try:
         log = load_log(Path(log_path).parent)
     except InputError:
