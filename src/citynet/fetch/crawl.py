@@ -201,29 +201,24 @@ def _profiles_in(
     """Profile URLs listed by a sitemap (index) or linked from an HTML page."""
     try:
         body = gunzip(answer.body, client.max_bytes)
+        kind = sitemap_kind(body)
+        if kind is not None:
+            urls = sitemap_locations(body)
+        else:
+            # Only the page's main content lists profiles: its menus, sidebar and related
+            # posts link to pages that are not what the user pointed at.
+            urls = page_links(main_content(body.decode("utf-8", "replace")), answer.final_url)
     except ValueError as error:
         hooks.warn(f"{answer.final_url}: {error}; skipped")
         return []
-    kind = sitemap_kind(body)
-    if kind is None:
-        # Only the page's main content lists profiles: its menus, sidebar and related
-        # posts link to pages that are not what the user pointed at.
-        html = main_content(body.decode("utf-8", "replace"))
-        links = page_links(html, answer.final_url)
-        return [u for u in links if same_site(u, answer.url) and is_profile(u, matcher)]
-    try:
-        locations = sitemap_locations(body)
-    except ValueError as error:
-        hooks.warn(f"{answer.final_url}: {error}; skipped")
-        return []
-    locations = [u for u in locations if same_site(u, answer.url)]
-    if kind == "urlset":
-        return [u for u in locations if is_profile(u, matcher)]
+    urls = [u for u in urls if same_site(u, answer.url)]
+    if kind != "sitemapindex":
+        return [u for u in urls if is_profile(u, matcher)]
     if depth > 0:  # an index inside an index is not in the protocol
         hooks.warn(f"{answer.final_url}: sitemap index inside a sitemap index; skipped")
         return []
     found: list[str] = []
-    for url in locations[:MAX_SITEMAPS]:
+    for url in urls[:MAX_SITEMAPS]:
         try:
             if not client.allowed(url):
                 hooks.warn(f"{url}: sitemap disallowed by robots.txt; skipped")
