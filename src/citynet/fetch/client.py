@@ -78,12 +78,6 @@ class PoliteClient:
         rules = self.robots(url)
         return rules is not None and bool(rules.can_fetch(url, self.user_agent))
 
-    def host_delay(self, url: str) -> float:
-        """Seconds between two requests to this URL's host: ours, or the site's if longer."""
-        rules = self._robots.get(_origin(url))
-        crawl_delay = rules.crawl_delay(self.user_agent) if rules is not None else None
-        return max(self.delay, float(crawl_delay or 0.0))
-
     def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
         """GET with redirects kept within the site and robots.txt obeyed (read first)."""
         answer = self._follow(url, headers or {}, self.max_bytes)
@@ -134,9 +128,11 @@ class PoliteClient:
         raise FetchFailed(f"{error} after {TRIES} tries")
 
     def _wait_turn(self, url: str) -> None:
-        last = self._last.get(urlsplit(url).netloc)
-        if last is not None:
-            time.sleep(max(0.0, last + self.host_delay(url) - time.monotonic()))
+        """Sleep until our delay, or the site's Crawl-delay if longer, has passed for the host."""
+        rules = self._robots.get(_origin(url))
+        crawl_delay = rules.crawl_delay(self.user_agent) if rules is not None else None
+        last = self._last.get(urlsplit(url).netloc, -float("inf"))
+        time.sleep(max(0.0, last + max(self.delay, float(crawl_delay or 0)) - time.monotonic()))
 
     def _once(self, url: str, headers: dict[str, str], limit: int) -> Answer:
         assert self._http is not None, "use PoliteClient in a with block"

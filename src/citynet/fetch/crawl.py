@@ -271,11 +271,8 @@ def _fetch_one(
 
 
 def _served_elsewhere(log: FetchLog, url: str, final_url: str, since: str) -> Entry | None:
-    """Another URL whose page, served from ``final_url``, this run already has in a file.
-
-    A sitemap or list may give a page under its old address (which redirects) and its
-    current one: the page is written once, the other address is a ``duplicate``.
-    """
+    """Another URL whose page, served from ``final_url``, this run already has in a file
+    (a list may give a page's old address, which redirects, and its current one)."""
     for other in log.entries.values():
         same = other.url != url and other.file and other.final_url == final_url
         if same and other.checked_at and other.checked_at >= since:
@@ -332,11 +329,8 @@ def _conditional(entry: Entry, out: Path) -> dict[str, str]:
 
 
 def _free_name(name: str, url: str, log: FetchLog) -> str:
-    """``name``, or ``name-2.html``… when the log has another URL's page in that file.
-
-    DIR is the fetch's own folder: a file the log does not know is a page whose log entry
-    was lost (an interruption, a deleted log), so it is reused, not avoided.
-    """
+    """``name``, or ``name-2.html``… when the log has another URL's page in that file (a
+    file the log does not know lost its entry to an interruption: it is reused)."""
     taken = {entry.file for entry in log.entries.values() if entry.url != url}
     stem, dot, suffix = name.partition(".")
     candidate, n = name, 1

@@ -61,9 +61,8 @@ def gunzip(data: bytes, limit: int) -> bytes:
     """Bytes as served, decompressed when gzipped (a sitemap.xml.gz), at most ``limit``."""
     if not data.startswith(_GZIP_MAGIC):
         return data
-    inflater = zlib.decompressobj(wbits=31)
     try:
-        out = inflater.decompress(data, limit + 1)
+        out = zlib.decompressobj(wbits=31).decompress(data, limit + 1)
     except zlib.error as error:
         raise ValueError(f"broken gzip data: {error}") from None
     if len(out) > limit:
@@ -78,11 +77,8 @@ def sitemap_kind(body: bytes) -> str | None:
 
 
 def sitemap_locations(body: bytes) -> list[str]:
-    """The ``<loc>`` of every entry of a sitemap or sitemap index, in order.
-
-    A document type declaration is refused: sitemaps have none, and entity definitions
-    are how an XML file expands into gigabytes.
-    """
+    """The ``<loc>`` of every entry of a sitemap (index), in order. A DOCTYPE is refused:
+    sitemaps have none, and entity definitions are how XML expands into gigabytes."""
     if re.search(rb"<!DOCTYPE", body[:4096], re.IGNORECASE):
         raise ValueError("sitemap has a DOCTYPE declaration (refused)")
     try:
