@@ -33,7 +33,6 @@ class FetchFailed(Exception):
 class Answer:
     """One URL's final answer after redirects and retries."""
 
-    url: str
     final_url: str
     status: int
     headers: httpx.Headers
@@ -92,7 +91,6 @@ class PoliteClient:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             answer = self._request(current, headers, limit)
-            answer.url = url
             target = _location(answer)
             if target is None:
                 break
@@ -138,7 +136,7 @@ class PoliteClient:
         assert self._http is not None, "use PoliteClient in a with block"
         try:
             with self._http.stream("GET", url, headers=headers) as response:
-                answer = Answer(url, str(response.url), response.status_code, response.headers)
+                answer = Answer(str(response.url), response.status_code, response.headers)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     answer.too_large = True

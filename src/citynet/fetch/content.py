@@ -1,11 +1,9 @@
 """A served page's main content, with the site's boilerplate blanked out, lines kept.
 
-:func:`main_content` keeps the head, the page title and the content element, and
-blanks out navigation, forms, sidebars and every element whose class or id names
-boilerplate. Everything dropped is replaced by its newlines only, so the reader's
-warnings still point into the file the user has. Main-content libraries (trafilatura,
-readability-lxml) return new text or re-serialised HTML, which loses those line numbers
-and the hrefs the reader needs for network ids: hence these rules, on the standard parser.
+Everything dropped is replaced by its newlines only, so the reader's warnings still
+point into the file the user has. Main-content libraries (trafilatura, readability-lxml)
+return new text or re-serialised HTML, which loses those line numbers and the hrefs the
+reader needs for network ids: hence these rules, on the standard parser.
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ def _profiles_in(
     except ValueError as error:
         hooks.warn(f"{answer.final_url}: {error}; skipped")
         return []
-    urls = [u for u in urls if same_site(u, answer.url)]
+    urls = [u for u in urls if same_site(u, answer.final_url)]
     if kind != "sitemapindex":
         return [u for u in urls if is_profile(u, matcher)]
     if depth > 0:  # an index inside an index is not in the protocol
