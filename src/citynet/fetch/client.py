@@ -1,23 +1,12 @@
 """A polite HTTP client: robots.txt first, a delay per host, bounded retries and sizes.
 
-- robots.txt is read (with protego) before any other request to a site and obeyed:
-  Disallow for our user agent, and its Crawl-delay as the least delay between requests.
-  As RFC 9309 says, a robots.txt that does not exist (4xx) allows everything, and one that
-  cannot be read (5xx, network failure) forbids everything until a later run.
-- Requests to one host are at least ``delay`` seconds apart, counted from the end of the
-  previous answer, so a slow server is never asked faster than it answers.
-- 429 and 5xx answers and network failures are tried again, at most three tries in all,
-  after the Retry-After the server asked for (seconds or a date; a wait longer than
-  ``MAX_RETRY_AFTER`` is not waited: the page is listed as failed) or else an exponential
-  backoff.
-- Redirects are followed by hand, only within the same site and where robots.txt allows.
-- A body larger than ``max_bytes`` is not read beyond the limit.
+docs/fetch.md ("Politeness") has the rules: RFC 9309 for robots.txt, delays counted
+from the end of the previous answer, Retry-After, redirects only within the site.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -44,7 +33,6 @@ class FetchFailed(Exception):
 class Answer:
     """One URL's final answer after redirects and retries."""
 
-    url: str
     final_url: str
     status: int
     headers: httpx.Headers
@@ -60,48 +48,28 @@ class PoliteClient:
     delay: float = 1.0
     max_bytes: int = 10_000_000
     timeout: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
     _http: httpx.Client | None = None
     _robots: dict[str, Protego | None] = field(default_factory=dict)
-    _last: dict[str, float] = field(default_factory=dict)
+    _last: dict[str, float] = field(default_factory=dict)  # host -> end of its last answer
 
     def __enter__(self) -> PoliteClient:
-        self._http = httpx.Client(
-            headers={"User-Agent": self.user_agent},
-            timeout=self.timeout,
-            follow_redirects=False,
-        )
+        self._http = httpx.Client(headers={"User-Agent": self.user_agent}, timeout=self.timeout)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         if self._http is not None:
             self._http.close()
 
-    # -- robots.txt -------------------------------------------------------------------
-    def _origin(self, url: str) -> str:
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}"
-
     def robots(self, url: str) -> Protego | None:
-        """The site's rules (None: robots.txt unreadable, so nothing is allowed).
-
-        Raises :class:`FetchFailed` when robots.txt cannot be reached at all.
-        """
-        origin = self._origin(url)
+        """The site's rules (None: robots.txt fails, so nothing is allowed); FetchFailed
+        when robots.txt cannot be reached at all."""
+        origin = _origin(url)
         if origin not in self._robots:
-            answer = self._request(f"{origin}/robots.txt", {}, ROBOTS_LIMIT)
-            for _ in range(MAX_REDIRECTS):  # RFC 9309: follow at least five redirects
-                target = urljoin(answer.final_url, answer.headers.get("location", ""))
-                if answer.status not in _REDIRECTS or not same_site(target, origin):
-                    break
-                answer = self._request(target, {}, ROBOTS_LIMIT)
+            answer = self._follow(f"{origin}/robots.txt", {}, ROBOTS_LIMIT, obey_robots=False)
             if answer.status >= 500:
                 self._robots[origin] = None
-            elif answer.status >= 300:  # none, or redirected away: RFC 9309's "unavailable"
-                self._robots[origin] = Protego.parse("")
-            else:
-                text = answer.body.decode("utf-8", "replace")
+            else:  # 4xx, or redirected away or too often: RFC 9309's "unavailable"
+                text = answer.body.decode("utf-8", "replace") if answer.status < 300 else ""
                 self._robots[origin] = Protego.parse(text)
         return self._robots[origin]
 
@@ -109,95 +77,97 @@ class PoliteClient:
         rules = self.robots(url)
         return rules is not None and bool(rules.can_fetch(url, self.user_agent))
 
-    def host_delay(self, url: str) -> float:
-        """Seconds between two requests to this URL's host: ours, or the site's if longer."""
-        rules = self._robots.get(self._origin(url))
-        crawl_delay = rules.crawl_delay(self.user_agent) if rules is not None else None
-        return max(self.delay, float(crawl_delay or 0.0))
-
-    # -- requests ---------------------------------------------------------------------
     def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
-        """GET with redirects kept within the site; robots.txt is read first."""
+        """GET with redirects kept within the site and robots.txt obeyed (read first)."""
+        answer = self._follow(url, headers or {}, self.max_bytes)
+        if _location(answer) and not answer.offsite and not answer.disallowed:
+            raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+        return answer
+
+    def _follow(
+        self, url: str, headers: dict[str, str], limit: int, obey_robots: bool = True
+    ) -> Answer:
+        """The answer after at most MAX_REDIRECTS redirects within the site."""
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            answer = self._request(current, headers or {}, self.max_bytes)
-            answer.url = url
-            if answer.status not in _REDIRECTS or "location" not in answer.headers:
-                return answer
-            target = urljoin(current, answer.headers["location"])
+            answer = self._request(current, headers, limit)
+            target = _location(answer)
+            if target is None:
+                break
             if not same_site(target, url):
                 answer.offsite = target
-                return answer
-            if not self.allowed(target):
+                break
+            if obey_robots and not self.allowed(target):
                 answer.disallowed = True
                 answer.final_url = target
-                return answer
+                break
             current = target
-        raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+        return answer
 
     def _request(self, url: str, headers: dict[str, str], limit: int) -> Answer:
         """One URL, tried up to TRIES times on 429, 5xx and network failures."""
         error = ""
         for attempt in range(1, TRIES + 1):
             self._wait_turn(url)
+            backoff = max(self.delay, 0.5) * 2 ** (attempt - 1)
             try:
                 answer = self._once(url, headers, limit)
             except httpx.TransportError as failure:
                 error = f"{type(failure).__name__}: {one_line(failure) or 'no answer'}"
-                wait = self._backoff(attempt)
+                wait = backoff
             else:
-                if answer.status != 429 and answer.status < 500:
+                if (answer.status != 429 and answer.status < 500) or attempt == TRIES:
                     return answer
-                error = f"HTTP {answer.status}"
-                wait = retry_after(answer.headers.get("retry-after"), self._backoff(attempt))
-                if attempt == TRIES:
-                    return answer
+                wait = retry_after(answer.headers.get("retry-after"), backoff)
                 if wait > MAX_RETRY_AFTER:
                     raise FetchFailed(f"HTTP {answer.status}, asked to wait {wait:.0f} s")
             if attempt < TRIES:
-                self.sleep(wait)
+                time.sleep(wait)
         raise FetchFailed(f"{error} after {TRIES} tries")
 
-    def _backoff(self, attempt: int) -> float:
-        return max(self.delay, 0.5) * 2 ** (attempt - 1)
-
     def _wait_turn(self, url: str) -> None:
-        host = urlsplit(url).netloc
-        last = self._last.get(host)
-        if last is not None:
-            remaining = last + self.host_delay(url) - self.clock()
-            if remaining > 0:
-                self.sleep(remaining)
+        """Sleep until our delay, or the site's Crawl-delay if longer, has passed for the host."""
+        rules = self._robots.get(_origin(url))
+        crawl_delay = rules.crawl_delay(self.user_agent) if rules is not None else None
+        last = self._last.get(urlsplit(url).netloc, -float("inf"))
+        time.sleep(max(0.0, last + max(self.delay, float(crawl_delay or 0)) - time.monotonic()))
 
     def _once(self, url: str, headers: dict[str, str], limit: int) -> Answer:
         assert self._http is not None, "use PoliteClient in a with block"
-        host = urlsplit(url).netloc
         try:
             with self._http.stream("GET", url, headers=headers) as response:
-                answer = Answer(url, str(response.url), response.status_code, response.headers)
+                answer = Answer(str(response.url), response.status_code, response.headers)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     answer.too_large = True
                     return answer
-                chunks: list[bytes] = []
-                size = 0
+                body = bytearray()
                 for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > limit:
+                    body += chunk
+                    if len(body) > limit:
                         answer.too_large = True
                         return answer
-                    chunks.append(chunk)
-                answer.body = b"".join(chunks)
+                answer.body = bytes(body)
                 return answer
         finally:
-            self._last[host] = self.clock()
+            self._last[urlsplit(url).netloc] = time.monotonic()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _location(answer: Answer) -> str | None:
+    """Where a redirect answer points to (None for any other answer)."""
+    if answer.status not in _REDIRECTS or "location" not in answer.headers:
+        return None
+    return urljoin(answer.final_url, answer.headers["location"])
 
 
 def retry_after(value: str | None, default: float) -> float:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
-    if not value:
-        return default
-    value = value.strip()
+    value = (value or "").strip()
     if value.isdigit():
         return float(value)
     try:

@@ -1,18 +1,9 @@
 """A served page's main content, with the site's boilerplate blanked out, lines kept.
 
-A page as the site serves it is mostly not the profile: menus, a language switcher, a
-cookie banner, sidebars with news, share buttons, related posts, a footer with the
-address. :func:`main_content` keeps the document's head (its canonical URL), the page
-title (``<h1 class="entry-title">`` and the like) and the content element
-(``.entry-content`` and the like, else ``<article>``, else ``<main>``, else ``<body>``),
-and inside those drops navigation, forms, sidebars and every element whose class or id
-names boilerplate (``share``, ``related``, ``cookie``, ``wpml``, ``menu``…).
-
-Everything dropped is replaced by its newlines only, so the result has exactly the lines
-of the served file and the reader's warnings still point into the file the user has.
-Main-content libraries (trafilatura, readability-lxml) return new text or re-serialised
-HTML, which loses those line numbers and the links' hrefs the reader needs for network
-ids; this is why the rules are written here, on the standard library's parser.
+Everything dropped is replaced by its newlines only, so the reader's warnings still
+point into the file the user has. Main-content libraries (trafilatura, readability-lxml)
+return new text or re-serialised HTML, which loses those line numbers and the hrefs the
+reader needs for network ids: hence these rules, on the standard parser.
 """
 
 from __future__ import annotations
@@ -36,55 +27,22 @@ BOILERPLATE_TAGS = frozenset(
     + ["iframe", "button", "select", "dialog"]
 )
 #: Class or id words (a word *starting* with one counts: ``sharedaddy``, ``cookiebanner``).
-BOILERPLATE_WORDS = (
-    "nav",
-    "menu",
-    "breadcrumb",
-    "sidebar",
-    "widget",
-    "footer",
-    "header",
-    "cookie",
-    "consent",
-    "gdpr",
-    "share",
-    "sharing",
-    "social",
-    "related",
-    "wpml",
-    "lang",
-    "polylang",
-    "comment",
-    "newsletter",
-    "subscribe",
-    "skip",
-    "screen-reader",
-    "advert",
-    "banner",
-    "popup",
-    "modal",
-    "search",
-    "pagination",
-    "meta",
-    "byline",
-    "tags",
+BOILERPLATE_WORDS = tuple(
+    ["nav", "menu", "breadcrumb", "sidebar", "widget", "footer", "header", "cookie", "consent"]
+    + ["gdpr", "share", "sharing", "social", "related", "wpml", "lang", "polylang", "comment"]
+    + ["newsletter", "subscribe", "skip", "screen-reader", "advert", "banner", "popup", "modal"]
+    + ["search", "pagination", "meta", "byline", "tags"]
 )
 _BOILERPLATE_ROLES = frozenset(
     ["navigation", "banner", "contentinfo", "complementary", "search", "dialog"]
 )
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_RUNS = re.compile(rb"\x01+|\x00+")  # kept and blanked stretches of a page
 # What opens a construct the parser must find the end of: a comment, a marked section,
 # a declaration or processing instruction, an end tag, a start tag.
 _OPENING = re.compile(r"<(?:!--|!\[|[!?/a-zA-Z])")
 _COMMENT_END = re.compile(r"--\s*>")
 _SECTION_END = re.compile(r"]\s*]\s*>")
-
-
-def _last_start(pattern: re.Pattern[str], text: str) -> int:
-    last = -1
-    for m in pattern.finditer(text):
-        last = m.start()
-    return last
 
 
 def defuse_unclosed(html: str) -> str:
@@ -99,8 +57,8 @@ def defuse_unclosed(html: str) -> str:
     if "<" not in html:
         return html
     last_gt = html.rfind(">")
-    last_comment_end = _last_start(_COMMENT_END, html)
-    last_section_end = _last_start(_SECTION_END, html)
+    last_comment_end = max((m.start() for m in _COMMENT_END.finditer(html)), default=-1)
+    last_section_end = max((m.start() for m in _SECTION_END.finditer(html)), default=-1)
 
     def escape(m: re.Match[str]) -> str:
         opening, start = m.group(), m.start()
@@ -118,9 +76,6 @@ def defuse_unclosed(html: str) -> str:
 class LinearParser(HTMLParser):
     """The standard library's parser, fed with :func:`defuse_unclosed` pages, refusing no
     page for a broken declaration."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
 
     def parse_html_declaration(self, i: int) -> int:
         # The standard parser asserts on broken declarations ("<![<p>"); a page is never
@@ -191,30 +146,30 @@ class _Spans(LinearParser):
         self._open = []
 
 
-def _words(element: _Element) -> list[str]:
-    names = f"{element.attrs.get('class', '')} {element.attrs.get('id', '')}".lower()
-    return [w for w in _WORD_SPLIT.split(names) if w]
-
-
 def is_boilerplate(element: _Element) -> bool:
     """True for an element that never holds profile content (see the module)."""
     attrs = element.attrs
-    if element.tag in BOILERPLATE_TAGS or "hidden" in attrs:
-        return True
-    if not attrs:
-        return False
-    if attrs.get("aria-hidden", "").lower() == "true":
-        return True
-    if attrs.get("role", "").lower() in _BOILERPLATE_ROLES:
-        return True
-    classes = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
-    if "screen-reader" in classes:
-        return True
-    return any(w.startswith(BOILERPLATE_WORDS) for w in _words(element))
+    names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    return (
+        element.tag in BOILERPLATE_TAGS
+        or "hidden" in attrs
+        or attrs.get("aria-hidden", "").lower() == "true"
+        or attrs.get("role", "").lower() in _BOILERPLATE_ROLES
+        or "screen-reader" in names
+        or any(w.startswith(BOILERPLATE_WORDS) for w in _WORD_SPLIT.split(names) if w)
+    )
 
 
 def _classes(element: _Element) -> set[str]:
     return set(element.attrs.get("class", "").lower().split())
+
+
+def page_elements(html: str) -> list[_Element]:
+    """Every element of a page that went through :func:`defuse_unclosed`, in order."""
+    parser = _Spans(html)
+    parser.feed(html)
+    parser.close()
+    return parser.elements
 
 
 def _content_root(elements: list[_Element]) -> _Element | None:
@@ -240,16 +195,9 @@ def _title(elements: list[_Element]) -> _Element | None:
 
 
 def main_content(html: str) -> str:
-    """The page with everything but its head, title and main content blanked out.
-
-    The result has the same number of lines as ``html``; a page with no body is returned
-    as it is.
-    """
+    """The page, same lines, with all but its head, title and main content blanked out."""
     html = defuse_unclosed(html)
-    parser = _Spans(html)
-    parser.feed(html)
-    parser.close()
-    elements = parser.elements
+    elements = page_elements(html)
     root = _content_root(elements)
     if root is None:
         return html
@@ -276,13 +224,8 @@ def _mark(keep: bytearray, start: int, end: int, value: int) -> None:
 
 def _blank(html: str, keep: bytearray) -> str:
     """The kept characters, and only the newlines of the others."""
-    out: list[str] = []
-    position, size = 0, len(html)
-    while position < size:
-        kept = keep[position]
-        following = keep.find(b"\x00" if kept else b"\x01", position)
-        end = size if following < 0 else following
-        piece = html[position:end]
-        out.append(piece if kept else "\n" * piece.count("\n"))
-        position = end
+    out = []
+    for run in _RUNS.finditer(keep):
+        start, end = run.span()
+        out.append(html[start:end] if keep[start] else "\n" * html.count("\n", start, end))
     return "".join(out)

@@ -1,12 +1,7 @@
 """One fetch run: find the profile pages from the start URLs, then fetch each politely.
 
-Start URLs that are profiles are fetched as pages; any other start URL is fetched once
-and read as a sitemap (``urlset``, ``sitemapindex``, gzipped or not) or, failing that,
-as an HTML page whose links to profiles are followed one level. Each profile is written
-as served into ``DIR/<slug>.html`` and logged (see :mod:`citynet.fetch.log`). A page
-fetched before is asked for conditionally and its file rewritten only when its bytes
-changed. A run that stopped before its end is resumed by the next run with the same
-start URLs: the pages it already handled are not asked for again.
+docs/fetch.md has the rules: discovery, file names, outcomes, conditional requests and
+how an interrupted run with the same start URLs resumes.
 """
 
 from __future__ import annotations
@@ -40,15 +35,8 @@ MAX_SITEMAPS = 1000  # child sitemaps read from one index (the protocol allows 5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Outcomes, in the order the summary lists them.
 OUTCOMES = (
-    "new",
-    "changed",
-    "unchanged",
-    "duplicate",
-    "gone",
-    "refused",
-    "disallowed",
-    "offsite",
-    "failed",
+    *("new", "changed", "unchanged", "duplicate", "gone"),
+    *("refused", "disallowed", "offsite", "failed"),
 )
 
 
@@ -124,10 +112,8 @@ def _fetch_pages(starts: list[str], options: FetchOptions, hooks: Hooks) -> Fetc
     log = load_log(options.out)
     resume_since = _begin_run(log, starts)
     summary = FetchSummary(options.out)
-    client = PoliteClient(
-        options.user_agent, options.delay, options.max_page_bytes, options.timeout
-    )
-    with client:
+    agent, size = options.user_agent, options.max_page_bytes
+    with PoliteClient(agent, options.delay, size, options.timeout) as client:
         profiles = _discover(starts, client, matcher, hooks)
         if options.max_pages is not None:
             profiles = profiles[: options.max_pages]
@@ -174,9 +160,11 @@ def _discover(
         if is_profile(start, matcher):
             found.setdefault(start, None)
             continue
-        answer = _get_start(start, client)
-        for url in _profiles_in(answer, client, matcher, hooks):
-            found.setdefault(url, None)
+        try:
+            answer = _get_whole(start, client)
+        except FetchFailed as error:
+            raise EndpointError(f"{start}: {error}", hint="check the URL") from None
+        found.update(dict.fromkeys(_profiles_in(answer, client, matcher, hooks)))
     return list(found)
 
 
@@ -197,16 +185,13 @@ def _start_allowed(start: str, client: PoliteClient) -> None:
         )
 
 
-def _get_start(start: str, client: PoliteClient) -> Answer:
-    try:
-        answer = client.get(start)
-    except FetchFailed as error:
-        raise EndpointError(f"{start}: {error}", hint="check the URL and the network") from None
+def _get_whole(url: str, client: PoliteClient) -> Answer:
+    """A start URL or a sitemap, read whole within the site; FetchFailed says why not."""
+    answer = client.get(url)
     if answer.offsite:
-        raise EndpointError(f"{start}: redirects to another site ({answer.offsite}), not followed")
+        raise FetchFailed(f"redirects to another site ({answer.offsite}), not followed")
     if answer.status >= 300 or answer.too_large:
-        why = "too large" if answer.too_large else f"HTTP {answer.status}"
-        raise EndpointError(f"{start}: {why}", hint="check the URL")
+        raise FetchFailed("too large" if answer.too_large else f"HTTP {answer.status}")
     return answer
 
 
@@ -216,48 +201,34 @@ def _profiles_in(
     """Profile URLs listed by a sitemap (index) or linked from an HTML page."""
     try:
         body = gunzip(answer.body, client.max_bytes)
+        kind = sitemap_kind(body)
+        if kind is not None:
+            urls = sitemap_locations(body)
+        else:
+            # Only the page's main content lists profiles: its menus, sidebar and related
+            # posts link to pages that are not what the user pointed at.
+            urls = page_links(main_content(body.decode("utf-8", "replace")), answer.final_url)
     except ValueError as error:
         hooks.warn(f"{answer.final_url}: {error}; skipped")
         return []
-    kind = sitemap_kind(body)
-    if kind is None:
-        # Only the page's main content lists profiles: its menus, sidebar and related
-        # posts link to pages that are not what the user pointed at.
-        html = main_content(body.decode("utf-8", "replace"))
-        links = page_links(html, answer.final_url)
-        return [u for u in links if same_site(u, answer.url) and is_profile(u, matcher)]
-    try:
-        locations = sitemap_locations(body)
-    except ValueError as error:
-        hooks.warn(f"{answer.final_url}: {error}; skipped")
-        return []
-    locations = [u for u in locations if same_site(u, answer.url)]
-    if kind == "urlset":
-        return [u for u in locations if is_profile(u, matcher)]
+    urls = [u for u in urls if same_site(u, answer.final_url)]
+    if kind != "sitemapindex":
+        return [u for u in urls if is_profile(u, matcher)]
     if depth > 0:  # an index inside an index is not in the protocol
         hooks.warn(f"{answer.final_url}: sitemap index inside a sitemap index; skipped")
         return []
     found: list[str] = []
-    for url in locations[:MAX_SITEMAPS]:
-        child = _get_sitemap(url, client, hooks)
-        if child is not None:
-            found += _profiles_in(child, client, matcher, hooks, depth + 1)
+    for url in urls[:MAX_SITEMAPS]:
+        try:
+            if not client.allowed(url):
+                hooks.warn(f"{url}: sitemap disallowed by robots.txt; skipped")
+                continue
+            child = _get_whole(url, client)
+        except FetchFailed as error:
+            hooks.warn(f"{url}: sitemap not read: {error}")
+            continue
+        found += _profiles_in(child, client, matcher, hooks, depth + 1)
     return found
-
-
-def _get_sitemap(url: str, client: PoliteClient, hooks: Hooks) -> Answer | None:
-    try:
-        if not client.allowed(url):
-            hooks.warn(f"{url}: sitemap disallowed by robots.txt; skipped")
-            return None
-        answer = client.get(url)
-    except FetchFailed as error:
-        hooks.warn(f"{url}: sitemap not read: {error}")
-        return None
-    if answer.status != 200 or answer.too_large or answer.offsite:
-        hooks.warn(f"{url}: sitemap not read: HTTP {answer.status}")
-        return None
-    return answer
 
 
 # -- one page -------------------------------------------------------------------------
@@ -300,11 +271,8 @@ def _fetch_one(
 
 
 def _served_elsewhere(log: FetchLog, url: str, final_url: str, since: str) -> Entry | None:
-    """Another URL whose page, served from ``final_url``, this run already has in a file.
-
-    A sitemap or list may give a page under its old address (which redirects) and its
-    current one: the page is written once, the other address is a ``duplicate``.
-    """
+    """Another URL whose page, served from ``final_url``, this run already has in a file
+    (a list may give a page's old address, which redirects, and its current one)."""
     for other in log.entries.values():
         same = other.url != url and other.file and other.final_url == final_url
         if same and other.checked_at and other.checked_at >= since:
@@ -356,23 +324,17 @@ def _conditional(entry: Entry, out: Path) -> dict[str, str]:
     """Validators of the last fetch, sent only while its file still holds those bytes."""
     if not entry.file or not entry.sha256 or file_sha256(out / entry.file) != entry.sha256:
         return {}
-    headers = {}
-    if entry.etag:
-        headers["If-None-Match"] = entry.etag
-    if entry.last_modified:
-        headers["If-Modified-Since"] = entry.last_modified
-    return headers
+    validators = {"If-None-Match": entry.etag, "If-Modified-Since": entry.last_modified}
+    return {name: value for name, value in validators.items() if value}
 
 
 def _free_name(name: str, url: str, log: FetchLog) -> str:
-    """``name``, or ``name-2.html``… when the log has another URL's page in that file.
-
-    DIR is the fetch's own folder: a file the log does not know is a page whose log entry
-    was lost (an interruption, a deleted log), so it is reused, not avoided.
-    """
+    """``name``, or ``name-2.html``… when the log has another URL's page in that file (a
+    file the log does not know lost its entry to an interruption: it is reused)."""
+    taken = {entry.file for entry in log.entries.values() if entry.url != url}
     stem, dot, suffix = name.partition(".")
     candidate, n = name, 1
-    while log.file_owner(candidate) not in (None, url):
+    while candidate in taken:
         n += 1
         candidate = f"{stem}-{n}{dot}{suffix}"
     return candidate

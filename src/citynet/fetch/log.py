@@ -1,13 +1,6 @@
-"""The fetch log: what was fetched from where and when, beside the pages it describes.
-
-``DIR/fetch-log.json`` holds one entry per URL (status, final URL, ETag, Last-Modified,
-when the bytes were fetched and last confirmed, their sha256, the file they are in) and
-the current run (its start URLs, when it started, whether it finished). It is rewritten
-atomically after every page, so an interrupted run loses at most the page in flight and
-the next run with the same start URLs resumes after the pages already handled.
-
-The build reads it back through :func:`provenance_for`: the URL a page file came from
-and when, recorded only while the file still holds the bytes that were fetched.
+"""The fetch log ``DIR/fetch-log.json`` (docs/fetch.md, "The log") and the provenance
+the build reads back from it. It is rewritten atomically after every page, so an
+interrupted run loses at most the page in flight.
 """
 
 from __future__ import annotations
@@ -17,7 +10,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from citynet.common.files import atomic_write_text
 from citynet.errors import InputError
@@ -57,7 +49,7 @@ class FetchLog:
     run: Run | None = None
 
     def save(self) -> None:
-        document: dict[str, Any] = {
+        document = {
             "format": FORMAT,
             "run": asdict(self.run) if self.run else None,
             "pages": [
@@ -66,13 +58,6 @@ class FetchLog:
             ],
         }
         atomic_write_text(self.path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
-
-    def file_owner(self, name: str) -> str | None:
-        """The URL whose page is in file ``name``, if any."""
-        for url, entry in self.entries.items():
-            if entry.file == name:
-                return url
-        return None
 
 
 def load_log(folder: Path) -> FetchLog:
@@ -105,31 +90,24 @@ def file_sha256(path: Path) -> str | None:
 
 
 def provenance_for(page_path: Path, sha256: str | None = None) -> tuple[str, str] | None:
-    """``(url, fetched_at)`` of a fetched page file, from the log in its folder.
-
-    None when the folder has no log, the log does not name the file, or the file no
-    longer holds the bytes that were fetched (``sha256``, when the caller already has it,
-    saves reading the file again). The URL is the one the page was finally served from.
-    """
+    """``(final url, fetched_at)`` of a page file from the log in its folder, if the file
+    still holds the fetched bytes (``sha256``, when the caller has it, saves a reading)."""
     log_path = page_path.parent / LOG_NAME
     try:
         stat = log_path.stat()
     except OSError:
         return None
-    found = _fetched_files(str(log_path), stat.st_mtime_ns, stat.st_size).get(page_path.name)
-    if found is None:
+    files = _fetched_files(str(log_path), stat.st_mtime_ns, stat.st_size)
+    found = files.get(page_path.name)
+    if found is None or (sha256 or file_sha256(page_path)) != found[2]:
         return None
-    url, fetched_at, expected = found
-    current = sha256 or file_sha256(page_path)
-    return (url, fetched_at) if current == expected else None
+    return found[0], found[1]
 
 
 @lru_cache(maxsize=16)
 def _fetched_files(log_path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, str, str]]:
-    """File name -> (final URL, fetched-at, sha256), read once per version of a log.
-
-    A build asks for every page of a folder; the log is parsed once, not once per page.
-    """
+    """File name -> (final URL, fetched-at, sha256), parsed once per version of a log (a
+    build asks for every page of a folder)."""
     try:
         log = load_log(Path(log_path).parent)
     except InputError:

@@ -1,21 +1,16 @@
-"""Which URLs are profile pages, what their files are called, and where lists of them are.
-
-A fetch starts from a sitemap (``urlset``, ``sitemapindex``, plain or gzipped), a page that
-links to profiles, or a profile itself. Profiles are told apart by their path: the
-network's are ``/about-us/<slug>/``, ``/en/our-network/public/<id>/`` and the French
-``/a-propos-de-lefus/<slug>/``, each optionally with a ``?lang=xx`` edition, which is kept
-as its own page (``<slug>.xx.html``, as the bundled French edition is named).
+"""Which URLs are profile pages, what their files are called, and where lists of them are
+(sitemaps, gzipped or not, and pages that link to profiles); docs/fetch.md has the rules.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from citynet.errors import InputError
+from citynet.fetch.content import defuse_unclosed, page_elements
 
 #: The network's profile paths (matched against path and query; ``--match`` replaces it).
 PROFILE_PATTERN = (
@@ -24,7 +19,6 @@ PROFILE_PATTERN = (
 )
 _SLUG_CHARS = re.compile(r"[^a-z0-9-]+")
 _GZIP_MAGIC = b"\x1f\x8b"
-_SITEMAP_NS = re.compile(r"^\{[^}]*\}")
 # The root element of a sitemap, after an optional BOM, the XML declaration, processing
 # instructions (a stylesheet, as Yoast's sitemaps have) and comments.
 _SITEMAP_ROOT = re.compile(
@@ -42,52 +36,33 @@ def profile_matcher(pattern: str | None) -> re.Pattern[str]:
         raise InputError(f"--match {pattern!r}: not a regular expression: {error}") from None
 
 
-def path_and_query(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
 def is_profile(url: str, matcher: re.Pattern[str]) -> bool:
     """True when the URL's path (and query) matches the profile rule."""
-    return bool(matcher.search(path_and_query(url)))
-
-
-def site_key(url: str) -> str:
-    """The site a URL belongs to: its host without ``www.`` (any scheme, any port)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+    parts = urlsplit(url)
+    return bool(matcher.search((parts.path or "/") + (f"?{parts.query}" if parts.query else "")))
 
 
 def same_site(a: str, b: str) -> bool:
-    return site_key(a) == site_key(b)
+    """True for URLs of one host, with or without ``www.`` (any scheme, any port)."""
+    hosts = [(urlsplit(url).hostname or "").removeprefix("www.") for url in (a, b)]
+    return hosts[0] == hosts[1]
 
 
 def page_filename(url: str) -> str:
-    """``liege.html`` for ``/about-us/liege/``, ``liege.fr.html`` for its ``?lang=fr``.
-
-    The name is the last path segment made file-safe; a page with no segment is ``index``.
-    """
+    """``liege.html`` for ``/about-us/liege/``, ``liege.fr.html`` for its ``?lang=fr``."""
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
     stem = _SLUG_CHARS.sub("-", segments[-1].lower()).strip("-") if segments else ""
-    lang = parse_qs(parts.query).get("lang", [""])[0].lower()
-    lang = _SLUG_CHARS.sub("", lang)
+    lang = _SLUG_CHARS.sub("", parse_qs(parts.query).get("lang", [""])[0].lower())
     return f"{stem or 'index'}{'.' + lang if lang else ''}.html"
-
-
-def clean_url(href: str, base: str) -> str | None:
-    """An absolute http(s) URL without fragment, or None for mailto:, javascript: etc."""
-    url = urldefrag(urljoin(base, href.strip()))[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
     """Bytes as served, decompressed when gzipped (a sitemap.xml.gz), at most ``limit``."""
     if not data.startswith(_GZIP_MAGIC):
         return data
-    inflater = zlib.decompressobj(wbits=31)
     try:
-        out = inflater.decompress(data, limit + 1)
+        out = zlib.decompressobj(wbits=31).decompress(data, limit + 1)
     except zlib.error as error:
         raise ValueError(f"broken gzip data: {error}") from None
     if len(out) > limit:
@@ -102,48 +77,28 @@ def sitemap_kind(body: bytes) -> str | None:
 
 
 def sitemap_locations(body: bytes) -> list[str]:
-    """The ``<loc>`` of every entry of a sitemap or sitemap index, in order.
-
-    A document type declaration is refused: sitemaps have none, and entity definitions
-    are how an XML file expands into gigabytes.
-    """
+    """The ``<loc>`` of every entry of a sitemap (index), in order. A DOCTYPE is refused:
+    sitemaps have none, and entity definitions are how XML expands into gigabytes."""
     if re.search(rb"<!DOCTYPE", body[:4096], re.IGNORECASE):
         raise ValueError("sitemap has a DOCTYPE declaration (refused)")
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as error:
         raise ValueError(f"not well-formed XML: {error}") from None
-    locations = []
-    for entry in root:
-        for child in entry:
-            if _SITEMAP_NS.sub("", child.tag) == "loc" and child.text and child.text.strip():
-                locations.append(child.text.strip())
-    return locations
-
-
-class _Links(HTMLParser):
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = base
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        href = values.get("href")
-        if tag == "base" and href:
-            self.base = urljoin(self.base, href)
-        elif tag == "a" and href:
-            self.hrefs.append(href)
+    # An entry's own <loc>, in any namespace (not an <image:loc> inside it).
+    return [loc.text.strip() for loc in root.iterfind("*/{*}loc") if (loc.text or "").strip()]
 
 
 def page_links(html: str, base: str) -> list[str]:
     """Every link of an HTML page as an absolute URL, in order, without repeats."""
-    parser = _Links(base)
-    parser.feed(html)
-    parser.close()
-    seen: dict[str, None] = {}
-    for href in parser.hrefs:
-        url = clean_url(href, parser.base)
-        if url is not None:
-            seen.setdefault(url, None)
-    return list(seen)
+    elements = page_elements(defuse_unclosed(html))
+    for element in elements:
+        if element.tag == "base" and element.attrs.get("href"):
+            base = urljoin(base, element.attrs["href"])
+    found: dict[str, None] = {}
+    for element in elements:
+        if element.tag == "a" and element.attrs.get("href"):
+            url = urldefrag(urljoin(base, element.attrs["href"].strip()))[0]
+            if urlsplit(url).scheme in ("http", "https"):  # not mailto:, javascript: etc.
+                found.setdefault(url, None)
+    return list(found)
