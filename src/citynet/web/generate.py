@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing as mp
 import os
 import posixpath
 import re
 import shutil
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +103,10 @@ _MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and pro
 _DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
 #: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
 INCOMING_LIMIT = 100
-MOST_CONNECTED = 10
-WRITERS = 4  # threads writing the site's files  # cities the index lists by number of partners
+MOST_CONNECTED = 10  # cities the index lists by number of partners
+WRITERS = 4  # threads writing the site's files (in each process)
+WORKERS = min(2, os.cpu_count() or 1)  # processes rendering the resource documents
+FORK_FROM = 500  # resource documents; below this a fork costs more than it saves
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -168,10 +171,14 @@ def write_site(
     if not is_http(license_iri):
         raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
     _check_replaceable(out)
-    files = site.render(
+    shared = site.render_shared(
         sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=os.path.abspath(out)
     )
-    count = _write_atomically(out, files)
+
+    def write(folder: Path) -> int:
+        return _write_docs(site, folder) + _write_files(folder, shared)
+
+    count = _write_atomically(out, write)
     return SiteResult(
         out=out,
         files=count,
@@ -227,12 +234,46 @@ def _write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
     return count
 
 
-def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
+#: The site and folder the forked workers of _write_docs render for (set before the fork).
+_FORKED: tuple[Site, Path] | None = None
+
+
+def _write_chunk(docs: list[str]) -> int:
+    assert _FORKED is not None
+    site, folder = _FORKED
+    return _write_files(folder, site.render_docs(docs))
+
+
+def _write_docs(site: Site, folder: Path) -> int:
+    """Render and write the resource documents, on WORKERS forked processes for a large site.
+
+    Rendering is pure Python (the GIL keeps it on one core), and each worker inherits the
+    whole site model by the fork, so nothing is pickled but the names of its documents and
+    the count (or the OSError) it returns. Contiguous chunks of the sorted documents keep
+    each folder's files mostly in one process.
+    """
+    global _FORKED
+    docs = list(site.docs)
+    if WORKERS < 2 or len(docs) < FORK_FROM or "fork" not in mp.get_all_start_methods():
+        return _write_files(folder, site.render_docs(docs))
+    chunks = [
+        docs[i * len(docs) // WORKERS : (i + 1) * len(docs) // WORKERS] for i in range(WORKERS)
+    ]
+    _FORKED = (site, folder)
+    try:
+        with mp.get_context("fork").Pool(WORKERS) as pool:
+            return sum(pool.map(_write_chunk, chunks))
+    finally:
+        _FORKED = None
+
+
+def _write_atomically(out: Path, write: Callable[[Path], int]) -> int:
+    """Call ``write`` on a new folder beside ``out``, then swap it in (or drop it)."""
     out = Path(os.path.abspath(out))
     new: Path | None = None
     try:
         new = new_folder_beside(out)  # readable by a web server, as the umask allows
-        count = _write_files(new, files)
+        count = write(new)
         write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
         swap_folder(new, out)
         new = None
@@ -632,8 +673,16 @@ class Site:
         self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
     ) -> Iterator[tuple[str, bytes]]:
         """Every file of the site, as (relative path, bytes); ``site_dir`` is where it goes."""
+        yield from self.render_docs(list(self.docs))
+        yield from self.render_shared(
+            sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=site_dir
+        )
+
+    def render_docs(self, docs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """The files of the resource documents ``docs`` (keys of ``self.docs``)."""
         env = _environment()
-        for doc, members in self.docs.items():
+        for doc in docs:
+            members = self.docs[doc]
             graph = self.description(members)
             jsonld = self.jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
@@ -641,6 +690,12 @@ class Site:
             yield from rdf_files(doc, graph, jsonld, html=True)
             for iri in members:
                 yield from self._render_incoming(env, doc, iri)
+
+    def render_shared(
+        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
+    ) -> Iterator[tuple[str, bytes]]:
+        """The files that are not one resource's: indexes, maps, ontology, dataset, rules."""
+        env = _environment()
         yield from self._render_indexes(env, sparql_endpoint)
         yield from ontology_files(self, env)
         void = description_graph(self, sparql_endpoint, license_iri)
