@@ -32,16 +32,14 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 
 from __future__ import annotations
 
-import functools
 import json
 import multiprocessing as mp
 import os
 import posixpath
 import re
 import shutil
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +102,6 @@ _DETAIL_TITLE = "The region of the member cities, closer; the others are on the 
 #: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
 INCOMING_LIMIT = 100
 MOST_CONNECTED = 10  # cities the index lists by number of partners
-WRITERS = 4  # threads writing the site's files (in each process)
 WORKERS = min(2, os.cpu_count() or 1)  # processes rendering the resource documents
 FORK_FROM = 500  # resource documents; below this a fork costs more than it saves
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
@@ -199,7 +196,7 @@ def write_site(
 def write_file(path: Path, data: bytes) -> None:
     """The one place the site touches the disk (tests replace it to simulate a full disk)."""
     if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)  # another writer thread may be first
+        path.parent.mkdir(parents=True, exist_ok=True)  # the other forked worker may be first
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -216,21 +213,19 @@ def _check_replaceable(out: Path) -> None:
 
 
 def _write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Write the files on a few threads: creating a file waits on the disk (about 1 ms
-    each on a busy machine) while the next pages render; at most 4 × WRITERS in flight."""
+    """Write the files one by one; the first failure stops the writing.
+
+    No writer threads: several threads creating files in the same folders contend in the
+    kernel (twice the system time, measured), and the forked workers already overlap
+    rendering with writing.
+    """
     count = 0
-    pending: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        for relative, data in files:
-            # Defence in depth: paths come from checked slugs, but never trust a join.
-            if relative.startswith("/") or ".." in relative.split("/"):
-                raise DataInvalid(f"site path {relative!r} would leave the output folder")
-            pending.append(pool.submit(write_file, folder / relative, data))
-            count += 1
-            if len(pending) > 4 * WRITERS:
-                pending.popleft().result()  # raises the OSError of a failed write here
-        for future in pending:
-            future.result()
+    for relative, data in files:
+        # Defence in depth: paths come from checked slugs, but never trust a join.
+        if relative.startswith("/") or ".." in relative.split("/"):
+            raise DataInvalid(f"site path {relative!r} would leave the output folder")
+        write_file(folder / relative, data)
+        count += 1
     return count
 
 
@@ -669,15 +664,6 @@ class Site:
 
     # Rendering ------------------------------------------------------------------------
 
-    def render(
-        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
-    ) -> Iterator[tuple[str, bytes]]:
-        """Every file of the site, as (relative path, bytes); ``site_dir`` is where it goes."""
-        yield from self.render_docs(list(self.docs))
-        yield from self.render_shared(
-            sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=site_dir
-        )
-
     def render_docs(self, docs: list[str]) -> Iterator[tuple[str, bytes]]:
         """The files of the resource documents ``docs`` (keys of ``self.docs``)."""
         env = _environment()
@@ -916,11 +902,18 @@ class Site:
                 yield name, env.get_template("map.svg").render(context, title=title).encode()
 
 
-@functools.lru_cache(maxsize=4096)  # pairs of folders: few, asked for every link
 def _relative_folder(folder: str, start: str) -> str:
-    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
-    relative = posixpath.relpath(folder or ".", start or ".")
-    return "" if relative == "." else relative + "/"
+    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath.
+
+    Both are slug paths from the site's top ('' for the top); done on the strings, since
+    relpath asks the system for the working folder on every one of the site's links.
+    """
+    target = folder.split("/") if folder else []
+    origin = start.split("/") if start else []
+    common = 0
+    while common < min(len(target), len(origin)) and target[common] == origin[common]:
+        common += 1
+    return "".join(part + "/" for part in [".."] * (len(origin) - common) + target[common:])
 
 
 def _environment() -> Environment:
