@@ -33,13 +33,11 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import posixpath
 import re
-import shutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +49,8 @@ from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
 
 from citynet.common import iris
-from citynet.common.files import new_folder_beside, swap_folder
 from citynet.common.resources import resource_dir
-from citynet.errors import DataInvalid, InputError, PublishAborted
+from citynet.errors import DataInvalid, InputError
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import (
     CN,
@@ -81,6 +78,13 @@ from citynet.web.conneg import (
 from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
 from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
 from citynet.web.ontology_page import ONTOLOGY_DOC, ontology_files
+from citynet.web.publish import (
+    SITE_MARKER,
+    check_replaceable,
+    write_atomically,
+    write_docs,
+    write_files,
+)
 from citynet.web.svgmap import site_map
 from citynet.web.terms import (
     Link,
@@ -94,16 +98,12 @@ from citynet.web.terms import (
     sources_html,
 )
 
-#: Marks a folder as a citynet site, so a re-run may replace it (and only then).
-SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
 _DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
 #: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
 INCOMING_LIMIT = 100
 MOST_CONNECTED = 10  # cities the index lists by number of partners
-WORKERS = min(2, os.cpu_count() or 1)  # processes rendering the resource documents
-FORK_FROM = 500  # resource documents; below this a fork costs more than it saves
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -167,15 +167,15 @@ def write_site(
         raise InputError(f"--sparql-endpoint {sparql_endpoint!r} is not an http(s) URL")
     if not is_http(license_iri):
         raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
-    _check_replaceable(out)
+    check_replaceable(out)
     shared = site.render_shared(
         sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=os.path.abspath(out)
     )
 
     def write(folder: Path) -> int:
-        return _write_docs(site, folder) + _write_files(folder, shared)
+        return write_docs(site.render_docs, list(site.docs), folder) + write_files(folder, shared)
 
-    count = _write_atomically(out, write)
+    count = write_atomically(out, write)
     return SiteResult(
         out=out,
         files=count,
@@ -186,102 +186,6 @@ def write_site(
         markers=len(site.city_map.markers) if site.city_map else 0,
         skipped=site.skipped,
     )
-
-
-# --------------------------------------------------------------------------------------
-# Atomic writing
-# --------------------------------------------------------------------------------------
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """The one place the site touches the disk (tests replace it to simulate a full disk)."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)  # the other forked worker may be first
-    with open(path, "wb") as handle:
-        handle.write(data)
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse to replace anything that is not a previous citynet site (or empty)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise InputError(f"{out}: exists and is not a folder", hint="choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
-        raise InputError(
-            f"{out}: folder exists and is not a citynet site; refusing to replace it",
-            hint="choose a new or empty --out folder",
-        )
-
-
-def _write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Write the files one by one; the first failure stops the writing.
-
-    No writer threads: several threads creating files in the same folders contend in the
-    kernel (twice the system time, measured), and the forked workers already overlap
-    rendering with writing.
-    """
-    count = 0
-    for relative, data in files:
-        # Defence in depth: paths come from checked slugs, but never trust a join.
-        if relative.startswith("/") or ".." in relative.split("/"):
-            raise DataInvalid(f"site path {relative!r} would leave the output folder")
-        write_file(folder / relative, data)
-        count += 1
-    return count
-
-
-#: The site and folder the forked workers of _write_docs render for (set before the fork).
-_FORKED: tuple[Site, Path] | None = None
-
-
-def _write_chunk(docs: list[str]) -> int:
-    assert _FORKED is not None
-    site, folder = _FORKED
-    return _write_files(folder, site.render_docs(docs))
-
-
-def _write_docs(site: Site, folder: Path) -> int:
-    """Render and write the resource documents, on WORKERS forked processes for a large site.
-
-    Rendering is pure Python (the GIL keeps it on one core), and each worker inherits the
-    whole site model by the fork, so nothing is pickled but the names of its documents and
-    the count (or the OSError) it returns. Contiguous chunks of the sorted documents keep
-    each folder's files mostly in one process.
-    """
-    global _FORKED
-    docs = list(site.docs)
-    if WORKERS < 2 or len(docs) < FORK_FROM or "fork" not in mp.get_all_start_methods():
-        return _write_files(folder, site.render_docs(docs))
-    chunks = [
-        docs[i * len(docs) // WORKERS : (i + 1) * len(docs) // WORKERS] for i in range(WORKERS)
-    ]
-    _FORKED = (site, folder)
-    try:
-        with mp.get_context("fork").Pool(WORKERS) as pool:
-            return sum(pool.map(_write_chunk, chunks))
-    finally:
-        _FORKED = None
-
-
-def _write_atomically(out: Path, write: Callable[[Path], int]) -> int:
-    """Call ``write`` on a new folder beside ``out``, then swap it in (or drop it)."""
-    out = Path(os.path.abspath(out))
-    new: Path | None = None
-    try:
-        new = new_folder_beside(out)  # readable by a web server, as the umask allows
-        count = write(new)
-        write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
-        swap_folder(new, out)
-        new = None
-        return count
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PublishAborted(
-            f"{out}: cannot write the site: {reason}",
-            hint="the previous site, if any, is left as it was; free space or fix permissions",
-        ) from None
-    finally:
-        if new is not None:
-            shutil.rmtree(new, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -938,6 +842,5 @@ __all__ = [
     "SiteResult",
     "build_site",
     "load_ontology",
-    "write_file",
     "write_site",
 ]
