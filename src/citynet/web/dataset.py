@@ -214,6 +214,7 @@ def _service(
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same terms come back on every page
+@functools.lru_cache(maxsize=1 << 16)  # the same terms recur on many pages
 def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, Literal):
         if term.language:

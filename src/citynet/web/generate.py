@@ -32,15 +32,12 @@ stays as it was and the error is PublishAborted (exit 4, "publish aborted, untou
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import posixpath
 import re
-import shutil
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +49,8 @@ from rdflib.plugins.shared.jsonld.context import Context as LDContext
 from rdflib.term import Node
 
 from citynet.common import iris
-from citynet.common.files import new_folder_beside, swap_folder
 from citynet.common.resources import resource_dir
-from citynet.errors import DataInvalid, InputError, PublishAborted
+from citynet.errors import DataInvalid, InputError
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import (
     CN,
@@ -82,6 +78,13 @@ from citynet.web.conneg import (
 from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
 from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
 from citynet.web.ontology_page import ONTOLOGY_DOC, ontology_files
+from citynet.web.publish import (
+    SITE_MARKER,
+    check_replaceable,
+    write_atomically,
+    write_docs,
+    write_files,
+)
 from citynet.web.svgmap import site_map
 from citynet.web.terms import (
     Link,
@@ -95,15 +98,12 @@ from citynet.web.terms import (
     sources_html,
 )
 
-#: Marks a folder as a citynet site, so a re-run may replace it (and only then).
-SITE_MARKER = ".citynet-site"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _MAP_TITLE = "Cities placed by their coordinates; lines join twin cities and project partners"
 _DETAIL_TITLE = "The region of the member cities, closer; the others are on the main map"
 #: Links to a resource shown on its page and in its RDF; the rest on pages of as many.
 INCOMING_LIMIT = 100
-MOST_CONNECTED = 10
-WRITERS = 4  # threads writing the site's files  # cities the index lists by number of partners
+MOST_CONNECTED = 10  # cities the index lists by number of partners
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
@@ -167,11 +167,15 @@ def write_site(
         raise InputError(f"--sparql-endpoint {sparql_endpoint!r} is not an http(s) URL")
     if not is_http(license_iri):
         raise InputError(f"--license {license_iri!r} is not an http(s) IRI")
-    _check_replaceable(out)
-    files = site.render(
+    check_replaceable(out)
+    shared = site.render_shared(
         sparql_endpoint=sparql_endpoint, license_iri=license_iri, site_dir=os.path.abspath(out)
     )
-    count = _write_atomically(out, files)
+
+    def write(folder: Path) -> int:
+        return write_docs(site.render_docs, list(site.docs), folder) + write_files(folder, shared)
+
+    count = write_atomically(out, write)
     return SiteResult(
         out=out,
         files=count,
@@ -182,70 +186,6 @@ def write_site(
         markers=len(site.city_map.markers) if site.city_map else 0,
         skipped=site.skipped,
     )
-
-
-# --------------------------------------------------------------------------------------
-# Atomic writing
-# --------------------------------------------------------------------------------------
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """The one place the site touches the disk (tests replace it to simulate a full disk)."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)  # another writer thread may be first
-    with open(path, "wb") as handle:
-        handle.write(data)
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse to replace anything that is not a previous citynet site (or empty)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise InputError(f"{out}: exists and is not a folder", hint="choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
-        raise InputError(
-            f"{out}: folder exists and is not a citynet site; refusing to replace it",
-            hint="choose a new or empty --out folder",
-        )
-
-
-def _write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Write the files on a few threads: creating a file waits on the disk (about 1 ms
-    each on a busy machine) while the next pages render; at most 4 × WRITERS in flight."""
-    count = 0
-    pending: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        for relative, data in files:
-            # Defence in depth: paths come from checked slugs, but never trust a join.
-            if relative.startswith("/") or ".." in relative.split("/"):
-                raise DataInvalid(f"site path {relative!r} would leave the output folder")
-            pending.append(pool.submit(write_file, folder / relative, data))
-            count += 1
-            if len(pending) > 4 * WRITERS:
-                pending.popleft().result()  # raises the OSError of a failed write here
-        for future in pending:
-            future.result()
-    return count
-
-
-def _write_atomically(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    out = Path(os.path.abspath(out))
-    new: Path | None = None
-    try:
-        new = new_folder_beside(out)  # readable by a web server, as the umask allows
-        count = _write_files(new, files)
-        write_file(new / SITE_MARKER, f"citynet {__version__}\n".encode())
-        swap_folder(new, out)
-        new = None
-        return count
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PublishAborted(
-            f"{out}: cannot write the site: {reason}",
-            hint="the previous site, if any, is left as it was; free space or fix permissions",
-        ) from None
-    finally:
-        if new is not None:
-            shutil.rmtree(new, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -628,12 +568,11 @@ class Site:
 
     # Rendering ------------------------------------------------------------------------
 
-    def render(
-        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
-    ) -> Iterator[tuple[str, bytes]]:
-        """Every file of the site, as (relative path, bytes); ``site_dir`` is where it goes."""
+    def render_docs(self, docs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """The files of the resource documents ``docs`` (keys of ``self.docs``)."""
         env = _environment()
-        for doc, members in self.docs.items():
+        for doc in docs:
+            members = self.docs[doc]
             graph = self.description(members)
             jsonld = self.jsonld(graph, doc)
             context = self._page_context(doc, members, jsonld)
@@ -641,6 +580,12 @@ class Site:
             yield from rdf_files(doc, graph, jsonld, html=True)
             for iri in members:
                 yield from self._render_incoming(env, doc, iri)
+
+    def render_shared(
+        self, *, sparql_endpoint: str | None, license_iri: str, site_dir: str
+    ) -> Iterator[tuple[str, bytes]]:
+        """The files that are not one resource's: indexes, maps, ontology, dataset, rules."""
+        env = _environment()
         yield from self._render_indexes(env, sparql_endpoint)
         yield from ontology_files(self, env)
         void = description_graph(self, sparql_endpoint, license_iri)
@@ -861,11 +806,18 @@ class Site:
                 yield name, env.get_template("map.svg").render(context, title=title).encode()
 
 
-@functools.lru_cache(maxsize=4096)  # pairs of folders: few, asked for every link
 def _relative_folder(folder: str, start: str) -> str:
-    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath."""
-    relative = posixpath.relpath(folder or ".", start or ".")
-    return "" if relative == "." else relative + "/"
+    """``folder`` relative to ``start`` ('' or ending in '/'), as posixpath.relpath.
+
+    Both are slug paths from the site's top ('' for the top); done on the strings, since
+    relpath asks the system for the working folder on every one of the site's links.
+    """
+    target = folder.split("/") if folder else []
+    origin = start.split("/") if start else []
+    common = 0
+    while common < min(len(target), len(origin)) and target[common] == origin[common]:
+        common += 1
+    return "".join(part + "/" for part in [".."] * (len(origin) - common) + target[common:])
 
 
 def _environment() -> Environment:
@@ -890,6 +842,5 @@ __all__ = [
     "SiteResult",
     "build_site",
     "load_ontology",
-    "write_file",
     "write_site",
 ]
