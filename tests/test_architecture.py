@@ -18,7 +18,7 @@ PACKAGE = ROOT / "src" / "citynet"
 
 # Issue 16 asks for at most 14,000 lines; the package is not there yet (docs/architecture.md
 # says where it stands): this ratchet keeps it from growing while it gets there.
-MAX_LINES = 20_000
+MAX_LINES = 19_000
 MIN_SUBPACKAGES = 6
 MAX_TOP_MODULES = 8
 MAX_MODULE_LINES = 900

@@ -25,7 +25,7 @@ from citynet.cli import cli
 from citynet.graph.formats import load_graph
 from citynet.graph.vocab import CN, DCTERMS, DEFAULT_BASE_IRI, GEO, RDF, RDFS, VOID
 from citynet.web import generate as site_module
-from citynet.web import publish, svgmap
+from citynet.web import sitefiles, svgmap
 from citynet.web.conneg import htaccess, negotiate, nginx_server, njs_module, type_map
 from citynet.web.generate import INCOMING_LIMIT, SITE_MARKER, build_site
 from citynet.web.terms import is_http, script_json
@@ -650,7 +650,7 @@ def test_full_disk_leaves_the_previous_site_intact(tmp_path: Path, monkeypatch) 
     build_site([SAMPLE], out)
     before = tree_digest(out)
     written = {"n": 0}
-    real_write = publish.write_file
+    real_write = sitefiles.write_file
 
     def full_disk(path: Path, data: bytes) -> None:
         written["n"] += 1
@@ -658,7 +658,7 @@ def test_full_disk_leaves_the_previous_site_intact(tmp_path: Path, monkeypatch) 
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real_write(path, data)
 
-    monkeypatch.setattr(publish, "write_file", full_disk)
+    monkeypatch.setattr(sitefiles, "write_file", full_disk)
     result = CliRunner().invoke(cli, ["site", str(SAMPLE), "--out", str(out)])
     assert result.exit_code == 4, result.output
     lines = result.output.strip().splitlines()
@@ -673,8 +673,8 @@ def test_forked_workers_write_the_same_site(tmp_path: Path, monkeypatch) -> None
     out = tmp_path / "out"
     build_site([SAMPLE], out)
     one_process = tree_digest(out)
-    monkeypatch.setattr(publish, "FORK_FROM", 0)  # the sample is small: fork anyway
-    monkeypatch.setattr(publish, "WORKERS", 2)
+    monkeypatch.setattr(sitefiles, "FORK_FROM", 0)  # the sample is small: fork anyway
+    monkeypatch.setattr(sitefiles, "WORKERS", 2)
     build_site([SAMPLE], out)
     assert tree_digest(out) == one_process
 
@@ -685,16 +685,16 @@ def test_a_failed_write_in_a_forked_worker_leaves_the_previous_site(
     out = tmp_path / "out"
     build_site([SAMPLE], out)
     before = tree_digest(out)
-    real_write = publish.write_file
+    real_write = sitefiles.write_file
 
     def full_disk(path: Path, data: bytes) -> None:
         if path.suffix == ".nt":  # the first are resource documents, written by the workers
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real_write(path, data)
 
-    monkeypatch.setattr(publish, "FORK_FROM", 0)
-    monkeypatch.setattr(publish, "WORKERS", 2)
-    monkeypatch.setattr(publish, "write_file", full_disk)
+    monkeypatch.setattr(sitefiles, "FORK_FROM", 0)
+    monkeypatch.setattr(sitefiles, "WORKERS", 2)
+    monkeypatch.setattr(sitefiles, "write_file", full_disk)
     result = CliRunner().invoke(cli, ["site", str(SAMPLE), "--out", str(out)])
     assert result.exit_code == 4, result.output
     assert result.output.startswith(f"error: {out}: cannot write the site: No space left")

@@ -78,7 +78,7 @@ from citynet.web.conneg import (
 from citynet.web.context import CONTEXT_FILE, context_document, jsonld_context
 from citynet.web.dataset import DUMP_FILE, description_graph, dump, rdf_files, stable_json
 from citynet.web.ontology_page import ONTOLOGY_DOC, ontology_files
-from citynet.web.publish import (
+from citynet.web.sitefiles import (
     SITE_MARKER,
     check_replaceable,
     write_atomically,
