@@ -669,39 +669,6 @@ def test_full_disk_leaves_the_previous_site_intact(tmp_path: Path, monkeypatch) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
 
 
-def test_forked_workers_write_the_same_site(tmp_path: Path, monkeypatch) -> None:
-    out = tmp_path / "out"
-    build_site([SAMPLE], out)
-    one_process = tree_digest(out)
-    monkeypatch.setattr(sitefiles, "FORK_FROM", 0)  # the sample is small: fork anyway
-    monkeypatch.setattr(sitefiles, "WORKERS", 2)
-    build_site([SAMPLE], out)
-    assert tree_digest(out) == one_process
-
-
-def test_a_failed_write_in_a_forked_worker_leaves_the_previous_site(
-    tmp_path: Path, monkeypatch
-) -> None:
-    out = tmp_path / "out"
-    build_site([SAMPLE], out)
-    before = tree_digest(out)
-    real_write = sitefiles.write_file
-
-    def full_disk(path: Path, data: bytes) -> None:
-        if path.suffix == ".nt":  # the first are resource documents, written by the workers
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real_write(path, data)
-
-    monkeypatch.setattr(sitefiles, "FORK_FROM", 0)
-    monkeypatch.setattr(sitefiles, "WORKERS", 2)
-    monkeypatch.setattr(sitefiles, "write_file", full_disk)
-    result = CliRunner().invoke(cli, ["site", str(SAMPLE), "--out", str(out)])
-    assert result.exit_code == 4, result.output
-    assert result.output.startswith(f"error: {out}: cannot write the site: No space left")
-    assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-
-
 def test_unwritable_location_is_exit_4(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

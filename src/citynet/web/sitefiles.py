@@ -1,8 +1,7 @@
-"""Writing the site: atomically (a new folder swapped in), resource documents on forked workers."""
+"""Writing the site: atomically (a new folder swapped in), the first failure stopping it."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -14,14 +13,12 @@ from citynet.settings import __version__
 
 #: Marks a folder as a citynet site, so a re-run may replace it (and only then).
 SITE_MARKER = ".citynet-site"
-WORKERS = min(2, os.cpu_count() or 1)  # processes rendering the resource documents
-FORK_FROM = 500  # resource documents; below this a fork costs more than it saves
 
 
 def write_file(path: Path, data: bytes) -> None:
     """The one place the site touches the disk (tests replace it to simulate a full disk)."""
     if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)  # the other forked worker may be first
+        path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -40,8 +37,8 @@ def check_replaceable(out: Path) -> None:
 def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
     """Write the files one by one; the first failure stops the writing.
 
-    No writer threads: with the forked workers they gained nothing and gave the highest
-    system times measured (threads creating files in the same folders contend in the kernel).
+    No writer threads: they gave the highest system times measured (threads creating
+    files in the same folders contend in the kernel).
     """
     count = 0
     for relative, data in files:
@@ -53,37 +50,17 @@ def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
     return count
 
 
-Render = Callable[[list[str]], Iterable[tuple[str, bytes]]]
-#: What the forked workers of write_docs render and where (set before the fork).
-_FORKED: tuple[Render, Path] | None = None
+def write_docs(
+    render: Callable[[list[str]], Iterable[tuple[str, bytes]]], docs: list[str], folder: Path
+) -> int:
+    """Render and write the resource documents, in this process.
 
-
-def _write_chunk(docs: list[str]) -> int:
-    assert _FORKED is not None
-    render, folder = _FORKED
-    return write_files(folder, render(docs))
-
-
-def write_docs(render: Render, docs: list[str], folder: Path) -> int:
-    """Render and write the resource documents, on WORKERS forked processes for a large site.
-
-    Rendering is pure Python (the GIL keeps it on one core), and each worker inherits the
-    whole site model by the fork, so nothing is pickled but the names of its documents and
-    the count (or the OSError) it returns. Contiguous chunks of the sorted documents keep
-    each folder's files mostly in one process.
+    Rendering them on forked workers was tried (1,000 pages: 21 s instead of 29 s) and
+    removed: a fork-based pool in a process that already runs threads (pyoxigraph's, a
+    test runner's) deadlocked on a queue lock in CI. The next attempt should use the
+    pipeline's forkserver executor (scale/executor.py), which never forks a threaded process.
     """
-    global _FORKED
-    if WORKERS < 2 or len(docs) < FORK_FROM or "fork" not in mp.get_all_start_methods():
-        return write_files(folder, render(docs))
-    chunks = [
-        docs[i * len(docs) // WORKERS : (i + 1) * len(docs) // WORKERS] for i in range(WORKERS)
-    ]
-    _FORKED = (render, folder)
-    try:
-        with mp.get_context("fork").Pool(WORKERS) as pool:
-            return sum(pool.map(_write_chunk, chunks))
-    finally:
-        _FORKED = None
+    return write_files(folder, render(docs))
 
 
 def write_atomically(out: Path, write: Callable[[Path], int]) -> int:
