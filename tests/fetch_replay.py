@@ -25,7 +25,7 @@ from string import Template
 
 import pytest
 from click.testing import CliRunner
-from conftest import free_port
+from conftest import free_port, stop_process
 
 from citynet.cli import cli
 
@@ -162,13 +162,7 @@ class Replay:
         return found
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def nginx_binary() -> str:
